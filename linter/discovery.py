@@ -1,0 +1,232 @@
+"""Stage 1: find the inputs.
+
+Folders are walked recursively; CloudFormation is recognised by content, so other YAML and JSON (CI
+workflows, Kubernetes manifests, package.json) is skipped silently. Every folder holding ``.tf`` or
+``.tf.json`` files is one Terraform module. Explicitly named ``.tf`` files (a pre-commit run) are
+evaluated with the rest of their folder, and findings are reported only for the files named.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .model import FileError
+
+#: Folders never walked into.
+SKIP_DIRS = frozenset(
+    {".git", ".hg", ".svn", ".terraform", "node_modules", ".venv", "venv", "env", ".tox", ".nox",
+     "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".aws-sam", ".serverless",
+     "site-packages"}
+)
+#: Files larger than this are reported, not read. CloudFormation itself refuses a template body over
+#: 1 MB (51,200 bytes inline), so a 10 MB file is not a deployable template and not worth a scan.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+
+CFN_SUFFIXES = (".yaml", ".yml", ".json", ".template")
+# A template is recognised by its content; these cheap markers decide whether to parse at all.
+_CFN_MARKER = re.compile(rb"AWSTemplateFormatVersion|[\"']?Resources[\"']?\s*:")
+_AWS_TYPE = re.compile(rb"AWS::[A-Za-z0-9]+::[A-Za-z0-9]+")
+
+
+@dataclass
+class TerraformModule:
+    directory: str  # as reported
+    files: list[str]  # every .tf / .tf.json file of the folder
+    #: The files to report findings for; None means all of them (folder scans).
+    report_files: list[str] | None = None
+
+
+@dataclass
+class Inputs:
+    templates: list[str] = field(default_factory=list)
+    modules: list[TerraformModule] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    #: Files looked at and skipped as not infrastructure code (for --verbose output).
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def file_count(self) -> int:
+        return len(self.templates) + sum(
+            len(m.report_files if m.report_files is not None else m.files) for m in self.modules
+        )
+
+
+def display_path(path: str | os.PathLike) -> str:
+    """The path as reported: relative to the working directory when it lies under it."""
+    p = os.path.abspath(path)
+    cwd = os.getcwd()
+    try:
+        rel = os.path.relpath(p, cwd)
+    except ValueError:  # other drive on Windows
+        return p
+    if rel == os.curdir:
+        return rel
+    return p if rel.startswith(os.pardir) else rel
+
+
+def is_terraform_file(name: str) -> bool:
+    return name.endswith(".tf") or name.endswith(".tf.json")
+
+
+def _named_as_template(name: str) -> bool:
+    low = name.lower()
+    return (
+        low.endswith(".template")
+        or low.endswith(".template.json")
+        or low.endswith(".template.yaml")
+        or low.endswith(".template.yml")
+    )
+
+
+def _is_cfn_candidate_name(name: str) -> bool:
+    low = name.lower()
+    return low.endswith(CFN_SUFFIXES) and not is_terraform_file(low)
+
+
+def _excluded(path: str, excludes: tuple[str, ...]) -> bool:
+    if not excludes:
+        return False
+    norm = path.replace(os.sep, "/")
+    parts = norm.split("/")
+    for pat in excludes:
+        if fnmatch.fnmatch(norm, pat) or fnmatch.fnmatch(norm, pat.rstrip("/") + "/*"):
+            return True
+        if any(fnmatch.fnmatch(p, pat) for p in parts):
+            return True
+    return False
+
+
+def sniff_cloudformation(path: str, errors: list[FileError], explicit: bool) -> bool:
+    """Decide from the file's content whether it is a CloudFormation template.
+
+    Returns True for a template (to be parsed). Non-template YAML/JSON returns False silently. A file
+    that cannot be a template but is named as one (``*.template``, ``*.template.json``), and a
+    binary, empty or oversized file named explicitly or as a template, is an error.
+    """
+    name = os.path.basename(path)
+    named_template = _named_as_template(name)
+    try:
+        size = os.path.getsize(path)
+    except OSError as exc:
+        errors.append(FileError(path, None, f"cannot read file: {exc.strerror or exc}"))
+        return False
+    if size > MAX_FILE_BYTES:
+        if explicit or named_template or _head_looks_like_cfn(path):
+            errors.append(
+                FileError(path, 1, f"file is {size / 1048576:.1f} MB, over the "
+                                   f"{MAX_FILE_BYTES // 1048576} MB limit for a template "
+                                   "(CloudFormation accepts at most 1 MB); not scanned")
+            )
+        return False
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        errors.append(FileError(path, None, f"cannot read file: {exc.strerror or exc}"))
+        return False
+    if not data.strip():
+        if named_template or explicit and name.lower() in ("template.yaml", "template.yml"):
+            errors.append(FileError(path, 1, "file is empty: a template needs a Resources section"))
+        return False
+    if b"\x00" in data[:8192]:
+        if named_template or explicit:
+            errors.append(FileError(path, 1, "binary file (contains NUL bytes), not a template"))
+        return False
+    if named_template:
+        return True
+    if b"AWSTemplateFormatVersion" in data:
+        return True
+    return bool(_CFN_MARKER.search(data) and _AWS_TYPE.search(data))
+
+
+def _head_looks_like_cfn(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(65536)
+    except OSError:
+        return False
+    return b"AWSTemplateFormatVersion" in head or bool(_AWS_TYPE.search(head))
+
+
+def discover(paths: list[str], excludes: tuple[str, ...] = ()) -> Inputs:
+    """Find templates and Terraform modules under ``paths`` (files or folders)."""
+    inputs = Inputs()
+    seen_templates: set[str] = set()
+    # module dir (abs) -> (all files, files to report or None for all)
+    modules: dict[str, tuple[list[str], set[str] | None]] = {}
+
+    def add_tf_dir(abs_dir: str, report: str | None) -> None:
+        if abs_dir not in modules:
+            files = sorted(
+                os.path.join(abs_dir, f)
+                for f in os.listdir(abs_dir)
+                if is_terraform_file(f) and os.path.isfile(os.path.join(abs_dir, f))
+            )
+            modules[abs_dir] = (files, set() if report else None)
+        files, report_set = modules[abs_dir]
+        if report is None:
+            modules[abs_dir] = (files, None)  # a folder scan reports everything
+        elif report_set is not None:
+            report_set.add(report)
+
+    def add_template(abs_path: str, explicit: bool) -> None:
+        if abs_path in seen_templates:
+            return
+        shown = display_path(abs_path)
+        if sniff_cloudformation(shown, inputs.errors, explicit):
+            seen_templates.add(abs_path)
+            inputs.templates.append(shown)
+        else:
+            inputs.skipped.append(shown)
+
+    for raw in paths:
+        path = os.path.abspath(raw)
+        if not os.path.exists(path):
+            inputs.errors.append(FileError(display_path(path), None, "no such file or folder"))
+            continue
+        if os.path.isfile(path):
+            name = os.path.basename(path)
+            if _excluded(display_path(path), excludes):
+                continue
+            if is_terraform_file(name):
+                add_tf_dir(os.path.dirname(path), path)
+            elif _is_cfn_candidate_name(name):
+                add_template(path, explicit=True)
+            else:
+                inputs.skipped.append(display_path(path))
+            continue
+        for root, dirs, files in os.walk(path):
+            dirs[:] = sorted(
+                d for d in dirs
+                if d not in SKIP_DIRS
+                and not (d.startswith("asset.") and os.path.basename(root) == "cdk.out")
+                and not os.path.isfile(os.path.join(root, d, "pyvenv.cfg"))
+                and not _excluded(display_path(os.path.join(root, d)), excludes)
+            )
+            has_tf = False
+            for f in sorted(files):
+                full = os.path.join(root, f)
+                if _excluded(display_path(full), excludes):
+                    continue
+                if is_terraform_file(f):
+                    has_tf = True
+                elif _is_cfn_candidate_name(f):
+                    add_template(full, explicit=False)
+            if has_tf:
+                add_tf_dir(root, None)
+
+    for abs_dir, (files, report_set) in sorted(modules.items()):
+        if excludes:
+            files = [f for f in files if not _excluded(display_path(f), excludes)]
+        inputs.modules.append(
+            TerraformModule(
+                directory=display_path(abs_dir),
+                files=[display_path(f) for f in files],
+                report_files=None if report_set is None else sorted(display_path(f) for f in report_set),
+            )
+        )
+    return inputs

@@ -1,0 +1,71 @@
+"""Limits, defaults and prices, read from ``data/facts.toml``.
+
+Every fact carries its source and as-of date so that a finding can state what its numbers rest on.
+Checks call :func:`value` / :func:`fact`; they never hard-code a limit or a price.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+try:  # Python 3.11+
+    import tomllib as _toml
+except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+    import tomli as _toml  # type: ignore[no-redef]
+
+_FACTS_FILE = Path(__file__).with_name("data") / "facts.toml"
+
+
+@dataclass(frozen=True)
+class Fact:
+    key: str
+    value: Any
+    unit: str | None
+    source: str
+    url: str | None
+    as_of: str
+
+    def cite(self) -> str:
+        return f"{self.source} (as of {self.as_of})"
+
+
+@functools.lru_cache(maxsize=1)
+def _data() -> dict:
+    with _FACTS_FILE.open("rb") as fh:
+        return _toml.load(fh)
+
+
+def fact(key: str) -> Fact:
+    """``fact("lambda.timeout_max")`` -> the Fact with its source. Raises KeyError for a typo."""
+    node: Any = _data()
+    for part in key.split("."):
+        node = node[part]
+    if not isinstance(node, dict) or "value" not in node:
+        raise KeyError(f"{key} is not a fact (no 'value')")
+    return Fact(
+        key=key,
+        value=node["value"],
+        unit=node.get("unit"),
+        source=node.get("source", ""),
+        url=node.get("url"),
+        as_of=node.get("as_of", meta("prices_as_of")),
+    )
+
+
+def value(key: str) -> Any:
+    return fact(key).value
+
+
+def meta(key: str) -> Any:
+    return _data()["meta"][key]
+
+
+def raw(key: str) -> dict:
+    """The whole table of a fact (for extra fields such as ``free_per_month``)."""
+    node: Any = _data()
+    for part in key.split("."):
+        node = node[part]
+    return node

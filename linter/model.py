@@ -1,0 +1,301 @@
+"""The one compute model every check reads.
+
+Parsers turn CloudFormation (YAML, JSON, SAM, CDK output) and Terraform (``.tf``, ``.tf.json``) into
+these objects. A check never sees YAML or HCL: it reads compute units, their settings (each with the
+place in the source that set it) and the triggers that invoke them.
+
+Values the parsers could not resolve are :class:`Unknown`, never a guess. A check that needs such a
+value either stays quiet or says in its finding that the value is unknown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+# --------------------------------------------------------------------------------------------------
+# Source locations and values
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a scanned file. ``file`` is the path as reported (relative to the working
+    directory when the file lies under it); ``line`` is 1-based (0 when no line is known)."""
+
+    file: str
+    line: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+class Unknown:
+    """A value that could not be resolved statically (an unresolved reference, a missing file, a
+    runtime-only attribute). ``reason`` says why, in words a user can act on."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str = "value could not be resolved") -> None:
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return f"Unknown({self.reason!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Unknown) and other.reason == self.reason
+
+    def __hash__(self) -> int:
+        return hash(("Unknown", self.reason))
+
+    def __str__(self) -> str:
+        return f"<unknown: {self.reason}>"
+
+
+def is_unknown(value: Any) -> bool:
+    return isinstance(value, Unknown)
+
+
+# Where a setting's value came from. Checks use this to explain a finding ("set by the SAM Globals
+# section", "Terraform variable default") and reporters show it in the evidence.
+ORIGIN_LITERAL = "literal"  # written on the resource itself
+ORIGIN_SERVICE_DEFAULT = "service-default"  # not written anywhere: the AWS default from facts data
+ORIGIN_PARAMETER_DEFAULT = "parameter-default"  # CloudFormation parameter Default
+ORIGIN_GLOBALS = "sam-globals"  # SAM Globals.Function
+ORIGIN_MAPPING = "mapping"  # CloudFormation Mappings via Fn::FindInMap
+ORIGIN_VARIABLE_DEFAULT = "variable-default"  # Terraform variable default
+ORIGIN_TFVARS = "tfvars"  # terraform.tfvars / *.auto.tfvars
+ORIGIN_LOCAL = "local"  # Terraform locals
+ORIGIN_MODULE_INPUT = "module-input"  # argument of a module call
+ORIGIN_UNKNOWN = "unknown"
+
+
+@dataclass
+class Setting:
+    """One configured value of a compute unit or trigger.
+
+    ``location`` is the line a user should edit to change the value: the property itself when it
+    is written on the resource, the Globals line when inherited from SAM Globals, the variable's
+    default or the tfvars line when that is where the value comes from. ``None`` only for service
+    defaults, where nothing in the source sets the value (checks then point at the resource).
+    """
+
+    value: Any
+    location: Location | None = None
+    origin: str = ORIGIN_LITERAL
+    note: str | None = None  # e.g. "from parameter FunctionTimeout (Default at template.yaml:7)"
+
+    @property
+    def known(self) -> bool:
+        return not is_unknown(self.value)
+
+    def describe_origin(self) -> str:
+        """A short human phrase for the evidence section."""
+        text = {
+            ORIGIN_LITERAL: "set on the resource",
+            ORIGIN_SERVICE_DEFAULT: "AWS default (not set in the source)",
+            ORIGIN_PARAMETER_DEFAULT: "parameter default",
+            ORIGIN_GLOBALS: "inherited from SAM Globals",
+            ORIGIN_MAPPING: "CloudFormation mapping",
+            ORIGIN_VARIABLE_DEFAULT: "Terraform variable default",
+            ORIGIN_TFVARS: "tfvars file",
+            ORIGIN_LOCAL: "Terraform local value",
+            ORIGIN_MODULE_INPUT: "module input",
+            ORIGIN_UNKNOWN: "unresolved",
+        }.get(self.origin, self.origin)
+        if self.note:
+            text = f"{text}: {self.note}"
+        return text
+
+
+# --------------------------------------------------------------------------------------------------
+# Compute units
+# --------------------------------------------------------------------------------------------------
+
+# Unit kinds
+LAMBDA_FUNCTION = "lambda_function"
+EC2_INSTANCE = "ec2_instance"
+AUTO_SCALING_GROUP = "auto_scaling_group"  # with the launch template / configuration it launches
+ECS_SERVICE = "ecs_service"  # reserved for the ECS checks
+ECS_TASK = "ecs_task"  # reserved for the ECS checks
+
+# Setting keys. Parsers fill the ones they can; absent keys mean "not set in the source". For Lambda,
+# the model builder fills service defaults (ORIGIN_SERVICE_DEFAULT) for timeout and memory from
+# facts data, so checks always find those two.
+# Lambda
+TIMEOUT = "timeout"  # seconds (int)
+MEMORY_SIZE = "memory_size"  # MB (int)
+RUNTIME = "runtime"  # e.g. "java21", "python3.12"; absent for container images
+PACKAGE_TYPE = "package_type"  # "Zip" or "Image"
+ARCHITECTURES = "architectures"  # list, e.g. ["arm64"]; absent means the default x86_64
+SNAP_START = "snap_start"  # ApplyOn value: "PublishedVersions" or "None"
+EPHEMERAL_STORAGE = "ephemeral_storage"  # MB
+HANDLER = "handler"
+FUNCTION_NAME = "function_name"
+PUBLISH = "publish"  # bool: TF publish = true, or SAM AutoPublishAlias present
+# EC2 instance, launch template / configuration, auto scaling group
+INSTANCE_TYPE = "instance_type"
+USER_DATA = "user_data"  # decoded text; unresolved parts stay as visible placeholders such as ${Param}
+INIT_CONFIG = "init_config"  # AWS::CloudFormation::Init files and commands rendered as text
+MIN_SIZE = "min_size"
+MAX_SIZE = "max_size"
+DESIRED_CAPACITY = "desired_capacity"
+LAUNCH_TEMPLATE = "launch_template"  # name of the launch template / configuration resource
+TAGS = "tags"  # dict
+
+
+@dataclass
+class Qualifier:
+    """A Lambda alias or published version, with the provisioned concurrency configured on it."""
+
+    kind: str  # "alias" or "version"
+    name: Any  # alias name ("live"), version resource name, or Unknown
+    resource: str  # logical ID / Terraform address of the alias, version or PC config resource
+    location: Location
+    provisioned_concurrency: Setting | None = None  # executions (int); None when not configured
+
+
+# Trigger kinds
+SCHEDULE = "schedule"
+REST_API = "rest_api"
+HTTP_API = "http_api"
+WEBSOCKET_API = "websocket_api"
+ALB = "alb"  # load balancer target group (Lambda, or EC2 instance / ASG)
+FUNCTION_URL = "function_url"
+APPSYNC = "appsync"
+SQS = "sqs"
+S3 = "s3"
+SNS = "sns"
+EVENTBRIDGE = "eventbridge"  # event pattern rule (not a schedule)
+STEP_FUNCTIONS = "step_functions"
+KINESIS = "kinesis"
+DYNAMODB_STREAM = "dynamodb_stream"
+KAFKA = "kafka"
+MQ = "mq"
+COGNITO = "cognito"
+CLOUDFRONT = "cloudfront"  # Lambda@Edge association
+IOT = "iot"
+CLOUDWATCH_LOGS = "cloudwatch_logs"
+OTHER = "other"  # a lambda:InvokeFunction permission whose principal we do not classify
+
+#: Callers that hold a user's request open while the function runs: cold starts are user latency.
+SYNC_USER_FACING = frozenset({REST_API, HTTP_API, ALB, FUNCTION_URL, APPSYNC})
+#: Callers for which a cold start does not add to a user's wait.
+NOT_LATENCY_SENSITIVE = frozenset(
+    {SCHEDULE, SQS, S3, SNS, EVENTBRIDGE, STEP_FUNCTIONS, KINESIS, DYNAMODB_STREAM, KAFKA, MQ,
+     WEBSOCKET_API, IOT, CLOUDWATCH_LOGS}
+)
+
+# Trigger setting keys
+SCHEDULE_EXPRESSION = "schedule_expression"  # "rate(1 day)", "cron(0 3 * * ? *)"
+SCHEDULE_TIMEZONE = "schedule_timezone"
+INTEGRATION_TIMEOUT_MS = "integration_timeout_ms"
+AUTH_TYPE = "auth_type"  # function URL AuthType
+INVOKE_MODE = "invoke_mode"  # function URL BUFFERED / RESPONSE_STREAM
+ENDPOINT_TYPE = "endpoint_type"  # REST API EDGE / REGIONAL / PRIVATE
+
+
+@dataclass
+class Trigger:
+    """Something that invokes a compute unit, linked to the unit it invokes."""
+
+    kind: str
+    resource: str  # logical ID / address of the resource that wires the call (SAM: "Fn.Events.Api")
+    resource_type: str
+    location: Location
+    target: str  # ComputeUnit.name of the invoked unit
+    #: The alias or version the caller invokes: a name, None for the unqualified function
+    #: ($LATEST), or Unknown when the reference could not be resolved.
+    qualifier: Any = None
+    settings: dict[str, Setting] = field(default_factory=dict)
+
+    @property
+    def user_facing(self) -> bool:
+        return self.kind in SYNC_USER_FACING
+
+
+@dataclass
+class ComputeUnit:
+    kind: str
+    name: str  # CloudFormation logical ID, or Terraform address without count/for_each index
+    resource_type: str  # "AWS::Serverless::Function", "aws_instance", "module:terraform-aws-modules/lambda/aws"
+    location: Location  # the line where the resource (or module call) begins
+    source_format: str  # "cloudformation" or "terraform"
+    settings: dict[str, Setting] = field(default_factory=dict)
+    qualifiers: list[Qualifier] = field(default_factory=list)
+    triggers: list[Trigger] = field(default_factory=list)
+    #: Last line of the resource block, when known (used to place inline suppression comments).
+    end_line: int | None = None
+    #: Suppressions declared in the resource's own metadata (CloudFormation
+    #: ``Metadata: {computefit: {ignore: [...]}}``), as raw dicts ``{"id", "reason", "until"}``.
+    metadata_suppressions: list[dict] = field(default_factory=list)
+    #: Other source locations that belong to this unit (a launch template, a module call), so that
+    #: suppressions and baselines can find them.
+    related: list[Location] = field(default_factory=list)
+    #: Free-text notes from the parser about what it could not read (missing templatefile target...).
+    notes: list[str] = field(default_factory=list)
+
+    def setting(self, key: str) -> Setting | None:
+        return self.settings.get(key)
+
+    def value(self, key: str, default: Any = None) -> Any:
+        s = self.settings.get(key)
+        return default if s is None else s.value
+
+    def triggers_of(self, *kinds: str) -> list[Trigger]:
+        return [t for t in self.triggers if t.kind in kinds]
+
+
+@dataclass
+class Document:
+    """What one parsed input (a CloudFormation template or a Terraform module) contributes."""
+
+    path: str  # template file, or module directory
+    source_format: str
+    units: list[ComputeUnit] = field(default_factory=list)
+    #: Files this document was read from (a Terraform module has several).
+    files: list[str] = field(default_factory=list)
+    #: Template-level suppressions (CloudFormation top-level Metadata.computefit.ignore).
+    metadata_suppressions: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Model:
+    documents: list[Document] = field(default_factory=list)
+
+    @property
+    def units(self) -> list[ComputeUnit]:
+        return [u for d in self.documents for u in d.units]
+
+    def units_of(self, *kinds: str) -> Iterator[ComputeUnit]:
+        for d in self.documents:
+            for u in d.units:
+                if u.kind in kinds:
+                    yield u
+
+
+# --------------------------------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileError:
+    """A file that could not be read or parsed. Reported, never raised past the runner."""
+
+    file: str
+    line: int | None
+    message: str
+
+
+class ParseError(Exception):
+    """Raised by a parser for a file it cannot read; the runner turns it into a FileError."""
+
+    def __init__(self, file: str, line: int | None, message: str) -> None:
+        super().__init__(f"{file}:{line or 0}: {message}")
+        self.file = file
+        self.line = line
+        self.message = message
+
+    def to_error(self) -> FileError:
+        return FileError(self.file, self.line, self.message)

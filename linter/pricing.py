@@ -1,0 +1,95 @@
+"""Monthly cost arithmetic for findings. Unit prices come from ``data/facts.toml``; every function
+returns a :class:`CostLine` whose assumptions say what the number rests on."""
+
+from __future__ import annotations
+
+from . import facts
+from .check import CostLine
+
+
+def _arch(architecture: str | None) -> str:
+    return "arm64" if architecture == "arm64" else "x86_64"
+
+
+def hours_per_month() -> float:
+    return float(facts.meta("hours_per_month"))
+
+
+def ec2_hourly(instance_type: str) -> float | None:
+    return facts.value("price.ec2_linux_hour").get(instance_type)
+
+
+def ec2_always_on(instance_type: str | None, count: int = 1, option: str | None = None) -> CostLine:
+    """An always-on Linux instance (or ``count`` of them), compute only."""
+    h = hours_per_month()
+    price = ec2_hourly(instance_type) if isinstance(instance_type, str) else None
+    label = option or (
+        f"current: {count} x {instance_type} always on" if isinstance(instance_type, str)
+        else "current: EC2 instance of unknown type, always on"
+    )
+    if price is None:
+        why = (f"no on-demand price on file for {instance_type}" if isinstance(instance_type, str)
+               else "instance type could not be resolved")
+        return CostLine(label, None, [why])
+    return CostLine(
+        label,
+        price * h * count,
+        [f"{instance_type} Linux on-demand ${price}/h x {h:.0f} h/month"
+         + (f" x {count} instances" if count != 1 else ""),
+         "excludes EBS storage, public IPv4 and data transfer"],
+    )
+
+
+def lambda_job(runs_per_month: float, duration_s: float, memory_mb: int,
+               architecture: str | None = None, option: str = "Lambda") -> CostLine:
+    """A Lambda function run ``runs_per_month`` times for ``duration_s`` each, before free tier."""
+    arch = _arch(architecture)
+    gb_s_price = facts.value("price.lambda_gb_second")[arch]
+    req_price = facts.value("price.lambda_request")
+    gb = memory_mb / 1024
+    cost = runs_per_month * (req_price + duration_s * gb * gb_s_price)
+    return CostLine(
+        option,
+        cost,
+        [f"{runs_per_month:,.1f} runs/month x {duration_s:g} s at {memory_mb} MB ({arch})",
+         f"${gb_s_price}/GB-s + ${req_price * 1e6:.2f}/M requests; free tier not subtracted"],
+    )
+
+
+def fargate_job(runs_per_month: float, duration_s: float, vcpu: float, memory_gb: float,
+                architecture: str | None = None, option: str = "Fargate task") -> CostLine:
+    arch = _arch(architecture)
+    vcpu_h = facts.value("price.fargate_vcpu_hour")[arch]
+    gb_h = facts.value("price.fargate_gb_hour")[arch]
+    minimum = facts.value("price.fargate_minimum_seconds")
+    billed_s = max(duration_s, minimum)
+    cost = runs_per_month * billed_s / 3600 * (vcpu * vcpu_h + memory_gb * gb_h)
+    return CostLine(
+        option,
+        cost,
+        [f"{runs_per_month:,.1f} runs/month x {billed_s:g} s billed, {vcpu:g} vCPU / {memory_gb:g} GB ({arch})",
+         f"${vcpu_h}/vCPU-h + ${gb_h}/GB-h, 1-minute minimum"],
+    )
+
+
+def scheduler(runs_per_month: float) -> float:
+    """EventBridge Scheduler cost for one schedule (free below the monthly free tier)."""
+    table = facts.raw("price.scheduler_invocation")
+    billable = max(0.0, runs_per_month - table.get("free_per_month", 0))
+    return billable * table["value"]
+
+
+def provisioned_concurrency(executions: int, memory_mb: int, architecture: str | None = None,
+                            option: str | None = None) -> CostLine:
+    """Provisioned concurrency kept warm all month, before any invocation is billed."""
+    arch = _arch(architecture)
+    pc_price = facts.value("price.lambda_pc_gb_second")[arch]
+    seconds = float(facts.meta("seconds_per_month"))
+    gb = memory_mb / 1024
+    cost = executions * gb * seconds * pc_price
+    return CostLine(
+        option or f"provisioned concurrency: {executions} x {memory_mb} MB",
+        cost,
+        [f"{executions} environment(s) x {gb:g} GB x {seconds:,.0f} s/month x ${pc_price}/GB-s ({arch})",
+         "warm capacity only; invocations on it are billed at the lower provisioned duration rate"],
+    )

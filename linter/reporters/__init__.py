@@ -1,0 +1,30 @@
+"""Stage 5: turn a ScanResult into text for people or machines.
+
+Each format is a module in this package with ``render(result, options) -> str``; it is imported
+only when asked for.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+#: format name -> module (under computefit.reporters) and a one-line description
+FORMATS: dict[str, tuple[str, str]] = {
+    "text": ("text", "grouped by file, for a terminal (colour only on a terminal)"),
+    "json": ("json_report", "computefit's JSON report (documented in the README)"),
+}
+
+
+@dataclass
+class RenderOptions:
+    color: bool = False
+    show_suppressed: bool = False
+    fail_on: str = "warning"
+
+
+def render(fmt: str, result, options: RenderOptions | None = None) -> str:
+    if fmt not in FORMATS:
+        raise KeyError(fmt)
+    module = importlib.import_module(f"{__name__}.{FORMATS[fmt][0]}")
+    return module.render(result, options or RenderOptions())

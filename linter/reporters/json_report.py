@@ -1,0 +1,36 @@
+"""The JSON report: ``{"version": 1, "findings": [...], "errors": [...], "summary": {...}}``.
+
+The contract is documented in the README; ``version`` changes only on an incompatible change.
+"""
+
+from __future__ import annotations
+
+import json
+
+
+def to_dict(result, options) -> dict:
+    doc = {
+        "version": 1,
+        "findings": [f.to_dict() for f in result.findings],
+        "errors": [{"file": e.file, "line": e.line, "message": e.message} for e in result.errors],
+        "summary": {
+            "files_scanned": result.files_scanned,
+            "findings": len(result.findings),
+            "errors": len(result.errors),
+            "by_severity": _count(result.findings),
+        },
+    }
+    if options.show_suppressed:
+        doc["suppressed"] = [dict(f.to_dict(), suppressed_by=why) for f, why in result.suppressed]
+    return doc
+
+
+def _count(findings) -> dict:
+    out = {"error": 0, "warning": 0, "info": 0}
+    for f in findings:
+        out[f.severity] = out.get(f.severity, 0) + 1
+    return out
+
+
+def render(result, options) -> str:
+    return json.dumps(to_dict(result, options), indent=2, sort_keys=False) + "\n"
