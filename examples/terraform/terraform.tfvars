@@ -1,0 +1,2 @@
+environment       = "production"
+reconcile_timeout = 870
