@@ -1,0 +1,103 @@
+"""Terraform front end: read a module's ``.tf`` / ``.tf.json`` files, evaluate what can be known
+statically, and build the compute model.
+
+Public API (called by the runner): :func:`load` for one module folder, and :func:`load_all`, which
+also decides which folders are only used as local modules by other scanned folders.
+
+Modules called by another module of the same scan are evaluated only through their callers (with
+the caller's inputs, units named ``module.CALL.aws_x.y``), so each resource is reported once and with
+the values it really gets. A folder nobody in the scan calls is evaluated as a root module with its
+variable defaults and tfvars files.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from ..discovery import TerraformModule
+from ..model import Document, FileError, ParseError
+from .build import Builder
+from .scope import Loader, Scope
+
+__all__ = ["load", "load_all", "called_module_dirs"]
+
+
+def load(module: TerraformModule, root_dir: str | None = None) -> tuple[Document, list[FileError]]:
+    """Evaluate one Terraform module folder into a Document.
+
+    One unreadable file yields a FileError and the module is still evaluated from its other files;
+    ParseError is raised only when no file of the module could be read. Local modules are followed
+    only inside ``root_dir`` (default: the module's own folder when scanning a folder, or the working
+    directory when it contains the folder).
+    """
+    abs_dir = os.path.abspath(module.directory)
+    if root_dir is None:
+        cwd = os.getcwd()
+        root_dir = cwd if (abs_dir + os.sep).startswith(cwd.rstrip(os.sep) + os.sep) else abs_dir
+    loader = Loader(root_dir)
+    scope = Scope(loader, abs_dir, list(module.files))
+    own_errors = [e for e in loader.errors if e.file in module.files]
+    if module.files and len(own_errors) >= len(module.files) and not any(
+            f in loader.read_ok for f in module.files):
+        first = own_errors[0]
+        if len(module.files) == 1:
+            raise ParseError(first.file, first.line, first.message)
+        raise ParseError(module.directory, None,
+                         f"no file of the module could be read (first error: {first.file}:"
+                         f"{first.line or 0}: {first.message})")
+    units = Builder(scope).build()
+    doc = Document(path=module.directory, source_format="terraform", units=units, files=list(module.files))
+    return doc, _dedupe(loader.errors)
+
+
+def _dedupe(errors: list[FileError]) -> list[FileError]:
+    seen = set()
+    out = []
+    for e in errors:
+        if (e.file, e.line, e.message) not in seen:
+            seen.add((e.file, e.line, e.message))
+            out.append(e)
+    return out
+
+
+_SOURCE_RE = re.compile(r"""\bsource\s*[=:]\s*"(\.\.?/[^"]*)\"""")
+
+
+def called_module_dirs(modules: list[TerraformModule]) -> set[str]:
+    """Absolute folders of the scanned modules that another scanned module calls as a local module
+    (``source = "./..."`` / ``"../..."``). A cheap text scan: no parsing."""
+    dirs = {os.path.abspath(m.directory) for m in modules}
+    called: set[str] = set()
+    for m in modules:
+        here = os.path.abspath(m.directory)
+        for f in m.files:
+            try:
+                with open(f, encoding="utf-8", errors="replace") as fh:
+                    text = fh.read()
+            except OSError:
+                continue
+            for src in _SOURCE_RE.findall(text):
+                target = os.path.normpath(os.path.join(here, src.split("//")[0]))
+                if target in dirs and target != here:
+                    called.add(target)
+    return called
+
+
+def load_all(modules: list[TerraformModule]) -> tuple[list[Document], list[FileError]]:
+    """Load every module of a scan, skipping folders used as local modules by another scanned module
+    unless the user named one of their files explicitly (``report_files``)."""
+    called = called_module_dirs(modules)
+    docs: list[Document] = []
+    errors: list[FileError] = []
+    for m in modules:
+        if os.path.abspath(m.directory) in called and m.report_files is None:
+            continue
+        try:
+            doc, errs = load(m)
+        except ParseError as exc:
+            errors.append(exc.to_error())
+            continue
+        docs.append(doc)
+        errors.extend(errs)
+    return docs, _dedupe(errors)

@@ -1,0 +1,416 @@
+"""One evaluated module instance: its variables, locals, resources and module calls.
+
+A :class:`Scope` answers the evaluator's questions (``var.x``, ``local.y``, ``module.m.out``,
+``aws_x.y.arg``). The root module of a scan gets its variable values from tfvars files and defaults;
+a local child module gets them from the arguments of the module call that instantiates it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+from ..discovery import display_path, is_terraform_file
+from ..model import (
+    ORIGIN_LOCAL,
+    ORIGIN_MODULE_INPUT,
+    ORIGIN_TFVARS,
+    ORIGIN_VARIABLE_DEFAULT,
+    FileError,
+    Location,
+    Unknown,
+)
+from .evaluate import Evaluator, Ref, Source, Trace, plain, var_source
+from .syntax import Attribute, Block, JsonExpr, JsonSyntaxError, read_file, read_json_value
+
+#: How deep local module calls are followed.
+MAX_MODULE_DEPTH = 8
+
+REGISTRY_MODULES = {
+    "lambda": "module:terraform-aws-modules/lambda/aws",
+    "ec2-instance": "module:terraform-aws-modules/ec2-instance/aws",
+    "autoscaling": "module:terraform-aws-modules/autoscaling/aws",
+}
+_REGISTRY_RE = re.compile(
+    r"^(?:registry\.terraform\.io/)?terraform-aws-modules/(lambda|ec2-instance|autoscaling)/aws(?://.*)?$"
+)
+_GIT_REGISTRY_RE = re.compile(
+    r"github\.com[/:]terraform-aws-modules/terraform-aws-(lambda|ec2-instance|autoscaling)(?:\.git)?(?://[^?]*)?(?:\?.*)?$"
+)
+
+
+def registry_kind(source: Any) -> str | None:
+    """'lambda' / 'ec2-instance' / 'autoscaling' for a recognised terraform-aws-modules source."""
+    if not isinstance(source, str):
+        return None
+    m = _REGISTRY_RE.match(source.strip()) or _GIT_REGISTRY_RE.search(source.strip())
+    if m and m.group(1) in REGISTRY_MODULES:
+        return m.group(1)
+    return None
+
+
+def is_local_source(source: Any) -> bool:
+    return isinstance(source, str) and (source.startswith("./") or source.startswith("../"))
+
+
+class Loader:
+    """Reads files once per load and remembers errors."""
+
+    def __init__(self, root_dir: str) -> None:
+        self.root_dir = os.path.abspath(root_dir)
+        self.files: dict[str, list[Block]] = {}
+        self.errors: list[FileError] = []
+        self.read_ok: set[str] = set()
+
+    def blocks(self, path: str) -> list[Block]:
+        if path not in self.files:
+            blocks, err = read_file(path)
+            self.files[path] = blocks
+            if err is not None:
+                self.errors.append(err)
+            else:
+                self.read_ok.add(path)
+        return self.files[path]
+
+    def folder_files(self, abs_dir: str) -> list[str]:
+        try:
+            names = sorted(os.listdir(abs_dir))
+        except OSError:
+            return []
+        return [display_path(os.path.join(abs_dir, n)) for n in names
+                if is_terraform_file(n) and os.path.isfile(os.path.join(abs_dir, n))]
+
+
+class Scope:
+    def __init__(self, loader: Loader, abs_dir: str, files: list[str], prefix: str = "",
+                 parent: "Scope | None" = None, call: Block | None = None, depth: int = 0,
+                 chain: tuple[str, ...] = ()) -> None:
+        self.loader = loader
+        self.abs_dir = os.path.abspath(abs_dir)
+        self.files = files
+        self.prefix = prefix
+        self.parent = parent
+        self.call = call
+        self.depth = depth
+        self.chain = chain + (self.abs_dir,)
+        self.notes: list[str] = []
+        self.claimed_notes: set[str] = set()
+        self.root_dir = loader.root_dir
+        root = self
+        while root.parent is not None:
+            root = root.parent
+        self.path_root_abs = root.abs_dir
+        self.path_root = "."
+        rel = os.path.relpath(self.abs_dir, self.path_root_abs)
+        self.path_module = "." if rel == "." else rel.replace(os.sep, "/")
+        self.variables: dict[str, Block] = {}
+        self.locals: dict[str, Attribute] = {}
+        self.resources: dict[str, Block] = {}  # "type.name" -> block
+        self.modules: dict[str, Block] = {}
+        self.outputs: dict[str, Block] = {}
+        for f in files:
+            for b in loader.blocks(f):
+                self._add(b)
+        self.tfvars: dict[str, tuple[Any, Location]] = {}
+        if parent is None:
+            self._read_tfvars()
+        self._var_memo: dict[str, tuple[Any, Source]] = {}
+        self._local_memo: dict[str, tuple[Any, Source]] = {}
+        self._busy: set[str] = set()
+        self._arg_memo: dict[tuple[str, str], Any] = {}
+        self.children: dict[str, Scope | None] = {}
+
+    # ---- reading ---------------------------------------------------------------------------------
+
+    def _add(self, b: Block) -> None:
+        if b.type == "variable" and b.labels:
+            self.variables[b.labels[0]] = b
+        elif b.type == "locals":
+            self.locals.update(b.attributes)
+        elif b.type == "resource" and len(b.labels) >= 2:
+            self.resources.setdefault(f"{b.labels[0]}.{b.labels[1]}", b)
+        elif b.type == "module" and b.labels:
+            self.modules.setdefault(b.labels[0], b)
+        elif b.type == "output" and b.labels:
+            self.outputs[b.labels[0]] = b
+
+    def _read_tfvars(self) -> None:
+        """terraform.tfvars, terraform.tfvars.json, then *.auto.tfvars(.json) in name order: later
+        files override earlier ones, as Terraform loads them."""
+        try:
+            names = sorted(os.listdir(self.abs_dir))
+        except OSError:
+            return
+        ordered = [n for n in ("terraform.tfvars", "terraform.tfvars.json") if n in names]
+        ordered += [n for n in names if n.endswith(".auto.tfvars") or n.endswith(".auto.tfvars.json")]
+        for name in ordered:
+            path = display_path(os.path.join(self.abs_dir, name))
+            self._read_tfvars_file(path)
+
+    def _read_tfvars_file(self, path: str) -> None:
+        from .syntax import syntax_error_message
+
+        try:
+            with open(path, encoding="utf-8-sig") as fh:
+                text = fh.read().replace("\r\n", "\n")
+        except (OSError, UnicodeDecodeError) as exc:
+            self.loader.errors.append(FileError(path, None, f"cannot read tfvars file: {exc}"))
+            return
+        if path.endswith(".json"):
+            try:
+                doc = read_json_value(text)
+            except JsonSyntaxError as exc:
+                self.loader.errors.append(FileError(path, exc.line, exc.message))
+                return
+            if not isinstance(doc, dict):
+                self.loader.errors.append(FileError(path, 1, "a tfvars.json file must hold a JSON object"))
+                return
+            for k, v in doc.items():
+                line = doc.lines.get(k, 1)
+                self.tfvars[k] = (_literal(v), Location(path, line))
+            return
+        try:
+            tree_blocks = _read_tfvars_hcl(text, path)
+        except Exception as exc:
+            if type(exc).__module__.startswith("lark"):
+                line, message = syntax_error_message(exc)
+                self.loader.errors.append(FileError(path, line, message))
+                return
+            raise
+        for attr in tree_blocks:
+            ev = Evaluator(_NoRefs(self))
+            self.tfvars[attr.name] = (ev.eval(attr.expr), Location(path, attr.line))
+
+    # ---- evaluator interface ---------------------------------------------------------------------
+
+    def lookup_var(self, name: str, ev: Evaluator) -> Any:
+        if name in self._var_memo:
+            value, src = self._var_memo[name]
+            ev.trace.add(src)
+            return value
+        key = "var." + name
+        if key in self._busy:
+            return Unknown(f"variable {name} refers to itself")
+        block = self.variables.get(name)
+        if block is None and not (self.call is not None and name in self.call.attributes):
+            return Unknown(f"variable {name} is not declared")
+        self._busy.add(key)
+        try:
+            value, src = self._var_value(name, block, ev)
+            src.value = value
+        finally:
+            self._busy.discard(key)
+        self._var_memo[name] = (value, src)
+        return value
+
+    def _var_value(self, name: str, block: Block | None, ev: Evaluator) -> tuple[Any, Source]:
+        if self.call is not None and self.parent is not None and name in self.call.attributes:
+            attr = self.call.attributes[name]
+            loc = Location(attr.file, attr.line)
+            src = var_source(name, ORIGIN_MODULE_INPUT, loc, f"module.{self.call.labels[0]}")
+            ev.trace.push(src)
+            try:
+                sub = Evaluator(self.parent, ev.trace)
+                value = sub.eval(attr.expr)
+            finally:
+                ev.trace.pop()
+            return value, src
+        if name in self.tfvars:
+            value, loc = self.tfvars[name]
+            src = var_source(name, ORIGIN_TFVARS, loc)
+            ev.trace.add(src)
+            return value, src
+        default = block.attributes.get("default") if block is not None else None
+        if default is not None:
+            loc = Location(default.file, default.line)
+            src = var_source(name, ORIGIN_VARIABLE_DEFAULT, loc)
+            ev.trace.push(src)
+            try:
+                value = Evaluator(self, ev.trace).eval(default.expr)
+            finally:
+                ev.trace.pop()
+            return value, src
+        loc = Location(block.file, block.line) if block is not None else None
+        src = var_source(name, ORIGIN_VARIABLE_DEFAULT, loc)
+        ev.trace.add(src)
+        where = "the module call" if self.call is not None else "tfvars"
+        return Unknown(f"variable {name} has no default and no value in {where}"), src
+
+    def lookup_local(self, name: str, ev: Evaluator) -> Any:
+        if name in self._local_memo:
+            value, src = self._local_memo[name]
+            ev.trace.add(src)
+            return value
+        attr = self.locals.get(name)
+        if attr is None:
+            return Unknown(f"local.{name} is not defined")
+        key = "local." + name
+        if key in self._busy:
+            return Unknown(f"local.{name} refers to itself")
+        src = var_source(name, ORIGIN_LOCAL, Location(attr.file, attr.line))
+        self._busy.add(key)
+        ev.trace.push(src)
+        try:
+            value = Evaluator(self, ev.trace).eval(attr.expr)
+            src.value = value
+        finally:
+            ev.trace.pop()
+            self._busy.discard(key)
+        self._local_memo[name] = (value, src)
+        return value
+
+    def has_resource(self, rtype: str, name: str) -> bool:
+        return f"{rtype}.{name}" in self.resources
+
+    def resolve_ref_value(self, ref: Ref) -> Any:
+        if not ref.path:
+            return Unknown(f"{ref.full_address} is a whole resource")
+        if ref.address.startswith("module."):
+            return Unknown(f"{ref.full_address}.{ref.path[0]} is an output of a registry module, "
+                           "known only after apply")
+        block = self.resources.get(ref.address)
+        attr_name = ref.path[0]
+        if block is None or attr_name not in block.attributes:
+            return Unknown(f"{ref.full_address}.{attr_name} is known only after apply")
+        value = self.arg(ref.address, attr_name)
+        for step in ref.path[1:]:
+            value = plain(value)
+            if isinstance(value, dict) and step in value:
+                value = value[step]
+            else:
+                return Unknown(f"{ref.full_address}.{'.'.join(ref.path)} could not be resolved")
+        return value
+
+    def arg(self, address: str, name: str) -> Any:
+        """The evaluated argument ``name`` of resource ``address`` (memoised, cycle-safe)."""
+        key = (address, name)
+        if key in self._arg_memo:
+            return self._arg_memo[key]
+        if key in self._busy:
+            return Unknown(f"{address}.{name} refers to itself")
+        block = self.resources.get(address)
+        if block is None or name not in block.attributes:
+            return Unknown(f"{address}.{name} is not set")
+        self._busy.add(key)  # type: ignore[arg-type]
+        try:
+            value = Evaluator(self).eval(block.attributes[name].expr)
+        finally:
+            self._busy.discard(key)  # type: ignore[arg-type]
+        self._arg_memo[key] = value
+        return value
+
+    def lookup_module(self, name: str, output: str, ev: Evaluator) -> Any:
+        call = self.modules.get(name)
+        if call is None:
+            return Unknown(f"module.{name} is not defined")
+        source = self.module_source(call)
+        if registry_kind(source):
+            return Ref(self, f"module.{name}", (output,))
+        child = self.child(name)
+        if child is None:
+            return Unknown(f"module.{name}.{output}: module source {source} is not read")
+        out = child.outputs.get(output)
+        if out is None or "value" not in out.attributes:
+            return Unknown(f"module.{name} has no output {output}")
+        key = f"module.{name}.{output}"
+        if key in self._busy:
+            return Unknown(f"{key} refers to itself")
+        self._busy.add(key)
+        try:
+            return Evaluator(child, ev.trace).eval(out.attributes["value"].expr)
+        finally:
+            self._busy.discard(key)
+
+    # ---- modules ---------------------------------------------------------------------------------
+
+    def module_source(self, call: Block) -> Any:
+        attr = call.attributes.get("source")
+        if attr is None:
+            return None
+        return plain(Evaluator(_NoRefs(self)).eval(attr.expr))
+
+    def child(self, name: str) -> "Scope | None":
+        """The scope of a local module call (None for remote sources, or beyond the bounds)."""
+        if name in self.children:
+            return self.children[name]
+        call = self.modules[name]
+        source = self.module_source(call)
+        child = None
+        self.children[name] = None  # cycle guard while building
+        if is_local_source(source):
+            abs_dir = os.path.normpath(os.path.join(self.abs_dir, source.split("//")[0]))
+            root = self.root_dir.rstrip(os.sep) + os.sep
+            if not (abs_dir + os.sep).startswith(root):
+                self.notes.append(f"module.{name}: source {source} is outside the scanned folder, not read")
+            elif abs_dir in self.chain:
+                self.notes.append(f"module.{name}: source {source} calls itself (module cycle), not followed")
+            elif self.depth + 1 > MAX_MODULE_DEPTH:
+                self.notes.append(f"module.{name}: nested deeper than {MAX_MODULE_DEPTH} modules, not followed")
+            elif not os.path.isdir(abs_dir):
+                self.notes.append(f"module.{name}: source folder {source} not found")
+            else:
+                files = self.loader.folder_files(abs_dir)
+                child = Scope(self.loader, abs_dir, files, prefix=f"{self.prefix}module.{name}.",
+                              parent=self, call=call, depth=self.depth + 1, chain=self.chain)
+        self.children[name] = child
+        return child
+
+
+class _NoRefs:
+    """A scope with nothing in it: for tfvars values and module sources, which are literals."""
+
+    prefix = ""
+
+    def __init__(self, base: Scope) -> None:
+        self.path_module = base.path_module
+        self.path_root = base.path_root
+        self.path_root_abs = base.path_root_abs
+        self.root_dir = base.root_dir
+        self.notes = base.notes
+
+    def lookup_var(self, name, ev):
+        return Unknown(f"var.{name} cannot be used here")
+
+    def lookup_local(self, name, ev):
+        return Unknown(f"local.{name} cannot be used here")
+
+    def lookup_module(self, name, output, ev):
+        return Unknown(f"module.{name} cannot be used here")
+
+    def has_resource(self, rtype, name):
+        return False
+
+    def resolve_ref_value(self, ref):
+        return Unknown("not available")
+
+
+def _literal(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {k: _literal(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_literal(x) for x in v]
+    return v
+
+
+def _read_tfvars_hcl(text: str, path: str) -> list[Attribute]:
+    from .syntax import HclExpr, parse_hcl_text
+
+    if not text.endswith("\n"):
+        text += "\n"
+    tree = parse_hcl_text(text)
+    out = []
+    for child in tree.children[0].children:
+        if getattr(child, "data", None) == "attribute":
+            name = str(child.children[0].children[0])
+            out.append(Attribute(name, HclExpr(child.children[-1], text, path, child.meta.line), path,
+                                 child.meta.line))
+    return out
+
+
+def eval_traced(scope: Scope, attr: Attribute) -> tuple[Any, Trace]:
+    trace = Trace()
+    return Evaluator(scope, trace).eval(attr.expr), trace
+
+
+__all__ = ["Scope", "Loader", "registry_kind", "is_local_source", "eval_traced", "JsonExpr"]
