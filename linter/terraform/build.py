@@ -143,6 +143,10 @@ def _loc(b: Block) -> Location:
     return Location(b.file, b.line)
 
 
+def _attr_loc(a: Attribute) -> Location:
+    return Location(a.file, a.line)
+
+
 # --------------------------------------------------------------------------------------------------
 # Units
 # --------------------------------------------------------------------------------------------------
@@ -802,7 +806,8 @@ class Builder:
                                                   "terraform-aws-modules/lambda default authorization_type")
                 if "invoke_mode" in call.attributes:
                     settings[INVOKE_MODE] = make_setting(scope, call.attributes["invoke_mode"], _to_str)
-                self._add_trigger((unit, None), FUNCTION_URL, scope, addr, call, settings, rtype=mod_type)
+                t = self._add_trigger((unit, None), FUNCTION_URL, scope, addr, call, settings, rtype=mod_type)
+                t.location = _attr_loc(call.attributes["create_lambda_function_url"])
         at = call.attributes.get("allowed_triggers")
         if at is not None:
             v = plain(Evaluator(scope).eval(at.expr))
@@ -812,8 +817,9 @@ class Builder:
                     if not isinstance(spec, dict):
                         continue
                     kind = self._allowed_trigger_kind(unit, key, spec)
-                    self._add_trigger((unit, None), kind, scope, f"{addr}.allowed_triggers.{key}", call,
-                                      rtype=mod_type)
+                    t = self._add_trigger((unit, None), kind, scope, f"{addr}.allowed_triggers.{key}", call,
+                                          rtype=mod_type)
+                    t.location = _attr_loc(at)
             elif isinstance(v, Unknown):
                 unit.notes.append(f"allowed_triggers could not be read: {v.reason}")
         esm = call.attributes.get("event_source_mapping")
@@ -837,8 +843,9 @@ class Builder:
                             kind = KAFKA
                         elif "queues" in spec_v:
                             kind = MQ
-                    self._add_trigger((unit, None), kind, scope, f"{addr}.event_source_mapping.{key}", call,
-                                      rtype=mod_type)
+                    t = self._add_trigger((unit, None), kind, scope, f"{addr}.event_source_mapping.{key}", call,
+                                          rtype=mod_type)
+                    t.location = _attr_loc(esm)
 
     _PRINCIPAL_KIND = {"apigateway": REST_API, "events": EVENTBRIDGE, "s3": S3, "sns": SNS, "sqs": SQS,
                        "elasticloadbalancing": ALB, "logs": CLOUDWATCH_LOGS, "iot": IOT,

@@ -44,10 +44,15 @@ def registry_kind(source: Any) -> str | None:
     """'lambda' / 'ec2-instance' / 'autoscaling' for a recognised terraform-aws-modules source."""
     if not isinstance(source, str):
         return None
-    m = _REGISTRY_RE.match(source.strip()) or _GIT_REGISTRY_RE.search(source.strip())
-    if m and m.group(1) in REGISTRY_MODULES:
-        return m.group(1)
-    return None
+    text = source.strip()
+    m = _REGISTRY_RE.match(text) or _GIT_REGISTRY_RE.search(text)
+    if not m or m.group(1) not in REGISTRY_MODULES:
+        return None
+    sub = text.split("//", 2)[-1] if "//" in text.replace("://", "") else ""
+    sub = sub.split("?")[0].strip("/.")
+    if "//" in text.replace("://", "") and sub:
+        return None  # a submodule (modules/alias, modules/deploy, wrappers...): not the function itself
+    return m.group(1)
 
 
 def is_local_source(source: Any) -> bool:
@@ -232,7 +237,8 @@ class Scope:
                 ev.trace.pop()
             return value, src
         loc = Location(block.file, block.line) if block is not None else None
-        src = var_source(name, ORIGIN_VARIABLE_DEFAULT, loc)
+        src = Source(ORIGIN_VARIABLE_DEFAULT, loc, f"variable {name} has no default and no value"
+                     + (f" (declared at {loc})" if loc else ""))
         ev.trace.add(src)
         where = "the module call" if self.call is not None else "tfvars"
         return Unknown(f"variable {name} has no default and no value in {where}"), src

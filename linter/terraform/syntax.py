@@ -11,6 +11,7 @@ JSON syntax (``.tf.json``) is read with a small position-recording JSON reader (
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,11 +130,35 @@ def _string_label(node: Any) -> str:
                    and not hasattr(c.children[0], "data"))
 
 
+_HEREDOC_END_TRAILING = re.compile(r"^([ \t]*[A-Za-z][A-Za-z0-9._-]*)[ \t]+$", re.M)
+_LEADING_OPERATOR = re.compile(r"\n([ \t]*)(\?|\|\||&&)(?=[ \t])")
+
+
+def _tolerant(text: str) -> str:
+    """Rewrite two forms Terraform accepts but python-hcl2's grammar does not, keeping every line
+    where it is: a heredoc closing marker followed by spaces, and a line that starts with ``?``,
+    ``||`` or ``&&`` (the operator moves to the end of the previous line)."""
+    text = _HEREDOC_END_TRAILING.sub(r"\1", text)
+    return _LEADING_OPERATOR.sub(lambda m: f" {m.group(2)}\n{m.group(1)}{' ' * len(m.group(2))}", text)
+
+
 def read_hcl(text: str, file: str) -> list[Block]:
     """Parse a ``.tf`` file into its top-level blocks. Raises lark exceptions on bad syntax."""
     if not text.endswith("\n"):
         text += "\n"
-    tree = parse_hcl_text(text)
+    try:
+        tree = parse_hcl_text(text)
+    except Exception as first:
+        if not type(first).__module__.startswith("lark"):
+            raise
+        fixed = _tolerant(text)
+        if fixed == text:
+            raise
+        try:
+            tree = parse_hcl_text(fixed)
+        except Exception:
+            raise first from None
+        text = fixed
     body = tree.children[0]
     top = _body(body, text, file)
     return [b for b in top.blocks]

@@ -1,0 +1,3 @@
+#!/bin/bash
+${cmd}
+export SECRET=${secret}

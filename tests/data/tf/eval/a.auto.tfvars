@@ -1,0 +1,2 @@
+# auto tfvars override terraform.tfvars
+memory = 512

@@ -1,0 +1,2 @@
+timeout = 20
+memory  = 256

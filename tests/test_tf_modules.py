@@ -1,0 +1,149 @@
+"""Terraform modules: local module calls with inputs, nesting, cycles, registry modules, load_all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from computefit import terraform
+from computefit.discovery import TerraformModule, discover
+from computefit.model import (
+    ALB, AUTO_SCALING_GROUP, EC2_INSTANCE, FUNCTION_URL, HTTP_API, KINESIS, LAMBDA_FUNCTION,
+    ORIGIN_MODULE_INPUT, ORIGIN_SERVICE_DEFAULT, ORIGIN_VARIABLE_DEFAULT, REST_API, SCHEDULE, SQS,
+    Location,
+)
+from computefit.terraform.scope import registry_kind
+
+DATA = Path(__file__).resolve().parent / "data" / "tf"
+
+
+def load_dir(name: str, monkeypatch):
+    monkeypatch.chdir(DATA / name)
+    inputs = discover(["."])
+    docs, errors = terraform.load_all(inputs.modules)
+    return docs, errors, {u.name: u for d in docs for u in d.units}
+
+
+def test_local_module_inputs_naming_and_related(monkeypatch):
+    docs, errors, units = load_dir("modules", monkeypatch)
+    assert errors == []
+    fn = units["module.orders.aws_lambda_function.this"]
+    assert fn.location == Location("modules/fn/main.tf", 15)
+    assert Location("main.tf", 5) in fn.related
+    # a literal module input points at the argument line in the calling file
+    mem = fn.setting("memory_size")
+    assert (mem.value, mem.location, mem.origin) == (1024, Location("main.tf", 9), ORIGIN_MODULE_INPUT)
+    # an input that passes a caller's variable through points at that variable's default
+    t = fn.setting("timeout")
+    assert (t.value, t.location, t.origin) == (45, Location("main.tf", 2), ORIGIN_VARIABLE_DEFAULT)
+    # not passed: the child's own default
+    rt = fn.setting("runtime")
+    assert (rt.value, rt.location) == ("java21", Location("modules/fn/main.tf", 12))
+
+
+def test_nested_module_names_and_inputs(monkeypatch):
+    _, _, units = load_dir("modules", monkeypatch)
+    box = units["module.orders.module.inner.aws_instance.box"]
+    assert box.value("tags") == {"Name": "orders-inner"}
+    assert Location("modules/fn/main.tf", 23) in box.related and Location("main.tf", 5) in box.related
+
+
+def test_module_output_reference_links_trigger(monkeypatch):
+    _, _, units = load_dir("modules", monkeypatch)
+    fn = units["module.orders.aws_lambda_function.this"]
+    [trig] = fn.triggers
+    assert trig.kind == SCHEDULE and trig.resource == "aws_cloudwatch_event_target.nightly"
+    assert trig.settings["schedule_expression"].value == "cron(0 3 * * ? *)"
+
+
+def test_module_cycle_is_cut_with_a_note(monkeypatch):
+    _, _, units = load_dir("modules", monkeypatch)
+    looped = units["module.loop.aws_instance.looped"]
+    assert any("cycle" in n for n in looped.notes)
+    assert not any(name.startswith("module.loop.module.again") for name in units)
+
+
+def test_called_module_folders_are_evaluated_only_through_callers(monkeypatch):
+    docs, _, units = load_dir("modules", monkeypatch)
+    assert [d.path for d in docs] == ["."]
+    assert "aws_lambda_function.this" not in units  # not reported a second time with defaults only
+    # but loading the child folder on its own still works (its own Document, defaults only)
+    monkeypatch.chdir(DATA / "modules")
+    doc, errors = terraform.load(TerraformModule("modules/fn", ["modules/fn/main.tf"]))
+    names = sorted(u.name for u in doc.units)
+    assert names == ["aws_lambda_function.this", "module.inner.aws_instance.box"]
+    fn = next(u for u in doc.units if u.name == "aws_lambda_function.this")
+    assert fn.value("timeout") == 3 and fn.setting("timeout").origin == ORIGIN_VARIABLE_DEFAULT
+
+
+def test_explicitly_named_child_file_is_still_loaded(monkeypatch):
+    monkeypatch.chdir(DATA / "modules")
+    inputs = discover(["modules/fn/main.tf", "main.tf"])  # a pre-commit run naming both files
+    docs, _ = terraform.load_all(inputs.modules)
+    assert sorted(d.path for d in docs) == [".", "modules/fn"]
+
+
+@pytest.mark.parametrize("source,kind", [
+    ("terraform-aws-modules/lambda/aws", "lambda"),
+    ("registry.terraform.io/terraform-aws-modules/lambda/aws", "lambda"),
+    ("terraform-aws-modules/ec2-instance/aws", "ec2-instance"),
+    ("terraform-aws-modules/autoscaling/aws//.", "autoscaling"),
+    ("git::https://github.com/terraform-aws-modules/terraform-aws-lambda.git?ref=v7.2.0", "lambda"),
+    ("terraform-aws-modules/lambda/aws//modules/alias", None),
+    ("terraform-aws-modules/s3-bucket/aws", None),
+    ("./lambda", None),
+])
+def test_registry_sources(source, kind):
+    assert registry_kind(source) == kind
+
+
+def test_registry_lambda_module(monkeypatch):
+    _, errors, units = load_dir("registry", monkeypatch)
+    assert errors == []
+    fn = units["module.lambda"]
+    assert fn.kind == LAMBDA_FUNCTION
+    assert fn.resource_type == "module:terraform-aws-modules/lambda/aws"
+    assert fn.location == Location("main.tf", 1) and fn.end_line == 38
+    assert fn.value("timeout") == 120 and fn.setting("timeout").location == Location("main.tf", 8)
+    assert fn.value("runtime") == "java21"
+    assert fn.value("snap_start") == "PublishedVersions"
+    assert fn.value("architectures") == ["arm64"]
+    assert fn.setting("memory_size").origin == ORIGIN_SERVICE_DEFAULT
+    [q] = fn.qualifiers
+    assert q.kind == "version" and q.provisioned_concurrency.value == 4
+    kinds = {t.resource: (t.kind, t.qualifier) for t in fn.triggers}
+    assert kinds["module.lambda"] == (FUNCTION_URL, None)
+    assert kinds["module.lambda.allowed_triggers.APIGatewayAny"] == (REST_API, None)
+    assert kinds["module.lambda.allowed_triggers.ScheduledRule"] == (SCHEDULE, None)
+    assert kinds["module.lambda.event_source_mapping.sqs"] == (SQS, None)
+    assert kinds["module.lambda.event_source_mapping.stream"] == (KINESIS, None)
+    # references to the module's outputs link triggers, with the version for qualified ARNs
+    assert kinds["aws_apigatewayv2_integration.reg"][0] == HTTP_API
+    assert kinds["aws_scheduler_schedule.reg"] == (SCHEDULE, q.name)
+    url = next(t for t in fn.triggers if t.kind == FUNCTION_URL)
+    assert url.settings["auth_type"].value == "NONE"
+    assert url.settings["invoke_mode"].value == "RESPONSE_STREAM"
+    assert any("REST or HTTP" in n for n in fn.notes)
+
+
+def test_registry_defaults_disabled_and_submodules(monkeypatch):
+    _, _, units = load_dir("registry", monkeypatch)
+    d = units["module.defaults"]
+    assert d.value("timeout") == 3 and d.value("memory_size") == 128
+    assert "module.disabled" not in units  # create_function = false
+    assert "module.alias_only" not in units  # a submodule, not a function
+
+
+def test_registry_ec2_and_autoscaling(monkeypatch):
+    _, _, units = load_dir("registry", monkeypatch)
+    vm = units["module.vm"]
+    assert vm.kind == EC2_INSTANCE and vm.resource_type == "module:terraform-aws-modules/ec2-instance/aws"
+    assert vm.value("instance_type") == "c5.xlarge"
+    assert vm.value("user_data") == "#!/bin/bash\necho vm\n"
+    assert vm.value("tags") == {"Team": "a"}
+    asg = units["module.asg"]
+    assert asg.kind == AUTO_SCALING_GROUP
+    assert (asg.value("min_size"), asg.value("max_size"), asg.value("desired_capacity")) == (0, 4, 1)
+    assert asg.value("user_data") == "#!/bin/bash\necho asg\n"  # the module's input is base64
+    assert [t.kind for t in asg.triggers] == [ALB]

@@ -1,0 +1,122 @@
+"""Terraform syntax: .tf.json with lines, broken files, error messages, speed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from computefit import terraform
+from computefit.discovery import TerraformModule, discover
+from computefit.model import ORIGIN_LOCAL, ORIGIN_VARIABLE_DEFAULT, SCHEDULE, FileError, Location, ParseError
+from computefit.terraform.syntax import JsonSyntaxError, read_file, read_json_value, read_tf_json
+
+DATA = Path(__file__).resolve().parent / "data" / "tf"
+
+
+def test_tf_json_units_keep_argument_lines(monkeypatch):
+    monkeypatch.chdir(DATA / "json")
+    docs, errors = terraform.load_all(discover(["."]).modules)
+    assert errors == []
+    [fn] = docs[0].units
+    assert fn.name == "aws_lambda_function.jfn"
+    assert fn.location == Location("main.tf.json", 12) and fn.end_line == 21
+    t = fn.setting("timeout")
+    assert (t.value, t.location, t.origin) == (60, Location("main.tf.json", 4), ORIGIN_VARIABLE_DEFAULT)
+    r = fn.setting("runtime")
+    assert (r.value, r.location, r.origin) == ("python3.12", Location("main.tf.json", 8), ORIGIN_LOCAL)
+    assert fn.setting("memory_size").location == Location("main.tf.json", 16)
+    assert fn.value("handler") == "h.python3.12"
+    assert fn.value("snap_start") == "None"
+    [trig] = fn.triggers
+    assert trig.kind == SCHEDULE and trig.location == Location("main.tf.json", 29)
+
+
+def test_json_reader_matches_json_module_and_records_lines():
+    text = '{\n "a": [1, 2.5, true, null],\n "b": {"c": "\\u00e9\\n"},\n "d": -3e2\n}'
+    value = read_json_value(text)
+    assert value == json.loads(text)
+    assert value.lines == {"a": 2, "b": 3, "d": 4}
+
+
+@pytest.mark.parametrize("text,line", [('{\n"a": }', 2), ('{"a": 1,\n\n', 3), ('[1, 2', 1), ('{"a" 1}', 1),
+                                       ('"\\q"', 1), ('{}\nx', 2)])
+def test_json_reader_errors_name_the_line(text, line):
+    with pytest.raises(JsonSyntaxError) as exc:
+        read_json_value(text)
+    assert exc.value.line == line and exc.value.message.startswith("JSON syntax error")
+
+
+def test_tf_json_not_an_object():
+    with pytest.raises(JsonSyntaxError):
+        read_tf_json("[]", "x.tf.json")
+
+
+def test_broken_file_is_reported_and_the_others_still_evaluated(monkeypatch):
+    monkeypatch.chdir(DATA / "broken")
+    doc, errors = terraform.load(TerraformModule(".", ["bad.tf", "bad.tf.json", "good.tf"]))
+    assert FileError("bad.tf", 3, "HCL syntax error: unexpected token '}'") in errors
+    assert any(e.file == "bad.tf.json" and e.line and e.message.startswith("JSON syntax error") for e in errors)
+    assert [u.name for u in doc.units] == ["aws_lambda_function.ok"]
+    assert doc.path == "." and doc.files == ["bad.tf", "bad.tf.json", "good.tf"]
+    assert doc.units[0].value("timeout") == 30
+
+
+def test_nothing_readable_raises_parse_error(monkeypatch):
+    monkeypatch.chdir(DATA / "allbroken")
+    with pytest.raises(ParseError) as exc:
+        terraform.load(TerraformModule(".", ["main.tf"]))
+    assert exc.value.file == "main.tf" and exc.value.line == 1
+    assert "end of file" in exc.value.message
+
+
+def test_binary_and_non_utf8_files(tmp_path):
+    (tmp_path / "bin.tf").write_bytes(b"\x00\x01resource")
+    (tmp_path / "latin.tf").write_bytes(b'# caf\xe9\nresource "a" "b" {}\n')
+    assert read_file(str(tmp_path / "bin.tf"))[1].message.startswith("binary file")
+    err = read_file(str(tmp_path / "latin.tf"))[1]
+    assert err.line == 1 and "UTF-8" in err.message
+
+
+def test_tolerated_forms(tmp_path):
+    # a heredoc marker followed by spaces and a condition continued on a line starting with '?'
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_instance" "a" {\n'
+        '  user_data = <<EOF\nhello\nEOF   \n'
+        '  instance_type = (true\n    ? "t3.micro"\n    : "t3.large")\n'
+        '}\n')
+    blocks, err = read_file(str(tmp_path / "main.tf"))
+    assert err is None
+    assert blocks[0].attributes["instance_type"].line == 5
+
+
+def test_dynamic_and_unknown_blocks_do_not_crash(tmp_path, monkeypatch):
+    (tmp_path / "main.tf").write_text(
+        'terraform {\n  required_version = ">= 1.5"\n}\n'
+        'provider "aws" {\n  region = "eu-west-1"\n}\n'
+        'resource "aws_lambda_function" "f" {\n'
+        '  dynamic "environment" {\n    for_each = var.env == null ? [] : [1]\n'
+        '    content {\n      variables = var.env\n    }\n  }\n'
+        '  timeout = local.cyc\n'
+        '}\n'
+        'locals {\n  cyc = local.cyc2\n  cyc2 = local.cyc\n}\n'
+        'variable "env" {\n  default = null\n}\n')
+    monkeypatch.chdir(tmp_path)
+    doc, errors = terraform.load(TerraformModule(".", ["main.tf"]))
+    assert errors == []
+    t = doc.units[0].setting("timeout")
+    assert not t.known and "refers to itself" in t.value.reason
+
+
+def test_one_file_scan_is_fast():
+    """A one-file Terraform scan in a fresh process, CLI included: well under 0.5 s."""
+    code = ("import time; t = time.perf_counter(); from computefit.runner import scan; "
+            f"scan([{str(DATA / 'json' / 'main.tf.json')!r}]); "
+            f"scan([{str(DATA / 'triggers' / 'main.tf')!r}]); print(time.perf_counter() - t)")
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)  # warm caches
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert float(out.stdout.strip()) < 0.5
