@@ -532,7 +532,7 @@ class Evaluator:
                 va, vb = plain(self._hcl(cond_tail[0], ctx)), plain(self._hcl(cond_tail[1], ctx))
                 if not isinstance(va, Unknown) and _same(va, vb):
                     return va
-                return Unknown(f"depends on a condition that is unknown ({cond.reason})")
+                return Unknown(f"depends on the condition in {ctx.source(node)} ({cond.reason})")
             return self._hcl(cond_tail[0] if _truth(cond) else cond_tail[1], ctx)
         return value
 
