@@ -120,3 +120,13 @@ def test_one_file_scan_is_fast():
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)  # warm caches
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     assert float(out.stdout.strip()) < 0.5
+
+
+def test_null_argument_means_not_set(tmp_path, monkeypatch):
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_lambda_function" "f" {\n  architectures = null\n  timeout = null\n}\n')
+    monkeypatch.chdir(tmp_path)
+    doc, _ = terraform.load(TerraformModule(".", ["main.tf"]))
+    u = doc.units[0]
+    assert "architectures" not in u.settings
+    assert u.value("timeout") == 3 and u.setting("timeout").location is None  # the service default

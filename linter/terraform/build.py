@@ -65,6 +65,18 @@ def _to_str(v: Any) -> Any:
     return Unknown(f"expected a string, got {type(v).__name__}")
 
 
+def _deep_plain(v: Any, depth: int = 0) -> Any:
+    """Values handed to checks hold no evaluator objects: references become their value."""
+    v = plain(v)
+    if depth > 50:
+        return v
+    if isinstance(v, list):
+        return [_deep_plain(x, depth + 1) for x in v]
+    if isinstance(v, dict):
+        return {k: _deep_plain(x, depth + 1) for k, x in v.items()}
+    return v
+
+
 def _to_list(v: Any) -> Any:
     if isinstance(v, list):
         return [plain(x) for x in v]
@@ -122,9 +134,10 @@ def make_setting(scope: Scope, attr: Attribute, convert: Callable[[Any], Any] | 
     trace = Trace()
     value = Evaluator(scope, trace).eval(attr.expr)
     if not raw:
-        value = plain(value)
+        value = _deep_plain(value)
     sup, many = trace.supplier(value)
-    if convert is not None and (not isinstance(value, Unknown) or convert in (_user_data_text, _user_data_b64)):
+    if convert is not None and value is not None and (
+            not isinstance(value, Unknown) or convert in (_user_data_text, _user_data_b64)):
         value = convert(value)
     if sup is not None and sup.location is not None:
         return Setting(value, sup.location, sup.origin, sup.note)

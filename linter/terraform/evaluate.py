@@ -693,7 +693,8 @@ class Evaluator:
                     cur = cur.extend(arg)
                 elif isinstance(cur, dict):
                     if arg not in cur:
-                        raise EvalError(f"object has no attribute {arg!r}")
+                        raise EvalError(f"object has no attribute {arg!r} (optional() defaults of "
+                                        "variable types are not evaluated)")
                     cur = cur[arg]
                 elif cur is None:
                     raise EvalError(f"attribute {arg!r} of null")

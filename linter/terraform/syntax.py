@@ -226,8 +226,8 @@ _ESC = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\
 class _JsonReader:
     """A strict JSON reader that records the line of every object key.
 
-    Measured on a 1 MB .tf.json: about 10x slower than ``json.loads`` but still well under a
-    second; Terraform JSON files are small.
+    Measured: a 4.5 MB .tf.json (20,000 resources) reads in 1.2 s, 18x slower than ``json.loads``;
+    real Terraform JSON files are a few KB (the corpus's largest reads in milliseconds).
     """
 
     def __init__(self, text: str) -> None:
