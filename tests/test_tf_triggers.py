@@ -117,6 +117,7 @@ def test_asg_with_launch_template(asg_units):
     assert web.setting("user_data").location == Location("main.tf", 8)
     assert Location("main.tf", 5) in web.related
     assert [(t.kind, t.target) for t in web.triggers] == [(ALB, "aws_autoscaling_group.web")]
+    assert web.triggers[0].location == Location("main.tf", 17)  # the target_group_arns line
 
 
 def test_asg_with_launch_configuration_and_attachment(asg_units):

@@ -98,6 +98,14 @@ def load_all(modules: list[TerraformModule]) -> tuple[list[Document], list[FileE
         except ParseError as exc:
             errors.append(exc.to_error())
             continue
+        except RecursionError:
+            errors.append(FileError(m.directory, None, "module is nested too deeply to read"))
+            continue
+        except Exception as exc:  # a bug must not hide the other modules' findings
+            errors.append(FileError(m.directory, None,
+                                    f"internal error in the Terraform parser: {type(exc).__name__}: {exc}. "
+                                    "Please report this; the other files were still scanned."))
+            continue
         docs.append(doc)
         errors.extend(errs)
     return docs, _dedupe(errors)

@@ -594,8 +594,9 @@ class Builder:
                 if unit is not None and tga is not None:
                     v = plain(Evaluator(scope).eval(tga.expr))
                     if not (isinstance(v, list) and not v):
-                        self._add_trigger((unit, None), ALB, scope, f"module.{name}", call,
-                                          rtype=REGISTRY_MODULES["autoscaling"])
+                        t = self._add_trigger((unit, None), ALB, scope, f"module.{name}", call,
+                                              rtype=REGISTRY_MODULES["autoscaling"])
+                        t.location = _attr_loc(tga)
 
     def _t_aws_cloudwatch_event_target(self, scope: Scope, address: str, block: Block) -> None:
         res = self._target_of(scope, block.attributes.get("arn"))
@@ -683,7 +684,8 @@ class Builder:
             return
         unit = self.units.get(scope.prefix + address)
         if unit is not None:
-            self._add_trigger((unit, None), ALB, scope, address, block)
+            t = self._add_trigger((unit, None), ALB, scope, address, block)
+            t.location = _attr_loc(tga)  # the argument that wires the ASG to the load balancer
 
     def _t_aws_autoscaling_attachment(self, scope: Scope, address: str, block: Block) -> None:
         if not any(a in block.attributes for a in ("lb_target_group_arn", "alb_target_group_arn", "elb")):
