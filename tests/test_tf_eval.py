@@ -220,3 +220,17 @@ def test_runtime_values_are_unknown(expr):
 def test_evaluation_errors_become_unknown(expr):
     v = ev(expr)
     assert isinstance(v, Unknown) and v.reason
+
+
+def test_object_variables_fill_optional_defaults(monkeypatch):
+    units = load_dir("objects", monkeypatch)["units"]
+    f = units["aws_lambda_function.f"]
+    assert f.value("timeout") == 30  # optional(number, 30)
+    assert f.value("ephemeral_storage") == 512  # nested optional default
+    assert f.value("memory_size") == 128 and f.setting("memory_size").location is None  # optional(number): null
+    name = f.setting("function_name")
+    assert (name.value, name.location, name.origin) == ("x", Location("main.tf", 8), ORIGIN_VARIABLE_DEFAULT)
+    assert "var.cfg.name" in name.note
+    g = units["aws_lambda_function.g"]
+    assert g.value("timeout") == 60 + 7  # map(object) default for "a", tfvars value for "b"
+    assert g.setting("timeout").location == Location("main.tf", 23)  # computed from two sources

@@ -634,16 +634,21 @@ class Evaluator:
         root = names[0]
         scope = self.scope
         src = ctx.source(node)
-        if root == "var":
+        if root in ("var", "local"):
             if len(names) < 2:
-                raise EvalError("bare 'var' reference")
-            val = scope.lookup_var(names[1], self)
-            return self._apply(val, [("attr", n) for n in names[2:]] + rest, ctx)
-        if root == "local":
-            if len(names) < 2:
-                raise EvalError("bare 'local' reference")
-            val = scope.lookup_local(names[1], self)
-            return self._apply(val, [("attr", n) for n in names[2:]] + rest, ctx)
+                raise EvalError(f"bare '{root}' reference")
+            node_ = self.trace.stack[-1]
+            before = len(node_.children)
+            lookup = scope.lookup_var if root == "var" else scope.lookup_local
+            val = lookup(names[1], self)
+            steps = [("attr", n) for n in names[2:]] + rest
+            result = self._apply(val, steps, ctx)
+            if steps and len(node_.children) == before + 1 and not isinstance(plain(result), Unknown):
+                # an attribute of an object variable: this source supplied exactly this part of it
+                src = node_.children[-1]
+                node_.children[-1] = Source(src.origin, src.location, f"{src.note}, {src_text_of(names, rest, ctx)}",
+                                            src.children, result)
+            return result
         if root == "path":
             if len(names) >= 2 and names[1] == "module":
                 return scope.path_module
@@ -860,6 +865,13 @@ class Evaluator:
             self.scope.notes.append(note)
             return Unknown(note)
         return data  # type: ignore[return-value]
+
+
+def src_text_of(names: list[str], rest: list, ctx: Any) -> str:
+    text = ".".join(names)
+    if rest:
+        text += "[...]"
+    return text
 
 
 def _identifier_text(node: Any) -> str:

@@ -22,7 +22,7 @@ from ..model import (
     Unknown,
 )
 from .evaluate import Evaluator, Ref, Source, Trace, plain, var_source
-from .syntax import Attribute, Block, JsonExpr, JsonSyntaxError, read_file, read_json_value
+from .syntax import Attribute, Block, HclExpr, JsonExpr, JsonSyntaxError, read_file, read_json_value
 
 #: How deep local module calls are followed.
 MAX_MODULE_DEPTH = 8
@@ -203,6 +203,8 @@ class Scope:
         self._busy.add(key)
         try:
             value, src = self._var_value(name, block, ev)
+            if block is not None and "type" in block.attributes:
+                value = apply_type_defaults(value, block.attributes["type"].expr, _NoRefs(self))
             src.value = value
         finally:
             self._busy.discard(key)
@@ -389,6 +391,85 @@ class _NoRefs:
 
     def resolve_ref_value(self, ref):
         return Unknown("not available")
+
+
+def apply_type_defaults(value: Any, type_expr: Any, scope: Any, depth: int = 0) -> Any:
+    """Fill the ``optional(type, default)`` attributes of an object-typed variable, as Terraform
+    does when converting the value to the declared type. Attributes declared ``optional(type)``
+    without a default become null. Anything else is returned unchanged."""
+    tree = getattr(type_expr, "tree", None)
+    if tree is None or depth > 20 or isinstance(value, Unknown):
+        return value
+    node = _unwrap(tree)
+    call = _call_name(node)
+    if call is None:
+        return value
+    args = _call_args(node)
+    sub = HclExpr(args[0], type_expr.text, type_expr.file, type_expr.line) if args else None
+    if call in ("map", "list", "set") and sub is not None:
+        if isinstance(value, dict) and call == "map":
+            return {k: apply_type_defaults(v, sub, scope, depth + 1) for k, v in value.items()}
+        if isinstance(value, list) and call in ("list", "set"):
+            return [apply_type_defaults(v, sub, scope, depth + 1) for v in value]
+        return value
+    if call != "object" or sub is None or not isinstance(value, dict):
+        return value
+    obj = _unwrap(args[0])
+    if getattr(obj, "data", None) != "object":
+        return value
+    out = dict(value)
+    for elem in obj.children:
+        if getattr(elem, "data", None) != "object_elem":
+            continue
+        parts = [c for c in elem.children if c is not None]
+        key_node = parts[0].children[0]
+        if getattr(key_node, "data", None) == "identifier":
+            key = str(key_node.children[0])
+        else:
+            key = "".join(str(c.children[0]) for c in key_node.children
+                          if getattr(c, "data", None) == "string_part")
+        attr_type = _unwrap(parts[-1])
+        attr_expr = HclExpr(attr_type, type_expr.text, type_expr.file, type_expr.line)
+        if _call_name(attr_type) == "optional" and key not in out:
+            opt_args = _call_args(attr_type)
+            if len(opt_args) > 1:
+                default = Evaluator(scope).eval(HclExpr(opt_args[1], type_expr.text, type_expr.file,
+                                                        type_expr.line))
+                out[key] = apply_type_defaults(default, HclExpr(opt_args[0], type_expr.text, type_expr.file,
+                                                                type_expr.line), scope, depth + 1)
+            else:
+                out[key] = None
+        elif key in out:
+            if _call_name(attr_type) == "optional":
+                opt_args = _call_args(attr_type)
+                if opt_args:
+                    attr_expr = HclExpr(opt_args[0], type_expr.text, type_expr.file, type_expr.line)
+            out[key] = apply_type_defaults(out[key], attr_expr, scope, depth + 1)
+    return out
+
+
+def _unwrap(node: Any) -> Any:
+    while getattr(node, "data", None) == "expr_term":
+        trees = [c for c in node.children if c is not None and hasattr(c, "data")
+                 and c.data != "new_line_or_comment"]
+        if len(trees) != 1:
+            break
+        node = trees[0]
+    return node
+
+
+def _call_name(node: Any) -> str | None:
+    if getattr(node, "data", None) != "function_call":
+        return None
+    return str(node.children[0].children[0])
+
+
+def _call_args(node: Any) -> list:
+    for c in node.children:
+        if getattr(c, "data", None) == "arguments":
+            return [a for a in c.children if a is not None and hasattr(a, "data")
+                    and a.data != "new_line_or_comment"]
+    return []
 
 
 def _literal(v: Any) -> Any:
