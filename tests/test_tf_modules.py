@@ -147,3 +147,12 @@ def test_registry_ec2_and_autoscaling(monkeypatch):
     assert (asg.value("min_size"), asg.value("max_size"), asg.value("desired_capacity")) == (0, 4, 1)
     assert asg.value("user_data") == "#!/bin/bash\necho asg\n"  # the module's input is base64
     assert [t.kind for t in asg.triggers] == [ALB]
+
+
+def test_count_zero_and_override_files(monkeypatch):
+    docs, errors, units = load_dir("count_override", monkeypatch)
+    assert errors == []
+    # count known to be 0 / empty for_each: no instance exists; unknown count: modelled once
+    assert list(units) == ["aws_lambda_function.on"]
+    t = units["aws_lambda_function.on"].setting("timeout")
+    assert (t.value, t.location) == (99, Location("x_override.tf", 2))  # the override file wins

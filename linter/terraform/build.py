@@ -196,7 +196,7 @@ class Builder:
     def _collect(self, scope: Scope) -> None:
         self.scopes.append(scope)
         for name in scope.modules:
-            if registry_kind(scope.module_source(scope.modules[name])):
+            if registry_kind(scope.module_source(scope.modules[name])) or _not_created(scope, scope.modules[name]):
                 continue
             child = scope.child(name)
             if child is not None:
@@ -216,14 +216,14 @@ class Builder:
                     "aws_autoscaling_group": self._asg}
         for address, block in scope.resources.items():
             make = builders.get(block.labels[0])
-            if make is not None:
+            if make is not None and not _not_created(scope, block):
                 before = len(scope.notes)
                 unit = make(scope, address, block)
                 _take_notes(unit, scope, before)
                 self._add_unit(unit, scope)
         for name, call in scope.modules.items():
             kind = registry_kind(scope.module_source(call))
-            if kind is None:
+            if kind is None or _not_created(scope, call):
                 continue
             create = call.attributes.get("create_function" if kind == "lambda" else "create")
             if create is not None and make_setting(scope, create, _to_bool).value is False:
@@ -936,6 +936,21 @@ def _take_notes(unit: ComputeUnit, scope: Scope, before: int) -> None:
         scope.claimed_notes.add(n)
         if n not in unit.notes:
             unit.notes.append(n)
+
+
+def _not_created(scope: Scope, block: Block) -> bool:
+    """True when ``count`` is known to be 0 or ``for_each`` known to be empty: no instance exists.
+    An unknown count or for_each still models the resource once."""
+    for arg in ("count", "for_each"):
+        attr = block.attributes.get(arg)
+        if attr is None:
+            continue
+        v = plain(Evaluator(scope).eval(attr.expr))
+        if arg == "count" and isinstance(v, (int, float)) and not isinstance(v, bool) and v <= 0:
+            return True
+        if arg == "for_each" and isinstance(v, (list, dict)) and not v:
+            return True
+    return False
 
 
 def _scope_for(scope: Scope, mods: str) -> Scope | None:

@@ -114,9 +114,14 @@ class Scope:
         self.resources: dict[str, Block] = {}  # "type.name" -> block
         self.modules: dict[str, Block] = {}
         self.outputs: dict[str, Block] = {}
+        overrides = [f for f in files if _is_override(f)]
         for f in files:
+            if not _is_override(f):
+                for b in loader.blocks(f):
+                    self._add(b)
+        for f in overrides:  # Terraform merges override files into the blocks they name, last
             for b in loader.blocks(f):
-                self._add(b)
+                self._override(b)
         self.tfvars: dict[str, tuple[Any, Location]] = {}
         if parent is None:
             self._read_tfvars()
@@ -139,6 +144,28 @@ class Scope:
             self.modules.setdefault(b.labels[0], b)
         elif b.type == "output" and b.labels:
             self.outputs[b.labels[0]] = b
+
+    def _override(self, b: Block) -> None:
+        table: dict | None = None
+        key = None
+        if b.type == "variable" and b.labels:
+            table, key = self.variables, b.labels[0]
+        elif b.type == "resource" and len(b.labels) >= 2:
+            table, key = self.resources, f"{b.labels[0]}.{b.labels[1]}"
+        elif b.type == "module" and b.labels:
+            table, key = self.modules, b.labels[0]
+        elif b.type == "output" and b.labels:
+            table, key = self.outputs, b.labels[0]
+        elif b.type == "locals":
+            self.locals.update(b.attributes)
+            return
+        if table is None or key not in table:
+            return
+        base = table[key]
+        merged = Block(base.type, base.labels, base.file, base.line, base.end_line,
+                       attributes={**base.attributes, **b.attributes},
+                       blocks=[x for x in base.blocks if x.type not in {y.type for y in b.blocks}] + b.blocks)
+        table[key] = merged
 
     def _read_tfvars(self) -> None:
         """terraform.tfvars, terraform.tfvars.json, then *.auto.tfvars(.json) in name order: later
@@ -391,6 +418,15 @@ class _NoRefs:
 
     def resolve_ref_value(self, ref):
         return Unknown("not available")
+
+
+def _is_override(path: str) -> bool:
+    name = os.path.basename(path)
+    for suffix in (".tf", ".tf.json"):
+        if name.endswith(suffix):
+            stem = name[: -len(suffix)]
+            return stem == "override" or stem.endswith("_override")
+    return False
 
 
 def apply_type_defaults(value: Any, type_expr: Any, scope: Any, depth: int = 0) -> Any:
