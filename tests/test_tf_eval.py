@@ -234,3 +234,22 @@ def test_object_variables_fill_optional_defaults(monkeypatch):
     g = units["aws_lambda_function.g"]
     assert g.value("timeout") == 60 + 7  # map(object) default for "a", tfvars value for "b"
     assert g.setting("timeout").location == Location("main.tf", 23)  # computed from two sources
+
+
+@pytest.mark.parametrize("expr,expected", [
+    ('"a %{ if true }yes%{ else }no%{ endif } b"', "a yes b"),
+    ('"%{ if 1 > 2 }yes%{ else }no%{ endif }"', "no"),
+    ('"%{ for x in [1, 2] ~}\\n  item ${x}\\n%{ endfor ~}\\nend"', "item 1\nitem 2\nend"),
+    ('"%{ for k, v in {a = 1, b = 2} }${k}=${v};%{ endfor }"', "a=1;b=2;"),
+    ('"$${x} %%{y}"', "${x} %{y}"),
+    ('<<-EOT\n  %{~ for x in ["a", "b"] }\n  - ${x}\n  %{~ endfor }\n  done\n  EOT\n', "\n- a\n- b\ndone\n"),
+])
+def test_template_directives(expr, expected):
+    assert ev(expr) == expected
+
+
+def test_template_directive_with_unknown_condition_stays_visible():
+    v = ev('"%{ if var.u }on%{ endif }"')
+    assert isinstance(v, Partial) and v == "%{ if var.u }on%{ endif }"
+    v = ev('"%{ for x in var.u }[${x}]%{ endfor }"')
+    assert isinstance(v, Partial) and v == "%{ for x in var.u }[${x}]%{ endfor }"

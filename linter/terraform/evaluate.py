@@ -274,61 +274,76 @@ class Evaluator:
                 self.env.pop()
 
     def _template(self, text: str, ctx: Any) -> Any:
-        parts: list[Any] = []
-        unresolved: list[str] = []
-        i = 0
-        n = len(text)
-        buf: list[str] = []
-        segments: list[tuple[str, str]] = []  # ("lit", text) | ("expr", source)
-        while i < n:
-            if text.startswith("$${", i):
-                buf.append("${")
-                i += 3
-                continue
-            if text.startswith("%%{", i):
-                buf.append("%{")
-                i += 3
-                continue
-            if text.startswith("${", i) or text.startswith("%{", i):
-                end = _match_brace(text, i + 2)
-                if end < 0:
-                    buf.append(text[i:])
-                    break
-                if buf:
-                    segments.append(("lit", "".join(buf)))
-                    buf = []
-                inner = text[i + 2:end]
-                kind = "expr" if text[i] == "$" else "directive"
-                segments.append((kind, inner))
-                i = end + 1
-                continue
-            buf.append(text[i])
-            i += 1
-        if buf:
-            segments.append(("lit", "".join(buf)))
+        segments = _template_segments(text)
         if len(segments) == 1 and segments[0][0] == "expr":
             return self._template_expr(segments[0][1], ctx)
-        for kind, seg in segments:
+        nodes, _ = _template_tree(segments, 0, ())
+        out: list[str] = []
+        unresolved: list[str] = []
+        self._render(nodes, ctx, out, unresolved)
+        return make_partial("".join(out), unresolved)
+
+    def _render(self, nodes: list, ctx: Any, out: list[str], unresolved: list[str]) -> None:
+        for node in nodes:
+            kind = node[0]
             if kind == "lit":
-                parts.append(seg)
-            elif kind == "directive":
-                parts.append("%{" + seg + "}")
-                unresolved.append("%{" + seg.strip() + "}")
-            else:
-                val = self._template_expr(seg, ctx)
-                s, missing = self.stringify(val, seg.strip())
-                parts.append(s)
+                out.append(node[1])
+            elif kind == "expr":
+                val = self._template_expr(node[1], ctx)
+                s, missing = self.stringify(val, node[1].strip())
+                out.append(s)
                 unresolved.extend(missing)
-        return make_partial("".join(parts), unresolved)
+            elif kind == "if":
+                _, cond_src, then_nodes, else_nodes = node
+                cond = plain(self._template_expr(cond_src, ctx))
+                if isinstance(cond, Unknown):
+                    # keep both branches visible, as written
+                    out.append("%{ if " + cond_src.strip() + " }")
+                    self._render(then_nodes, ctx, out, unresolved)
+                    if else_nodes:
+                        out.append("%{ else }")
+                        self._render(else_nodes, ctx, out, unresolved)
+                    out.append("%{ endif }")
+                    unresolved.append("%{ if " + cond_src.strip() + " }")
+                    continue
+                self._render(then_nodes if _truth(cond) else else_nodes, ctx, out, unresolved)
+            elif kind == "for":
+                _, names, coll_src, body = node
+                coll = plain(self._template_expr(coll_src, ctx))
+                if isinstance(coll, Unknown) or not isinstance(coll, (list, dict)):
+                    out.append("%{ for " + ", ".join(names) + " in " + coll_src.strip() + " }")
+                    self.env.append({n: Unknown(f"loop variable {n}") for n in names})
+                    try:
+                        self._render(body, ctx, out, unresolved)
+                    finally:
+                        self.env.pop()
+                    out.append("%{ endfor }")
+                    unresolved.append("%{ for ... in " + coll_src.strip() + " }")
+                    continue
+                pairs = list(coll.items()) if isinstance(coll, dict) else list(enumerate(coll))
+                for k, v in pairs[:1000]:
+                    self.env.append({names[0]: v} if len(names) == 1 else {names[0]: k, names[1]: v})
+                    try:
+                        self._render(body, ctx, out, unresolved)
+                    finally:
+                        self.env.pop()
+            else:  # an unmatched or unknown directive: left as written
+                out.append("%{" + node[1] + "}")
+                unresolved.append("%{" + node[1].strip() + "}")
 
     def _template_expr(self, source: str, ctx: Any) -> Any:
         src = source.strip().lstrip("~").rstrip("~").strip()
-        try:
-            tree = parse_hcl_text(f"x = {src}\n")
-        except Exception:
-            return Unknown(f"could not parse the template expression ${{{src}}}")
+        text = f"x = {src}\n"
+        tree = _TEMPLATE_CACHE.get(text)
+        if tree is None:
+            try:
+                tree = parse_hcl_text(text)
+            except Exception:
+                return Unknown(f"could not parse the template expression ${{{src}}}")
+            if len(_TEMPLATE_CACHE) < 4096:
+                _TEMPLATE_CACHE[text] = tree
         attr = tree.children[0].children[0]
-        expr = HclExpr(attr.children[-1], f"x = {src}\n", getattr(ctx, "file", ""), getattr(ctx, "line", 0))
+        expr = HclExpr(attr.children[-1], text, getattr(ctx, "file", ""), getattr(ctx, "line", 0))
         return self._hcl(expr.tree, expr)
 
     def stringify(self, val: Any, source: str) -> tuple[str, list[str]]:
@@ -428,6 +443,12 @@ class Evaluator:
         if len(segs) == 1 and segs[0][0] == "expr":
             e = [c for c in segs[0][1].children if c is not None][0]
             return self._hcl(e, ctx)
+        if any(kind == "lit" and "%{" in seg for kind, seg in segs):
+            # template directives (%{ if }, %{ for }): render through the template engine
+            text = "".join(seg.replace("${", "$${") if kind == "lit" else
+                           "${" + ctx.source([c for c in seg.children if c is not None][0]) + "}"
+                           for kind, seg in segs)
+            return self.template(text, ctx)
         out: list[str] = []
         unresolved: list[str] = []
         for kind, seg in segs:
@@ -878,6 +899,86 @@ def _identifier_text(node: Any) -> str:
     if hasattr(node, "children"):
         return str(node.children[0])
     return str(node)
+
+
+_TEMPLATE_CACHE: dict[str, Any] = {}
+_FOR_RE = re.compile(r"^for\s+([A-Za-z_][\w-]*)(?:\s*,\s*([A-Za-z_][\w-]*))?\s+in\s+(.+)$", re.S)
+
+
+def _template_segments(text: str) -> list[tuple[str, str]]:
+    """Split a template into ("lit", text), ("expr", source) and ("dir", source) segments,
+    applying the ``~`` whitespace strip markers."""
+    segments: list[list] = []
+    buf: list[str] = []
+    i, n = 0, len(text)
+    strip_next = False
+    while i < n:
+        if text.startswith("$${", i) or text.startswith("%%{", i):
+            buf.append(text[i + 1:i + 3])
+            i += 3
+            continue
+        if text.startswith("${", i) or text.startswith("%{", i):
+            end = _match_brace(text, i + 2)
+            if end < 0:
+                buf.append(text[i:])
+                break
+            lit = "".join(buf)
+            buf = []
+            inner = text[i + 2:end]
+            if strip_next:
+                lit = lit.lstrip()
+            if inner.startswith("~"):
+                lit = lit.rstrip()
+            if lit:
+                segments.append(["lit", lit])
+            strip_next = inner.rstrip().endswith("~")
+            body = inner.strip()
+            body = body[1:] if body.startswith("~") else body
+            body = body[:-1] if body.endswith("~") else body
+            segments.append(["expr" if text[i] == "$" else "dir", body])
+            i = end + 1
+            continue
+        buf.append(text[i])
+        i += 1
+    lit = "".join(buf)
+    if strip_next:
+        lit = lit.lstrip()
+    if lit:
+        segments.append(["lit", lit])
+    return [tuple(s) for s in segments]  # type: ignore[misc]
+
+
+def _template_tree(segments: list, i: int, stop: tuple[str, ...]) -> tuple[list, int]:
+    """Nest if/else/endif and for/endfor directives. Returns (nodes, index after the stop word)."""
+    nodes: list = []
+    while i < len(segments):
+        kind, src = segments[i]
+        if kind != "dir":
+            nodes.append((kind, src))
+            i += 1
+            continue
+        word = src.strip()
+        head = word.split(None, 1)[0] if word else ""
+        if head in stop:
+            return nodes, i
+        if head == "if":
+            then_nodes, j = _template_tree(segments, i + 1, ("else", "endif"))
+            else_nodes: list = []
+            if j < len(segments) and segments[j][1].strip().split(None, 1)[0] == "else":
+                else_nodes, j = _template_tree(segments, j + 1, ("endif",))
+            nodes.append(("if", word[2:], then_nodes, else_nodes))
+            i = j + 1
+            continue
+        m = _FOR_RE.match(word)
+        if m:
+            body, j = _template_tree(segments, i + 1, ("endfor",))
+            names = [m.group(1)] + ([m.group(2)] if m.group(2) else [])
+            nodes.append(("for", names, m.group(3), body))
+            i = j + 1
+            continue
+        nodes.append(("dir", src))
+        i += 1
+    return nodes, i
 
 
 def _match_brace(text: str, start: int) -> int:
