@@ -160,3 +160,14 @@ def test_unresolvable_reference_gives_no_trigger(tmp_path, monkeypatch):
     assert u.triggers == []
     [q] = u.qualifiers
     assert isinstance(q.name, Unknown)
+
+
+def test_interpolated_reference_with_qualifier(tmp_path, monkeypatch):
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_lambda_function" "f" {\n  function_name = "f"\n}\n'
+        'resource "aws_sns_topic_subscription" "s" {\n  protocol = "lambda"\n'
+        '  endpoint = "${aws_lambda_function.f.arn}:live"\n}\n')
+    monkeypatch.chdir(tmp_path)
+    docs, _ = terraform.load_all(discover(["."]).modules)
+    [t] = docs[0].units[0].triggers
+    assert (t.kind, t.qualifier) == (SNS, "live")

@@ -483,7 +483,15 @@ class Builder:
     def _target_of(self, scope: Scope, attr: Attribute | None) -> tuple[ComputeUnit, Any] | None:
         if attr is None:
             return None
-        return self.resolve(Evaluator(scope).eval(attr.expr))
+        value = Evaluator(scope).eval(attr.expr)
+        res = self.resolve(value)
+        if res is None and isinstance(value, Partial):
+            # "${aws_lambda_function.f.arn}:live": a reference with a qualifier appended
+            found = [r for ph in value.unresolved for r in self.refs_in_text(scope, ph)]
+            if len(found) == 1:
+                m = re.search(r"\}:([A-Za-z0-9_$-]+)$", str(value))
+                return found[0][0], (m.group(1) if m else found[0][1])
+        return res
 
     def resolve(self, value: Any, depth: int = 0) -> tuple[ComputeUnit, Any] | None:
         """The unit a reference / ARN / function name points at, and the qualifier it invokes."""
