@@ -23,7 +23,8 @@ from .scope import Loader, Scope
 __all__ = ["load", "load_all", "called_module_dirs"]
 
 
-def load(module: TerraformModule, root_dir: str | None = None) -> tuple[Document, list[FileError]]:
+def load(module: TerraformModule, root_dir: str | None = None,
+         _cache: dict | None = None) -> tuple[Document, list[FileError]]:
     """Evaluate one Terraform module folder into a Document.
 
     One unreadable file yields a FileError and the module is still evaluated from its other files;
@@ -35,7 +36,7 @@ def load(module: TerraformModule, root_dir: str | None = None) -> tuple[Document
     if root_dir is None:
         cwd = os.getcwd()
         root_dir = cwd if (abs_dir + os.sep).startswith(cwd.rstrip(os.sep) + os.sep) else abs_dir
-    loader = Loader(root_dir)
+    loader = Loader(root_dir, _cache)
     scope = Scope(loader, abs_dir, list(module.files))
     own_errors = [e for e in loader.errors if e.file in module.files]
     if module.files and len(own_errors) >= len(module.files) and not any(
@@ -88,13 +89,14 @@ def load_all(modules: list[TerraformModule]) -> tuple[list[Document], list[FileE
     """Load every module of a scan, skipping folders used as local modules by another scanned module
     unless the user named one of their files explicitly (``report_files``)."""
     called = called_module_dirs(modules)
+    cache: dict = {}
     docs: list[Document] = []
     errors: list[FileError] = []
     for m in modules:
         if os.path.abspath(m.directory) in called and m.report_files is None:
             continue
         try:
-            doc, errs = load(m)
+            doc, errs = load(m, _cache=cache)
         except ParseError as exc:
             errors.append(exc.to_error())
             continue

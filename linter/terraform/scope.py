@@ -62,15 +62,20 @@ def is_local_source(source: Any) -> bool:
 class Loader:
     """Reads files once per load and remembers errors."""
 
-    def __init__(self, root_dir: str) -> None:
+    def __init__(self, root_dir: str, cache: dict | None = None) -> None:
         self.root_dir = os.path.abspath(root_dir)
         self.files: dict[str, list[Block]] = {}
         self.errors: list[FileError] = []
         self.read_ok: set[str] = set()
+        #: parsed files shared by the modules of one scan (a child module called by several roots
+        #: is parsed once); blocks are never mutated after parsing, so sharing is safe
+        self.cache = cache if cache is not None else {}
 
     def blocks(self, path: str) -> list[Block]:
         if path not in self.files:
-            blocks, err = read_file(path)
+            if path not in self.cache:
+                self.cache[path] = read_file(path)
+            blocks, err = self.cache[path]
             self.files[path] = blocks
             if err is not None:
                 self.errors.append(err)
