@@ -236,7 +236,10 @@ class _JsonReader:
         self.line = 1
 
     def error(self, message: str) -> JsonSyntaxError:
-        return JsonSyntaxError(self.line, f"JSON syntax error: {message}")
+        line = self.line
+        if self.i >= len(self.s):  # at the end: point at the last line with content
+            line = self.s.rstrip().count("\n") + 1
+        return JsonSyntaxError(line, f"JSON syntax error: {message}")
 
     def ws(self) -> None:
         s, i = self.s, self.i
@@ -308,6 +311,8 @@ class _JsonReader:
                 self.i += 1
                 out.end_line = self.line
                 return out
+            if self.i >= len(self.s):
+                raise self.error("unexpected end of file (unclosed object)")
             raise self.error("expected ',' or '}'")
 
     def arr(self, depth: int) -> _Arr:
@@ -329,6 +334,8 @@ class _JsonReader:
                 self.i += 1
                 out.end_line = self.line
                 return out
+            if self.i >= len(self.s):
+                raise self.error("unexpected end of file (unclosed array)")
             raise self.error("expected ',' or ']'")
 
     def string(self) -> str:
