@@ -171,3 +171,16 @@ def test_interpolated_reference_with_qualifier(tmp_path, monkeypatch):
     docs, _ = terraform.load_all(discover(["."]).modules)
     [t] = docs[0].units[0].triggers
     assert (t.kind, t.qualifier) == (SNS, "live")
+
+
+def test_dynamic_blocks(monkeypatch):
+    units = load_dir("dynamic", monkeypatch)
+    a = units["aws_lambda_function.a"]
+    snap = a.setting("snap_start")  # for_each known non-empty: the content block applies
+    assert (snap.value, snap.location) == ("PublishedVersions", Location("main.tf", 7))
+    eph = a.value("ephemeral_storage")  # for_each unknown: the block may not exist
+    assert isinstance(eph, Unknown) and "may be empty" in eph.reason
+    assert "snap_start" not in units["aws_lambda_function.b"].settings  # empty for_each
+    # a dynamic block's iterator (named by `iterator`) carries the reference to the function
+    [t] = a.triggers
+    assert (t.kind, t.resource) == (S3, "aws_s3_bucket_notification.n")

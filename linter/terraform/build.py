@@ -17,7 +17,7 @@ from ..model import (
     SCHEDULE, SCHEDULE_EXPRESSION, SCHEDULE_TIMEZONE, SNAP_START, SNS, SQS, STEP_FUNCTIONS, TAGS,
     TIMEOUT, USER_DATA, WEBSOCKET_API, ComputeUnit, Location, Qualifier, Setting, Trigger, Unknown,
 )
-from .evaluate import EncodedUnknown, Evaluator, Partial, Ref, Trace, plain
+from .evaluate import BoundExpr, EncodedUnknown, Evaluator, Partial, Ref, Trace, plain
 from .scope import REGISTRY_MODULES, Scope, registry_kind
 from .syntax import Attribute, Block
 
@@ -178,6 +178,10 @@ class Builder:
     def build(self) -> list[ComputeUnit]:
         self._collect(self.root)
         for scope in self.scopes:
+            for address, block in list(scope.resources.items()):
+                if _has_dynamic(block):
+                    scope.resources[address] = expand_dynamic(scope, block)
+        for scope in self.scopes:
             self._units(scope)
         for u in self.units.values():
             fn = u.settings.get(FUNCTION_NAME)
@@ -260,9 +264,11 @@ class Builder:
         snap = block.first("snap_start")
         if snap is not None:
             self._set(u, scope, snap, "apply_on", SNAP_START, _to_str)
+            _mark_uncertain(u, snap, SNAP_START)
         eph = block.first("ephemeral_storage")
         if eph is not None:
             self._set(u, scope, eph, "size", EPHEMERAL_STORAGE, _to_int)
+            _mark_uncertain(u, eph, EPHEMERAL_STORAGE)
         self._lambda_defaults(u)
         return u
 
@@ -944,6 +950,63 @@ def _take_notes(unit: ComputeUnit, scope: Scope, before: int) -> None:
         scope.claimed_notes.add(n)
         if n not in unit.notes:
             unit.notes.append(n)
+
+
+MAX_DYNAMIC_INSTANCES = 50
+
+
+def _mark_uncertain(unit: ComputeUnit, block: Block, key: str) -> None:
+    """A setting from a dynamic block whose for_each is unknown may not be set at all."""
+    if getattr(block, "uncertain", False) and key in unit.settings:
+        s = unit.settings[key]
+        s.value = Unknown(f"set by a dynamic {block.type} block that may be empty (for_each unknown)")
+
+
+def _has_dynamic(block: Block) -> bool:
+    return any(b.type == "dynamic" or _has_dynamic(b) for b in block.blocks)
+
+
+def expand_dynamic(scope: Scope, block: Block, env: dict | None = None, depth: int = 0) -> Block:
+    """A copy of ``block`` whose ``dynamic "x"`` blocks are replaced by their ``content`` blocks,
+    one per element of a known ``for_each`` (none for an empty one). When ``for_each`` is unknown,
+    one instance is kept with the iterator unknown and ``uncertain`` set: it may not exist."""
+    env = env or {}
+    out = Block(block.type, block.labels, block.file, block.line, block.end_line,
+                attributes={k: _bind(a, env) for k, a in block.attributes.items()})
+    out.uncertain = getattr(block, "uncertain", False)  # type: ignore[attr-defined]
+    for sub in block.blocks:
+        if sub.type != "dynamic" or not sub.labels or depth > 5:
+            out.blocks.append(expand_dynamic(scope, sub, env, depth + 1) if sub.blocks or env else sub)
+            continue
+        content = sub.first("content")
+        if content is None:
+            continue
+        iterator = sub.labels[0]
+        if "iterator" in sub.attributes:
+            src = getattr(sub.attributes["iterator"].expr, "source", lambda: "")()
+            if src.strip().isidentifier():
+                iterator = src.strip()
+        fe = sub.attributes.get("for_each")
+        value = plain(Evaluator(scope).eval(_bind(fe, env).expr)) if fe is not None else Unknown("no for_each")
+        if isinstance(value, (list, dict)):
+            pairs = list(value.items()) if isinstance(value, dict) else list(enumerate(value))
+            items = [({iterator: {"key": k, "value": v}}, False) for k, v in pairs[:MAX_DYNAMIC_INSTANCES]]
+        else:
+            reason = value.reason if isinstance(value, Unknown) else "for_each is not a collection"
+            unknown = Unknown(f"dynamic {sub.labels[0]} block: {reason}")
+            items = [({iterator: {"key": unknown, "value": unknown}}, True)]
+        for bound, uncertain in items:
+            inst = Block(sub.labels[0], [], content.file, content.line, content.end_line,
+                         attributes=dict(content.attributes), blocks=list(content.blocks))
+            inst.uncertain = uncertain  # type: ignore[attr-defined]
+            out.blocks.append(expand_dynamic(scope, inst, {**env, **bound}, depth + 1))
+    return out
+
+
+def _bind(attr: Attribute, env: dict) -> Attribute:
+    if not env or attr is None:
+        return attr
+    return Attribute(attr.name, BoundExpr(attr.expr, env), attr.file, attr.line)
 
 
 def _not_created(scope: Scope, block: Block) -> bool:

@@ -53,6 +53,22 @@ def make_partial(text: str, unresolved: list[str]) -> str:
     return p
 
 
+class BoundExpr:
+    """An expression evaluated with extra names bound: the content of a ``dynamic`` block sees
+    its iterator (``snap_start.value``)."""
+
+    __slots__ = ("expr", "env", "file", "line")
+
+    def __init__(self, expr: Any, env: dict[str, Any]) -> None:
+        self.expr = expr
+        self.env = env
+        self.file = getattr(expr, "file", "")
+        self.line = getattr(expr, "line", 0)
+
+    def source(self, node: Any = None) -> str:
+        return self.expr.source(node) if hasattr(self.expr, "source") else ""
+
+
 class EncodedUnknown(Unknown):
     """base64encode() of a partly unknown string: unknown as base64, but the decoded text (with its
     ``${...}`` placeholders) is kept so that user data stays readable."""
@@ -231,6 +247,12 @@ class Evaluator:
 
     def eval(self, expr: Any) -> Any:
         """Evaluate an HclExpr / JsonExpr; never raises for bad input."""
+        if isinstance(expr, BoundExpr):
+            self.env.append(expr.env)
+            try:
+                return self.eval(expr.expr)
+            finally:
+                self.env.pop()
         try:
             if isinstance(expr, HclExpr):
                 return self._hcl(expr.tree, expr)
