@@ -76,7 +76,7 @@ def test_count_and_for_each_are_modelled_once_without_index(ev_units):
 
 def test_templatefile_keeps_unknown_placeholders(ev_units):
     web = ev_units["aws_instance.web"]
-    assert web.value("user_data") == '#!/bin/bash\necho "db=${host}:5432"\n'
+    assert web.value("user_data") == '#!/bin/bash\necho "db=${var.db_host}:5432"\n'
     assert web.value("instance_type") == "t3.micro"
     assert web.value("tags") == {"Name": "web", "Env": "dev"}
 

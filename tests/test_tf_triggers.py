@@ -113,7 +113,7 @@ def test_asg_with_launch_template(asg_units):
     it = web.setting("instance_type")
     assert (it.value, it.location) == ("m5.large", Location("main.tf", 7))
     # base64encode(templatefile(...)) decoded, the unknown variable left as a placeholder
-    assert web.value("user_data") == "#!/bin/bash\necho boot\nexport SECRET=${secret}\n"
+    assert web.value("user_data") == "#!/bin/bash\necho boot\nexport SECRET=${var.secret}\n"
     assert web.setting("user_data").location == Location("main.tf", 8)
     assert Location("main.tf", 5) in web.related
     assert [(t.kind, t.target) for t in web.triggers] == [(ALB, "aws_autoscaling_group.web")]

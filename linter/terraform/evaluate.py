@@ -69,6 +69,17 @@ class BoundExpr:
         return self.expr.source(node) if hasattr(self.expr, "source") else ""
 
 
+class Placeholder(Unknown):
+    """An unknown template variable that remembers the caller's expression, so that a rendered
+    template shows ``${var.db_host}`` rather than the template's own name for it."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, reason: str, text: str) -> None:
+        super().__init__(reason)
+        self.text = text
+
+
 class EncodedUnknown(Unknown):
     """base64encode() of a partly unknown string: unknown as base64, but the decoded text (with its
     ``${...}`` placeholders) is kept so that user data stays readable."""
@@ -375,6 +386,8 @@ class Evaluator:
             if isinstance(inner, Unknown) or isinstance(inner, (list, dict)):
                 return "${" + source + "}", [source]
             val = inner
+        if isinstance(val, Placeholder):
+            return "${" + val.text + "}", [val.text]
         if isinstance(val, Unknown):
             return "${" + source + "}", [source]
         if isinstance(val, Partial):
@@ -845,6 +858,8 @@ class Evaluator:
         if fn is None:
             return Unknown(f"function {name}() is not evaluated statically")
         args = [self._hcl(a, ctx) for a in arg_nodes]
+        if name == "templatefile" and len(args) > 1 and isinstance(args[1], dict):
+            args[1] = self._with_placeholders(args[1], arg_nodes[1], ctx)
         if expand and args:
             last = plain(args[-1])
             if isinstance(last, Unknown):
@@ -863,6 +878,32 @@ class Evaluator:
         except (TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError,
                 OverflowError, json.JSONDecodeError) as exc:
             raise EvalError(f"{name}() failed: {exc}") from None
+
+    def _with_placeholders(self, values: dict, node: Any, ctx: HclExpr) -> dict:
+        """Unknown values of a literal templatefile() variables object keep their source text."""
+        while getattr(node, "data", None) == "expr_term" and len(
+                [c for c in node.children if hasattr(c, "data")]) == 1:
+            node = [c for c in node.children if hasattr(c, "data")][0]
+        if getattr(node, "data", None) != "object":
+            return values
+        out = dict(values)
+        for elem in node.children:
+            if getattr(elem, "data", None) != "object_elem":
+                continue
+            parts = [c for c in elem.children if c is not None]
+            key_inner = parts[0].children[0]
+            if getattr(key_inner, "data", None) == "identifier":
+                key = str(key_inner.children[0])
+            elif getattr(key_inner, "data", None) == "string":
+                key = _string_text(key_inner)
+            else:
+                continue
+            v = out.get(key)
+            if isinstance(plain(v), Unknown) and not isinstance(plain(v), Placeholder):
+                text = ctx.source(parts[-1]).strip()
+                if text and "\n" not in text and len(text) < 120:
+                    out[key] = Placeholder(plain(v).reason, text)
+        return out
 
     def _try(self, name: str, arg_nodes: list, ctx: HclExpr) -> Any:
         last: Any = Unknown(f"{name}() had no argument that could be evaluated")
@@ -915,6 +956,11 @@ def src_text_of(names: list[str], rest: list, ctx: Any) -> str:
     if rest:
         text += "[...]"
     return text
+
+
+def _string_text(node: Any) -> str:
+    return "".join(str(c.children[0]) for c in node.children
+                   if getattr(c, "data", None) == "string_part" and not hasattr(c.children[0], "data"))
 
 
 def _identifier_text(node: Any) -> str:
