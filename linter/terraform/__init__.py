@@ -7,7 +7,20 @@ also decides which folders are only used as local modules by other scanned folde
 Modules called by another module of the same scan are evaluated only through their callers (with
 the caller's inputs, units named ``module.CALL.aws_x.y``), so each resource is reported once and with
 the values it really gets. A folder nobody in the scan calls is evaluated as a root module with its
-variable defaults and tfvars files.
+variable defaults and tfvars files. (Only :func:`load_all` applies this rule; :func:`load` on its own
+evaluates the folder it is given.)
+
+Scope of evaluation, by design:
+
+* tfvars: ``terraform.tfvars``, ``terraform.tfvars.json``, then ``*.auto.tfvars(.json)`` in name
+  order, root module only. ``-var`` / ``-var-file`` / ``TF_VAR_`` are run-time inputs, not read.
+* Files (``file``, ``templatefile``, ``filebase64``) and local module sources are read only inside
+  the working directory when the module lies under it, else inside the module folder. A missing or
+  outside file is Unknown, with a note on the unit.
+* ``count`` / ``for_each`` resources are one unit, without index; a count known to be 0 or an empty
+  for_each removes the unit. ``dynamic`` blocks are expanded for a known for_each.
+* Override files (``override.tf``, ``*_override.tf``) are merged last, as Terraform does.
+* Remote modules other than terraform-aws-modules lambda / ec2-instance / autoscaling are not read.
 """
 
 from __future__ import annotations
