@@ -1,0 +1,260 @@
+"""Evaluate CloudFormation intrinsic functions statically.
+
+``Ref`` to a parameter resolves to its ``Default``; ``Fn::Sub``/``Fn::Join``/``Fn::Base64`` render to
+text with unknown parts kept as visible placeholders (``${DbHost}``, ``${AWS::Region}``);
+``Fn::FindInMap`` with known keys, ``Fn::If`` with a condition decidable from parameter defaults,
+``Fn::Select``/``Fn::Split`` on known values. Everything else is Unknown, never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..model import (
+    ORIGIN_LITERAL,
+    ORIGIN_MAPPING,
+    ORIGIN_PARAMETER_DEFAULT,
+    ORIGIN_UNKNOWN,
+    Location,
+    Setting,
+    Unknown,
+    is_unknown,
+)
+from .loader import CfnDict
+
+_SUB_VAR = re.compile(r"\$\{(!?)([^}]*)\}")
+
+
+def _fn(value: Any) -> tuple[str, Any] | None:
+    """('Ref', arg) / ('Fn::Sub', arg) / ('Condition', arg) for a one-key intrinsic mapping."""
+    if isinstance(value, dict) and len(value) == 1:
+        (k, v), = value.items()
+        if k == "Ref" or k == "Condition" or k.startswith("Fn::"):
+            return k, v
+    return None
+
+
+class Template:
+    def __init__(self, file: str, data: CfnDict) -> None:
+        self.file = file
+        self.data = data
+        params = data.get("Parameters")
+        self.parameters: CfnDict = params if isinstance(params, dict) else CfnDict()
+        maps = data.get("Mappings")
+        self.mappings = maps if isinstance(maps, dict) else {}
+        conds = data.get("Conditions")
+        self.conditions = conds if isinstance(conds, dict) else {}
+        res = data.get("Resources")
+        self.resources: dict = res if isinstance(res, dict) else {}
+        self._cond_memo: dict[str, bool | None] = {}
+
+    # -- helpers ---------------------------------------------------------------------------
+    def loc(self, line: int | None) -> Location:
+        return Location(self.file, line or 0)
+
+    def resource_type(self, name: str) -> str | None:
+        r = self.resources.get(name)
+        return r.get("Type") if isinstance(r, dict) else None
+
+    def param_default(self, name: str) -> tuple[Any, int | None]:
+        """(default or Unknown, line of the Default)."""
+        p = self.parameters.get(name)
+        if not isinstance(p, dict):
+            return Unknown(f"parameter {name} is not declared"), None
+        if "Default" not in p:
+            return Unknown(f"parameter {name} has no Default (set at deploy time)"), p.line
+        line = p.line_of("Default") if isinstance(p, CfnDict) else None
+        return p["Default"], line
+
+    # -- settings --------------------------------------------------------------------------
+    def setting(self, value: Any, line: int | None) -> Setting:
+        """Resolve a property value into a Setting that points at the line that set it."""
+        f = _fn(value)
+        if f is None:
+            return Setting(value, self.loc(line), ORIGIN_LITERAL)
+        name, arg = f
+        if name == "Ref" and isinstance(arg, str):
+            if arg in self.parameters:
+                default, dline = self.param_default(arg)
+                if is_unknown(default):
+                    return Setting(default, self.loc(line), ORIGIN_UNKNOWN, note=f"parameter {arg}")
+                return Setting(
+                    default, self.loc(dline), ORIGIN_PARAMETER_DEFAULT,
+                    note=f"parameter {arg} Default at line {dline}, referenced at line {line}",
+                )
+            return Setting(Unknown(f"Ref {arg} is only known at deploy time"), self.loc(line), ORIGIN_UNKNOWN)
+        if name == "Fn::If" and isinstance(arg, list) and len(arg) == 3:
+            cond = self.condition(arg[0])
+            if cond is None:
+                return Setting(Unknown(f"depends on condition {arg[0]}"), self.loc(line), ORIGIN_UNKNOWN)
+            chosen = arg[1] if cond else arg[2]
+            if _fn(chosen) == ("Ref", "AWS::NoValue"):
+                return Setting(None, self.loc(line), ORIGIN_LITERAL, note=f"condition {arg[0]} removes it")
+            s = self.setting(chosen, line)
+            s.note = ((s.note + "; ") if s.note else "") + f"condition {arg[0]} is {cond}"
+            return s
+        if name == "Fn::FindInMap":
+            v = self.find_in_map(arg)
+            if is_unknown(v):
+                return Setting(v, self.loc(line), ORIGIN_UNKNOWN)
+            return Setting(v, self.loc(line), ORIGIN_MAPPING, note=f"Fn::FindInMap {self.render(arg)}")
+        if name in ("Fn::Sub", "Fn::Join", "Fn::Base64"):
+            return Setting(self.render(value), self.loc(line), ORIGIN_LITERAL)
+        if name in ("Fn::Select", "Fn::Split"):
+            v = self.value(value)
+            return Setting(v, self.loc(line), ORIGIN_UNKNOWN if is_unknown(v) else ORIGIN_LITERAL)
+        return Setting(Unknown(f"{name} is only known at deploy time"), self.loc(line), ORIGIN_UNKNOWN)
+
+    def value(self, value: Any) -> Any:
+        """The plain value, or Unknown."""
+        f = _fn(value)
+        if f is None:
+            if isinstance(value, list):
+                return [self.value(v) for v in value]
+            return value
+        name, arg = f
+        if name == "Ref" and isinstance(arg, str):
+            if arg in self.parameters:
+                return self.param_default(arg)[0]
+            return Unknown(f"Ref {arg}")
+        if name == "Fn::If" and isinstance(arg, list) and len(arg) == 3:
+            cond = self.condition(arg[0])
+            if cond is None:
+                return Unknown(f"depends on condition {arg[0]}")
+            return self.value(arg[1] if cond else arg[2])
+        if name == "Fn::FindInMap":
+            return self.find_in_map(arg)
+        if name in ("Fn::Sub", "Fn::Join", "Fn::Base64"):
+            return self.render(value)
+        if name == "Fn::Select" and isinstance(arg, list) and len(arg) == 2:
+            idx, lst = self.value(arg[0]), self.value(arg[1])
+            try:
+                v = lst[int(idx)]
+            except (TypeError, ValueError, IndexError, KeyError):
+                return Unknown("Fn::Select on an unknown list")
+            return v
+        if name == "Fn::Split" and isinstance(arg, list) and len(arg) == 2:
+            sep, text = self.value(arg[0]), self.value(arg[1])
+            if isinstance(sep, str) and isinstance(text, str):
+                return text.split(sep)
+            return Unknown("Fn::Split of an unknown value")
+        return Unknown(f"{name} is only known at deploy time")
+
+    def find_in_map(self, arg: Any) -> Any:
+        if not isinstance(arg, list) or len(arg) != 3:
+            return Unknown("malformed Fn::FindInMap")
+        keys = [self.value(a) for a in arg]
+        if any(not isinstance(k, (str, int)) for k in keys):
+            return Unknown("Fn::FindInMap with a key only known at deploy time")
+        try:
+            return self.mappings[keys[0]][keys[1]][keys[2]]
+        except (KeyError, TypeError):
+            return Unknown(f"mapping {keys[0]} has no {keys[1]}/{keys[2]}")
+
+    def condition(self, name: Any) -> bool | None:
+        if not isinstance(name, str):
+            return None
+        if name in self._cond_memo:
+            return self._cond_memo[name]
+        self._cond_memo[name] = None  # cycle guard
+        result = self._eval_cond(self.conditions.get(name))
+        self._cond_memo[name] = result
+        return result
+
+    def _eval_cond(self, expr: Any) -> bool | None:
+        f = _fn(expr)
+        if f is None:
+            return expr if isinstance(expr, bool) else None
+        name, arg = f
+        if name == "Condition":
+            return self.condition(arg)
+        if name == "Fn::Equals" and isinstance(arg, list) and len(arg) == 2:
+            a, b = self.value(arg[0]), self.value(arg[1])
+            if is_unknown(a) or is_unknown(b) or isinstance(a, (dict, list)) or isinstance(b, (dict, list)):
+                return None
+            return str(a).lower() == str(b).lower() if isinstance(a, bool) or isinstance(b, bool) else str(a) == str(b)
+        if name in ("Fn::And", "Fn::Or") and isinstance(arg, list):
+            vals = [self._eval_cond(a) for a in arg]
+            if name == "Fn::And":
+                return False if False in vals else (None if None in vals else True)
+            return True if True in vals else (None if None in vals else False)
+        if name == "Fn::Not" and isinstance(arg, list) and len(arg) == 1:
+            v = self._eval_cond(arg[0])
+            return None if v is None else not v
+        return None
+
+    # -- text rendering --------------------------------------------------------------------
+    def render(self, value: Any) -> str:
+        """Text of a value, with unknown parts as ``${Name}`` placeholders."""
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, (str, int, float)):
+            return str(value)
+        f = _fn(value)
+        if f is None:
+            if isinstance(value, list):
+                return ",".join(self.render(v) for v in value)
+            return "${" + "?" + "}"
+        name, arg = f
+        if name == "Ref" and isinstance(arg, str):
+            if arg in self.parameters:
+                default = self.param_default(arg)[0]
+                if not is_unknown(default) and not isinstance(default, (dict, list)):
+                    return self.render(default)
+            return "${" + arg + "}"
+        if name == "Fn::GetAtt":
+            parts = arg.split(".", 1) if isinstance(arg, str) else arg
+            if isinstance(parts, list):
+                return "${" + ".".join(self.render(p) for p in parts) + "}"
+            return "${GetAtt}"
+        if name == "Fn::Base64":
+            return self.render(arg)
+        if name == "Fn::Join" and isinstance(arg, list) and len(arg) == 2:
+            sep = self.render(arg[0])
+            items = arg[1]
+            if isinstance(items, list):
+                return sep.join(self.render(i) for i in items)
+            v = self.value(items)
+            if isinstance(v, list):
+                return sep.join(self.render(i) for i in v)
+            return "${" + "Join" + "}"
+        if name == "Fn::Sub":
+            if isinstance(arg, str):
+                return self._sub(arg, {})
+            if isinstance(arg, list) and arg and isinstance(arg[0], str):
+                variables = arg[1] if len(arg) > 1 and isinstance(arg[1], dict) else {}
+                return self._sub(arg[0], variables)
+            return "${Sub}"
+        if name == "Fn::If" and isinstance(arg, list) and len(arg) == 3:
+            cond = self.condition(arg[0])
+            if cond is None:
+                return "${If:" + str(arg[0]) + "}"
+            chosen = arg[1] if cond else arg[2]
+            return "" if _fn(chosen) == ("Ref", "AWS::NoValue") else self.render(chosen)
+        if name == "Fn::FindInMap":
+            v = self.find_in_map(arg)
+            return "${FindInMap}" if is_unknown(v) else self.render(v)
+        if name in ("Fn::Select", "Fn::Split"):
+            v = self.value(value)
+            return "${" + name[4:] + "}" if is_unknown(v) else self.render(v)
+        if name == "Fn::ImportValue":
+            return "${ImportValue:" + self.render(arg) + "}"
+        return "${" + name + "}"
+
+    def _sub(self, template: str, variables: dict) -> str:
+        def repl(m: re.Match) -> str:
+            if m.group(1) == "!":  # ${!Literal} -> ${Literal}
+                return "${" + m.group(2) + "}"
+            var = m.group(2).strip()
+            if var in variables:
+                return self.render(variables[var])
+            if var in self.parameters:
+                default = self.param_default(var)[0]
+                if not is_unknown(default) and not isinstance(default, (dict, list)):
+                    return self.render(default)
+            return "${" + var + "}"
+
+        return _SUB_VAR.sub(repl, template)
