@@ -46,17 +46,12 @@ def build_model(inputs: Inputs) -> tuple[Model, list[FileError], dict[str, set[s
     if inputs.modules:
         from . import terraform  # imported only when there is Terraform
 
+        # load_all evaluates a folder that another scanned module calls as a local module only
+        # through its callers (unless one of its files was named), and parses each file once.
+        docs, module_errors = terraform.load_all(inputs.modules)
+        model.documents.extend(docs)
+        errors.extend(module_errors)
         for module in inputs.modules:
-            try:
-                doc, module_errors = terraform.load(module)
-                model.documents.append(doc)
-                errors.extend(module_errors)
-            except ParseError as exc:
-                errors.append(exc.to_error())
-            except RecursionError:
-                errors.append(FileError(module.directory, None, "module is nested too deeply to read"))
-            except Exception as exc:
-                errors.append(_internal_error(module.directory, "Terraform parser", exc))
             if module.report_files is not None:
                 report_only[module.directory] = set(module.report_files)
     return model, errors, report_only
