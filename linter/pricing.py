@@ -7,6 +7,25 @@ from . import facts
 from .check import CostLine
 
 
+def _p(x: float) -> str:
+    """A unit price without scientific notation: 0.0000166667 -> '0.0000166667'."""
+    return f"{x:.10f}".rstrip("0").rstrip(".")
+
+
+#: Fargate task CPU sizes (vCPU); memory must be at least 0.5 GB for 0.25 vCPU and 2x vCPU above.
+FARGATE_VCPU = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
+
+
+def fargate_size(vcpu_needed: float, memory_gb_needed: float) -> tuple[float, float]:
+    """The smallest Fargate task size with at least this CPU and memory (whole GB above 0.5)."""
+    import math
+
+    vcpu = next((v for v in FARGATE_VCPU if v >= vcpu_needed - 1e-9), FARGATE_VCPU[-1])
+    gb = max(memory_gb_needed, vcpu * 2 if vcpu >= 1 else 0.5)
+    gb = 0.5 if gb <= 0.5 else float(math.ceil(gb))
+    return vcpu, min(gb, 120.0)
+
+
 def _arch(architecture: str | None) -> str:
     return "arm64" if architecture == "arm64" else "x86_64"
 
@@ -52,7 +71,7 @@ def lambda_job(runs_per_month: float, duration_s: float, memory_mb: int,
         option,
         cost,
         [f"{runs_per_month:,.1f} runs/month x {duration_s:g} s at {memory_mb} MB ({arch})",
-         f"${gb_s_price}/GB-s + ${req_price * 1e6:.2f}/M requests; free tier not subtracted"],
+         f"${_p(gb_s_price)}/GB-s + ${req_price * 1e6:.2f}/M requests; free tier not subtracted"],
     )
 
 
@@ -68,7 +87,7 @@ def fargate_job(runs_per_month: float, duration_s: float, vcpu: float, memory_gb
         option,
         cost,
         [f"{runs_per_month:,.1f} runs/month x {billed_s:g} s billed, {vcpu:g} vCPU / {memory_gb:g} GB ({arch})",
-         f"${vcpu_h}/vCPU-h + ${gb_h}/GB-h, 1-minute minimum"],
+         f"${_p(vcpu_h)}/vCPU-h + ${_p(gb_h)}/GB-h, 1-minute minimum"],
     )
 
 
@@ -90,6 +109,6 @@ def provisioned_concurrency(executions: int, memory_mb: int, architecture: str |
     return CostLine(
         option or f"provisioned concurrency: {executions} x {memory_mb} MB",
         cost,
-        [f"{executions} environment(s) x {gb:g} GB x {seconds:,.0f} s/month x ${pc_price}/GB-s ({arch})",
+        [f"{executions} environment(s) x {gb:g} GB x {seconds:,.0f} s/month x ${_p(pc_price)}/GB-s ({arch})",
          "warm capacity only; invocations on it are billed at the lower provisioned duration rate"],
     )
