@@ -95,12 +95,14 @@ def scan(paths, formats, outputs, fail_on, select, ignore, exclude, color) -> No
 
     for fmt, dest in pairs:
         use_color = color if color is not None else (
-            dest == "-" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+            # https://no-color.org: NO_COLOR set to a non-empty value disables colour
+            dest == "-" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         )
-        text = render(fmt, result, RenderOptions(color=bool(use_color and fmt == "text"),
-                                                 fail_on=config.fail_on))
+        use_color = bool(use_color and fmt == "text")
+        text = render(fmt, result, RenderOptions(color=use_color, fail_on=config.fail_on))
         if dest == "-":
-            click.echo(text, nl=False)
+            # click.echo strips ANSI codes from a non-terminal unless told the colour was asked for
+            click.echo(text, nl=False, color=use_color or None)
         else:
             try:
                 with open(dest, "w", encoding="utf-8") as fh:
@@ -127,7 +129,7 @@ def list_checks() -> None:
         click.echo(f"{cid}  {name:<{w_name}}  {sev:<7}  {summary}")
 
 
-@main.command()
+@main.command(short_help="Print the documentation of a check.")
 @click.argument("check_id")
 def explain(check_id: str) -> None:
     """Print the documentation of check CHECK_ID (e.g. CF101)."""
