@@ -3,7 +3,13 @@
 Folders are walked recursively; CloudFormation is recognised by content, so other YAML and JSON (CI
 workflows, Kubernetes manifests, package.json) is skipped silently. Every folder holding ``.tf`` or
 ``.tf.json`` files is one Terraform module. Explicitly named ``.tf`` files (a pre-commit run) are
-evaluated with the rest of their folder, and findings are reported only for the files named.
+evaluated with the rest of their folder, and findings are reported only for the files named; so are
+explicitly named ``.tfvars`` files of a folder holding Terraform (a finding whose value comes from
+the tfvars line is reported for it).
+
+Never walked into: version-control and tool caches (``.git``, ``.terraform``,
+``.terragrunt-cache``, ``node_modules``, ...), Python virtualenvs (any folder holding a
+``pyvenv.cfg``), and CDK asset folders (``cdk.out/asset.*``, copies of the application's code).
 """
 
 from __future__ import annotations
@@ -18,10 +24,12 @@ from .model import FileError
 
 #: Folders never walked into.
 SKIP_DIRS = frozenset(
-    {".git", ".hg", ".svn", ".terraform", "node_modules", ".venv", "venv", "env", ".tox", ".nox",
-     "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".aws-sam", ".serverless",
-     "site-packages"}
+    {".git", ".hg", ".svn", ".terraform", ".terragrunt-cache", "node_modules", ".venv", "venv",
+     ".tox", ".nox", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".aws-sam",
+     ".serverless", "site-packages"}
 )
+# Not "env": Terraform layouts use env/ for environments; a virtualenv of any name is recognised by
+# its pyvenv.cfg.
 #: Files larger than this are reported, not read. CloudFormation itself refuses a template body over
 #: 1 MB (51,200 bytes inline), so a 10 MB file is not a deployable template and not worth a scan.
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -47,10 +55,13 @@ class Inputs:
     errors: list[FileError] = field(default_factory=list)
     #: Files looked at and skipped as not infrastructure code (for --verbose output).
     skipped: list[str] = field(default_factory=list)
+    #: Files taken as templates but refused before parsing (binary, empty, oversized): in ``errors``.
+    refused: list[str] = field(default_factory=list)
 
     @property
     def file_count(self) -> int:
-        return len(self.templates) + sum(
+        """Files scanned, counting the ones that turned out to be unreadable."""
+        return len(self.templates) + len(self.refused) + sum(
             len(m.report_files if m.report_files is not None else m.files) for m in self.modules
         )
 
@@ -70,6 +81,10 @@ def display_path(path: str | os.PathLike) -> str:
 
 def is_terraform_file(name: str) -> bool:
     return name.endswith(".tf") or name.endswith(".tf.json")
+
+
+def is_tfvars_file(name: str) -> bool:
+    return name.endswith(".tfvars") or name.endswith(".tfvars.json")
 
 
 def _named_as_template(name: str) -> bool:
@@ -152,6 +167,13 @@ def _head_looks_like_cfn(path: str) -> bool:
     return b"AWSTemplateFormatVersion" in head or bool(_AWS_TYPE.search(head))
 
 
+def _has_terraform(folder: str) -> bool:
+    try:
+        return any(is_terraform_file(f) for f in os.listdir(folder))
+    except OSError:
+        return False
+
+
 def discover(paths: list[str], excludes: tuple[str, ...] = ()) -> Inputs:
     """Find templates and Terraform modules under ``paths`` (files or folders)."""
     inputs = Inputs()
@@ -174,14 +196,21 @@ def discover(paths: list[str], excludes: tuple[str, ...] = ()) -> Inputs:
             report_set.add(report)
 
     def add_template(abs_path: str, explicit: bool) -> None:
-        if abs_path in seen_templates:
+        if abs_path in seen_templates:  # named twice, or named and inside a scanned folder
             return
+        seen_templates.add(abs_path)
         shown = display_path(abs_path)
+        errors_before = len(inputs.errors)
         if sniff_cloudformation(shown, inputs.errors, explicit):
-            seen_templates.add(abs_path)
             inputs.templates.append(shown)
+        elif len(inputs.errors) > errors_before:
+            inputs.refused.append(shown)
         else:
             inputs.skipped.append(shown)
+
+    def walk_error(exc: OSError) -> None:
+        where = display_path(exc.filename) if exc.filename else display_path(path)
+        inputs.errors.append(FileError(where, None, f"cannot read folder: {exc.strerror or exc}"))
 
     for raw in paths:
         path = os.path.abspath(raw)
@@ -194,12 +223,17 @@ def discover(paths: list[str], excludes: tuple[str, ...] = ()) -> Inputs:
                 continue
             if is_terraform_file(name):
                 add_tf_dir(os.path.dirname(path), path)
+            elif is_tfvars_file(name) and _has_terraform(os.path.dirname(path)):
+                add_tf_dir(os.path.dirname(path), path)
             elif _is_cfn_candidate_name(name):
                 add_template(path, explicit=True)
             else:
                 inputs.skipped.append(display_path(path))
             continue
-        for root, dirs, files in os.walk(path):
+        if not os.path.isdir(path):  # a FIFO, socket or device: reading it could block forever
+            inputs.errors.append(FileError(display_path(path), None, "not a regular file or folder"))
+            continue
+        for root, dirs, files in os.walk(path, onerror=walk_error):
             dirs[:] = sorted(
                 d for d in dirs
                 if d not in SKIP_DIRS
@@ -211,6 +245,11 @@ def discover(paths: list[str], excludes: tuple[str, ...] = ()) -> Inputs:
             for f in sorted(files):
                 full = os.path.join(root, f)
                 if _excluded(display_path(full), excludes):
+                    continue
+                if not os.path.isfile(full):  # a FIFO or socket, or a dangling symbolic link
+                    if os.path.islink(full) and (is_terraform_file(f) or _named_as_template(f)):
+                        inputs.errors.append(FileError(display_path(full), None,
+                                                       "broken symbolic link: the file it points to is missing"))
                     continue
                 if is_terraform_file(f):
                     has_tf = True

@@ -200,8 +200,18 @@ def load_text(text: str, file: str) -> Any:
     conv = _Converter(file)
     total = conv.size(node)
     if total > MAX_EXPANDED_NODES:
+        # point at the innermost node that alone expands past the limit (the alias definitions)
+        big, seen = node, {id(node)}
+        while True:
+            children = ([v for kv in big.value for v in kv] if isinstance(big, yaml.MappingNode)
+                        else big.value if isinstance(big, yaml.SequenceNode) else [])
+            inner = next((c for c in children if conv.size(c) > MAX_EXPANDED_NODES), None)
+            if inner is None or id(inner) in seen:
+                break
+            big = inner
+            seen.add(id(big))
         raise ParseError(
-            file, None,
+            file, big.start_mark.line + 1,
             f"YAML aliases expand to over {MAX_EXPANDED_NODES:,} values "
             "(a 'billion laughs' file?); not read",
         )
@@ -214,7 +224,7 @@ def _load_json(text: str, file: str) -> Any:
     try:
         value = read_json_value(text)
     except JsonSyntaxError as exc:
-        raise ParseError(file, exc.line, f"JSON syntax error: {exc.message}") from None
+        raise ParseError(file, exc.line, exc.message) from None  # the message names JSON
     return _from_json(value)
 
 

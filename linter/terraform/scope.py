@@ -186,8 +186,12 @@ class Scope:
             self._read_tfvars_file(path)
 
     def _read_tfvars_file(self, path: str) -> None:
-        from .syntax import syntax_error_message
+        from .syntax import oversized, syntax_error_message
 
+        too_big = oversized(path)
+        if too_big is not None:
+            self.loader.errors.append(too_big)
+            return
         try:
             with open(path, encoding="utf-8-sig") as fh:
                 text = fh.read().replace("\r\n", "\n")
