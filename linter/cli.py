@@ -61,7 +61,8 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "formats", multiple=True, metavar="FORMAT[:FILE]",
-              help="Report format (repeatable): text, json. FORMAT:FILE writes that format to FILE.")
+              help=f"Report format (repeatable): {', '.join(_format_names())}. "
+                   "FORMAT:FILE writes that format to FILE.")
 @click.option("--output", "-o", "outputs", multiple=True, metavar="FILE",
               help="Write the report to FILE instead of standard output (pairs with --format in order).")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,

@@ -23,6 +23,8 @@ class ScanResult:
     model: Model = field(default_factory=Model)
     #: (finding, why) pairs silenced by a suppression or baseline, for --show-suppressed.
     suppressed: list[tuple[Finding, str]] = field(default_factory=list)
+    #: IDs of the checks that ran (enabled by the configuration), for reports that list passes.
+    checks: list[str] = field(default_factory=list)
 
 
 def build_model(inputs: Inputs) -> tuple[Model, list[FileError], dict[str, set[str]]]:
@@ -99,6 +101,7 @@ def scan(paths: list[str], config: Config | None = None) -> ScanResult:
         errors=sorted(inputs.errors + parse_errors + check_errors, key=lambda e: (e.file, e.line or 0)),
         files_scanned=inputs.file_count,
         model=model,
+        checks=[check_id for check_id in all_checks() if config.enabled(check_id)],
     )
 
 
