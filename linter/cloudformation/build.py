@@ -138,7 +138,7 @@ class Builder:
                     return name, self._auto_alias(name)
                 if attr == "Version":
                     return name, "version"
-                if suffix.startswith("${"):
+                if suffix and suffix.startswith("${"):
                     return name, Unknown(f"qualifier {suffix} is only known at deploy time")
                 return name, (suffix or None)
             if rtype == "AWS::Lambda::Alias":

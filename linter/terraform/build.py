@@ -935,9 +935,14 @@ class Builder:
             src = Evaluator(scope).eval(src_attr.expr) if src_attr is not None else None
             if svc == "apigateway" and isinstance(src, Ref) and src.address.startswith("aws_apigatewayv2_api"):
                 kind = HTTP_API
-            if svc == "apigateway" and (isinstance(src, (Ref, str)) and "apigatewayv2" in str(
-                    src_attr.expr.source() if src_attr is not None and hasattr(src_attr.expr, "source") else "")):
+            src_text = str(src_attr.expr.source() if src_attr is not None and hasattr(src_attr.expr, "source") else "")
+            if svc == "apigateway" and (isinstance(src, (Ref, str)) and "apigatewayv2" in src_text):
                 kind = HTTP_API
+            if kind == HTTP_API:  # a WebSocket API is an apigatewayv2 API too
+                api = re.search(r"aws_apigatewayv2_api\.([\w-]+)", src_text)
+                if api and f"aws_apigatewayv2_api.{api.group(1)}" in scope.resources and plain(
+                        scope.arg(f"aws_apigatewayv2_api.{api.group(1)}", "protocol_type")) == "WEBSOCKET":
+                    kind = WEBSOCKET_API
             if svc == "events" and isinstance(src, Ref) and src.address.startswith("aws_cloudwatch_event_rule."):
                 rb = src.scope.resources.get(src.address)
                 if rb is not None and "schedule_expression" in rb.attributes:
