@@ -427,3 +427,33 @@ def test_runner_turns_every_parse_error_into_a_file_error_and_scans_the_rest(tmp
     assert [(e.file, e.line) for e in result.errors] == [(str(bad), 5)]
     assert [(f.check_id, f.resource, f.location.line) for f in result.findings] == [("CF201", "Fn", 5)]
     assert str(good) in {u.location.file for u in result.model.units}
+
+
+def test_end_line_is_the_last_line_with_content():
+    data = load_text(textwrap.dedent("""\
+        Resources:
+          A:
+            Type: AWS::Lambda::Function
+            Properties:
+              Handler: a.h
+
+          # a comment about B
+          B:
+            Type: AWS::Lambda::Function
+            Properties: {Handler: b.h,
+              Timeout: 3}
+          C:
+            Type: AWS::Lambda::Function
+            Properties:
+              Code:
+                ZipFile: |
+                  def h(e, c):
+                      return e
+        # trailing comment
+        """), "end.yaml")
+    res = data["Resources"]
+    assert (res["A"].line, res["A"].end_line) == (3, 5)
+    assert (res["B"].line, res["B"].end_line) == (9, 11)
+    assert res["B"]["Properties"].end_line == 11
+    assert res["C"].end_line == 18 and res.end_line == 18
+    assert load_text(JSON_TEMPLATE, "t.json")["Resources"]["Fn"].end_line == 11

@@ -103,10 +103,30 @@ def _tag_text(tag: str) -> str:
 
 
 class _Converter:
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, text: str = "") -> None:
         self.file = file
+        self.text = text
+        self._lines: list[str] | None = None
         self.memo: dict[int, Any] = {}
         self.sizes: dict[int, int] = {}
+
+    def end_line(self, node: yaml.Node) -> int:
+        """The last line holding the node's content (1-based).
+
+        A block collection's end mark is where the next token starts, often the first column of a
+        later line; the node really ends on the last line before it that is not blank or a comment.
+        """
+        mark = node.end_mark
+        if self._lines is None:
+            self._lines = self.text.split("\n")
+        lines = self._lines
+        if mark.line < len(lines) and lines[mark.line][:mark.column].strip():
+            return mark.line + 1  # ends inside this line (a flow collection, a plain scalar)
+        i = min(mark.line, len(lines)) - 1
+        start = node.start_mark.line
+        while i > start and (not lines[i].strip() or lines[i].lstrip().startswith("#")):
+            i -= 1
+        return max(i, start) + 1
 
     def error(self, node: yaml.Node, message: str) -> ParseError:
         return ParseError(self.file, node.start_mark.line + 1, message)
@@ -159,7 +179,7 @@ class _Converter:
             else:
                 inner = self._container(node)
             out = CfnDict({fn: inner})
-            out.line, out.end_line, out.key_lines = line, node.end_mark.line + 1, {fn: line}
+            out.line, out.end_line, out.key_lines = line, self.end_line(node), {fn: line}
             self.memo[key] = out
             return out
         if tag not in _PLAIN_TAGS:
@@ -180,7 +200,7 @@ class _Converter:
         line = node.start_mark.line + 1
         if isinstance(node, yaml.SequenceNode):
             lst = CfnList()
-            lst.line, lst.end_line = line, node.end_mark.line + 1
+            lst.line, lst.end_line = line, self.end_line(node)
             lst.item_lines = []
             self.memo[id(node)] = lst
             for item in node.value:
@@ -189,7 +209,7 @@ class _Converter:
             return lst
         if isinstance(node, yaml.MappingNode):
             d = CfnDict()
-            d.line, d.end_line, d.key_lines = line, node.end_mark.line + 1, {}
+            d.line, d.end_line, d.key_lines = line, self.end_line(node), {}
             self.memo[id(node)] = d
             written: dict[str, int] = {}  # keys written in this mapping (not merged in), and their lines
             for k, v in node.value:
@@ -248,7 +268,7 @@ def load_text(text: str, file: str) -> Any:
         raise ParseError(file, None, f"cannot read template: {exc}") from None
     if node is None:
         raise ParseError(file, 1, "file is empty: a template needs a Resources section")
-    conv = _Converter(file)
+    conv = _Converter(file, text)
     try:
         total = conv.size(node)
         if total > MAX_EXPANDED_NODES:
