@@ -334,7 +334,9 @@ def test_alias_inside_its_own_value_is_rejected(tmp_path):
 # --------------------------------------------------------------------------------------------------
 
 
-def test_duplicate_key_names_both_lines(tmp_path):
+def test_duplicate_key_last_one_wins_as_in_cloudformation(tmp_path):
+    """CloudFormation deploys a template with a key written twice, using the last value; a linter
+    that refused it would make a deployable stack uncheckable."""
     path = write(tmp_path, "dup.yaml", """
         Resources:
           Fn:
@@ -344,16 +346,17 @@ def test_duplicate_key_names_both_lines(tmp_path):
               Handler: a.b
               Timeout: 900
         """)
-    err = parse_error(path)
-    assert err.line == 7
-    assert "duplicate key 'Timeout'" in err.message and "first at line 5" in err.message
+    data = cloudformation.load(str(path))
+    fn = {u.name: u for u in data.units}["Fn"]
+    assert fn.settings["timeout"].value == 900
+    assert fn.settings["timeout"].location.line == 7
 
 
-def test_duplicate_key_in_json(tmp_path):
+def test_duplicate_key_in_json_last_one_wins(tmp_path):
     path = write(tmp_path, "dup.json", '{\n "Resources": {\n  "A": {"Type": "AWS::SNS::Topic"},\n'
-                                       '  "A": {"Type": "AWS::SQS::Queue"}\n }\n}\n')
-    err = parse_error(path)
-    assert err.line == 4 and "duplicate key 'A'" in err.message
+                                       '  "A": {"Type": "AWS::Lambda::Function", "Properties": {"Timeout": 5}}\n }\n}\n')
+    doc = cloudformation.load(str(path))
+    assert [(u.name, u.location.line, u.settings["timeout"].value) for u in doc.units] == [("A", 4, 5)]
 
 
 def test_tab_indentation(tmp_path):

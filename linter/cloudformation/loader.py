@@ -226,11 +226,9 @@ class _Converter:
                     raise self.error(k, "a mapping key must be a plain value")
                 kv = k.value  # the key as written: `true:` stays "true", `01:` stays "01"
                 kline = k.start_mark.line + 1
-                if kv in written:
-                    raise self.error(
-                        k, f"duplicate key {kv!r} (first at line {written[kv]}): CloudFormation would "
-                        "use only one of them",
-                    )
+                # A key written twice: CloudFormation accepts the template and the last one wins
+                # (validate-template and deployments agree), so we read it the same way rather than
+                # refuse a template that deploys. Validating the template is cfn-lint's job.
                 written[kv] = kline
                 d[kv] = self.convert(v)
                 d.key_lines[kv] = kline
