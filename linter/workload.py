@@ -56,6 +56,12 @@ _CRON_LINE = re.compile(
     rf"(?P<spec>@(?:yearly|annually|monthly|weekly|daily|midnight|hourly|reboot)|"
     rf"{_CRON_FIELD}\s+{_CRON_FIELD}\s+{_CRON_FIELD}\s+{_CRON_FIELD}\s+{_CRON_FIELD})\s+(?P<rest>\S.*)"
 )
+# A schedule left unresolved by the parsers: ``${CronSchedule} root /opt/job.sh`` or ``0 ${Hour} * * *``.
+_PLACEHOLDER = r"\$\{[^}\s]+\}"
+_PLACEHOLDER_CRON_LINE = re.compile(
+    rf"(?P<spec>{_PLACEHOLDER}|(?:(?:{_CRON_FIELD}|{_PLACEHOLDER})\s+){{4}}(?:{_CRON_FIELD}|{_PLACEHOLDER}))"
+    rf"\s+(?P<rest>\S.*)"
+)
 _FIELD_OK = re.compile(r"^[\d*/,\-]+$|^[\d*/,\-]*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|"
                        r"mon|tue|wed|thu|fri|sat|sun)[\w,\-]*$", re.I)
 _USERS = {"root", "ec2-user", "ubuntu", "admin", "centos", "www-data", "nobody"}
@@ -98,25 +104,36 @@ def _is_cron_spec(spec: str) -> bool:
     )
 
 
-def _cron_jobs(text: str, cron_d: bool) -> list[Job]:
+def _cron_jobs(text: str, cron_d: bool, in_cron_file: bool = False) -> list[Job]:
+    """Cron lines of ``text``. ``in_cron_file``: the text is known to be a crontab (a heredoc into
+    /etc/cron.d, an ``echo ... > /etc/cron.d/x``), so a line whose schedule is an unresolved
+    ``${...}`` placeholder is still a job, with an unknown schedule."""
     jobs = []
     for raw in text.splitlines():
         line = raw.strip().strip("'\"")
         # strip shell wrappers such as: echo '...' >> /etc/crontab ; (crontab -l; echo "...") | crontab -
         for m in re.finditer(r"""(?:echo|printf)\s+(?:-e\s+)?["']([^"']+)["']""", raw):
             inner = m.group(1).strip()
-            jobs.extend(_cron_jobs(inner, cron_d=True) if inner != raw.strip() else [])
+            if inner != raw.strip():
+                jobs.extend(_cron_jobs(inner, cron_d=True, in_cron_file="cron" in raw[m.end():]))
         if line.startswith("#") or not line:
             continue
         m = _CRON_LINE.match(line)
+        unresolved = False
         if not m or not _is_cron_spec(m.group("spec")):
-            continue
+            m = _PLACEHOLDER_CRON_LINE.match(line) if in_cron_file else None
+            if not m or not re.search(_PLACEHOLDER, m.group("spec")):
+                continue
+            unresolved = True
         rest = m.group("rest").strip()
         parts = rest.split(None, 1)
         if cron_d and len(parts) == 2 and (parts[0] in _USERS or re.fullmatch(r"[a-z_][\w-]*", parts[0])):
             if parts[0] in _USERS or not parts[0].startswith("/"):
                 rest = parts[1]
-        sched = schedules.parse_unix_cron(m.group("spec"))
+        if unresolved:
+            sched = Schedule(m.group("spec"), None, "unknown schedule (unresolved placeholder)")
+        else:
+            sched = schedules.parse_unix_cron(m.group("spec"))
         if sched.runs_per_day == 0.0:
             continue  # @reboot: runs at boot, not on a schedule
         jobs.append(Job(sched, rest.strip().strip("'\""), line[:200]))
@@ -158,10 +175,10 @@ def analyse(text: str | None, names: list[str] | None = None) -> Workload:
         script = cloud
     for target, body in _heredoc_blocks(script):
         if "/etc/cron" in target or "crontab" in target:
-            for j in _cron_jobs(body, cron_d=True):
+            for j in _cron_jobs(body, cron_d=True, in_cron_file=True):
                 add(j)
         elif target.endswith(".timer"):
-            for j in _timer_jobs(body, target):
+            for j in _timer_jobs(body, _timer_command(script, target)):
                 add(j)
     for period in ("hourly", "daily", "weekly", "monthly"):
         for m in re.finditer(rf"/etc/cron\.{period}/([\w.\-]+)", script):
@@ -175,7 +192,7 @@ def analyse(text: str | None, names: list[str] | None = None) -> Workload:
     for m in _WHILE_SLEEP.finditer(script):
         secs = schedules.parse_duration(m.group("secs").replace("s", "") if m.group("secs").endswith("s") else m.group("secs"))
         if secs and secs >= 60:
-            body = " ".join(m.group("body").split())[:120]
+            body = " ".join(m.group("body").split()).rstrip(";& ")[:120]
             add(Job(schedules.interval(secs, f"sleep {m.group('secs')}"), body, m.group(0).split("\n")[0][:200]))
     for m in _SCHTASKS.finditer(script):
         args = m.group("args")
@@ -232,6 +249,23 @@ def _timer_service_names(script: str) -> set[str]:
         names.add(m.group(1))
         names.add(m.group(1) + ".service")
     return names
+
+
+def _timer_command(script: str, timer_path: str) -> str:
+    """What a systemd timer runs: the ``ExecStart=`` of its ``.service`` (the unit of the same name,
+    or the one named by ``Unit=``) when the script writes it, else the timer's own path."""
+    service = timer_path.rsplit("/", 1)[-1].removesuffix(".timer") + ".service"
+    for target, body in _heredoc_blocks(script):
+        if target == timer_path:
+            unit = re.search(r"^\s*Unit\s*=\s*(\S+)", body, re.M)
+            if unit:
+                service = unit.group(1)
+    for target, body in _heredoc_blocks(script):
+        if target.rsplit("/", 1)[-1] == service:
+            exec_start = re.search(r"^\s*ExecStart\s*=\s*-?(.+)$", body, re.M)
+            if exec_start:
+                return exec_start.group(1).strip()
+    return timer_path
 
 
 def _timer_jobs(text: str, target: str | None) -> list[Job]:
