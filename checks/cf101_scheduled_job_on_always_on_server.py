@@ -23,6 +23,7 @@ class _Found:
     services: list[workload.Service] = field(default_factory=list)
     placeholders: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)  # "user data: <why>"
+    opaque: list[str] = field(default_factory=list)  # scripts run at boot whose content is not visible
 
 
 class ScheduledJobOnAlwaysOnServer(Check):
@@ -33,7 +34,7 @@ class ScheduledJobOnAlwaysOnServer(Check):
     `/etc/cron.d`, a script in `/etc/cron.daily` and friends, an `@daily` macro, a systemd timer, a
     `while true; ...; sleep N` loop) when that job is evidently the server's purpose: nothing else
     long-running is set up (no web, app or database server, container host, VPN, bastion, NAT or CI
-    runner) and the server is no load balancer target. The job must run at most `max_runs_per_day`
+    runner, no process left running in the background) and the server is no load balancer target. The job must run at most `max_runs_per_day`
     times a day (hourly or rarer by default): more often than that is not intermittent work.
 
     A housekeeping job on a server that does something else (log rotation on a web server) is not
@@ -47,8 +48,8 @@ class ScheduledJobOnAlwaysOnServer(Check):
 
     Confidence is high when the job is the only thing the server sets up; medium when the user data
     has unresolved `${...}` placeholders (parameters or variables without a default; AWS pseudo
-    parameters such as `${AWS::Region}` do not count), part of the setup could not be read, or a
-    job's schedule could not be read.
+    parameters such as `${AWS::Region}` do not count), part of the setup could not be read (user
+    data that is unknown, a script fetched at boot and run), or a job's schedule could not be read.
 
     ## Why is this bad?
     The instance is billed around the clock (730 hours a month) for work that takes minutes a day.
@@ -180,7 +181,7 @@ class ScheduledJobOnAlwaysOnServer(Check):
                             minutes, fits)
 
         confidence = HIGH
-        if found.placeholders or found.unreadable or unknown_schedules:
+        if found.placeholders or found.unreadable or found.opaque or unknown_schedules:
             confidence = MEDIUM
         evidence: dict = {
             "jobs": [dict(j.to_dict(), found_in=w, at=str(s.location) if s.location else None)
@@ -210,6 +211,8 @@ class ScheduledJobOnAlwaysOnServer(Check):
             evidence["unresolved_placeholders"] = found.placeholders
         if found.unreadable:
             evidence["unreadable"] = found.unreadable
+        if found.opaque:
+            evidence["not_visible"] = found.opaque
         if unit.notes:
             evidence["notes"] = list(unit.notes)
         first_setting = found.jobs[0][0]
@@ -295,6 +298,7 @@ def _analyse(unit: m.ComputeUnit) -> _Found:
         wl = workload.analyse(setting.value, names)
         found.jobs += [(setting, label, j) for j in wl.jobs]
         found.services += [s for s in wl.services if s.evidence not in {x.evidence for x in found.services}]
+        found.opaque += [o for o in wl.opaque if o not in found.opaque]
         for ph in _unresolved(unit, setting.value, wl.placeholders):
             if ph not in found.placeholders:
                 found.placeholders.append(ph)

@@ -47,6 +47,9 @@ class Workload:
     jobs: list[Job] = field(default_factory=list)
     services: list[Service] = field(default_factory=list)
     placeholders: list[str] = field(default_factory=list)  # unresolved ${...} parts of the text
+    #: Scripts fetched at boot and run (``aws s3 cp s3://.../setup.sh /x.sh; . /x.sh``): what they
+    #: set up is not visible, so "nothing else runs here" cannot be certain.
+    opaque: list[str] = field(default_factory=list)
 
 
 # A cron line: five time fields (or a macro) then the command; /etc/cron.d and /etc/crontab lines
@@ -92,6 +95,9 @@ _IGNORED_UNITS = re.compile(
 )
 _WHILE_SLEEP = re.compile(r"while\s+(?:true|:|\[\s*1\s*\])\s*;?\s*do(?P<body>.*?)\bsleep\s+(?P<secs>[\d.]+[smhd]?)",
                           re.I | re.S)
+# A process left running in the background: ``Xvfb :0 &``, ``nohup ./server &`` (not ``&&``).
+_BACKGROUND = re.compile(r"[^&]&\s*$")
+_FETCHED = re.compile(r"(?:aws\s+s3\s+cp\s+\S+\s+|curl\s+[^\n]*?-o\s*|wget\s+[^\n]*?-O\s*)(?P<path>/[\w./\-]+)")
 _SCHTASKS = re.compile(r"schtasks(?:\.exe)?\s+/create\b(?P<args>.*)", re.I)
 
 
@@ -218,6 +224,15 @@ def analyse(text: str | None, names: list[str] | None = None) -> Workload:
             if mt:
                 wl.services.append(Service(kind, s[:160]))
                 break
+    for line in script.splitlines():
+        s = line.strip()
+        if (s and not s.startswith("#") and _BACKGROUND.search(s) and not _WHILE_SLEEP.search(s)
+                and not re.search(r"\bwhile\b|\bdone\b", s) and not _is_cron_job_line(s)):
+            wl.services.append(Service("background process", s[:160]))
+    for m in _FETCHED.finditer(script):
+        path = re.escape(m.group("path"))
+        if re.search(rf"^\s*(?:\.|source|bash|sh|sudo|python3?)?\s*{path}(?:\s|$)", script, re.M):
+            wl.opaque.append(f"runs {m.group('path')}, fetched at boot (its content is not visible)")
     for m in _SYSTEMCTL_SERVICE.finditer(script):
         unit = m.group(1)
         if unit.endswith(".timer") or _IGNORED_UNITS.match(unit):

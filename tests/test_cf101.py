@@ -267,3 +267,36 @@ def test_pricing_helpers():
     assert pricing.scheduler_schedule(1000).monthly_usd == 0.0
     assert pricing.scheduler_schedule(free + 2_000_000).monthly_usd == pytest.approx(2.0)
     assert pricing.scheduler_schedule(None).monthly_usd is None
+
+
+def test_workload_background_process_is_a_service_and_fetched_scripts_are_opaque():
+    text = ("#!/bin/bash\naws s3 cp s3://b/setup.sh /opt/setup.sh\n. /opt/setup.sh\n"
+            "Xvfb :0 -screen 0 6x6x8 &\nnohup bash -c 'while true; do /opt/x.sh; sleep 3600; done' &\n"
+            "make && make install\necho '0 1 * * * root /opt/x.sh' > /etc/cron.d/x\n")
+    wl = workload.analyse(text)
+    assert [(s.kind, s.evidence) for s in wl.services] == [("background process", "Xvfb :0 -screen 0 6x6x8 &")]
+    assert wl.opaque == ["runs /opt/setup.sh, fetched at boot (its content is not visible)"]
+    # a fetched file that only the cron job runs is not opaque setup
+    assert workload.analyse((REPO / "examples/terraform/templates/invoice-batch.sh").read_text()).opaque == []
+
+
+def test_script_fetched_and_run_at_boot_lowers_confidence(tmp_path):
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_instance" "etl" {\n'
+        '  instance_type = "t3.micro"\n'
+        '  user_data     = "#!/bin/bash\\naws s3 cp s3://b/setup.sh /opt/setup.sh\\nbash /opt/setup.sh\\n'
+        'echo \'0 2 * * * root /opt/sync\' > /etc/cron.d/sync\\n"\n'
+        '}\n')
+    f = _one(tmp_path)
+    assert f.confidence == "medium"
+    assert f.evidence["not_visible"] == ["runs /opt/setup.sh, fetched at boot (its content is not visible)"]
+
+
+def test_background_process_keeps_the_check_quiet(tmp_path):
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_instance" "etl" {\n'
+        '  instance_type = "t3.micro"\n'
+        '  user_data     = "#!/bin/bash\\nnohup /opt/app/server --port 8080 &\\n'
+        'echo \'0 2 * * * root /opt/sync\' > /etc/cron.d/sync\\n"\n'
+        '}\n')
+    assert finding_keys(scan([str(tmp_path)], Config(select=(CF101,))), CF101) == []
