@@ -472,6 +472,8 @@ def test_markdown_clean_run():
 EXAMPLE_FINDINGS = [
     ("CF201", "examples/orders-api/template.yaml", 11, "NightlyExportFunction"),
     ("CF301", "examples/orders-api/template.yaml", 37, "OrdersApiFunction"),
+    ("CF101", "examples/reporting-host/template.json", 31, "ReportingHost"),
+    ("CF101", "examples/terraform/main.tf", 31, "aws_instance.invoice_batch"),
     ("CF301", "examples/terraform/main.tf", 84, "aws_lambda_function.invoice_api"),
     ("CF201", "examples/terraform/terraform.tfvars", 2, "aws_lambda_function.reconcile"),
 ]
