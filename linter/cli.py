@@ -184,7 +184,7 @@ def list_checks(path, config_file) -> None:
     rules = all_rules()
     w_name = max((len(c.name) for c in rules.values()), default=4)
     for cid, cls in rules.items():
-        state = "on " if config.enabled(cid) else "off"
+        state = "on " if config.enabled(cid, engine=issubclass(cls, EngineRule)) else "off"
         sev = config.severity_for(cid, cls.severity)
         mark = "*" if cid in config.severity else " "
         kind = "  [engine rule: reported by the suppression stage]" if issubclass(cls, EngineRule) else ""

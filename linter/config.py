@@ -55,9 +55,12 @@ class Config:
     formats: tuple[str, ...] = ()  # default output formats
     source: str | None = None  # the file this configuration was read from
 
-    def enabled(self, check_id: str) -> bool:
+    def enabled(self, check_id: str, *, engine: bool = False) -> bool:
+        """Whether a rule reports. ``select`` picks the checks to run; an engine rule (CF001-CF003,
+        about the suppressions themselves) is on unless ``ignore`` names it, so ``--select CF2``
+        never hides an invalid suppression."""
         cid = check_id.upper()
-        if self.select and not any(cid.startswith(s.upper()) for s in self.select):
+        if self.select and not engine and not any(cid.startswith(s.upper()) for s in self.select):
             return False
         return not any(cid.startswith(s.upper()) for s in self.ignore)
 

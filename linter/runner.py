@@ -88,11 +88,11 @@ def _run_checks(model: Model, config: Config) -> tuple[list[Finding], list[FileE
     return findings, errors, ran
 
 
-def _configured(findings: list[Finding], config: Config) -> list[Finding]:
+def _configured(findings: list[Finding], config: Config, engine: bool = False) -> list[Finding]:
     """Findings of enabled rules only, each with its configured severity."""
     out = []
     for f in findings:
-        if not config.enabled(f.check_id):
+        if not config.enabled(f.check_id, engine=engine):
             continue
         if f.check_id in config.severity:
             f.severity = config.severity[f.check_id]
@@ -150,7 +150,7 @@ def scan(paths: list[str], config: Config | None = None, *, baseline=None,
     def in_scope(f: Finding) -> bool:
         return _in_report_scope(f, report_only, model)
 
-    reported = [f for f in outcome.kept + _configured(outcome.meta, config) if in_scope(f)]
+    reported = [f for f in outcome.kept + _configured(outcome.meta, config, engine=True) if in_scope(f)]
     suppressed = [(f, why) for f, why in outcome.suppressed if in_scope(f)]
     result = ScanResult(
         errors=sorted(inputs.errors + parse_errors + check_errors, key=lambda e: (e.file, e.line or 0)),
