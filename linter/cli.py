@@ -188,7 +188,7 @@ def list_checks(path, config_file) -> None:
         sev = config.severity_for(cid, cls.severity)
         mark = "*" if cid in config.severity else " "
         kind = "  [engine rule: reported by the suppression stage]" if issubclass(cls, EngineRule) else ""
-        click.echo(f"{cid}  {cls.name:<{w_name}}  {state}  {sev:<7}{mark}  {cls.summary}{kind}")
+        click.echo(f"{cid}  {cls.name:<{w_name}}  {state}  {sev + mark:<8}  {cls.summary}{kind}")
         effective = config.options_for(cls)
         for name, opt in cls.options.items():
             value = effective[name]
