@@ -144,8 +144,12 @@ def scan(paths: list[str], config: Config | None = None, *, baseline=None,
     findings, check_errors, ran = _run_checks(model, config)
     rules = all_rules()
     engine = {cid for cid, cls in rules.items() if issubclass(cls, EngineRule)}
-    outcome = suppress.apply(findings, model, ran=ran, known=set(rules) - engine, engine=engine,
-                             today=today or date.today())
+    try:
+        outcome = suppress.apply(findings, model, ran=ran, known=set(rules) - engine, engine=engine,
+                                 today=today or date.today())
+    except Exception as exc:  # a bug here must not hide the findings: report them unsuppressed
+        outcome = suppress.Outcome(kept=findings, suppressed=[], meta=[], suppressions=[])
+        check_errors.append(_internal_error("<suppressions>", "suppression stage", exc))
 
     def in_scope(f: Finding) -> bool:
         return _in_report_scope(f, report_only, model)

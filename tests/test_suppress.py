@@ -347,3 +347,26 @@ def test_exit_code_counts_only_reported_findings():
     out = CliRunner().invoke(main, ["scan", str(CFN / "template_metadata.yaml")])
     assert out.exit_code == 0, out.output
     assert "0 findings" in out.output and "2 suppressed" in out.output
+
+
+class EveryAsg(Check):
+    """Test-only check: one finding for every auto scaling group, at the group."""
+
+    id = "CF903"
+    name = "test-every-asg"
+    severity = WARNING
+    summary = "test only"
+
+    def run(self, model, ctx):
+        from computefit.model import AUTO_SCALING_GROUP
+
+        for unit in model.units_of(AUTO_SCALING_GROUP):
+            yield self.finding(unit, f"{unit.name} is an auto scaling group.", "None.")
+
+
+def test_comment_on_a_launch_template_covers_its_group(monkeypatch):
+    monkeypatch.setattr(check_api, "_REGISTRY", {**all_checks(), "CF903": EveryAsg})
+    monkeypatch.setattr(check_api, "_RULES", None)
+    result = run(CFN / "launch_template.yaml")
+    assert reported(result) == [("CF903", "Other", "launch_template.yaml", 17)]
+    assert silenced(result) == [("CF903", "Workers", "launch_template.yaml:3")]
