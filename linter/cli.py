@@ -82,7 +82,7 @@ def main() -> None:
 def scan(paths, formats, outputs, fail_on, select, ignore, exclude, config_file, show_suppressed,
          baseline_file, write_baseline, color) -> None:
     """Scan PATHS (files or folders; default: the current folder)."""
-    from .config import fails
+    from .config import fails, selector_problem
     from .reporters import RenderOptions, render
     from .runner import scan as run_scan
 
@@ -90,8 +90,6 @@ def scan(paths, formats, outputs, fail_on, select, ignore, exclude, config_file,
     paths = list(paths) or ["."]
     for option, values in (("--select", select), ("--ignore", ignore)):
         for value in values:
-            from .config import selector_problem
-
             problem = selector_problem(value)
             if problem:
                 raise click.BadParameter(problem, ctx=ctx, param_hint=option)
