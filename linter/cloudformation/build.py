@@ -11,7 +11,7 @@ from .. import facts
 from .. import model as m
 from ..model import ComputeUnit, Document, Location, Qualifier, Setting, Trigger, Unknown, is_unknown
 from .intrinsics import Template, _fn
-from .loader import CfnDict
+from .loader import CfnDict, CfnList
 
 LAMBDA_TYPES = ("AWS::Lambda::Function", "AWS::Serverless::Function")
 SAM_FUNCTION = "AWS::Serverless::Function"
@@ -647,22 +647,37 @@ def _version_qualifier(version: str) -> str:
 
 
 def _suppressions(meta: dict) -> list[dict]:
+    """``Metadata.computefit.ignore`` entries as ``{"id", "reason", "until", "line"}``. An entry that
+    cannot be read is kept as ``{"error": why, "line": n}`` so the suppression stage reports it."""
     cf = meta.get("computefit")
-    if not isinstance(cf, dict):
+    if cf is None:
         return []
+    line = getattr(meta, "line", None)
+    if not isinstance(cf, dict):
+        return [{"error": "Metadata.computefit must be a mapping with an 'ignore' list", "line": line}]
+    line = getattr(cf, "line", line)
+    out: list[dict] = []
+    for key in cf:
+        if key != "ignore":
+            out.append({"error": f"unknown key Metadata.computefit.{key} (expected 'ignore')", "line": line})
     items = cf.get("ignore")
-    out = []
-    for item in items if isinstance(items, list) else ([items] if items else []):
+    listed = items if isinstance(items, list) else ([items] if items else [])
+    for i, item in enumerate(listed):
+        item_line = (getattr(item, "line", None)
+                     or (items.line_of(i) if isinstance(items, CfnList) else None) or line)
         if isinstance(item, str):
-            out.append({"id": item})
+            out.append({"id": item, "line": item_line})
         elif isinstance(item, dict) and "id" in item:
-            entry = {"id": str(item["id"])}
+            entry = {"id": str(item["id"]), "line": item_line}
             for k in ("reason", "until"):
                 if k in item:
                     entry[k] = str(item[k])
-            if isinstance(item, CfnDict):
-                entry["line"] = item.line
+            unknown = sorted(str(k) for k in item if k not in ("id", "reason", "until"))
+            if unknown:
+                entry["error"] = f"unknown key(s) {', '.join(unknown)} (expected id, reason, until)"
             out.append(entry)
+        else:
+            out.append({"error": "an ignore entry needs an 'id' (a check ID or 'all')", "line": item_line})
     return out
 
 

@@ -55,6 +55,9 @@ def summary_line(result) -> str:
         text += f"; {plural(len(result.errors), 'file')} could not be read"
     if result.suppressed:
         text += f"; {len(result.suppressed)} suppressed"
+    stale = getattr(result, "baseline_stale", None)
+    if stale:
+        text += f"; {len(stale)} stale baseline entr{'ies' if len(stale) != 1 else 'y'}"
     return text
 
 

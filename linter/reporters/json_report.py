@@ -22,6 +22,11 @@ def to_dict(result, options) -> dict:
             "by_severity": count_by_severity(result.findings),
         },
     }
+    if getattr(result, "baseline", None):
+        doc["baseline"] = {
+            "file": result.baseline,
+            "stale": [e.to_dict() for e in result.baseline_stale],
+        }
     if options.show_suppressed:
         doc["suppressed"] = [dict(f.to_dict(), suppressed_by=why) for f, why in result.suppressed]
     return doc

@@ -44,6 +44,14 @@ def render(result, options) -> str:
         for f, why in result.suppressed:
             out.append(f"  {f.location.file}:{f.location.line}  {f.check_id}  {f.resource}: {why}")
         out.append("")
+    stale = getattr(result, "baseline_stale", [])
+    if stale:
+        out.append(_c(f"Stale baseline entries (no longer found; refresh {result.baseline} with --write-baseline)",
+                      "bold", color))
+        for e in stale:
+            times = f" (x{e.count})" if e.count != 1 else ""
+            out.append(f"  {e.file}  {e.check_id}  {e.resource}{times}")
+        out.append("")
     if result.errors:
         out.append(_c("Errors", "bold", color))
         for e in result.errors:
