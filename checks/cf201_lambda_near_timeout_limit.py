@@ -133,7 +133,7 @@ class LambdaNearTimeoutLimit(Check):
         if isinstance(memory, int):
             runs = self._runs_per_month(unit)
             basis = runs if runs is not None else 1.0
-            label = "per month" if runs is not None else "per run"
+            label = f"x {runs:,.0f} runs/month" if runs is not None else "one run"
             duration = min(timeout, limit)
             lam = pricing.lambda_job(basis, duration, memory, arch,
                                      option=f"current: Lambda {memory} MB, {duration} s {label}")

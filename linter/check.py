@@ -122,17 +122,16 @@ class CheckContext:
         return self.options[name]
 
 
-class Check:
+class Rule:
+    """What every rule has, whoever produces its findings: an ID, a name, a default severity, a
+    one-line summary, options, and its documentation (the class docstring)."""
+
     id: ClassVar[str]
     name: ClassVar[str]
     severity: ClassVar[str]  # the default severity; a finding may use a lower one (CF301's info)
     summary: ClassVar[str]  # one line for `computefit checks`
     options: ClassVar[dict[str, Option]] = {}
 
-    def run(self, model: Model, ctx: CheckContext) -> Iterable[Finding]:  # pragma: no cover
-        raise NotImplementedError
-
-    # helpers -------------------------------------------------------------------------------
     @classmethod
     def doc(cls) -> str:
         return inspect.cleandoc(cls.__doc__ or "")
@@ -141,6 +140,14 @@ class Check:
     def default_options(cls) -> dict[str, Any]:
         return {k: o.default for k, o in cls.options.items()}
 
+
+class Check(Rule):
+    """A rule that reads the model: the runner calls :meth:`run` once per scan."""
+
+    def run(self, model: Model, ctx: CheckContext) -> Iterable[Finding]:  # pragma: no cover
+        raise NotImplementedError
+
+    # helpers -------------------------------------------------------------------------------
     def finding(
         self,
         unit: ComputeUnit | Trigger,
@@ -225,3 +232,43 @@ def all_checks() -> dict[str, type[Check]]:
 
 def get_check(check_id: str) -> type[Check] | None:
     return all_checks().get(check_id.upper())
+
+
+class EngineRule(Rule):
+    """A rule whose findings come from a stage of the engine, not from a check reading the model.
+
+    The suppression stage reports unused, expired and invalid suppressions (CF001-CF003). These
+    rules are documented, selectable and configurable like checks (``computefit explain CF001``,
+    ``ignore = ["CF001"]``, a severity override), but they have no ``run()``: the runner never calls
+    them. Their findings are built by the stage named in ``stage``, from what that stage saw.
+    """
+
+    stage: ClassVar[str]  # the engine stage that reports this rule's findings, e.g. "suppressions"
+
+
+#: Modules (under ``computefit``) that define the engine rules.
+ENGINE_RULE_MODULES = ("suppress",)
+
+_RULES: dict[str, type[Rule]] | None = None
+
+
+def all_rules() -> dict[str, type[Rule]]:
+    """Every check and every engine rule, keyed and sorted by ID (for ``computefit checks``,
+    ``explain`` and configuration validation)."""
+    global _RULES
+    if _RULES is None:
+        found: dict[str, type[Rule]] = dict(all_checks())
+        for name in ENGINE_RULE_MODULES:
+            mod = importlib.import_module(f"{__package__}.{name}")
+            for obj in vars(mod).values():
+                if (isinstance(obj, type) and issubclass(obj, EngineRule) and obj is not EngineRule
+                        and obj.__module__ == mod.__name__):
+                    if obj.id in found:
+                        raise RuntimeError(f"duplicate rule id {obj.id}")
+                    found[obj.id] = obj
+        _RULES = dict(sorted(found.items()))
+    return _RULES
+
+
+def get_rule(rule_id: str) -> type[Rule] | None:
+    return all_rules().get(rule_id.upper())

@@ -1,7 +1,8 @@
 """The ``computefit`` command line.
 
-Exit codes: 0 nothing at or above ``--fail-on`` was found; 1 something was; 2 a usage error, or a
-file that could not be read (reported in the output too; every other file is still scanned).
+Exit codes: 0 nothing at or above ``--fail-on`` was reported (suppressed and baselined findings do
+not count); 1 something was; 2 a usage error, an invalid configuration or baseline file, or a file
+that could not be read (reported in the output too; every other file is still scanned).
 """
 
 from __future__ import annotations
@@ -12,9 +13,7 @@ import sys
 import click
 
 from . import __version__
-from .check import SEVERITIES
-
-FAIL_ON = (*reversed(SEVERITIES), "never")  # error, warning, info, never
+from .config import FAIL_ON
 
 
 def _format_names() -> list[str]:
@@ -61,37 +60,60 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "formats", multiple=True, metavar="FORMAT[:FILE]",
-              help="Report format (repeatable): text, json. FORMAT:FILE writes that format to FILE.")
+              help=f"Report format (repeatable): {', '.join(_format_names())}. "
+                   "FORMAT:FILE writes that format to FILE.")
 @click.option("--output", "-o", "outputs", multiple=True, metavar="FILE",
               help="Write the report to FILE instead of standard output (pairs with --format in order).")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
               help="Lowest severity that makes the exit code 1 (default: warning).")
-@click.option("--select", multiple=True, metavar="ID", help="Run only these checks (IDs or prefixes such as CF2).")
+@click.option("--select", multiple=True, metavar="ID",
+              help="Run only these checks (IDs or prefixes such as CF2); replaces select and ignore of the config file.")
 @click.option("--ignore", multiple=True, metavar="ID", help="Skip these checks (IDs or prefixes).")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Read settings from FILE (default: .computefit.toml or pyproject.toml [tool.computefit], "
+                   "looked for from the scanned path upwards to the repository root).")
+@click.option("--show-suppressed", is_flag=True,
+              help="Also list the findings silenced by a suppression or the baseline, and why.")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Report only findings not recorded in FILE; list its entries that no longer match.")
+@click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Record this run's findings in FILE (exit 0 unless a file could not be read).")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: only on a terminal).")
-def scan(paths, formats, outputs, fail_on, select, ignore, exclude, color) -> None:
+def scan(paths, formats, outputs, fail_on, select, ignore, exclude, config_file, show_suppressed,
+         baseline_file, write_baseline, color) -> None:
     """Scan PATHS (files or folders; default: the current folder)."""
-    from .config import Config, fails
+    from .config import fails, selector_problem
     from .reporters import RenderOptions, render
     from .runner import scan as run_scan
 
+    ctx = click.get_current_context()
+    paths = list(paths) or ["."]
+    for option, values in (("--select", select), ("--ignore", ignore)):
+        for value in values:
+            problem = selector_problem(value)
+            if problem:
+                raise click.BadParameter(problem, ctx=ctx, param_hint=option)
+    if baseline_file and write_baseline:
+        raise click.UsageError("--baseline and --write-baseline cannot be combined: write the "
+                               "baseline again to refresh it", ctx=ctx)
+    config = _load_config(paths, config_file).with_cli(
+        select=select, ignore=ignore, exclude=exclude, fail_on=fail_on, formats=formats)
     try:
-        pairs = _pair_outputs(formats, outputs)
+        pairs = _pair_outputs(config.formats, outputs)
     except click.BadParameter as exc:
-        exc.ctx = click.get_current_context()
+        exc.ctx = ctx
         raise
-    config = Config()
-    if fail_on:
-        config.fail_on = fail_on
-    if select:
-        config.select = tuple(s.upper() for s in select)
-    if ignore:
-        config.ignore = tuple(s.upper() for s in ignore)
-    if exclude:
-        config.exclude = tuple(config.exclude) + tuple(exclude)
+    baseline = None
+    if baseline_file:
+        from .baseline import BaselineError, load
 
-    result = run_scan(list(paths) or ["."], config)
+        try:
+            baseline = load(baseline_file)
+        except BaselineError as exc:
+            _fail(str(exc))
+
+    result = run_scan(paths, config, baseline=baseline)
 
     for fmt, dest in pairs:
         use_color = color if color is not None else (
@@ -99,7 +121,8 @@ def scan(paths, formats, outputs, fail_on, select, ignore, exclude, color) -> No
             dest == "-" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         )
         use_color = bool(use_color and fmt == "text")
-        text = render(fmt, result, RenderOptions(color=use_color, fail_on=config.fail_on))
+        text = render(fmt, result, RenderOptions(color=use_color, show_suppressed=show_suppressed,
+                                                 fail_on=config.fail_on))
         if dest == "-":
             # click.echo strips ANSI codes from a non-terminal unless told the colour was asked for
             click.echo(text, nl=False, color=use_color or None)
@@ -111,37 +134,86 @@ def scan(paths, formats, outputs, fail_on, select, ignore, exclude, color) -> No
                 click.echo(f"computefit: cannot write {dest}: {exc.strerror or exc}", err=True)
                 sys.exit(2)
 
+    if write_baseline:
+        from .baseline import BaselineError, write
+
+        try:
+            n = write(result.findings, write_baseline)
+        except BaselineError as exc:
+            _fail(str(exc))
+        click.echo(f"computefit: recorded {n} finding{'s' if n != 1 else ''} in {write_baseline}", err=True)
     if result.errors:
         sys.exit(2)
-    if any(fails(f.severity, config.fail_on) for f in result.findings):
+    if not write_baseline and any(fails(f.severity, config.fail_on) for f in result.findings):
         sys.exit(1)
     sys.exit(0)
 
 
-@main.command("checks")
-def list_checks() -> None:
-    """List the checks: ID, name, severity and what each one finds."""
-    from .check import all_checks
+def _fail(message: str) -> None:
+    click.echo(f"computefit: {message}", err=True)
+    sys.exit(2)
 
-    rows = [(c.id, c.name, c.severity, c.summary) for c in all_checks().values()]
-    w_name = max((len(r[1]) for r in rows), default=4)
-    for cid, name, sev, summary in rows:
-        click.echo(f"{cid}  {name:<{w_name}}  {sev:<7}  {summary}")
+
+def _load_config(paths: list[str], config_file: str | None):
+    """The configuration named by --config, else the one found from ``paths`` upwards, else the
+    defaults. An invalid file exits with 2, naming the file and the key."""
+    from .config import Config, ConfigError, find_config, load_config
+
+    try:
+        if config_file:
+            if not os.path.isfile(config_file):
+                raise ConfigError(config_file, None, "no such configuration file")
+            return load_config(config_file)
+        found = find_config(paths)
+        return load_config(found) if found else Config()
+    except ConfigError as exc:
+        _fail(str(exc))
+
+
+@main.command("checks")
+@click.argument("path", required=False, type=click.Path())
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Read settings from FILE instead of looking for one from PATH upwards.")
+def list_checks(path, config_file) -> None:
+    """List the checks and engine rules with their effective settings for a scan of PATH (default:
+    the current folder): enabled or not, severity, option values, and the config file used."""
+    from .check import EngineRule, all_rules
+
+    config = _load_config([path or "."], config_file)
+    source = config.source or "none found (defaults)"
+    click.echo(f"configuration: {source}")
+    rules = all_rules()
+    w_name = max((len(c.name) for c in rules.values()), default=4)
+    for cid, cls in rules.items():
+        state = "on " if config.enabled(cid, engine=issubclass(cls, EngineRule)) else "off"
+        sev = config.severity_for(cid, cls.severity)
+        mark = "*" if cid in config.severity else " "
+        kind = "  [engine rule: reported by the suppression stage]" if issubclass(cls, EngineRule) else ""
+        click.echo(f"{cid}  {cls.name:<{w_name}}  {state}  {sev + mark:<8}  {cls.summary}{kind}")
+        effective = config.options_for(cls)
+        for name, opt in cls.options.items():
+            value = effective[name]
+            note = "" if value == opt.default else f" (default {opt.default!r}, from {source})"
+            click.echo(f"{'':{len(cid) + 2}}{name} = {value!r}{note}  {opt.description}")
+    if config.severity:
+        click.echo(f"* severity set in {source}")
 
 
 @main.command(short_help="Print the documentation of a check.")
 @click.argument("check_id")
 def explain(check_id: str) -> None:
-    """Print the documentation of check CHECK_ID (e.g. CF101)."""
-    from .check import all_checks, get_check
+    """Print the documentation of check or engine rule CHECK_ID (e.g. CF201, CF001)."""
+    from .check import EngineRule, all_rules, get_rule
 
-    cls = get_check(check_id)
+    cls = get_rule(check_id)
     if cls is None:
-        known = ", ".join(all_checks())
+        known = ", ".join(all_rules())
         click.echo(f"computefit: no check {check_id!r}; known checks: {known}", err=True)
         sys.exit(2)
     click.echo(f"# {cls.id} {cls.name}\n")
     click.echo(f"Default severity: {cls.severity}\n")
+    if issubclass(cls, EngineRule):
+        click.echo(f"Reported by the {cls.stage} stage of the engine, not by a check.\n")
     click.echo(cls.doc())
     if cls.options:
         click.echo("\n## Option defaults\n")

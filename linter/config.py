@@ -1,15 +1,47 @@
-"""Effective settings for one run: which checks, their severities and thresholds, excludes, fail-on.
+"""Effective settings for one run: which checks, their severities and options, excludes, fail-on,
+default formats.
 
-Built from defaults, then a configuration file (``[tool.computefit]`` in ``pyproject.toml`` or
-``.computefit.toml``), then command-line options, later ones winning.
+Built from defaults, then a configuration file, then command-line options, later ones winning:
+
+* ``.computefit.toml`` (keys at the top level) or ``[tool.computefit]`` in ``pyproject.toml``,
+  looked for in the scanned folder and then upwards, stopping at the filesystem root or at a folder
+  holding ``.git`` (the repository root); in one folder ``.computefit.toml`` wins. ``--config FILE``
+  names the file instead.
+* Every key and value is checked: an unknown key, an unknown check ID, a wrong type or a bad
+  severity is a :class:`ConfigError` naming the file and the key (the CLI exits with 2).
+
+The shape (documented in the README, "Configuration")::
+
+    [tool.computefit]
+    select = ["CF"]              # IDs or prefixes; default: every check
+    ignore = ["CF3"]
+    exclude = ["cdk.out", "legacy/**"]
+    fail-on = "warning"          # error | warning | info | never
+    format = ["text", "json:computefit.json"]
+
+    [tool.computefit.checks.CF201]
+    severity = "error"
+    threshold_seconds = 600      # any option of the check (computefit explain CF201)
 """
 
 from __future__ import annotations
 
+import dataclasses
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
 from .check import SEVERITIES
+
+try:  # Python 3.11+
+    import tomllib as _toml
+except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+    import tomli as _toml  # type: ignore[no-redef]
+
+FAIL_ON = (*reversed(SEVERITIES), "never")  # error, warning, info, never
+CONFIG_FILE = ".computefit.toml"
+PYPROJECT = "pyproject.toml"
+TOP_KEYS = ("select", "ignore", "exclude", "fail-on", "format", "checks")
 
 
 @dataclass
@@ -23,9 +55,12 @@ class Config:
     formats: tuple[str, ...] = ()  # default output formats
     source: str | None = None  # the file this configuration was read from
 
-    def enabled(self, check_id: str) -> bool:
+    def enabled(self, check_id: str, *, engine: bool = False) -> bool:
+        """Whether a rule reports. ``select`` picks the checks to run; an engine rule (CF001-CF003,
+        about the suppressions themselves) is on unless ``ignore`` names it, so ``--select CF2``
+        never hides an invalid suppression."""
         cid = check_id.upper()
-        if self.select and not any(cid.startswith(s.upper()) for s in self.select):
+        if self.select and not engine and not any(cid.startswith(s.upper()) for s in self.select):
             return False
         return not any(cid.startswith(s.upper()) for s in self.ignore)
 
@@ -37,9 +72,249 @@ class Config:
         merged.update(self.options.get(check_cls.id, {}))
         return merged
 
+    def with_cli(self, *, select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
+                 exclude: tuple[str, ...] = (), fail_on: str | None = None,
+                 formats: tuple[str, ...] = ()) -> "Config":
+        """This configuration with command-line options applied. ``--select`` replaces the file's
+        ``select`` and ``ignore`` (the command line says exactly what to run); ``--ignore`` and
+        ``--exclude`` add to the file's; ``--fail-on`` and ``--format`` replace the file's."""
+        changes: dict[str, Any] = {}
+        if select:
+            changes["select"] = tuple(s.upper() for s in select)
+            changes["ignore"] = ()
+        if ignore:
+            changes["ignore"] = changes.get("ignore", self.ignore) + tuple(s.upper() for s in ignore)
+        if exclude:
+            changes["exclude"] = tuple(self.exclude) + tuple(exclude)
+        if fail_on:
+            changes["fail_on"] = fail_on
+        if formats:
+            changes["formats"] = tuple(formats)
+        return dataclasses.replace(self, **changes)
+
 
 def fails(severity: str, fail_on: str) -> bool:
     """Whether a finding of ``severity`` fails the run under ``fail_on``."""
     if fail_on == "never":
         return False
     return SEVERITIES.index(severity) >= SEVERITIES.index(fail_on)
+
+
+class ConfigError(Exception):
+    """An invalid configuration: names the file and the key."""
+
+    def __init__(self, file: str | None, key: str | None, message: str) -> None:
+        super().__init__(message)
+        self.file = file
+        self.key = key
+        self.message = message
+
+    def __str__(self) -> str:
+        where = ": ".join(p for p in (self.file, self.key) if p)
+        return f"{where}: {self.message}" if where else self.message
+
+
+# --------------------------------------------------------------------------------------------------
+# Finding and reading the file
+# --------------------------------------------------------------------------------------------------
+
+
+def find_config(paths: list[str]) -> str | None:
+    """The configuration file for a scan of ``paths``: from their common folder upwards to the
+    filesystem root or the first folder holding ``.git``."""
+    existing = [os.path.abspath(p) for p in paths if os.path.exists(p)] or [os.getcwd()]
+    dirs = [p if os.path.isdir(p) else os.path.dirname(p) for p in existing]
+    try:
+        here = os.path.commonpath(dirs)
+    except ValueError:  # paths on different drives
+        here = dirs[0]
+    while True:
+        candidate = os.path.join(here, CONFIG_FILE)
+        if os.path.isfile(candidate):
+            return candidate
+        candidate = os.path.join(here, PYPROJECT)
+        if os.path.isfile(candidate) and _has_tool_table(candidate):
+            return candidate
+        parent = os.path.dirname(here)
+        if os.path.exists(os.path.join(here, ".git")) or parent == here:
+            return None
+        here = parent
+
+
+def _has_tool_table(pyproject: str) -> bool:
+    try:
+        with open(pyproject, encoding="utf-8", errors="replace") as fh:
+            text = fh.read()
+    except OSError:
+        return False
+    if "computefit" not in text:  # cheap: most pyproject files are not ours to parse
+        return False
+    data = _read_toml(pyproject)
+    return isinstance(data.get("tool"), dict) and "computefit" in data["tool"]
+
+
+def _read_toml(path: str) -> dict:
+    try:
+        with open(path, "rb") as fh:
+            return _toml.load(fh)
+    except OSError as exc:
+        raise ConfigError(path, None, f"cannot read configuration: {exc.strerror or exc}")
+    except _toml.TOMLDecodeError as exc:
+        raise ConfigError(path, None, f"invalid TOML: {exc}")
+    except UnicodeDecodeError:
+        raise ConfigError(path, None, "invalid TOML: not UTF-8 text")
+
+
+def load_config(path: str) -> Config:
+    """Read and check the configuration in ``path`` (``pyproject.toml``: its ``[tool.computefit]``
+    table; any other file: its top level)."""
+    shown = _display(path)
+    data = _read_toml(path)
+    if os.path.basename(path) == PYPROJECT:
+        tool = data.get("tool")
+        table = tool.get("computefit") if isinstance(tool, dict) else None
+        if table is None:
+            raise ConfigError(shown, None, "has no [tool.computefit] table")
+        prefix = "tool.computefit."
+    else:
+        table, prefix = data, ""
+    if not isinstance(table, dict):
+        raise ConfigError(shown, prefix.rstrip(".") or None, "must be a table")
+    return parse(table, shown, prefix, os.path.dirname(os.path.abspath(path)))
+
+
+def _display(path: str) -> str:
+    from .discovery import display_path
+
+    return display_path(path)
+
+
+# --------------------------------------------------------------------------------------------------
+# Checking the values
+# --------------------------------------------------------------------------------------------------
+
+
+def parse(table: dict, source: str, prefix: str = "", base_dir: str | None = None) -> Config:
+    """Build a Config from a configuration table, checking every key and value."""
+    from .check import all_rules
+
+    rules = all_rules()
+    cfg = Config(source=source)
+
+    def err(key: str, message: str) -> ConfigError:
+        return ConfigError(source, prefix + key, message)
+
+    for key in table:
+        if key not in TOP_KEYS:
+            hint = " (write fail-on)" if key == "fail_on" else ""
+            raise err(key, f"unknown key{hint}; expected one of: {', '.join(TOP_KEYS)}")
+    for key in ("select", "ignore"):
+        if key in table:
+            values = _str_list(table[key], lambda m, k=key: err(k, m))
+            for v in values:
+                problem = selector_problem(v, rules)
+                if problem:
+                    raise err(key, problem)
+            setattr(cfg, key, tuple(v.upper() for v in values))
+    if "exclude" in table:
+        patterns = _str_list(table["exclude"], lambda m: err("exclude", m))
+        cfg.exclude = tuple(_exclude_pattern(p, base_dir) for p in patterns)
+    if "fail-on" in table:
+        value = table["fail-on"]
+        if value not in FAIL_ON:
+            raise err("fail-on", f"must be one of {', '.join(FAIL_ON)}; got {_show(value)}")
+        cfg.fail_on = value
+    if "format" in table:
+        value = table["format"]
+        values = [value] if isinstance(value, str) else _str_list(value, lambda m: err("format", m))
+        for v in values:
+            problem = format_problem(v)
+            if problem:
+                raise err("format", problem)
+        cfg.formats = tuple(values)
+    checks = table.get("checks", {})
+    if not isinstance(checks, dict):
+        raise err("checks", f"must be a table of check IDs ([{prefix}checks.CF201]); got {_show(checks)}")
+    for raw_id, settings in checks.items():
+        cid = str(raw_id).upper()
+        where = f"checks.{raw_id}"
+        rule = rules.get(cid)
+        if rule is None:
+            raise err(where, f"unknown check ID {raw_id!r}; known: {', '.join(rules)}")
+        if not isinstance(settings, dict):
+            raise err(where, f"must be a table of settings; got {_show(settings)}")
+        for name, value in settings.items():
+            if name == "severity":
+                if value not in SEVERITIES:
+                    raise err(f"{where}.severity", f"must be one of {', '.join(SEVERITIES)}; got {_show(value)}")
+                cfg.severity[cid] = value
+                continue
+            opt = rule.options.get(name)
+            if opt is None:
+                known = ", ".join(["severity", *rule.options])
+                raise err(f"{where}.{name}", f"unknown setting for {cid}; expected one of: {known}")
+            if not _has_type(value, opt.type):
+                raise err(f"{where}.{name}", f"must be {_type_name(opt.type)}; got {_show(value)}")
+            cfg.options.setdefault(cid, {})[name] = float(value) if opt.type is float else value
+    return cfg
+
+
+def selector_problem(value: str, rules: dict | None = None) -> str | None:
+    """Why ``value`` is not a valid check ID or prefix (None when it is)."""
+    if rules is None:
+        from .check import all_rules
+
+        rules = all_rules()
+    v = value.strip().upper()
+    if not v:
+        return "an empty string selects nothing"
+    if not any(cid.startswith(v) for cid in rules):
+        return f"{value!r} is not a check ID or the prefix of one; known: {', '.join(rules)}"
+    return None
+
+
+def format_problem(spec: str) -> str | None:
+    from .reporters import FORMATS
+
+    name = spec.split(":", 1)[0]
+    if name not in FORMATS:
+        return f"unknown format {name!r}; choose from {', '.join(FORMATS)} (FORMAT or FORMAT:FILE)"
+    return None
+
+
+def _exclude_pattern(pattern: str, base_dir: str | None) -> str:
+    """A glob from the file, relative to the file's folder, as discovery matches it (against paths
+    as reported: relative to the working directory, or absolute outside it). A pattern without a
+    ``/`` matches a file or folder name anywhere and is kept as it is."""
+    if base_dir is None or "/" not in pattern.strip("/") or os.path.isabs(pattern):
+        return pattern
+    full = os.path.normpath(os.path.join(base_dir, pattern))
+    rel = os.path.relpath(full, os.getcwd())
+    return full if rel.startswith(os.pardir) else rel.replace(os.sep, "/")
+
+
+def _str_list(value: Any, error) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise error(f"must be a list of strings; got {_show(value)}")
+    return value
+
+
+def _has_type(value: Any, typ: type) -> bool:
+    if typ is bool:
+        return isinstance(value, bool)
+    if typ is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if typ is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, typ)
+
+
+def _type_name(typ: type) -> str:
+    return {int: "an integer", float: "a number", bool: "true or false", str: "a string",
+            list: "an array"}.get(typ, typ.__name__)
+
+
+def _show(value: Any) -> str:
+    kind = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array",
+            dict: "table"}.get(type(value), type(value).__name__)
+    return f"{kind} {value!r}"

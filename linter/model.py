@@ -186,6 +186,15 @@ NOT_LATENCY_SENSITIVE = frozenset(
      WEBSOCKET_API, IOT, CLOUDWATCH_LOGS}
 )
 
+#: The trigger kind a ``lambda:InvokeFunction`` permission implies, by the first label of its service
+#: principal ("apigateway" for apigateway.amazonaws.com). API Gateway is refined to HTTP or
+#: WebSocket from the source ARN where the builder can; anything else is OTHER.
+PRINCIPAL_KINDS = {
+    "apigateway": REST_API, "events": EVENTBRIDGE, "s3": S3, "sns": SNS, "sqs": SQS,
+    "elasticloadbalancing": ALB, "logs": CLOUDWATCH_LOGS, "iot": IOT, "cognito-idp": COGNITO,
+    "appsync": APPSYNC, "states": STEP_FUNCTIONS, "scheduler": SCHEDULE, "edgelambda": CLOUDFRONT,
+}
+
 # Trigger setting keys
 SCHEDULE_EXPRESSION = "schedule_expression"  # "rate(1 day)", "cron(0 3 * * ? *)"
 SCHEDULE_TIMEZONE = "schedule_timezone"

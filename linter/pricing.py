@@ -38,6 +38,14 @@ def ec2_hourly(instance_type: str) -> float | None:
     return facts.value("price.ec2_linux_hour").get(instance_type)
 
 
+def ec2_size(instance_type: str | None) -> tuple[float, float] | None:
+    """(vCPUs, memory GiB) of an instance type, or None when it is not on file (or not known)."""
+    if not isinstance(instance_type, str):
+        return None
+    spec = facts.value("ec2.instance_size").get(instance_type)
+    return None if spec is None else (float(spec["vcpu"]), float(spec["memory_gib"]))
+
+
 def ec2_always_on(instance_type: str | None, count: int = 1, option: str | None = None) -> CostLine:
     """An always-on Linux instance (or ``count`` of them), compute only."""
     h = hours_per_month()
@@ -96,6 +104,17 @@ def scheduler(runs_per_month: float) -> float:
     table = facts.raw("price.scheduler_invocation")
     billable = max(0.0, runs_per_month - table.get("free_per_month", 0))
     return billable * table["value"]
+
+
+def scheduler_schedule(runs_per_month: float | None, option: str = "EventBridge Scheduler") -> CostLine:
+    """One EventBridge Scheduler schedule firing ``runs_per_month`` times, as a cost line."""
+    table = facts.raw("price.scheduler_invocation")
+    free = table.get("free_per_month", 0)
+    terms = f"first {free / 1e6:g} M invocations/month free, then ${table['value'] * 1e6:.2f}/M"
+    if runs_per_month is None:
+        return CostLine(option, None, ["runs per month unknown (schedule could not be read)", terms])
+    return CostLine(option, scheduler(runs_per_month),
+                    [f"{runs_per_month:,.1f} invocations/month", terms + " (per account and region)"])
 
 
 def provisioned_concurrency(executions: int, memory_mb: int, architecture: str | None = None,

@@ -1,4 +1,5 @@
-"""Stages 2-4: parse the discovered inputs, build the model, run the checks.
+"""Stages 2-4: parse the discovered inputs, build the model, run the checks, then apply
+suppressions (inline comments, CloudFormation Metadata) and, after them, a baseline.
 
 Each stage is a plain function of the one before. No stage raises past here for bad input: a file
 that cannot be read becomes a FileError and every other file is still scanned.
@@ -8,8 +9,9 @@ from __future__ import annotations
 
 import traceback
 from dataclasses import dataclass, field
+from datetime import date
 
-from .check import CheckContext, Finding, all_checks
+from .check import CheckContext, EngineRule, Finding, all_checks, all_rules
 from .config import Config
 from .discovery import Inputs, discover
 from .model import Document, FileError, Model, ParseError
@@ -23,6 +25,11 @@ class ScanResult:
     model: Model = field(default_factory=Model)
     #: (finding, why) pairs silenced by a suppression or baseline, for --show-suppressed.
     suppressed: list[tuple[Finding, str]] = field(default_factory=list)
+    #: IDs of the checks that ran (enabled by the configuration), for reports that list passes.
+    checks: list[str] = field(default_factory=list)
+    #: The baseline applied (its path), and its entries that matched no finding of this scan.
+    baseline: str | None = None
+    baseline_stale: list = field(default_factory=list)  # list[baseline.StaleEntry]
 
 
 def build_model(inputs: Inputs) -> tuple[Model, list[FileError], dict[str, set[str]]]:
@@ -58,48 +65,114 @@ def build_model(inputs: Inputs) -> tuple[Model, list[FileError], dict[str, set[s
 
 
 def run_checks(model: Model, config: Config) -> tuple[list[Finding], list[FileError]]:
+    findings, errors, _ran = _run_checks(model, config)
+    return findings, errors
+
+
+def _run_checks(model: Model, config: Config) -> tuple[list[Finding], list[FileError], set[str]]:
+    """The enabled checks' findings (with configured severities), the errors of checks that
+    failed, and the IDs of the checks that ran to the end."""
     findings: list[Finding] = []
     errors: list[FileError] = []
+    ran: set[str] = set()
     for check_id, check_cls in all_checks().items():
         if not config.enabled(check_id):
             continue
         check = check_cls()
         ctx = CheckContext(config.options_for(check_cls))
         try:
-            for f in check.run(model, ctx):
-                if check_id in config.severity:
-                    f.severity = config.severity[check_id]
-                findings.append(f)
+            found = list(check.run(model, ctx))
         except Exception as exc:
             errors.append(_internal_error("<model>", f"check {check_id}", exc))
-    findings.sort(key=lambda f: (f.location.file, f.location.line, f.check_id, f.resource))
-    return findings, errors
+            continue
+        ran.add(check_id)
+        findings.extend(_configured(found, config))
+    return findings, errors, ran
+
+
+def _configured(findings: list[Finding], config: Config, engine: bool = False) -> list[Finding]:
+    """Findings of enabled rules only, each with its configured severity."""
+    out = []
+    for f in findings:
+        if not config.enabled(f.check_id, engine=engine):
+            continue
+        if f.check_id in config.severity:
+            f.severity = config.severity[f.check_id]
+        out.append(f)
+    return out
+
+
+def _sort_key(f: Finding):
+    return (f.location.file, f.location.line, f.check_id, f.resource)
 
 
 def _in_report_scope(f: Finding, report_only: dict[str, set[str]], model: Model) -> bool:
-    if not report_only:
-        return True
     files = {f.location.file}
     if f.resource_location is not None:
         files.add(f.resource_location.file)
+    return _files_in_scope(files, report_only, model)
+
+
+def _files_in_scope(files: set[str], report_only: dict[str, set[str]], model: Model) -> bool:
+    if not report_only:
+        return True
     for doc in model.documents:
         if doc.path in report_only and (files & set(doc.files)):
             return bool(files & report_only[doc.path])
     return True
 
 
-def scan(paths: list[str], config: Config | None = None) -> ScanResult:
+def _judged_files(inputs: Inputs, report_only: dict[str, set[str]], model: Model) -> set[str]:
+    """Files whose findings this scan can report: a baseline entry for another file is not stale,
+    just not looked at (a pre-commit run names only the changed files)."""
+    files = set(inputs.templates)
+    for module in inputs.modules:
+        files.update(module.report_files if module.report_files is not None else module.files)
+    for unit in model.units:
+        if _files_in_scope({unit.location.file}, report_only, model):
+            files.add(unit.location.file)
+    return files
+
+
+def scan(paths: list[str], config: Config | None = None, *, baseline=None,
+         today: date | None = None) -> ScanResult:
+    """Scan ``paths``. ``baseline`` is a loaded :class:`computefit.baseline.Baseline` (applied after
+    suppressions); ``today`` decides which suppressions have expired (default: the current date)."""
+    from . import suppress
+
     config = config or Config()
     inputs = discover(paths, excludes=tuple(config.exclude))
     model, parse_errors, report_only = build_model(inputs)
-    findings, check_errors = run_checks(model, config)
-    findings = [f for f in findings if _in_report_scope(f, report_only, model)]
-    return ScanResult(
-        findings=findings,
+    findings, check_errors, ran = _run_checks(model, config)
+    rules = all_rules()
+    engine = {cid for cid, cls in rules.items() if issubclass(cls, EngineRule)}
+    try:
+        outcome = suppress.apply(findings, model, ran=ran, known=set(rules) - engine, engine=engine,
+                                 today=today or date.today())
+    except Exception as exc:  # a bug here must not hide the findings: report them unsuppressed
+        outcome = suppress.Outcome(kept=findings, suppressed=[], meta=[], suppressions=[])
+        check_errors.append(_internal_error("<suppressions>", "suppression stage", exc))
+
+    def in_scope(f: Finding) -> bool:
+        return _in_report_scope(f, report_only, model)
+
+    reported = [f for f in outcome.kept + _configured(outcome.meta, config, engine=True) if in_scope(f)]
+    suppressed = [(f, why) for f, why in outcome.suppressed if in_scope(f)]
+    result = ScanResult(
         errors=sorted(inputs.errors + parse_errors + check_errors, key=lambda e: (e.file, e.line or 0)),
         files_scanned=inputs.file_count,
         model=model,
+        checks=[check_id for check_id in all_checks() if config.enabled(check_id)],
     )
+    if baseline is not None:
+        applied = baseline.apply(reported, judged=_judged_files(inputs, report_only, model))
+        reported = applied.new
+        suppressed += [(f, f"baseline {baseline.path}") for f in applied.matched]
+        result.baseline = baseline.path
+        result.baseline_stale = applied.stale
+    result.findings = sorted(reported, key=_sort_key)
+    result.suppressed = sorted(suppressed, key=lambda p: _sort_key(p[0]))
+    return result
 
 
 def _internal_error(where: str, what: str, exc: BaseException) -> FileError:

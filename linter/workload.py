@@ -47,6 +47,9 @@ class Workload:
     jobs: list[Job] = field(default_factory=list)
     services: list[Service] = field(default_factory=list)
     placeholders: list[str] = field(default_factory=list)  # unresolved ${...} parts of the text
+    #: Scripts fetched at boot and run (``aws s3 cp s3://.../setup.sh /x.sh; . /x.sh``): what they
+    #: set up is not visible, so "nothing else runs here" cannot be certain.
+    opaque: list[str] = field(default_factory=list)
 
 
 # A cron line: five time fields (or a macro) then the command; /etc/cron.d and /etc/crontab lines
@@ -55,6 +58,12 @@ _CRON_FIELD = r"[\d*/,\-A-Za-z?LW#]+"
 _CRON_LINE = re.compile(
     rf"(?P<spec>@(?:yearly|annually|monthly|weekly|daily|midnight|hourly|reboot)|"
     rf"{_CRON_FIELD}\s+{_CRON_FIELD}\s+{_CRON_FIELD}\s+{_CRON_FIELD}\s+{_CRON_FIELD})\s+(?P<rest>\S.*)"
+)
+# A schedule left unresolved by the parsers: ``${CronSchedule} root /opt/job.sh`` or ``0 ${Hour} * * *``.
+_PLACEHOLDER = r"\$\{[^}\s]+\}"
+_PLACEHOLDER_CRON_LINE = re.compile(
+    rf"(?P<spec>{_PLACEHOLDER}|(?:(?:{_CRON_FIELD}|{_PLACEHOLDER})\s+){{4}}(?:{_CRON_FIELD}|{_PLACEHOLDER}))"
+    rf"\s+(?P<rest>\S.*)"
 )
 _FIELD_OK = re.compile(r"^[\d*/,\-]+$|^[\d*/,\-]*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|"
                        r"mon|tue|wed|thu|fri|sat|sun)[\w,\-]*$", re.I)
@@ -86,6 +95,9 @@ _IGNORED_UNITS = re.compile(
 )
 _WHILE_SLEEP = re.compile(r"while\s+(?:true|:|\[\s*1\s*\])\s*;?\s*do(?P<body>.*?)\bsleep\s+(?P<secs>[\d.]+[smhd]?)",
                           re.I | re.S)
+# A process left running in the background: ``Xvfb :0 &``, ``nohup ./server &`` (not ``&&``).
+_BACKGROUND = re.compile(r"[^&]&\s*$")
+_FETCHED = re.compile(r"(?:aws\s+s3\s+cp\s+\S+\s+|curl\s+[^\n]*?-o\s*|wget\s+[^\n]*?-O\s*)(?P<path>/[\w./\-]+)")
 _SCHTASKS = re.compile(r"schtasks(?:\.exe)?\s+/create\b(?P<args>.*)", re.I)
 
 
@@ -98,25 +110,36 @@ def _is_cron_spec(spec: str) -> bool:
     )
 
 
-def _cron_jobs(text: str, cron_d: bool) -> list[Job]:
+def _cron_jobs(text: str, cron_d: bool, in_cron_file: bool = False) -> list[Job]:
+    """Cron lines of ``text``. ``in_cron_file``: the text is known to be a crontab (a heredoc into
+    /etc/cron.d, an ``echo ... > /etc/cron.d/x``), so a line whose schedule is an unresolved
+    ``${...}`` placeholder is still a job, with an unknown schedule."""
     jobs = []
     for raw in text.splitlines():
         line = raw.strip().strip("'\"")
         # strip shell wrappers such as: echo '...' >> /etc/crontab ; (crontab -l; echo "...") | crontab -
         for m in re.finditer(r"""(?:echo|printf)\s+(?:-e\s+)?["']([^"']+)["']""", raw):
             inner = m.group(1).strip()
-            jobs.extend(_cron_jobs(inner, cron_d=True) if inner != raw.strip() else [])
+            if inner != raw.strip():
+                jobs.extend(_cron_jobs(inner, cron_d=True, in_cron_file="cron" in raw[m.end():]))
         if line.startswith("#") or not line:
             continue
         m = _CRON_LINE.match(line)
+        unresolved = False
         if not m or not _is_cron_spec(m.group("spec")):
-            continue
+            m = _PLACEHOLDER_CRON_LINE.match(line) if in_cron_file else None
+            if not m or not re.search(_PLACEHOLDER, m.group("spec")):
+                continue
+            unresolved = True
         rest = m.group("rest").strip()
         parts = rest.split(None, 1)
         if cron_d and len(parts) == 2 and (parts[0] in _USERS or re.fullmatch(r"[a-z_][\w-]*", parts[0])):
             if parts[0] in _USERS or not parts[0].startswith("/"):
                 rest = parts[1]
-        sched = schedules.parse_unix_cron(m.group("spec"))
+        if unresolved:
+            sched = Schedule(m.group("spec"), None, "unknown schedule (unresolved placeholder)")
+        else:
+            sched = schedules.parse_unix_cron(m.group("spec"))
         if sched.runs_per_day == 0.0:
             continue  # @reboot: runs at boot, not on a schedule
         jobs.append(Job(sched, rest.strip().strip("'\""), line[:200]))
@@ -158,10 +181,10 @@ def analyse(text: str | None, names: list[str] | None = None) -> Workload:
         script = cloud
     for target, body in _heredoc_blocks(script):
         if "/etc/cron" in target or "crontab" in target:
-            for j in _cron_jobs(body, cron_d=True):
+            for j in _cron_jobs(body, cron_d=True, in_cron_file=True):
                 add(j)
         elif target.endswith(".timer"):
-            for j in _timer_jobs(body, target):
+            for j in _timer_jobs(body, _timer_command(script, target)):
                 add(j)
     for period in ("hourly", "daily", "weekly", "monthly"):
         for m in re.finditer(rf"/etc/cron\.{period}/([\w.\-]+)", script):
@@ -175,7 +198,7 @@ def analyse(text: str | None, names: list[str] | None = None) -> Workload:
     for m in _WHILE_SLEEP.finditer(script):
         secs = schedules.parse_duration(m.group("secs").replace("s", "") if m.group("secs").endswith("s") else m.group("secs"))
         if secs and secs >= 60:
-            body = " ".join(m.group("body").split())[:120]
+            body = " ".join(m.group("body").split()).rstrip(";& ")[:120]
             add(Job(schedules.interval(secs, f"sleep {m.group('secs')}"), body, m.group(0).split("\n")[0][:200]))
     for m in _SCHTASKS.finditer(script):
         args = m.group("args")
@@ -201,6 +224,15 @@ def analyse(text: str | None, names: list[str] | None = None) -> Workload:
             if mt:
                 wl.services.append(Service(kind, s[:160]))
                 break
+    for line in script.splitlines():
+        s = line.strip()
+        if (s and not s.startswith("#") and _BACKGROUND.search(s) and not _WHILE_SLEEP.search(s)
+                and not re.search(r"\bwhile\b|\bdone\b", s) and not _is_cron_job_line(s)):
+            wl.services.append(Service("background process", s[:160]))
+    for m in _FETCHED.finditer(script):
+        path = re.escape(m.group("path"))
+        if re.search(rf"^\s*(?:\.|source|bash|sh|sudo|python3?)?\s*{path}(?:\s|$)", script, re.M):
+            wl.opaque.append(f"runs {m.group('path')}, fetched at boot (its content is not visible)")
     for m in _SYSTEMCTL_SERVICE.finditer(script):
         unit = m.group(1)
         if unit.endswith(".timer") or _IGNORED_UNITS.match(unit):
@@ -232,6 +264,23 @@ def _timer_service_names(script: str) -> set[str]:
         names.add(m.group(1))
         names.add(m.group(1) + ".service")
     return names
+
+
+def _timer_command(script: str, timer_path: str) -> str:
+    """What a systemd timer runs: the ``ExecStart=`` of its ``.service`` (the unit of the same name,
+    or the one named by ``Unit=``) when the script writes it, else the timer's own path."""
+    service = timer_path.rsplit("/", 1)[-1].removesuffix(".timer") + ".service"
+    for target, body in _heredoc_blocks(script):
+        if target == timer_path:
+            unit = re.search(r"^\s*Unit\s*=\s*(\S+)", body, re.M)
+            if unit:
+                service = unit.group(1)
+    for target, body in _heredoc_blocks(script):
+        if target.rsplit("/", 1)[-1] == service:
+            exec_start = re.search(r"^\s*ExecStart\s*=\s*-?(.+)$", body, re.M)
+            if exec_start:
+                return exec_start.group(1).strip()
+    return timer_path
 
 
 def _timer_jobs(text: str, target: str | None) -> list[Job]:

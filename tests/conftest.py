@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
-CORPUS = REPO.parent / "shared" / "corpus"
+#: The shared corpus sits next to the checkout; COMPUTEFIT_CORPUS points elsewhere (a git worktree).
+CORPUS = Path(os.environ.get("COMPUTEFIT_CORPUS") or REPO.parent / "shared" / "corpus")
 
 
 def scan_findings(path: str | Path, check_id: str | None = None):

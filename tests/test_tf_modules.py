@@ -11,7 +11,7 @@ from computefit.discovery import TerraformModule, discover
 from computefit.model import (
     ALB, AUTO_SCALING_GROUP, EC2_INSTANCE, FUNCTION_URL, HTTP_API, KINESIS, LAMBDA_FUNCTION,
     ORIGIN_MODULE_INPUT, ORIGIN_SERVICE_DEFAULT, ORIGIN_VARIABLE_DEFAULT, REST_API, SCHEDULE, SQS,
-    Location,
+    Location, Unknown,
 )
 from computefit.terraform.scope import registry_kind
 
@@ -114,8 +114,11 @@ def test_registry_lambda_module(monkeypatch):
     assert q.kind == "version" and q.provisioned_concurrency.value == 4
     kinds = {t.resource: (t.kind, t.qualifier) for t in fn.triggers}
     assert kinds["module.lambda"] == (FUNCTION_URL, None)
-    assert kinds["module.lambda.allowed_triggers.APIGatewayAny"] == (REST_API, None)
-    assert kinds["module.lambda.allowed_triggers.ScheduledRule"] == (SCHEDULE, None)
+    # the module grants allowed_triggers on both $LATEST and the current version by default:
+    # which one the caller invokes is unknown
+    for key, kind in (("APIGatewayAny", REST_API), ("ScheduledRule", SCHEDULE)):
+        t_kind, t_qualifier = kinds[f"module.lambda.allowed_triggers.{key}"]
+        assert t_kind == kind and isinstance(t_qualifier, Unknown) and "both" in t_qualifier.reason
     assert kinds["module.lambda.event_source_mapping.sqs"] == (SQS, None)
     assert kinds["module.lambda.event_source_mapping.stream"] == (KINESIS, None)
     # references to the module's outputs link triggers, with the version for qualified ARNs

@@ -11,14 +11,15 @@ from .. import facts
 from .. import model as m
 from ..model import ComputeUnit, Document, Location, Qualifier, Setting, Trigger, Unknown, is_unknown
 from .intrinsics import Template, _fn
-from .loader import CfnDict
+from .loader import CfnDict, CfnList
 
 LAMBDA_TYPES = ("AWS::Lambda::Function", "AWS::Serverless::Function")
 SAM_FUNCTION = "AWS::Serverless::Function"
 
 # Placeholders the renderer leaves for references: ${Name} or ${Name.Attr}, optionally followed by
-# ":qualifier" (an alias or version appended to a function ARN).
-_REF_IN_TEXT = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.([A-Za-z0-9.]+))?\}(?::([A-Za-z0-9_$-]+))?")
+# ":qualifier" (an alias or version appended to a function ARN). A qualifier that is itself an
+# unresolved placeholder (":${Stage}") is captured whole so that it is not mistaken for "$".
+_REF_IN_TEXT = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.([A-Za-z0-9.]+))?\}(?::(\$\{[^}]*\}|[A-Za-z0-9_$-]+))?")
 
 _SAM_EVENT_KINDS = {
     "Api": m.REST_API,
@@ -137,23 +138,28 @@ class Builder:
                     return name, self._auto_alias(name)
                 if attr == "Version":
                     return name, "version"
+                if suffix and suffix.startswith("${"):
+                    return name, Unknown(f"qualifier {suffix} is only known at deploy time")
                 return name, (suffix or None)
             if rtype == "AWS::Lambda::Alias":
-                props = _props(self.res[name])
-                fn = self.function_target(props.get("FunctionName"))
+                fn = self.function_target(_props(self.res[name]).get("FunctionName"))
                 if fn:
-                    alias = self.t.value(props.get("Name"))
-                    return fn[0], alias if isinstance(alias, str) else Unknown(f"alias {name} name")
+                    return fn[0], self._alias_name(name)
             if rtype == "AWS::Lambda::Version":
                 fn = self.function_target(_props(self.res[name]).get("FunctionName"))
                 if fn:
-                    return fn[0], f"version:{name}"
+                    return fn[0], _version_qualifier(name)
         # SAM's generated alias logical ID: <Function>Alias<name>
         for name, _attr, _s in _REF_IN_TEXT.findall(self.t.render(value) if value is not None else ""):
             mt = re.match(r"^([A-Za-z0-9]+?)Alias([A-Za-z0-9]+)$", name)
             if mt and self.rtype(mt.group(1)) == SAM_FUNCTION:
                 return mt.group(1), mt.group(2)
         return None
+
+    def _alias_name(self, alias: str) -> Any:
+        """The Name of an AWS::Lambda::Alias resource, or Unknown."""
+        value = self.t.value(_props(self.res[alias]).get("Name"))
+        return value if isinstance(value, str) else Unknown(f"the Name of alias {alias} could not be resolved")
 
     def _auto_alias(self, fn: str) -> Any:
         props = _props(self.res.get(fn))
@@ -188,8 +194,14 @@ class Builder:
             elif rtype == "AWS::AutoScaling::AutoScalingGroup":
                 self.asg_unit(name, res)
         for name, res in self.res.items():
+            if isinstance(res, dict) and res.get("Type") in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
+                self.qualifier(name, res)
+        for name, res in self.res.items():
             if isinstance(res, dict):
                 self.wire(name, res)
+        for name, res in self.res.items():  # after every other trigger: permissions only fill gaps
+            if isinstance(res, dict) and res.get("Type") == "AWS::Lambda::Permission":
+                self.permission_fallback(name, res)
         self.doc.units = list(self.units.values())
         return self.doc
 
@@ -237,6 +249,11 @@ class Builder:
                     if origin_globals:
                         s.origin, s.note = m.ORIGIN_GLOBALS, f"Globals.Function.{prop}"
                     unit.settings[key] = s
+            elif src is not None:  # Fn::If, a Ref...: whether it is set is not known statically
+                s = self.t.setting(src, line)
+                if s.value is not None:
+                    unit.settings[key] = Setting(Unknown(f"{prop} could not be read statically"), s.location,
+                                                 m.ORIGIN_UNKNOWN, s.note)
         if is_sam and (props.get("ImageUri") is not None or props.get("PackageType") == "Image"):
             unit.settings.setdefault(m.PACKAGE_TYPE, Setting("Image", self.loc(props.line_of("ImageUri")), m.ORIGIN_LITERAL))
         if not is_sam and isinstance(props.get("Code"), dict) and "ImageUri" in props["Code"]:
@@ -259,10 +276,18 @@ class Builder:
                 pcs = None
                 if isinstance(pc, CfnDict) and "ProvisionedConcurrentExecutions" in pc:
                     pcs = _as_int(self.t.setting(pc["ProvisionedConcurrentExecutions"], pc.line_of("ProvisionedConcurrentExecutions")))
+                    if "ProvisionedConcurrencyConfig" not in props:
+                        pcs.origin, pcs.note = m.ORIGIN_GLOBALS, "Globals.Function.ProvisionedConcurrencyConfig"
+                elif pc is not None:
+                    pcs = Setting(Unknown("ProvisionedConcurrencyConfig could not be read"), self.loc(pc_line),
+                                  m.ORIGIN_UNKNOWN)
                 unit.qualifiers.append(Qualifier(
                     kind="alias", name=alias_name if isinstance(alias_name, str) else Unknown("AutoPublishAlias"),
                     resource=f"{name}Alias{alias_name if isinstance(alias_name, str) else ''}",
                     location=self.loc(alias_line), provisioned_concurrency=pcs))
+            elif "ProvisionedConcurrencyConfig" in props:
+                unit.notes.append("ProvisionedConcurrencyConfig without AutoPublishAlias: SAM applies provisioned "
+                                  "concurrency to the AutoPublishAlias alias only, so none is configured")
             url = props.get("FunctionUrlConfig")
             if isinstance(url, CfnDict):
                 settings = {}
@@ -384,6 +409,34 @@ class Builder:
                 unit.triggers.append(Trigger(m.ALB, f"{name}.{prop}", "AWS::AutoScaling::AutoScalingGroup",
                                              self.loc(props.line_of(prop)), name, None, {}))
 
+    # -- aliases and versions --------------------------------------------------------------
+    def qualifier(self, name: str, res: CfnDict) -> None:
+        """An AWS::Lambda::Alias or AWS::Lambda::Version becomes a Qualifier of the function its
+        FunctionName points at, with the provisioned concurrency configured on it."""
+        props = _props(res)
+        target = self.function_target(props.get("FunctionName"))
+        unit = self.units.get(target[0]) if target else None
+        if unit is None:
+            return
+        if res.get("Type") == "AWS::Lambda::Alias":
+            kind, qname = "alias", self._alias_name(name)
+        else:
+            kind, qname = "version", _version_qualifier(name)
+        pcs = None
+        pc = props.get("ProvisionedConcurrencyConfig")
+        if isinstance(pc, CfnDict) and "ProvisionedConcurrentExecutions" in pc:
+            pcs = _as_int(self.t.setting(pc["ProvisionedConcurrentExecutions"],
+                                         pc.line_of("ProvisionedConcurrentExecutions")))
+        elif pc is not None:  # Fn::If, a Ref to a parameter holding the whole object...
+            pcs = self.t.setting(pc, props.line_of("ProvisionedConcurrencyConfig"))
+            if pcs.value is None:  # a condition removed it
+                pcs = None
+            elif not is_unknown(pcs.value):
+                pcs.value = Unknown("ProvisionedConcurrencyConfig could not be read")
+        location = self.loc(self.res_line(name))
+        unit.qualifiers.append(Qualifier(kind, qname, name, location, pcs))
+        unit.related.append(location)
+
     # -- triggers from other resources -----------------------------------------------------
     def wire(self, name: str, res: CfnDict) -> None:
         rtype = res.get("Type")
@@ -496,6 +549,47 @@ class Builder:
                     if target:
                         self.add_trigger(target[0], m.CLOUDFRONT, name, rtype, line, target[1])
 
+    def permission_fallback(self, name: str, res: CfnDict) -> None:
+        """An AWS::Lambda::Permission explains an invocation only when nothing else does (an API
+        defined by an OpenAPI body, a rule in another stack): it adds a trigger of the kind its
+        principal implies unless the function already has one. Mirrors the Terraform builder."""
+        props = _props(res)
+        target = self.function_target(props.get("FunctionName"))
+        unit = self.units.get(target[0]) if target else None
+        if unit is None:
+            return
+        principal = self.t.value(props.get("Principal"))
+        service = principal.split(".")[0] if isinstance(principal, str) else ""
+        kind = m.PRINCIPAL_KINDS.get(service, m.OTHER)
+        source = props.get("SourceArn")
+        if service == "apigateway":
+            api_kind = self._api_kind(source)
+            if unit.triggers_of(*((api_kind,) if api_kind else (m.REST_API, m.HTTP_API, m.WEBSOCKET_API))):
+                return  # a method or integration already wires this API
+            if api_kind is None:
+                unit.notes.append(f"{name}: API Gateway permission, REST or HTTP API unknown (modelled as REST API)")
+            kind = api_kind or m.REST_API
+        elif service == "events":
+            for ref, _a, _s in self.refs(source):
+                if self.rtype(ref) == "AWS::Events::Rule" and "ScheduleExpression" in _props(self.res[ref]):
+                    kind = m.SCHEDULE
+        if unit.triggers_of(kind):
+            return  # the wiring resource already produced this trigger
+        self.add_trigger(target[0], kind, name, "AWS::Lambda::Permission", self.res_line(name), target[1])
+
+    def _api_kind(self, source_arn: Any) -> str | None:
+        """REST, HTTP or WebSocket API, from the API a permission's SourceArn names (None: unknown)."""
+        for ref, _a, _s in self.refs(source_arn):
+            rtype = self.rtype(ref)
+            if rtype in ("AWS::ApiGateway::RestApi", "AWS::Serverless::Api"):
+                return m.REST_API
+            if rtype == "AWS::Serverless::HttpApi":
+                return m.HTTP_API
+            if rtype == "AWS::ApiGatewayV2::Api":
+                protocol = str(self.t.value(_props(self.res[ref]).get("ProtocolType"))).upper()
+                return m.WEBSOCKET_API if protocol == "WEBSOCKET" else m.HTTP_API
+        return None
+
     def _esm_kind(self, props: CfnDict) -> str:
         arn = props.get("EventSourceArn")
         for ref, _a, _s in self.refs(arn):
@@ -546,23 +640,44 @@ class Builder:
             self.add_trigger(target[0], kind, resource, rtype, line, target[1], settings)
 
 
+def _version_qualifier(version: str) -> str:
+    """The qualifier name of an AWS::Lambda::Version resource (its number is only known after
+    deployment, so the logical ID stands for it)."""
+    return f"version:{version}"
+
+
 def _suppressions(meta: dict) -> list[dict]:
+    """``Metadata.computefit.ignore`` entries as ``{"id", "reason", "until", "line"}``. An entry that
+    cannot be read is kept as ``{"error": why, "line": n}`` so the suppression stage reports it."""
     cf = meta.get("computefit")
-    if not isinstance(cf, dict):
+    if cf is None:
         return []
+    line = getattr(meta, "line", None)
+    if not isinstance(cf, dict):
+        return [{"error": "Metadata.computefit must be a mapping with an 'ignore' list", "line": line}]
+    line = getattr(cf, "line", line)
+    out: list[dict] = []
+    for key in cf:
+        if key != "ignore":
+            out.append({"error": f"unknown key Metadata.computefit.{key} (expected 'ignore')", "line": line})
     items = cf.get("ignore")
-    out = []
-    for item in items if isinstance(items, list) else ([items] if items else []):
+    listed = items if isinstance(items, list) else ([items] if items else [])
+    for i, item in enumerate(listed):
+        item_line = (getattr(item, "line", None)
+                     or (items.line_of(i) if isinstance(items, CfnList) else None) or line)
         if isinstance(item, str):
-            out.append({"id": item})
+            out.append({"id": item, "line": item_line})
         elif isinstance(item, dict) and "id" in item:
-            entry = {"id": str(item["id"])}
+            entry = {"id": str(item["id"]), "line": item_line}
             for k in ("reason", "until"):
                 if k in item:
                     entry[k] = str(item[k])
-            if isinstance(item, CfnDict):
-                entry["line"] = item.line
+            unknown = sorted(str(k) for k in item if k not in ("id", "reason", "until"))
+            if unknown:
+                entry["error"] = f"unknown key(s) {', '.join(unknown)} (expected id, reason, until)"
             out.append(entry)
+        else:
+            out.append({"error": "an ignore entry needs an 'id' (a check ID or 'all')", "line": item_line})
     return out
 
 

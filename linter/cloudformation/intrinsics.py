@@ -58,14 +58,25 @@ class Template:
         return r.get("Type") if isinstance(r, dict) else None
 
     def param_default(self, name: str) -> tuple[Any, int | None]:
-        """(default or Unknown, line of the Default)."""
+        """(default or Unknown, line of the Default).
+
+        A list parameter's default (``CommaDelimitedList``, ``List<...>``) is the list it stands
+        for. An SSM parameter type's default is the name of an SSM parameter, not its value, so
+        the value is Unknown.
+        """
         p = self.parameters.get(name)
         if not isinstance(p, dict):
             return Unknown(f"parameter {name} is not declared"), None
-        if "Default" not in p:
-            return Unknown(f"parameter {name} has no Default (set at deploy time)"), p.line
         line = p.line_of("Default") if isinstance(p, CfnDict) else None
-        return p["Default"], line
+        if "Default" not in p:
+            return Unknown(f"parameter {name} has no Default (set at deploy time)"), getattr(p, "line", None)
+        default, ptype = p["Default"], p.get("Type")
+        ptype = ptype.strip() if isinstance(ptype, str) else ""
+        if ptype.startswith("AWS::SSM::Parameter::Value"):
+            return Unknown(f"parameter {name} is read from SSM parameter {default} at deploy time"), line
+        if (ptype == "CommaDelimitedList" or ptype.startswith("List<")) and isinstance(default, str):
+            return [item.strip() for item in default.split(",")], line
+        return default, line
 
     # -- settings --------------------------------------------------------------------------
     def setting(self, value: Any, line: int | None) -> Setting:
@@ -104,7 +115,7 @@ class Template:
         if name in ("Fn::Select", "Fn::Split"):
             v = self.value(value)
             return Setting(v, self.loc(line), ORIGIN_UNKNOWN if is_unknown(v) else ORIGIN_LITERAL)
-        return Setting(Unknown(f"{name} is only known at deploy time"), self.loc(line), ORIGIN_UNKNOWN)
+        return Setting(self._deploy_time(name, arg), self.loc(line), ORIGIN_UNKNOWN)
 
     def value(self, value: Any) -> Any:
         """The plain value, or Unknown."""
@@ -129,17 +140,30 @@ class Template:
             return self.render(value)
         if name == "Fn::Select" and isinstance(arg, list) and len(arg) == 2:
             idx, lst = self.value(arg[0]), self.value(arg[1])
+            if not isinstance(lst, list):
+                return Unknown("Fn::Select from a list only known at deploy time")
             try:
-                v = lst[int(idx)]
-            except (TypeError, ValueError, IndexError, KeyError):
-                return Unknown("Fn::Select on an unknown list")
-            return v
+                return lst[int(idx)]
+            except (TypeError, ValueError):
+                return Unknown("Fn::Select with an index only known at deploy time")
+            except IndexError:
+                return Unknown(f"Fn::Select index {idx} is out of range (the list has {len(lst)} items)")
         if name == "Fn::Split" and isinstance(arg, list) and len(arg) == 2:
             sep, text = self.value(arg[0]), self.value(arg[1])
             if isinstance(sep, str) and isinstance(text, str):
                 return text.split(sep)
             return Unknown("Fn::Split of an unknown value")
-        return Unknown(f"{name} is only known at deploy time")
+        return self._deploy_time(name, arg)
+
+    def _deploy_time(self, name: str, arg: Any) -> Unknown:
+        """Unknown for a function evaluated by CloudFormation (GetAtt, ImportValue, GetAZs...)."""
+        if name == "Fn::GetAtt":
+            what = f"Fn::GetAtt {self.render({name: arg})[2:-1]}"
+        elif name == "Fn::ImportValue":
+            what = f"Fn::ImportValue {self.render(arg)}"
+        else:
+            what = name
+        return Unknown(f"{what} is only known at deploy time")
 
     def find_in_map(self, arg: Any) -> Any:
         if not isinstance(arg, list) or len(arg) != 3:

@@ -51,6 +51,8 @@ _LONG = {
 _SHORT_FNS = (
     "Sub", "Join", "If", "Base64", "Select", "Split", "FindInMap", "ImportValue", "GetAZs",
     "Equals", "And", "Or", "Not", "Cidr", "Transform", "ToJsonString", "Length", "ForEach",
+    # rule functions (the template's Rules section)
+    "Contains", "EachMemberEquals", "EachMemberIn", "RefAll", "ValueOf", "ValueOfAll",
 )
 for _name in _SHORT_FNS:
     _LONG[f"!{_name}"] = f"Fn::{_name}"
@@ -62,6 +64,12 @@ _NULL = "tag:yaml.org,2002:null"
 _STR = "tag:yaml.org,2002:str"
 _TS = "tag:yaml.org,2002:timestamp"
 _MERGE = "tag:yaml.org,2002:merge"
+#: Standard YAML tags a template may carry; they only say how to read a value. Any other tag
+#: (``!!python/object/apply:...``, ``!Custom``) is refused: a template is data, never code.
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "binary",
+                                       "seq", "map", "merge")
+)
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
@@ -90,18 +98,51 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     return v  # timestamps and anything else stay text, as CloudFormation sees them
 
 
+def _tag_text(tag: str) -> str:
+    return "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
+
+
 class _Converter:
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, text: str = "") -> None:
         self.file = file
+        self.text = text
+        self._lines: list[str] | None = None
         self.memo: dict[int, Any] = {}
         self.sizes: dict[int, int] = {}
 
+    def end_line(self, node: yaml.Node) -> int:
+        """The last line holding the node's content (1-based).
+
+        A block collection's end mark is where the next token starts, often the first column of a
+        later line; the node really ends on the last line before it that is not blank or a comment.
+        """
+        mark = node.end_mark
+        if self._lines is None:
+            self._lines = self.text.split("\n")
+        lines = self._lines
+        if mark.line < len(lines) and lines[mark.line][:mark.column].strip():
+            return mark.line + 1  # ends inside this line (a flow collection, a plain scalar)
+        i = min(mark.line, len(lines)) - 1
+        start = node.start_mark.line
+        while i > start and (not lines[i].strip() or lines[i].lstrip().startswith("#")):
+            i -= 1
+        return max(i, start) + 1
+
+    def error(self, node: yaml.Node, message: str) -> ParseError:
+        return ParseError(self.file, node.start_mark.line + 1, message)
+
     def size(self, node: yaml.Node) -> int:
-        """Size of the tree rooted at node after alias expansion (memoised: linear time)."""
+        """Size of the tree rooted at node after alias expansion (memoised: linear time).
+
+        Raises ParseError for an alias inside the node it refers to (an infinitely deep value).
+        """
         key = id(node)
-        if key in self.sizes:
-            return self.sizes[key]
-        self.sizes[key] = 1  # cycle guard
+        n = self.sizes.get(key)
+        if n is not None:
+            if n == 0:
+                raise self.error(node, "a YAML alias refers to a value that contains it (an endless value)")
+            return n
+        self.sizes[key] = 0  # in progress
         if isinstance(node, yaml.MappingNode):
             n = 1 + sum(self.size(k) + self.size(v) for k, v in node.value)
         elif isinstance(node, yaml.SequenceNode):
@@ -111,33 +152,47 @@ class _Converter:
         self.sizes[key] = n
         return n
 
+    def too_large(self, node: yaml.Node) -> yaml.Node:
+        """The innermost node whose expansion alone exceeds the bound: where the aliases multiply."""
+        while True:
+            children = (
+                [v for pair in node.value for v in pair] if isinstance(node, yaml.MappingNode)
+                else node.value if isinstance(node, yaml.SequenceNode) else []
+            )
+            big = next((c for c in children if self.sizes.get(id(c), 0) > MAX_EXPANDED_NODES), None)
+            if big is None:
+                return node
+            node = big
+
     def convert(self, node: yaml.Node) -> Any:
         key = id(node)
         if key in self.memo:  # an alias: share the converted value (never copied)
             return self.memo[key]
         line = node.start_mark.line + 1
-        if node.tag in _LONG:
-            fn = _LONG[node.tag]
+        tag = node.tag
+        if tag in _LONG:
+            fn = _LONG[tag]
             if isinstance(node, yaml.ScalarNode):
                 inner: Any = node.value
                 if fn == "Fn::GetAtt":
                     inner = inner.split(".", 1) if "." in inner else [inner]
-                elif fn == "Fn::GetAZs" and inner == "":
-                    inner = ""
             else:
                 inner = self._container(node)
             out = CfnDict({fn: inner})
-            out.line, out.end_line, out.key_lines = line, node.end_mark.line + 1, {fn: line}
+            out.line, out.end_line, out.key_lines = line, self.end_line(node), {fn: line}
             self.memo[key] = out
             return out
+        if tag not in _PLAIN_TAGS:
+            if tag.startswith("!"):
+                raise self.error(node, f"unknown tag {tag}: not a CloudFormation intrinsic function")
+            raise self.error(
+                node, f"tag {_tag_text(tag)} is not allowed in a template (templates are read as data; "
+                "no tag is ever constructed or run)",
+            )
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
             out = self._container(node)
-        elif isinstance(node, yaml.ScalarNode):
-            if node.tag.startswith("!"):
-                raise ParseError(self.file, line, f"unknown tag {node.tag}: not a CloudFormation intrinsic function")
+        else:
             out = _scalar(node)
-        else:  # pragma: no cover
-            out = None
         self.memo[key] = out
         return out
 
@@ -145,7 +200,7 @@ class _Converter:
         line = node.start_mark.line + 1
         if isinstance(node, yaml.SequenceNode):
             lst = CfnList()
-            lst.line, lst.end_line = line, node.end_mark.line + 1
+            lst.line, lst.end_line = line, self.end_line(node)
             lst.item_lines = []
             self.memo[id(node)] = lst
             for item in node.value:
@@ -154,32 +209,44 @@ class _Converter:
             return lst
         if isinstance(node, yaml.MappingNode):
             d = CfnDict()
-            d.line, d.end_line, d.key_lines = line, node.end_mark.line + 1, {}
+            d.line, d.end_line, d.key_lines = line, self.end_line(node), {}
             self.memo[id(node)] = d
+            written: dict[str, int] = {}  # keys written in this mapping (not merged in), and their lines
             for k, v in node.value:
                 if k.tag == _MERGE:
                     merged = self.convert(v)
                     for src in merged if isinstance(merged, list) else [merged]:
                         if isinstance(src, CfnDict):
                             for mk, mv in src.items():
-                                d.setdefault(mk, mv)
-                                d.key_lines.setdefault(mk, src.key_lines.get(mk, line))
+                                if mk not in written:
+                                    d.setdefault(mk, mv)
+                                    d.key_lines.setdefault(mk, src.key_lines.get(mk, line))
                     continue
-                if not isinstance(k, yaml.ScalarNode):
-                    raise ParseError(self.file, k.start_mark.line + 1, "a mapping key must be a plain value")
-                kv = str(_scalar(k)) if k.tag != _STR else k.value
-                d[kv] = self.convert(v)  # a duplicate key keeps the last value, as CloudFormation does
-                d.key_lines[kv] = k.start_mark.line + 1
+                if not isinstance(k, yaml.ScalarNode) or k.tag in _LONG:
+                    raise self.error(k, "a mapping key must be a plain value")
+                kv = k.value  # the key as written: `true:` stays "true", `01:` stays "01"
+                kline = k.start_mark.line + 1
+                # A key written twice: CloudFormation accepts the template and the last one wins
+                # (validate-template and deployments agree), so we read it the same way rather than
+                # refuse a template that deploys. Validating the template is cfn-lint's job.
+                written[kv] = kline
+                d[kv] = self.convert(v)
+                d.key_lines[kv] = kline
             return d
         # a scalar with an intrinsic tag, e.g. !Ref Name
         return node.value
 
 
-def _yaml_error(file: str, exc: yaml.YAMLError) -> ParseError:
+def _yaml_error(file: str, text: str, exc: yaml.YAMLError) -> ParseError:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = mark.line + 1 if mark is not None else None
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if mark is not None and text[mark.index:mark.index + 1] == "\t":
+        problem = "a tab character: YAML indentation must use spaces"
     context = getattr(exc, "context", None)
+    context_mark = getattr(exc, "context_mark", None)
+    if context and context_mark is not None and mark is not None and context_mark.line != mark.line:
+        context = f"{context} started at line {context_mark.line + 1}"
     msg = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
     return ParseError(file, line, msg)
 
@@ -187,35 +254,42 @@ def _yaml_error(file: str, exc: yaml.YAMLError) -> ParseError:
 def load_text(text: str, file: str) -> Any:
     """Parse template text; raises ParseError with a line for anything unreadable."""
     is_json = file.lower().endswith(".json") or text.lstrip().startswith("{")
+    if file.lower().endswith(".json"):
+        _check_strict_json(text, file)  # YAML would accept a trailing comma CloudFormation rejects
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         if is_json:
             return _load_json(text, file)
-        raise _yaml_error(file, exc) from None
+        raise _yaml_error(file, text, exc) from None
     except (ValueError, RecursionError) as exc:
         raise ParseError(file, None, f"cannot read template: {exc}") from None
     if node is None:
         raise ParseError(file, 1, "file is empty: a template needs a Resources section")
-    conv = _Converter(file)
-    total = conv.size(node)
-    if total > MAX_EXPANDED_NODES:
-        # point at the innermost node that alone expands past the limit (the alias definitions)
-        big, seen = node, {id(node)}
-        while True:
-            children = ([v for kv in big.value for v in kv] if isinstance(big, yaml.MappingNode)
-                        else big.value if isinstance(big, yaml.SequenceNode) else [])
-            inner = next((c for c in children if conv.size(c) > MAX_EXPANDED_NODES), None)
-            if inner is None or id(inner) in seen:
-                break
-            big = inner
-            seen.add(id(big))
-        raise ParseError(
-            file, big.start_mark.line + 1,
-            f"YAML aliases expand to over {MAX_EXPANDED_NODES:,} values "
-            "(a 'billion laughs' file?); not read",
-        )
-    return conv.convert(node)
+    conv = _Converter(file, text)
+    try:
+        total = conv.size(node)
+        if total > MAX_EXPANDED_NODES:
+            raise conv.error(
+                conv.too_large(node),
+                f"YAML aliases here expand to over {MAX_EXPANDED_NODES:,} values "
+                "(a 'billion laughs' file?); not read",
+            )
+        return conv.convert(node)
+    except RecursionError:
+        raise ParseError(file, None, "template is nested too deeply to read") from None
+
+
+def _check_strict_json(text: str, file: str) -> None:
+    import json
+
+    try:
+        json.loads(text)
+    except RecursionError:
+        raise ParseError(file, None, "template is nested too deeply to read") from None
+    except ValueError as exc:
+        _load_json(text, file)  # raises with the position-recording reader's line and wording
+        raise ParseError(file, getattr(exc, "lineno", None), f"JSON syntax error: {getattr(exc, 'msg', exc)}") from None
 
 
 def _load_json(text: str, file: str) -> Any:
@@ -224,7 +298,7 @@ def _load_json(text: str, file: str) -> Any:
     try:
         value = read_json_value(text)
     except JsonSyntaxError as exc:
-        raise ParseError(file, exc.line, exc.message) from None  # the message names JSON
+        raise ParseError(file, exc.line, exc.message) from None
     return _from_json(value)
 
 

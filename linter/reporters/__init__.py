@@ -13,6 +13,11 @@ from dataclasses import dataclass
 FORMATS: dict[str, tuple[str, str]] = {
     "text": ("text", "grouped by file, for a terminal (colour only on a terminal)"),
     "json": ("json_report", "computefit's JSON report (documented in the README)"),
+    "sarif": ("sarif", "SARIF 2.1.0 for GitHub code scanning and other SARIF viewers"),
+    "junit": ("junit", "JUnit XML test report for GitLab, Jenkins and other CI servers"),
+    "github": ("github", "GitHub Actions annotations (workflow commands)"),
+    "gitlab": ("gitlab", "GitLab Code Quality report (JSON)"),
+    "markdown": ("markdown", "markdown summary for a pull-request comment"),
 }
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+from .common import count_by_severity
+
 
 def to_dict(result, options) -> dict:
     doc = {
@@ -17,19 +19,17 @@ def to_dict(result, options) -> dict:
             "files_scanned": result.files_scanned,
             "findings": len(result.findings),
             "errors": len(result.errors),
-            "by_severity": _count(result.findings),
+            "by_severity": count_by_severity(result.findings),
         },
     }
+    if getattr(result, "baseline", None):
+        doc["baseline"] = {
+            "file": result.baseline,
+            "stale": [e.to_dict() for e in result.baseline_stale],
+        }
     if options.show_suppressed:
         doc["suppressed"] = [dict(f.to_dict(), suppressed_by=why) for f, why in result.suppressed]
     return doc
-
-
-def _count(findings) -> dict:
-    out = {"error": 0, "warning": 0, "info": 0}
-    for f in findings:
-        out[f.severity] = out.get(f.severity, 0) + 1
-    return out
 
 
 def render(result, options) -> str:

@@ -13,7 +13,7 @@ from ..model import (
     DESIRED_CAPACITY, DYNAMODB_STREAM, EC2_INSTANCE, ENDPOINT_TYPE, EPHEMERAL_STORAGE, EVENTBRIDGE,
     FUNCTION_NAME, FUNCTION_URL, HANDLER, HTTP_API, INSTANCE_TYPE, INTEGRATION_TIMEOUT_MS, INVOKE_MODE,
     IOT, KAFKA, KINESIS, LAMBDA_FUNCTION, LAUNCH_TEMPLATE, MAX_SIZE, MEMORY_SIZE, MIN_SIZE, MQ,
-    ORIGIN_LITERAL, ORIGIN_SERVICE_DEFAULT, OTHER, PACKAGE_TYPE, PUBLISH, REST_API, RUNTIME, S3,
+    ORIGIN_LITERAL, ORIGIN_SERVICE_DEFAULT, OTHER, PACKAGE_TYPE, PRINCIPAL_KINDS, PUBLISH, REST_API, RUNTIME, S3,
     SCHEDULE, SCHEDULE_EXPRESSION, SCHEDULE_TIMEZONE, SNAP_START, SNS, SQS, STEP_FUNCTIONS, TAGS,
     TIMEOUT, USER_DATA, WEBSOCKET_API, ComputeUnit, Location, Qualifier, Setting, Trigger, Unknown,
 )
@@ -835,10 +835,16 @@ class Builder:
                                                   "terraform-aws-modules/lambda default authorization_type")
                 if "invoke_mode" in call.attributes:
                     settings[INVOKE_MODE] = make_setting(scope, call.attributes["invoke_mode"], _to_str)
-                t = self._add_trigger((unit, None), FUNCTION_URL, scope, addr, call, settings, rtype=mod_type)
+                # the module attaches the URL to the unqualified function unless told otherwise
+                unqualified = _module_flag(scope, call, "create_unqualified_alias_lambda_function_url", True)
+                qualifier = None if unqualified is True else (
+                    f"{unit.name}.version" if unqualified is False else Unknown(
+                        "create_unqualified_alias_lambda_function_url could not be resolved"))
+                t = self._add_trigger((unit, qualifier), FUNCTION_URL, scope, addr, call, settings, rtype=mod_type)
                 t.location = _attr_loc(call.attributes["create_lambda_function_url"])
         at = call.attributes.get("allowed_triggers")
-        if at is not None:
+        permitted = self._allowed_triggers_qualifier(scope, call, unit)
+        if at is not None and permitted is not _NO_PERMISSION:
             v = plain(Evaluator(scope).eval(at.expr))
             if isinstance(v, dict):
                 for key, spec in v.items():
@@ -846,7 +852,7 @@ class Builder:
                     if not isinstance(spec, dict):
                         continue
                     kind = self._allowed_trigger_kind(unit, key, spec)
-                    t = self._add_trigger((unit, None), kind, scope, f"{addr}.allowed_triggers.{key}", call,
+                    t = self._add_trigger((unit, permitted), kind, scope, f"{addr}.allowed_triggers.{key}", call,
                                           rtype=mod_type)
                     t.location = _attr_loc(at)
             elif isinstance(v, Unknown):
@@ -876,10 +882,26 @@ class Builder:
                                           rtype=mod_type)
                     t.location = _attr_loc(esm)
 
-    _PRINCIPAL_KIND = {"apigateway": REST_API, "events": EVENTBRIDGE, "s3": S3, "sns": SNS, "sqs": SQS,
-                       "elasticloadbalancing": ALB, "logs": CLOUDWATCH_LOGS, "iot": IOT,
-                       "cognito-idp": COGNITO, "appsync": APPSYNC, "states": STEP_FUNCTIONS,
-                       "scheduler": SCHEDULE, "edgelambda": CLOUDFRONT}
+    _PRINCIPAL_KIND = PRINCIPAL_KINDS
+
+    @staticmethod
+    def _allowed_triggers_qualifier(scope: Scope, call: Block, unit: ComputeUnit) -> Any:
+        """What an ``allowed_triggers`` caller of terraform-aws-modules/lambda may invoke. The module
+        grants each trigger on the current version and on the unqualified function (both flags
+        default to true), so with both the invoked qualifier is not in the configuration."""
+        version = _module_flag(scope, call, "create_current_version_allowed_triggers", True)
+        unqualified = _module_flag(scope, call, "create_unqualified_alias_allowed_triggers", True)
+        if version is False and unqualified is False:
+            return _NO_PERMISSION
+        if version is False and unqualified is True:
+            return None
+        if version is True and unqualified is False:
+            return f"{unit.name}.version"
+        if version is True and unqualified is True:
+            return Unknown("allowed_triggers permits both the unqualified function ($LATEST) and the current "
+                           "version; which one the caller invokes is not in this configuration")
+        return Unknown("create_current_version_allowed_triggers / create_unqualified_alias_allowed_triggers "
+                       "could not be resolved")
 
     def _allowed_trigger_kind(self, unit: ComputeUnit, key: str, spec: dict) -> str:
         service = spec.get("service")
@@ -913,9 +935,14 @@ class Builder:
             src = Evaluator(scope).eval(src_attr.expr) if src_attr is not None else None
             if svc == "apigateway" and isinstance(src, Ref) and src.address.startswith("aws_apigatewayv2_api"):
                 kind = HTTP_API
-            if svc == "apigateway" and (isinstance(src, (Ref, str)) and "apigatewayv2" in str(
-                    src_attr.expr.source() if src_attr is not None and hasattr(src_attr.expr, "source") else "")):
+            src_text = str(src_attr.expr.source() if src_attr is not None and hasattr(src_attr.expr, "source") else "")
+            if svc == "apigateway" and (isinstance(src, (Ref, str)) and "apigatewayv2" in src_text):
                 kind = HTTP_API
+            if kind == HTTP_API:  # a WebSocket API is an apigatewayv2 API too
+                api = re.search(r"aws_apigatewayv2_api\.([\w-]+)", src_text)
+                if api and f"aws_apigatewayv2_api.{api.group(1)}" in scope.resources and plain(
+                        scope.arg(f"aws_apigatewayv2_api.{api.group(1)}", "protocol_type")) == "WEBSOCKET":
+                    kind = WEBSOCKET_API
             if svc == "events" and isinstance(src, Ref) and src.address.startswith("aws_cloudwatch_event_rule."):
                 rb = src.scope.resources.get(src.address)
                 if rb is not None and "schedule_expression" in rb.attributes:
@@ -943,6 +970,18 @@ class Builder:
                 for n in rest:
                     if n not in u.notes:
                         u.notes.append(n)
+
+
+_NO_PERMISSION = object()  # terraform-aws-modules/lambda creates no allowed_triggers permission
+
+
+def _module_flag(scope: Scope, call: Block, name: str, default: bool) -> Any:
+    """A bool input of a module call: its value, the module's default when absent, or Unknown."""
+    attr = call.attributes.get(name)
+    if attr is None:
+        return default
+    value = make_setting(scope, attr, _to_bool).value
+    return default if value is None else value
 
 
 def _take_notes(unit: ComputeUnit, scope: Scope, before: int) -> None:

@@ -1,0 +1,371 @@
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from computefit import facts, pricing, workload
+from computefit import model as m
+from computefit.check import (
+    HIGH, MEDIUM, WARNING, Check, CheckContext, CostLine, Finding, Option, setting_evidence,
+)
+from computefit.schedules import describe_rate
+
+#: Where a server's setup can be read, in the order the finding prefers to point at.
+_SOURCES = ((m.USER_DATA, "user data"), (m.INIT_CONFIG, "cfn-init config"))
+
+
+@dataclass
+class _Found:
+    """What a unit's user data and cfn-init config set up."""
+
+    jobs: list[tuple[m.Setting, str, workload.Job]] = field(default_factory=list)  # (setting, source label, job)
+    services: list[workload.Service] = field(default_factory=list)
+    placeholders: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # "user data: <why>"
+    opaque: list[str] = field(default_factory=list)  # scripts run at boot whose content is not visible
+
+
+class ScheduledJobOnAlwaysOnServer(Check):
+    """
+    ## What it does
+    Flags an EC2 instance, or an auto scaling group of fixed size (`min == max`), whose user data or
+    `AWS::CloudFormation::Init` config installs a scheduled job (a crontab entry, a file in
+    `/etc/cron.d`, a script in `/etc/cron.daily` and friends, an `@daily` macro, a systemd timer, a
+    `while true; ...; sleep N` loop) when that job is evidently the server's purpose: nothing else
+    long-running is set up (no web, app or database server, container host, VPN, bastion, NAT or CI
+    runner, no process left running in the background) and the server is no load balancer target. The job must run at most `max_runs_per_day`
+    times a day (hourly or rarer by default): more often than that is not intermittent work.
+
+    A housekeeping job on a server that does something else (log rotation on a web server) is not
+    flagged. An auto scaling group whose size is unknown (a parameter or variable without a
+    default) or that can scale is not flagged: it cannot be said to run a fixed number of
+    instances.
+
+    The finding points at the line that installs the job: the user data (the launch template's or
+    launch configuration's, for an auto scaling group), or the `AWS::CloudFormation::Init` key when
+    the job comes from cfn-init. The resource named is the instance or the auto scaling group.
+
+    Confidence is high when the job is the only thing the server sets up; medium when the user data
+    has unresolved `${...}` placeholders (parameters or variables without a default; AWS pseudo
+    parameters such as `${AWS::Region}` do not count), part of the setup could not be read (user
+    data that is unknown, a script fetched at boot and run), or a job's schedule could not be read.
+
+    ## Why is this bad?
+    The instance is billed around the clock (730 hours a month) for work that takes minutes a day.
+    A daily 10-minute job keeps a server busy about 0.7 % of the time; the rest is paid idle time,
+    plus its EBS volume, its public IPv4 address and the patching of its operating system. If the
+    instance is stopped or replaced, the job silently stops running, and nothing retries a failed
+    run.
+
+    ## Example
+    ```yaml
+    ReportHost:
+      Type: AWS::EC2::Instance
+      Properties:
+        InstanceType: t3.large
+        UserData: !Base64 |
+          #!/bin/bash
+          echo '15 2 * * * root /opt/reports/daily.py' > /etc/cron.d/daily-report
+    ```
+    ```hcl
+    resource "aws_instance" "invoice_batch" {
+      instance_type = "t3.large"
+      user_data     = templatefile("${path.module}/invoice-batch.sh", {})  # writes /etc/cron.d/...
+    }
+    ```
+
+    ## Use instead
+    Run the job on a schedule, not on a server: an EventBridge Scheduler schedule invoking a Lambda
+    function when a run finishes within 15 minutes and needs at most 10 GB of memory; otherwise the
+    schedule starts an ECS task on Fargate (ECS RunTask) or submits an AWS Batch job. Either way you
+    pay only while the job runs, and failed runs are retried. If the server must stay (licensing, a
+    special OS), stop it outside the job's window with Instance Scheduler on AWS or auto scaling
+    scheduled actions.
+    ```yaml
+    DailyReport:
+      Type: AWS::Scheduler::Schedule
+      Properties:
+        ScheduleExpression: cron(15 2 * * ? *)
+        FlexibleTimeWindow: {Mode: "OFF"}
+        Target:
+          Arn: !GetAtt DailyReportFunction.Arn
+          RoleArn: !GetAtt SchedulerRole.Arn
+    ```
+
+    The costs in the finding compare the instance(s) (on-demand compute only, `min` instances for an
+    auto scaling group) with the job on Lambda and on Fargate. The job's duration is not visible in
+    the source: each run is assumed to take `assumed_job_minutes`. Its memory is taken as the
+    instance type's memory (the most the job can use today), which also decides whether Lambda
+    (at most 10,240 MB) can run it. An instance type with no size or price on file gives unknown
+    costs, named as such.
+
+    ## Options
+    - `max_runs_per_day`: a job running more often than this many times a day is not intermittent
+      work and is not flagged (default 24: hourly or rarer).
+    - `assumed_job_minutes`: how long one run is assumed to take, for the costs (default 10).
+
+    ## References
+    - [EventBridge Scheduler](https://docs.aws.amazon.com/scheduler/latest/UserGuide/what-is-scheduler.html)
+    - [Scheduler targets: ECS RunTask, Lambda, Batch](https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets.html)
+    - [Lambda quotas](https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html) (15 minutes, 10,240 MB)
+    - [AWS Batch: when to use Fargate](https://docs.aws.amazon.com/batch/latest/userguide/when-to-use-fargate.html)
+    - [Instance Scheduler on AWS](https://docs.aws.amazon.com/solutions/latest/instance-scheduler-on-aws/solution-overview.html)
+    """
+
+    id = "CF101"
+    name = "scheduled-job-on-always-on-server"
+    severity = WARNING
+    summary = "EC2 instance or fixed-size auto scaling group kept running all month for a scheduled job"
+    options = {
+        "max_runs_per_day": Option(24, "a job running more often than this per day is not intermittent work"),
+        "assumed_job_minutes": Option(int(facts.value("ec2.default_job_minutes")),
+                                      "assumed duration of one run (minutes), for the costs"),
+    }
+
+    def run(self, model: m.Model, ctx: CheckContext) -> Iterable[Finding]:
+        max_runs = float(ctx.option("max_runs_per_day"))
+        minutes = float(ctx.option("assumed_job_minutes"))
+        for unit in model.units_of(m.EC2_INSTANCE, m.AUTO_SCALING_GROUP):
+            if unit.triggers_of(m.ALB):
+                continue  # a load balancer target serves requests: the server has another purpose
+            count = _fixed_count(unit)
+            if not count:
+                continue
+            found = _analyse(unit)
+            if not found.jobs or found.services:
+                continue
+            if any(j.schedule.runs_per_day is not None and j.schedule.runs_per_day > max_runs
+                   for _s, _w, j in found.jobs):
+                continue
+            yield self._finding(unit, count, found, max_runs, minutes)
+
+    # -- the finding ---------------------------------------------------------------------------
+    def _finding(self, unit: m.ComputeUnit, count: int, found: _Found, max_runs: float,
+                 minutes: float) -> Finding:
+        hours = pricing.hours_per_month()
+        jobs = [j for _s, _w, j in found.jobs]
+        known = [j.schedule.runs_per_day for j in jobs if j.schedule.runs_per_day is not None]
+        unknown_schedules = len(jobs) - len(known)
+        runs_per_day = sum(known) if known else None
+        runs_per_month = runs_per_day * hours / 24 if runs_per_day is not None else None
+        type_setting = unit.setting(m.INSTANCE_TYPE)
+        itype = type_setting.value if type_setting is not None and isinstance(type_setting.value, str) else None
+        size = pricing.ec2_size(itype)
+
+        where = " and ".join(dict.fromkeys(w for _s, w, _j in found.jobs))
+        what = _describe_unit(unit, count, itype)
+        if len(jobs) == 1:
+            job = jobs[0]
+            runs = (f"runs {describe_rate(job.schedule.runs_per_day)}" if job.schedule.known
+                    else "runs on a schedule that could not be read")
+            jobs_text = f"`{_short(job.command)}` {runs}"
+        else:
+            rate = describe_rate(runs_per_day) if runs_per_day is not None else "an unknown number of times"
+            jobs_text = f"{len(jobs)} jobs run {rate} in total"
+            if unknown_schedules and runs_per_day is not None:
+                jobs_text += f" (plus {unknown_schedules} with a schedule that could not be read)"
+        billed = ("the instance is billed" if count == 1 else f"the {count} instances are each billed")
+        duty = f"{billed} {hours:.0f} h/month"
+        if runs_per_month is not None:
+            work_h = runs_per_month * minutes / 60
+            share = work_h / hours
+            pct = f"{share:.1%}" if share >= 0.001 else f"{share:.2%}"
+            duty += f" for about {work_h:.1f} h of work ({pct} of the time, assuming {minutes:g} min per run)"
+        message = (f"{unit.name} is {what} whose {where} installs {_count(len(jobs), 'scheduled job')} and "
+                   f"nothing else long-running: {jobs_text}; {duty}.")
+
+        fits, reason = _lambda_fit(size, minutes)
+        recommendation = _recommendation(fits, reason, unit)
+        costs = self._costs(unit, count, itype, type_setting, size, runs_per_month, unknown_schedules,
+                            minutes, fits)
+
+        confidence = HIGH
+        if found.placeholders or found.unreadable or found.opaque or unknown_schedules:
+            confidence = MEDIUM
+        evidence: dict = {
+            "jobs": [dict(j.to_dict(), found_in=w, at=str(s.location) if s.location else None)
+                     for s, w, j in found.jobs],
+            "services": [],
+            "instance_type": setting_evidence(type_setting),
+            "instance_count": count,
+            "duty_cycle": {
+                "runs_per_day": None if runs_per_day is None else round(runs_per_day, 4),
+                "runs_per_month": None if runs_per_month is None else round(runs_per_month, 1),
+                "assumed_minutes_per_run": minutes,
+                "billed_hours_per_month": hours,
+                "busy_fraction": (None if runs_per_month is None
+                                  else round(runs_per_month * minutes / 60 / hours, 5)),
+            },
+            "max_runs_per_day": max_runs,
+        }
+        if size is not None:
+            evidence["instance_size"] = {"vcpu": size[0], "memory_gib": size[1]}
+        if unit.kind == m.AUTO_SCALING_GROUP:
+            evidence["group_size"] = {k: setting_evidence(unit.setting(k))
+                                      for k in (m.MIN_SIZE, m.MAX_SIZE, m.DESIRED_CAPACITY)}
+        lt = unit.setting(m.LAUNCH_TEMPLATE)
+        if lt is not None:
+            evidence["launch_template"] = setting_evidence(lt)
+        if found.placeholders:
+            evidence["unresolved_placeholders"] = found.placeholders
+        if found.unreadable:
+            evidence["unreadable"] = found.unreadable
+        if found.opaque:
+            evidence["not_visible"] = found.opaque
+        if unit.notes:
+            evidence["notes"] = list(unit.notes)
+        first_setting = found.jobs[0][0]
+        return self.finding(unit, message, recommendation, at=first_setting, confidence=confidence,
+                            evidence=evidence, costs=costs)
+
+    @staticmethod
+    def _costs(unit, count, itype, type_setting, size, runs_per_month, unknown_schedules, minutes,
+               fits) -> list[CostLine]:
+        current = pricing.ec2_always_on(itype, count)
+        if itype is None:
+            current.assumptions = [
+                f"instance type unknown: {type_setting.value.reason}"
+                if type_setting is not None and m.is_unknown(type_setting.value)
+                else "instance type unknown: not set in the source"]
+        costs = [current]
+        duration_s = minutes * 60
+        arch = _architecture(itype)
+        run_notes = [f"each run assumed to take {minutes:g} min (the duration is not visible in the source)"]
+        if unknown_schedules and runs_per_month is not None:
+            run_notes.append(f"excludes {_count(unknown_schedules, 'job')} whose schedule could not be read")
+        if runs_per_month is None or size is None:
+            why = ("runs per month unknown: no schedule could be read" if runs_per_month is None
+                   else f"job size unknown: no vCPU/memory on file for instance type {itype}" if itype
+                   else "job size unknown: the instance type is unknown")
+            if fits is not False:
+                costs.append(CostLine("EventBridge Scheduler + Lambda", None, [why]))
+            costs.append(CostLine("EventBridge Scheduler + Fargate task", None, [why]))
+        else:
+            vcpu, gib = size
+            sizing = f"sized to the instance's {vcpu:g} vCPU / {gib:g} GiB (the most the job can use today)"
+            if fits:
+                memory_mb = int(gib * 1024)
+                lam = pricing.lambda_job(runs_per_month, duration_s, memory_mb, arch,
+                                         option=f"EventBridge Scheduler + Lambda {memory_mb} MB")
+                lam.assumptions[:0] = run_notes + [f"memory {sizing}"]
+                costs.append(lam)
+            f_vcpu, f_gb = pricing.fargate_size(vcpu, gib)
+            far = pricing.fargate_job(runs_per_month, duration_s, f_vcpu, f_gb, arch,
+                                      option=f"EventBridge Scheduler + Fargate task {f_vcpu:g} vCPU / {f_gb:g} GB")
+            far.assumptions[:0] = run_notes + [sizing]
+            costs.append(far)
+        costs.append(pricing.scheduler_schedule(runs_per_month))
+        return costs
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def _fixed_count(unit: m.ComputeUnit) -> int | None:
+    """How many instances run all the time: 1 for an instance; for an auto scaling group, its size
+    when min == max (and desired, if set, agrees); None when it can scale or its size is unknown."""
+    if unit.kind == m.EC2_INSTANCE:
+        return 1
+    lo, hi = unit.value(m.MIN_SIZE), unit.value(m.MAX_SIZE)
+    if not (_is_int(lo) and _is_int(hi)) or lo != hi:
+        return None
+    desired = unit.setting(m.DESIRED_CAPACITY)
+    if desired is not None and _is_int(desired.value) and desired.value != lo:
+        return None  # inconsistent: AWS rejects it; do not guess which value wins
+    # An unknown desired capacity is still pinned to min == max.
+    return lo
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _analyse(unit: m.ComputeUnit) -> _Found:
+    names = [unit.name]
+    tags = unit.value(m.TAGS)
+    if isinstance(tags, dict) and isinstance(tags.get("Name"), str):
+        names.append(tags["Name"])
+    found = _Found()
+    for key, label in _SOURCES:
+        setting = unit.setting(key)
+        if setting is None:
+            continue
+        if not isinstance(setting.value, str):
+            why = setting.value.reason if m.is_unknown(setting.value) else "not text"
+            found.unreadable.append(f"{label}: {why}")
+            continue
+        wl = workload.analyse(setting.value, names)
+        found.jobs += [(setting, label, j) for j in wl.jobs]
+        found.services += [s for s in wl.services if s.evidence not in {x.evidence for x in found.services}]
+        found.opaque += [o for o in wl.opaque if o not in found.opaque]
+        for ph in _unresolved(unit, setting.value, wl.placeholders):
+            if ph not in found.placeholders:
+                found.placeholders.append(ph)
+    return found
+
+
+def _unresolved(unit: m.ComputeUnit, text: str, placeholders: list[str]) -> list[str]:
+    """The ``${...}`` parts the parsers could not resolve. Terraform marks them on the value (a
+    literal ``${HOME}`` from ``$${HOME}`` is shell, not unresolved); in CloudFormation every
+    ``${...}`` left in the text is one, except AWS pseudo parameters, known at deploy time."""
+    if unit.source_format == "terraform":
+        refs = getattr(text, "unresolved", ())
+        return [p for p in placeholders if any(r in p for r in refs)] or [f"${{{r}}}" for r in refs]
+    return [p for p in placeholders if not p.startswith("${AWS::")]
+
+
+def _describe_unit(unit: m.ComputeUnit, count: int, itype: str | None) -> str:
+    if unit.kind == m.EC2_INSTANCE:
+        return f"an always-on {itype} EC2 instance" if itype else "an always-on EC2 instance of unknown type"
+    return f"an auto scaling group of fixed size {count} ({itype or 'instance type unknown'}), always on,"
+
+
+def _lambda_fit(size: tuple[float, float] | None, minutes: float) -> tuple[bool | None, str]:
+    """Whether the job fits Lambda: True, False, or None (instance size unknown); and why."""
+    limit_s = int(facts.value("lambda.timeout_max"))
+    limit_mb = int(facts.value("lambda.memory_max"))
+    if minutes * 60 > limit_s:
+        return False, f"a run is assumed to take {minutes:g} min, more than Lambda's {limit_s // 60} minutes"
+    if size is None:
+        return None, "the instance's memory is unknown"
+    if size[1] * 1024 > limit_mb:
+        return False, (f"the instance has {size[1]:g} GiB of memory, more than Lambda's {limit_mb:,} MB, "
+                       "so the job may not fit")
+    return True, f"the instance has {size[1]:g} GiB of memory, within Lambda's {limit_mb:,} MB"
+
+
+def _recommendation(fits: bool | None, reason: str, unit: m.ComputeUnit) -> str:
+    limit_min = int(facts.value("lambda.timeout_max")) // 60
+    limit_mb = int(facts.value("lambda.memory_max"))
+    other = "an ECS task on Fargate (Scheduler target ECS RunTask) or an AWS Batch job"
+    if fits:
+        text = (f"Run the job on a schedule instead of a server: an EventBridge Scheduler schedule invoking a "
+                f"Lambda function ({reason}); if a run can take longer than {limit_min} minutes, "
+                f"use {other} instead.")
+    elif fits is False:
+        text = (f"Run the job on a schedule instead of a server: an EventBridge Scheduler schedule starting "
+                f"{other} ({reason}).")
+    else:
+        text = (f"Run the job on a schedule instead of a server: an EventBridge Scheduler schedule invoking a "
+                f"Lambda function if a run finishes within {limit_min} minutes and needs at most "
+                f"{limit_mb:,} MB of memory, otherwise {other} ({reason}).")
+    what = "instance" if unit.kind == m.EC2_INSTANCE else "auto scaling group"
+    return (text + f" Then remove the {what}; if the server must stay, stop it outside the job's window "
+            "(Instance Scheduler on AWS, or auto scaling scheduled actions).")
+
+
+def _architecture(itype: str | None) -> str:
+    """arm64 for Graviton families (t4g, m7g, c6gn...), else x86_64."""
+    if itype and re.search(r"\dg", itype.split(".", 1)[0]):
+        return "arm64"
+    return "x86_64"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"one {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _short(command: str, limit: int = 80) -> str:
+    command = " ".join(command.split())
+    return command if len(command) <= limit else command[: limit - 3] + "..."

@@ -1,0 +1,372 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from computefit import facts, pricing, runtimes
+from computefit import model as m
+from computefit.check import (
+    HIGH, INFO, LOW, MEDIUM, WARNING, Check, CheckContext, CostLine, Finding, Option, setting_evidence,
+)
+
+_KIND_LABEL = {
+    m.REST_API: "REST API",
+    m.HTTP_API: "HTTP API",
+    m.ALB: "load balancer",
+    m.FUNCTION_URL: "function URL",
+    m.APPSYNC: "AppSync resolver",
+}
+
+COLD = "cold"  # every cold start reaches the user
+WARM = "warm"  # provisioned concurrency or SnapStart on what the caller invokes
+UNKNOWN = "unknown"  # could not tell
+
+
+@dataclass
+class Coverage:
+    """How one user-facing caller meets cold starts."""
+
+    trigger: m.Trigger
+    status: str
+    invokes: str  # "the unqualified function ($LATEST)", "alias 'live'", "version LiveVersion"
+    detail: str  # why: "SnapStart never applies to $LATEST", "provisioned concurrency 5 on alias 'live'"
+
+    def to_evidence(self) -> dict[str, Any]:
+        t = self.trigger
+        return {"kind": t.kind, "resource": t.resource, "at": str(t.location), "invokes": self.invokes,
+                "warm_start": self.status, "detail": self.detail}
+
+
+def _is_latest(qualifier: Any) -> bool:
+    return qualifier is None or (isinstance(qualifier, str) and qualifier.upper() == "$LATEST")
+
+
+def _describe_qualifier(qualifier: Any, known: list[m.Qualifier]) -> str:
+    if _is_latest(qualifier):
+        return "the unqualified function ($LATEST)"
+    if m.is_unknown(qualifier):
+        return f"an alias or version that is unknown ({qualifier.reason})"
+    kind = next((q.kind for q in known if q.name == qualifier), None)
+    text = str(qualifier)
+    if kind is None:
+        looks_like_version = text.isdigit() or text == "version" or text.endswith(".version") \
+            or text.startswith("version:")
+        kind = "version" if looks_like_version else "alias"
+    if kind == "version":
+        if text.startswith("version:"):
+            return f"version {text[len('version:'):]}"
+        return "a published version" + ("" if text == "version" else f" ({text})")
+    return f"alias '{text}'"
+
+
+def _executions(setting: m.Setting | None) -> Any:
+    """Provisioned executions: an int, Unknown, or None when not configured."""
+    if setting is None or setting.value is None:
+        return None
+    value = setting.value
+    if m.is_unknown(value) or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    return m.Unknown(f"provisioned concurrency {value!r} is not a number")
+
+
+class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
+    """
+    ## What it does
+    Flags a Lambda function that users call synchronously - through a REST or HTTP API, an
+    Application Load Balancer, a function URL or an AppSync resolver - when the alias or version
+    that caller invokes has neither provisioned concurrency nor SnapStart. It checks each caller
+    against what it actually invokes: provisioned concurrency on alias `live` does nothing for an
+    API that invokes the unqualified function, and SnapStart never applies to the unqualified
+    function (`$LATEST`) - it only restores published versions - so a function with SnapStart
+    configured but called through `$LATEST` (no SAM `AutoPublishAlias`, a Terraform integration
+    using `invoke_arn` instead of an alias or `qualified_invoke_arn`) is reported, and the finding
+    says so.
+
+    The severity is `warning` for slow-starting runtimes (Java and managed .NET without SnapStart,
+    container images) and `info` for the others (advisory: it does not fail a build by default).
+    When the runtime cannot be resolved the finding is `info` and says that the runtime is unknown.
+    A caller whose qualifier, provisioned concurrency or SnapStart setting cannot be resolved is
+    named as unknown and the finding has low confidence.
+
+    One finding per function, listing every user-facing caller in its evidence. It points at the
+    function (where SnapStart, `AutoPublishAlias`/`publish` and runtime are set), except when the
+    function already publishes versions and has SnapStart or provisioned concurrency that a caller
+    bypasses: then it points at that caller, the line to change. Functions invoked only by
+    schedules, queues, streams, S3, SNS, EventBridge, Step Functions or WebSocket APIs are not
+    reported: a cold start there delays no user. An alias that points at `$LATEST` is not
+    detected (it is treated as a published version).
+
+    ## Why is this bad?
+    A new execution environment must start (download code, start the runtime, run your init code)
+    before it serves a request. Behind an API that time is added to a user's wait. For a
+    hello-world function the platform floor is about 0.3 s for Java 21 and 1 s for managed .NET 8
+    at 128 MB; real Java applications without SnapStart start in 2-5 s at the median. Lambda
+    scales by starting environments, so every burst of traffic produces cold starts.
+
+    ## Example
+    ```yaml
+    OrdersApiFunction:
+      Type: AWS::Serverless::Function
+      Properties:
+        Runtime: java21
+        Handler: com.example.Handler::handleRequest
+        Events:
+          GetOrder:
+            Type: Api
+            Properties: {Path: /orders/{id}, Method: get}
+    ```
+    ```hcl
+    resource "aws_lambda_function" "api" {
+      runtime = "dotnet8"
+      publish = true
+      snap_start { apply_on = "PublishedVersions" }
+    }
+    resource "aws_apigatewayv2_integration" "api" {
+      integration_uri = aws_lambda_function.api.invoke_arn   # $LATEST: SnapStart never applies
+    }
+    ```
+
+    ## Use instead
+    For Java 11+, Python 3.12+ and .NET 8+, SnapStart is the cheaper first step (no charge for
+    Java; a snapshot cache and restore charge for Python and .NET). Publish versions and route
+    callers to an alias. SnapStart cannot be combined with provisioned concurrency, EFS or more
+    than 512 MB of ephemeral storage. If p99 latency must stay low, configure provisioned
+    concurrency on the alias the caller invokes and scale it with Application Auto Scaling.
+    ```yaml
+    OrdersApiFunction:
+      Type: AWS::Serverless::Function
+      Properties:
+        Runtime: java21
+        AutoPublishAlias: live        # SAM wires the API events to the alias
+        SnapStart:
+          ApplyOn: PublishedVersions
+    ```
+    ```hcl
+    resource "aws_lambda_alias" "live" {
+      name             = "live"
+      function_name    = aws_lambda_function.api.function_name
+      function_version = aws_lambda_function.api.version
+    }
+    resource "aws_apigatewayv2_integration" "api" {
+      integration_uri = aws_lambda_alias.live.invoke_arn
+    }
+    ```
+
+    ## Options
+    - `provisioned_environments`: how many warm execution environments the provisioned-concurrency
+      cost assumes (default 1; size it to your peak concurrent requests).
+
+    ## References
+    - [Lambda SnapStart](https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html) (runtimes, published versions only, limitations)
+    - [Configuring provisioned concurrency](https://docs.aws.amazon.com/lambda/latest/dg/provisioned-concurrency.html)
+    - [Lambda pricing](https://aws.amazon.com/lambda/pricing/)
+    - [lambda-perf cold-start benchmark](https://maxday.github.io/lambda-perf/)
+    """
+
+    id = "CF301"
+    name = "latency-sensitive-lambda-without-provisioned-concurrency"
+    severity = WARNING
+    summary = "Lambda behind an API, load balancer, function URL or AppSync with no provisioned concurrency or SnapStart on what the caller invokes"
+    options = {
+        "provisioned_environments": Option(1, "execution environments assumed for the provisioned-concurrency cost"),
+    }
+
+    def run(self, model: m.Model, ctx: CheckContext) -> Iterable[Finding]:
+        environments = max(1, int(ctx.option("provisioned_environments")))
+        for unit in model.units_of(m.LAMBDA_FUNCTION):
+            callers = [t for t in unit.triggers if t.user_facing]
+            if not callers:
+                continue
+            coverage = [self._coverage(unit, t) for t in callers]
+            exposed = [c for c in coverage if c.status != WARM]
+            if exposed:
+                yield self._finding(unit, coverage, exposed, environments)
+
+    # -- what each caller invokes ----------------------------------------------------------
+    def _coverage(self, unit: m.ComputeUnit, trigger: m.Trigger) -> Coverage:
+        q = trigger.qualifier
+        invokes = _describe_qualifier(q, unit.qualifiers)
+        snap = unit.setting(m.SNAP_START)
+        snap_value = snap.value if snap is not None else None
+        warm_elsewhere = self._provisioned(unit)
+        if _is_latest(q):
+            reasons = []
+            if snap_value == "PublishedVersions":
+                reasons.append("SnapStart is configured but never applies to $LATEST")
+            if warm_elsewhere:
+                reasons.append(f"provisioned concurrency is configured only on {warm_elsewhere}")
+            return Coverage(trigger, COLD, invokes, "; ".join(reasons) or
+                            "$LATEST can have neither provisioned concurrency nor SnapStart")
+        matched = [x for x in unit.qualifiers if x.name == q]
+        if m.is_unknown(q) and not matched:
+            return Coverage(trigger, UNKNOWN, invokes, f"the invoked qualifier could not be resolved: {q.reason}")
+        counts = [_executions(x.provisioned_concurrency) for x in matched]
+        known = [n for n in counts if isinstance(n, int) and n > 0]
+        if known:
+            return Coverage(trigger, WARM, invokes, f"provisioned concurrency {max(known)}")
+        if snap_value == "PublishedVersions":
+            return Coverage(trigger, WARM, invokes, "SnapStart restores the published version")
+        unknown = [n for n in counts if m.is_unknown(n)]
+        if unknown:
+            return Coverage(trigger, UNKNOWN, invokes,
+                            f"its provisioned concurrency is unknown ({unknown[0].reason})")
+        if m.is_unknown(snap_value):
+            return Coverage(trigger, UNKNOWN, invokes, f"SnapStart is unknown ({snap_value.reason})")
+        detail = "no provisioned concurrency and no SnapStart on it"
+        if warm_elsewhere:
+            detail += f"; provisioned concurrency is configured only on {warm_elsewhere}"
+        return Coverage(trigger, COLD, invokes, detail)
+
+    @staticmethod
+    def _provisioned(unit: m.ComputeUnit) -> str:
+        """The qualifiers that have provisioned concurrency, in words ('' when none)."""
+        names = [_describe_qualifier(q.name, unit.qualifiers) for q in unit.qualifiers
+                 if isinstance(_executions(q.provisioned_concurrency), int)
+                 and _executions(q.provisioned_concurrency) > 0]
+        return ", ".join(names)
+
+    # -- the finding -----------------------------------------------------------------------
+    def _finding(self, unit: m.ComputeUnit, coverage: list[Coverage], exposed: list[Coverage],
+                 environments: int) -> Finding:
+        rt_setting = unit.setting(m.RUNTIME)
+        rt = runtimes.parse(unit.value(m.RUNTIME), unit.value(m.PACKAGE_TYPE))
+        severity = WARNING if rt.tier == runtimes.SLOW else INFO
+        cold = [c for c in exposed if c.status == COLD]
+        confidence = HIGH if cold else LOW
+        if rt.tier == runtimes.UNKNOWN and confidence == HIGH:
+            confidence = MEDIUM
+        snap = unit.setting(m.SNAP_START)
+        snap_on = snap is not None and snap.value == "PublishedVersions"
+        warm_elsewhere = self._provisioned(unit)
+
+        callers = ", ".join(f"{_KIND_LABEL.get(c.trigger.kind, c.trigger.kind)} {c.trigger.resource}"
+                            for c in exposed)
+        if rt.image:
+            what = "a container image, slow to start"
+        elif rt.tier == runtimes.SLOW:
+            what = f"{rt.label()}, a slow-starting runtime"
+        elif rt.family is None:
+            reason = rt_setting.value.reason if rt_setting is not None and m.is_unknown(rt_setting.value) \
+                else "not set in the source"
+            what = f"runtime unknown: {reason}"
+        else:
+            what = rt.label()
+        message = f"{unit.name} ({what}) serves users synchronously through {callers}, "
+        if cold:
+            first = cold[0]
+            if snap_on and _is_latest(first.trigger.qualifier):
+                message += (f"but {first.trigger.resource} invokes {first.invokes}: SnapStart is configured "
+                            "yet only restores published versions, never $LATEST")
+            elif warm_elsewhere:
+                message += (f"but {first.trigger.resource} invokes {first.invokes}, while provisioned "
+                            f"concurrency is configured only on {warm_elsewhere}")
+            else:
+                message += "with no provisioned concurrency and no SnapStart on what it invokes"
+            unknown = [c for c in exposed if c.status == UNKNOWN]
+            if unknown:
+                message += f" (for {', '.join(c.trigger.resource for c in unknown)} it is unknown)"
+        else:
+            message += ("and whether warm capacity covers it is unknown: "
+                        + "; ".join(f"{c.trigger.resource}: {c.detail}" for c in exposed))
+        cold_start = self._cold_start(rt)
+        if cold_start is not None:
+            message += (f". Each cold start is added to a user's request: about {cold_start['platform_floor_ms']} ms "
+                        f"for a hello-world {cold_start['runtime']} function at 128 MB, real applications "
+                        f"slower (median INIT, {cold_start['source']}).")
+        else:
+            message += ". Each cold start is added to a user's request."
+        if rt.tier == runtimes.UNKNOWN:
+            message += " If it is Java, managed .NET or a container image, this matters more."
+
+        evidence: dict[str, Any] = {
+            "runtime": {**setting_evidence(rt_setting), "cold_start_tier": rt.tier,
+                        "package_type": "Image" if rt.image else (unit.value(m.PACKAGE_TYPE) or "Zip")},
+            "cold_start": cold_start,
+            "user_facing_triggers": [c.to_evidence() for c in coverage],
+            "snap_start": setting_evidence(snap),
+            "snapstart_supported": rt.snapstart_supported,
+            "provisioned_concurrency": [
+                {"qualifier": _describe_qualifier(q.name, unit.qualifiers), "resource": q.resource,
+                 "at": str(q.location), **setting_evidence(q.provisioned_concurrency)}
+                for q in unit.qualifiers],
+            "memory_size": setting_evidence(unit.setting(m.MEMORY_SIZE)),
+        }
+        if unit.notes:
+            evidence["notes"] = list(unit.notes)
+
+        publishes = bool(unit.qualifiers) or unit.value(m.PUBLISH) is True
+        misrouted = cold and (snap_on or warm_elsewhere) and publishes
+        at = cold[0].trigger.location if misrouted else unit.location
+        recommendation = self._recommendation(unit, rt, cold, misrouted, snap_on, warm_elsewhere)
+        return self.finding(unit, message, recommendation, at=at, severity=severity, confidence=confidence,
+                            evidence=evidence, costs=self._costs(unit, rt, environments))
+
+    @staticmethod
+    def _cold_start(rt: runtimes.Runtime) -> dict[str, Any] | None:
+        fact = facts.fact("lambda.cold_start_ms")
+        key = "image" if rt.image else rt.family
+        ms = fact.value.get(key) if key else None
+        if ms is None:
+            return None
+        return {"platform_floor_ms": ms, "runtime": "container image" if rt.image else key,
+                "basis": "median INIT of a hello-world zip function at 128 MB x86 (platform floor)",
+                "source": fact.cite(), "url": fact.url}
+
+    def _recommendation(self, unit: m.ComputeUnit, rt: runtimes.Runtime, cold: list[Coverage],
+                        misrouted: bool, snap_on: bool, warm_elsewhere: str) -> str:
+        parts = []
+        if misrouted:
+            target = "the alias" if any(q.kind == "alias" for q in unit.qualifiers) else "a published version"
+            parts.append(
+                f"Point {', '.join(c.trigger.resource for c in cold)} at {target} "
+                f"({'which has ' + warm_elsewhere if warm_elsewhere else 'SnapStart restores published versions only'}): "
+                "an alias ARN or the qualified invoke ARN instead of the function's own ARN.")
+        elif rt.snapstart_supported and not snap_on:
+            eph = unit.value(m.EPHEMERAL_STORAGE)
+            eph_max = facts.value("lambda.snapstart_max_ephemeral_storage")
+            free = rt.family in facts.value("lambda.snapstart_free_runtimes")
+            text = (f"Enable SnapStart first, the cheaper step ({'no extra charge for ' + rt.family if free else 'a snapshot cache and restore charge'}): "
+                    "SnapStart ApplyOn: PublishedVersions, and invoke an alias (SAM AutoPublishAlias; Terraform "
+                    "publish = true, an aws_lambda_alias, and the caller on the alias's invoke ARN). SnapStart cannot "
+                    f"be combined with provisioned concurrency, EFS or more than {eph_max} MB of ephemeral storage")
+            if isinstance(eph, int) and eph > eph_max:
+                text += f" (this function has {eph} MB: reduce it to use SnapStart)"
+            parts.append(text + ".")
+        elif snap_on and not rt.snapstart_supported:
+            parts.append(f"SnapStart is configured but {rt.label()} does not support it "
+                         "(Java 11+, Python 3.12+ and .NET 8+ managed runtimes only).")
+        if rt.tier == runtimes.SLOW or rt.tier == runtimes.UNKNOWN:
+            parts.append("If p99 latency must stay low, configure provisioned concurrency on the alias the "
+                         "caller invokes (cost below) and scale it with Application Auto Scaling.")
+            if rt.image:
+                parts.append("A zip package starts faster than a container image.")
+            elif rt.family == "dotnet":
+                parts.append("Native AOT (.NET on provided.al2023) also removes most of the start-up time.")
+        else:
+            parts.append(f"{rt.label()} starts quickly; accept the occasional cold start, or configure "
+                         "provisioned concurrency on the alias the caller invokes if your latency budget "
+                         "cannot absorb it (cost below).")
+        return " ".join(parts)
+
+    @staticmethod
+    def _costs(unit: m.ComputeUnit, rt: runtimes.Runtime, environments: int) -> list[CostLine]:
+        memory = unit.value(m.MEMORY_SIZE)
+        arch = unit.value(m.ARCHITECTURES)
+        arch = arch[0] if isinstance(arch, list) and arch and isinstance(arch[0], str) else None
+        label = f"provisioned concurrency: {environments} environment(s) always warm"
+        if isinstance(memory, int) and not isinstance(memory, bool):
+            pc = pricing.provisioned_concurrency(environments, memory, arch, option=f"{label} at {memory} MB")
+        else:
+            pc = CostLine(label, None, ["memory size could not be resolved"])
+        pc.assumptions.append("environments: check option provisioned_environments; size it to peak "
+                              "concurrent requests")
+        costs = [pc]
+        if rt.snapstart_supported:
+            fact = facts.fact("lambda.snapstart_free_runtimes")
+            if rt.family in fact.value:
+                costs.insert(0, CostLine("SnapStart", 0.0, [f"no additional charge for {rt.family} ({fact.cite()})"]))
+            else:
+                costs.insert(0, CostLine("SnapStart", None, [
+                    "snapshot cache per GB-s of memory (minimum 3 h per version) plus a per-restore charge per GB: "
+                    "depends on deployments and cold starts; no unit price on file"]))
+        return costs

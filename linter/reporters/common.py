@@ -1,0 +1,181 @@
+"""What the reporters share: severity names per consumer, report paths, counts, fingerprints,
+money, and the check metadata (documentation sections and page URL) the rich formats embed.
+
+Every reporter imports this module; it imports nothing heavy (``importlib.metadata`` only when a
+documentation URL is asked for).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+from urllib.parse import quote
+
+from ..check import ERROR, INFO, SEVERITIES, WARNING
+
+# --------------------------------------------------------------------------------------------------
+# Severities
+# --------------------------------------------------------------------------------------------------
+
+#: computefit severity -> the consumer's name for it. One table, so a new format or severity is
+#: one edit here. SARIF ``level``; GitHub workflow command; GitLab Code Quality ``severity``.
+SEVERITY_NAMES: dict[str, dict[str, str]] = {
+    "sarif": {ERROR: "error", WARNING: "warning", INFO: "note"},
+    "github": {ERROR: "error", WARNING: "warning", INFO: "notice"},
+    "gitlab": {ERROR: "critical", WARNING: "major", INFO: "info"},
+}
+
+
+def severity_name(consumer: str, severity: str) -> str:
+    """``severity`` as ``consumer`` ("sarif", "github", "gitlab") spells it; an unknown severity
+    is treated as a warning rather than dropped."""
+    names = SEVERITY_NAMES[consumer]
+    return names.get(severity, names[WARNING])
+
+
+def count_by_severity(findings) -> dict[str, int]:
+    """``{"error": n, "warning": n, "info": n}`` (every severity present, most severe first)."""
+    counts = Counter(f.severity for f in findings)
+    return {s: counts.get(s, 0) for s in reversed(SEVERITIES)}
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def summary_line(result) -> str:
+    """``2 findings (0 error, 2 warning, 0 info) in 4 files[; 1 file could not be read][; ...]``."""
+    counts = count_by_severity(result.findings)
+    by_sev = ", ".join(f"{n} {s}" for s, n in counts.items())
+    text = f"{plural(len(result.findings), 'finding')} ({by_sev}) in {plural(result.files_scanned, 'file')}"
+    if result.errors:
+        text += f"; {plural(len(result.errors), 'file')} could not be read"
+    if result.suppressed:
+        text += f"; {len(result.suppressed)} suppressed"
+    stale = getattr(result, "baseline_stale", None)
+    if stale:
+        text += f"; {len(stale)} stale baseline entr{'ies' if len(stale) != 1 else 'y'}"
+    return text
+
+
+def money(usd: float | None) -> str:
+    return "unknown" if usd is None else f"${usd:,.2f}/month"
+
+
+# --------------------------------------------------------------------------------------------------
+# Paths
+# --------------------------------------------------------------------------------------------------
+
+
+def is_file_path(path: str) -> bool:
+    """False for pseudo-paths such as ``<model>`` (an internal error not tied to a file)."""
+    return bool(path) and not (path.startswith("<") and path.endswith(">"))
+
+
+def report_path(path: str) -> str:
+    """The path as CI tools want it: forward slashes, relative to the working directory when the
+    file lies under it (locations already are; this also normalises ``./x`` and absolute paths
+    under the working directory), else absolute."""
+    p = Path(path)
+    if p.is_absolute():
+        try:
+            p = p.relative_to(Path.cwd())
+        except ValueError:
+            return p.as_posix()
+    return PurePosixPath(*p.parts).as_posix() if p.parts else "."
+
+
+def file_uri(path: str) -> tuple[str, bool]:
+    """A URI for ``path`` and whether it is relative to the working directory (then it is a
+    percent-encoded relative reference, else an absolute ``file://`` URI)."""
+    rel = report_path(path)
+    if PurePosixPath(rel).is_absolute():
+        return Path(rel).as_uri(), False
+    return quote(rel, safe="/"), True
+
+
+def working_directory_uri() -> str:
+    """``file:///...`` URI of the working directory, ending with ``/`` (a SARIF base URI)."""
+    uri = Path.cwd().resolve().as_uri()
+    return uri if uri.endswith("/") else uri + "/"
+
+
+# --------------------------------------------------------------------------------------------------
+# Fingerprints
+# --------------------------------------------------------------------------------------------------
+
+
+def resource_file(finding) -> str:
+    """The file that declares the finding's resource (the finding may point elsewhere: a SAM
+    Globals line, a Terraform variable default or ``.tfvars`` value)."""
+    loc = finding.resource_location or finding.location
+    return report_path(loc.file)
+
+
+def fingerprints(findings) -> list[str]:
+    """A fingerprint per finding, stable across runs and line moves: the SHA-256 of check ID,
+    resource file and resource, never the line. When one check reports the same resource more than
+    once, the second and later occurrences (in report order) add their ordinal so every
+    fingerprint in a report stays unique."""
+    seen: Counter[str] = Counter()
+    out = []
+    for f in findings:
+        key = "\0".join((f.check_id, resource_file(f), f.resource))
+        seen[key] += 1
+        if seen[key] > 1:
+            key += f"\0{seen[key]}"
+        out.append(hashlib.sha256(key.encode("utf-8")).hexdigest())
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Check metadata
+# --------------------------------------------------------------------------------------------------
+
+#: Used when the installed package metadata has no Documentation URL (running from a source tree).
+DEFAULT_DOCS_URL = "https://github.com/computefit/computefit/blob/main/docs/checks"
+DEFAULT_HOMEPAGE = "https://github.com/computefit/computefit"
+
+
+@lru_cache(maxsize=None)
+def project_urls() -> dict[str, str]:
+    """``[project.urls]`` of the installed package (``Project-URL: Label, URL`` metadata)."""
+    from importlib import metadata
+
+    try:
+        entries = metadata.metadata("computefit").get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        return {}
+    urls = {}
+    for entry in entries:
+        label, sep, url = entry.partition(",")
+        if sep and url.strip():
+            urls[label.strip().lower()] = url.strip()
+    return urls
+
+
+def homepage_url() -> str:
+    return project_urls().get("homepage", DEFAULT_HOMEPAGE)
+
+
+def check_docs_url(check_id: str) -> str:
+    """The check's documentation page, ``<Documentation URL>/<ID>.md``."""
+    base = project_urls().get("documentation", DEFAULT_DOCS_URL).rstrip("/")
+    return f"{base}/{check_id}.md"
+
+
+_SECTION = re.compile(r"^##\s+(.+?)\s*$", re.MULTILINE)
+
+
+def doc_sections(doc: str) -> dict[str, str]:
+    """A check docstring's ``## Title`` sections: title -> body (stripped)."""
+    parts = _SECTION.split(doc)
+    return {title: body.strip() for title, body in zip(parts[1::2], parts[2::2])}
+
+
+def plain_paragraph(markdown: str) -> str:
+    """One-paragraph plain text of a short markdown section (whitespace folded, backticks dropped)."""
+    return " ".join(markdown.replace("`", "").split())

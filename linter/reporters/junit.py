@@ -1,0 +1,147 @@
+"""JUnit XML, for CI servers that show test reports (GitLab ``artifacts:reports:junit``, Jenkins
+``junit``, Azure Pipelines, CircleCI).
+
+Layout::
+
+    <testsuites name="computefit" tests failures errors skipped time>
+      <testsuite name="CF201 lambda-near-timeout-limit" tests failures errors skipped time>
+        <testcase classname="FILE" name="CF201 RESOURCE" file="FILE" time="0">
+          <failure message="MESSAGE" type="warning">FILE:LINE MESSAGE + resource, fix, costs</failure>
+        </testcase>
+        <testcase classname="computefit" name="CF101 (no findings)" .../>   a check that ran clean
+      </testsuite>
+      <testsuite name="computefit file errors">
+        <testcase classname="FILE" name="parse FILE"><error message type="FileError">...</error>...
+      </testsuite>
+    </testsuites>
+
+One testsuite per check that ran, one testcase per check, file and resource, one ``<failure>`` per
+finding (``type`` = its severity). A finding below ``--fail-on`` is not a failure: its testcase
+passes and the finding is in its ``<system-out>``, so the report agrees with the exit code (an info
+finding never fails a build by default; Jenkins would otherwise mark the build unstable). Suppressed
+findings, when shown, are ``<skipped>`` testcases named ``... (suppressed)``.
+
+What the consumers read:
+
+- GitLab: testcase ``classname`` (shown as the suite), ``name``, ``file``, ``time``; the *content*
+  of ``failure``/``error``/``skipped``; testcase ``system-out``/``system-err``. It ignores the
+  ``message`` and ``type`` attributes and the testsuite name, and keeps only the first of
+  several testcases with the same classname and name; hence the body repeats the message and the
+  names are unique.
+- Jenkins: testsuite ``name``; testcase ``classname`` (split at its last dot into package and
+  class: ``dir/template.yaml`` shows as package ``dir/template``, class ``yaml``), ``name``,
+  ``time``; ``failure``/``error`` ``message``, ``type`` and content; ``skipped``; ``system-out``.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from itertools import groupby
+from operator import attrgetter
+
+from ..config import fails
+from .common import is_file_path, report_path
+from .text import finding_details
+
+#: Characters XML 1.0 cannot carry (control characters other than tab, LF, CR).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _x(text) -> str:
+    return _NOT_XML.sub("\ufffd", str(text))
+
+
+def _body(f) -> str:
+    where = f"{report_path(f.location.file)}:{f.location.line}" if f.location.line else report_path(f.location.file)
+    return "\n".join([f"{where}: {f.check_id} {f.severity}: {f.message}", *finding_details(f)])
+
+
+def _case_key(f) -> tuple[str, str]:
+    return report_path(f.location.file), f.resource
+
+
+class _Suite:
+    def __init__(self, parent: ET.Element, name: str) -> None:
+        self.el = ET.SubElement(parent, "testsuite", name=_x(name))
+        self.counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+
+    def case(self, classname: str, name: str, file: str | None = None) -> ET.Element:
+        self.counts["tests"] += 1
+        attrs = {"classname": _x(classname), "name": _x(name)}
+        if file:
+            attrs["file"] = _x(file)
+        attrs["time"] = "0"
+        return ET.SubElement(self.el, "testcase", attrs)
+
+    def outcome(self, case: ET.Element, tag: str, message: str, text: str, type_: str | None = None):
+        self.counts[{"failure": "failures", "error": "errors", "skipped": "skipped"}[tag]] += 1
+        attrs = {"message": _x(message)}
+        if type_:
+            attrs["type"] = type_
+        ET.SubElement(case, tag, attrs).text = _x(text)
+
+    def close(self) -> dict[str, int]:
+        for k, v in self.counts.items():
+            self.el.set(k, str(v))
+        self.el.set("time", "0")
+        return self.counts
+
+
+def to_element(result, options) -> ET.Element:
+    from ..check import all_checks
+
+    registry = all_checks()
+    root = ET.Element("testsuites", name="computefit")
+    shown_suppressed = result.suppressed if options.show_suppressed else []
+    ran = list(dict.fromkeys(
+        list(result.checks) + [f.check_id for f in result.findings]
+        + [f.check_id for f, _ in shown_suppressed]
+    ))
+    suites = []
+    for check_id in sorted(ran):
+        cls = registry.get(check_id)
+        suite = _Suite(root, f"{check_id} {cls.name}" if cls else check_id)
+        suites.append(suite)
+        own = [f for f in result.findings if f.check_id == check_id]
+        for (file, resource), group in groupby(sorted(own, key=_case_key), key=_case_key):
+            case = suite.case(file, f"{check_id} {resource}", file)
+            below = []
+            for f in group:
+                if fails(f.severity, options.fail_on):
+                    suite.outcome(case, "failure", f.message, _body(f), f.severity)
+                else:
+                    below.append(f"below --fail-on {options.fail_on}: {_body(f)}")
+            if below:
+                ET.SubElement(case, "system-out").text = _x("\n\n".join(below))
+        for f, why in shown_suppressed:
+            if f.check_id == check_id:
+                file = report_path(f.location.file)
+                case = suite.case(file, f"{check_id} {f.resource} (suppressed)", file)
+                suite.outcome(case, "skipped", f"suppressed: {why}", f"suppressed: {why}\n{_body(f)}")
+        if not own and not any(f.check_id == check_id for f, _ in shown_suppressed):
+            suite.case("computefit", f"{check_id} (no findings)")
+    if result.errors:
+        suite = _Suite(root, "computefit file errors")
+        suites.append(suite)
+        by_file = attrgetter("file")
+        for file, errors in groupby(sorted(result.errors, key=by_file), key=by_file):
+            path = report_path(file) if is_file_path(file) else file
+            case = suite.case(path, f"parse {path}", path if is_file_path(file) else None)
+            for e in errors:
+                where = f"{path}:{e.line}" if e.line else path
+                suite.outcome(case, "error", e.message, f"{where}: {e.message}", "FileError")
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for suite in suites:
+        for k, v in suite.close().items():
+            totals[k] += v
+    for k, v in totals.items():
+        root.set(k, str(v))
+    root.set("time", "0")
+    return root
+
+
+def render(result, options) -> str:
+    root = to_element(result, options)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -1,0 +1,220 @@
+"""CF201 lambda-near-timeout-limit: every fixture's exact findings, the threshold option, the
+message's origin wording and the cost lines."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import FIXTURES, fixture_cases
+
+from computefit import facts
+from computefit.config import Config
+from computefit.runner import scan
+
+CHECK = "CF201"
+BASE = FIXTURES / CHECK
+
+#: case -> [(check id, resource, file, line, severity)]; files are relative to fixtures/CF201/.
+EXPECTED: dict[str, list[tuple[str, str, str, int, str]]] = {
+    # CloudFormation / SAM / CDK
+    "cfn/fire_literal_900.yaml": [(CHECK, "ExportFunction", "cfn/fire_literal_900.yaml", 7, "warning")],
+    "cfn/fire_exactly_720.yaml": [(CHECK, "ReportFunction", "cfn/fire_exactly_720.yaml", 11, "warning")],
+    "cfn/fire_above_limit.yaml": [(CHECK, "ImportFunction", "cfn/fire_above_limit.yaml", 10, "error")],
+    "cfn/fire_globals_inherited.yaml": [
+        (CHECK, "NightlyExport", "cfn/fire_globals_inherited.yaml", 8, "warning")],  # the Globals line
+    "cfn/fire_parameter_default.yaml": [
+        (CHECK, "ExportFunction", "cfn/fire_parameter_default.yaml", 8, "warning")],  # the Default line
+    "cfn/fire_json_cdk.template.json": [
+        (CHECK, "WorkerFnA1B2C3D4", "cfn/fire_json_cdk.template.json", 13, "warning")],
+    "cfn/quiet_719.yaml": [],
+    "cfn/quiet_default_timeout.yaml": [],
+    "cfn/quiet_own_overrides_globals.yaml": [],
+    "cfn/quiet_unresolvable.yaml": [],
+    "cfn/quiet_json.json": [],
+    # Terraform
+    "tf/fire_literal": [(CHECK, "aws_lambda_function.export", "tf/fire_literal/main.tf", 9, "warning")],
+    "tf/fire_variable_default": [
+        (CHECK, "aws_lambda_function.sync", "tf/fire_variable_default/variables.tf", 5, "warning")],
+    "tf/fire_tfvars": [(CHECK, "aws_lambda_function.etl", "tf/fire_tfvars/terraform.tfvars", 2, "warning")],
+    "tf/fire_local_module": [
+        (CHECK, "module.reports.aws_lambda_function.this", "tf/fire_local_module/main.tf", 6, "warning")],
+    "tf/fire_registry_module": [(CHECK, "module.crawler", "tf/fire_registry_module/main.tf", 9, "warning")],
+    "tf/quiet_below_threshold": [],
+    "tf/quiet_unresolvable": [],
+}
+
+
+def run(case: str, monkeypatch, **options):
+    monkeypatch.chdir(BASE)
+    config = Config(select=(CHECK,), options={CHECK: options} if options else {})
+    result = scan([case], config)
+    assert result.errors == []
+    return result
+
+
+def keys(result) -> list[tuple[str, str, str, int, str]]:
+    return sorted((f.check_id, f.resource, f.location.file, f.location.line, f.severity)
+                  for f in result.findings)
+
+
+def findings_of(case: str, monkeypatch, **options):
+    return {f.resource: f for f in run(case, monkeypatch, **options).findings}
+
+
+def test_every_fixture_is_in_the_expectation_table():
+    assert sorted(EXPECTED) == fixture_cases(CHECK)
+
+
+def test_fixtures_state_what_they_show():
+    for case in fixture_cases(CHECK):
+        path = BASE / case
+        files = [path] if path.is_file() else sorted(path.rglob("*.tf")) + sorted(path.glob("*.tfvars"))
+        for f in files:
+            head = f.read_text(encoding="utf-8").lstrip()
+            assert head.startswith(("#", '{\n  "Description": "CF201')), f
+            assert "CF201" in head.splitlines()[0 if head.startswith("#") else 1], f
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED))
+def test_fixture(case, monkeypatch):
+    assert keys(run(case, monkeypatch)) == EXPECTED[case]
+
+
+# --------------------------------------------------------------------------------------------------
+# The threshold option
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("threshold,expected", [
+    (720, []),
+    (719, [(CHECK, "BatchFunction", "cfn/quiet_719.yaml", 10, "warning")]),
+    (600, [(CHECK, "BatchFunction", "cfn/quiet_719.yaml", 10, "warning")]),
+])
+def test_threshold_seconds_lowers_the_bar(threshold, expected, monkeypatch):
+    assert keys(run("cfn/quiet_719.yaml", monkeypatch, threshold_seconds=threshold)) == expected
+
+
+def test_threshold_seconds_raises_the_bar_but_above_the_limit_stays_an_error(monkeypatch):
+    assert keys(run("cfn/fire_exactly_720.yaml", monkeypatch, threshold_seconds=721)) == []
+    assert keys(run("cfn/fire_literal_900.yaml", monkeypatch, threshold_seconds=900)) == [
+        (CHECK, "ExportFunction", "cfn/fire_literal_900.yaml", 7, "warning")]
+    assert keys(run("cfn/fire_above_limit.yaml", monkeypatch, threshold_seconds=1000)) == [
+        (CHECK, "ImportFunction", "cfn/fire_above_limit.yaml", 10, "error")]
+    assert keys(run("cfn/fire_literal_900.yaml", monkeypatch, threshold_seconds=901)) == []
+
+
+def test_threshold_applies_to_terraform_too(monkeypatch):
+    assert keys(run("tf/quiet_below_threshold", monkeypatch, threshold_seconds=700)) == [
+        (CHECK, "aws_lambda_function.batch", "tf/quiet_below_threshold/main.tf", 9, "warning")]
+
+
+def test_threshold_is_in_the_evidence(monkeypatch):
+    f = findings_of("cfn/quiet_719.yaml", monkeypatch, threshold_seconds=700)["BatchFunction"]
+    assert (f.evidence["threshold_seconds"], f.evidence["hard_limit_seconds"]) == (700, 900)
+
+
+# --------------------------------------------------------------------------------------------------
+# Messages say where the value comes from
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case,resource,wording", [
+    ("cfn/fire_literal_900.yaml", "ExportFunction", "timeout of 900 s (set on the resource), 100% of"),
+    ("cfn/fire_globals_inherited.yaml", "NightlyExport",
+     "timeout of 900 s (inherited from SAM Globals: Globals.Function.Timeout)"),
+    ("cfn/fire_parameter_default.yaml", "ExportFunction",
+     "timeout of 840 s (parameter default: parameter ExportTimeout Default at line 8, referenced at line 16)"),
+    ("tf/fire_variable_default", "aws_lambda_function.sync",
+     "timeout of 850 s (Terraform variable default: default of variable sync_timeout at "
+     "tf/fire_variable_default/variables.tf:5)"),
+    ("tf/fire_tfvars", "aws_lambda_function.etl",
+     "timeout of 900 s (tfvars file: variable etl_timeout set in tf/fire_tfvars/terraform.tfvars:2)"),
+    ("tf/fire_local_module", "module.reports.aws_lambda_function.this", "timeout of 870 s (module input"),
+])
+def test_message_names_the_origin(case, resource, wording, monkeypatch):
+    f = findings_of(case, monkeypatch)[resource]
+    assert f.message.startswith(f"{resource} has a {wording}")
+    assert f.evidence["timeout"]["set_by"] in f.message
+
+
+def test_inherited_finding_keeps_the_resource_location(monkeypatch):
+    f = findings_of("cfn/fire_globals_inherited.yaml", monkeypatch)["NightlyExport"]
+    assert (f.location.line, f.resource_location.line) == (8, 11)
+    assert f.evidence["timeout"]["at"] == "cfn/fire_globals_inherited.yaml:8"
+
+
+def test_above_the_limit_says_the_deployment_is_rejected(monkeypatch):
+    f = findings_of("cfn/fire_above_limit.yaml", monkeypatch)["ImportFunction"]
+    assert f.message == ("ImportFunction has a timeout of 1200 s (set on the resource), above Lambda's hard "
+                         "limit of 900 s: the deployment will be rejected.")
+
+
+def test_recommendation_mentions_step_functions_and_fargate(monkeypatch):
+    f = findings_of("cfn/fire_literal_900.yaml", monkeypatch)["ExportFunction"]
+    assert "Step Functions" in f.recommendation and "Fargate" in f.recommendation
+    assert "API caller" not in f.recommendation  # no API in front of this function
+
+
+def test_api_caller_adds_the_integration_timeout_advice(tmp_path, monkeypatch):
+    (tmp_path / "t.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Resources:\n"
+        "  Slow:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties:\n"
+        "      Runtime: python3.12\n"
+        "      Handler: a.h\n"
+        "      Timeout: 800\n"
+        "      Events:\n"
+        "        Get:\n"
+        "          Type: Api\n"
+        "          Properties: {Path: /, Method: get}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    (f,) = scan(["t.yaml"], Config(select=(CHECK,))).findings
+    assert "API caller gives up after about 29 s" in f.recommendation
+    assert f.evidence["triggers"] == [{"kind": "rest_api", "resource": "Slow.Events.Get", "at": "t.yaml:10"}]
+    assert [c.option for c in f.costs] == ["current: Lambda 128 MB, 800 s one run",
+                                           "Fargate task 0.25 vCPU / 0.5 GB, 800 s one run"]
+
+
+# --------------------------------------------------------------------------------------------------
+# Cost lines: runs per month from the schedule, else one run
+# --------------------------------------------------------------------------------------------------
+
+
+def test_schedule_driven_costs_count_runs_per_month(monkeypatch):
+    f = findings_of("cfn/fire_exactly_720.yaml", monkeypatch)["ReportFunction"]  # rate(1 hour), 2048 MB
+    lam, far = f.costs
+    assert lam.option == "current: Lambda 2048 MB, 720 s x 730 runs/month"
+    assert far.option == "Fargate task 2 vCPU / 4 GB, 720 s x 730 runs/month"
+    assert lam.assumptions[0] == "every run lasts the full timeout (an upper bound)"
+    assert "730.0 runs/month x 720 s at 2048 MB (x86_64)" in lam.assumptions
+    assert not any("one run" in a for a in lam.assumptions + far.assumptions)
+    # 730 runs x 720 s x 2 GB at the x86 GB-second price, plus requests
+    gb_s, req = facts.value("price.lambda_gb_second")["x86_64"], facts.value("price.lambda_request")
+    assert lam.monthly_usd == pytest.approx(730 * (720 * 2 * gb_s + req))
+    vcpu_h, gb_h = facts.value("price.fargate_vcpu_hour")["x86_64"], facts.value("price.fargate_gb_hour")["x86_64"]
+    assert far.monthly_usd == pytest.approx(730 * 720 / 3600 * (2 * vcpu_h + 4 * gb_h))
+    assert lam.monthly_usd > far.monthly_usd
+
+
+def test_terraform_schedule_costs(monkeypatch):
+    f = findings_of("tf/fire_literal", monkeypatch)["aws_lambda_function.export"]
+    assert [c.option for c in f.costs] == ["current: Lambda 1024 MB, 900 s x 730 runs/month",
+                                           "Fargate task 1 vCPU / 2 GB, 900 s x 730 runs/month"]
+
+
+def test_without_a_schedule_the_cost_is_one_run(monkeypatch):
+    f = findings_of("cfn/fire_literal_900.yaml", monkeypatch)["ExportFunction"]  # 1024 MB, no trigger
+    lam, far = f.costs
+    assert lam.option == "current: Lambda 1024 MB, 900 s one run"
+    assert far.option == "Fargate task 1 vCPU / 2 GB, 900 s one run"
+    for c in (lam, far):
+        assert c.assumptions[-1] == "one run; no schedule was found to count runs per month"
+    gb_s, req = facts.value("price.lambda_gb_second")["x86_64"], facts.value("price.lambda_request")
+    assert lam.monthly_usd == pytest.approx(900 * 1 * gb_s + req)
+
+
+def test_above_the_limit_costs_are_capped_at_the_limit(monkeypatch):
+    f = findings_of("cfn/fire_above_limit.yaml", monkeypatch)["ImportFunction"]
+    assert [c.option for c in f.costs] == ["current: Lambda 128 MB, 900 s one run",
+                                           "Fargate task 0.25 vCPU / 0.5 GB, 900 s one run"]
