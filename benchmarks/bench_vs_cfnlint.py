@@ -3,6 +3,8 @@
 Usage: python benchmarks/bench_vs_cfnlint.py [--reps N] [--folder-reps N] [--template PATH]
                                              [--folder PATH] [--corpus PATH]
 
+The corpus is found at ../shared/corpus, or where COMPUTEFIT_CORPUS points (a git worktree).
+
 Both tools run as separate processes, side by side in the same run, N times each (the one-template
 commands once more first, untimed, to warm the page cache and the .pyc files). Reported: the median
 wall time and the peak resident set size of each child (from ``os.wait4``), and the computefit /
@@ -30,7 +32,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
+DEFAULT_CORPUS = Path(os.environ.get("COMPUTEFIT_CORPUS") or REPO.parent / "shared" / "corpus")
 DEFAULT_TEMPLATE = REPO / "examples" / "orders-api" / "template.yaml"
 DEFAULT_FOLDER = "widdix__aws-cf-templates"
 CFN_KINDS = ("cfn-yaml", "cfn-json", "sam")

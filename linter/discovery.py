@@ -22,14 +22,13 @@ from pathlib import Path
 
 from .model import FileError
 
-#: Folders never walked into.
+#: Folders never walked into. Not "env": Terraform layouts use env/ for environments, and a
+#: virtualenv of any name is recognised by its pyvenv.cfg.
 SKIP_DIRS = frozenset(
     {".git", ".hg", ".svn", ".terraform", ".terragrunt-cache", "node_modules", ".venv", "venv",
      ".tox", ".nox", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".aws-sam",
      ".serverless", "site-packages"}
 )
-# Not "env": Terraform layouts use env/ for environments; a virtualenv of any name is recognised by
-# its pyvenv.cfg.
 #: Files larger than this are reported, not read. CloudFormation itself refuses a template body over
 #: 1 MB (51,200 bytes inline), so a 10 MB file is not a deployable template and not worth a scan.
 MAX_FILE_BYTES = 10 * 1024 * 1024
