@@ -205,28 +205,27 @@ def setting_evidence(setting: Setting | None) -> dict[str, Any]:
 _REGISTRY: dict[str, type[Check]] | None = None
 
 
+def _collect(modules, base: type, found: dict) -> dict:
+    """Add to ``found`` every subclass of ``base`` defined in ``modules``, keyed by ID."""
+    for mod in modules:
+        for obj in vars(mod).values():
+            if (isinstance(obj, type) and issubclass(obj, base) and obj is not base
+                    and obj.__module__ == mod.__name__):
+                if obj.id in found:
+                    raise RuntimeError(f"duplicate rule id {obj.id}")
+                found[obj.id] = obj
+    return found
+
+
 def all_checks() -> dict[str, type[Check]]:
     """Every check class in ``computefit.checks``, keyed and sorted by ID."""
     global _REGISTRY
     if _REGISTRY is None:
         from . import checks as pkg  # computefit.checks
 
-        found: dict[str, type[Check]] = {}
-        for info in pkgutil.iter_modules(pkg.__path__):
-            if info.name.startswith("_"):
-                continue
-            mod = importlib.import_module(f"{pkg.__name__}.{info.name}")
-            for obj in vars(mod).values():
-                if (
-                    isinstance(obj, type)
-                    and issubclass(obj, Check)
-                    and obj is not Check
-                    and obj.__module__ == mod.__name__
-                ):
-                    if obj.id in found:
-                        raise RuntimeError(f"duplicate check id {obj.id}")
-                    found[obj.id] = obj
-        _REGISTRY = dict(sorted(found.items()))
+        modules = [importlib.import_module(f"{pkg.__name__}.{info.name}")
+                   for info in pkgutil.iter_modules(pkg.__path__) if not info.name.startswith("_")]
+        _REGISTRY = dict(sorted(_collect(modules, Check, {}).items()))
     return _REGISTRY
 
 
@@ -257,16 +256,8 @@ def all_rules() -> dict[str, type[Rule]]:
     ``explain`` and configuration validation)."""
     global _RULES
     if _RULES is None:
-        found: dict[str, type[Rule]] = dict(all_checks())
-        for name in ENGINE_RULE_MODULES:
-            mod = importlib.import_module(f"{__package__}.{name}")
-            for obj in vars(mod).values():
-                if (isinstance(obj, type) and issubclass(obj, EngineRule) and obj is not EngineRule
-                        and obj.__module__ == mod.__name__):
-                    if obj.id in found:
-                        raise RuntimeError(f"duplicate rule id {obj.id}")
-                    found[obj.id] = obj
-        _RULES = dict(sorted(found.items()))
+        modules = [importlib.import_module(f"{__package__}.{name}") for name in ENGINE_RULE_MODULES]
+        _RULES = dict(sorted(_collect(modules, EngineRule, dict(all_checks())).items()))
     return _RULES
 
 

@@ -295,3 +295,16 @@ def test_with_cli_precedence():
         ("CF2",), ("CF201", "CF3"), ("a", "b"), "never", ("json",))
     merged = base.with_cli(select=("CF201",), fail_on="info", formats=("text",))
     assert (merged.select, merged.ignore, merged.fail_on, merged.formats) == (("CF201",), (), "info", ("text",))
+
+
+def test_readme_configuration_example_is_valid(tmp_path):
+    """The README's pyproject.toml example loads with the real loader and means what it says."""
+    import re
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```toml\n(.*?)```", readme, re.S)
+    example = next(b for b in blocks if "[tool.computefit]" in b)
+    config = load_config(str(write(tmp_path / "pyproject.toml", example)))
+    assert config.fail_on == "warning"
+    assert config.severity_for("CF201", "warning") == "error"
+    assert config.options.get("CF201", {}).get("threshold_seconds") == 600
