@@ -19,6 +19,11 @@ class LambdaNearTimeoutLimit(Check):
     parameter default, a Terraform variable default or `.tfvars` file, or a module input. A timeout
     above 900 s is an error: the deployment is rejected.
 
+    A Lambda durable function (`DurableConfig` / `durable_config`) is already on the model this check
+    recommends: it checkpoints and replays, each invocation resuming where the last one stopped, so
+    a long invocation timeout is by design and the check stays quiet for it (above 900 s it is
+    still an error).
+
     ## Why is this bad?
     A function configured to run for 12-15 minutes is doing long-running work on a platform built
     for short tasks. There is no headroom: as the data grows the job hits the hard limit and is
@@ -94,7 +99,15 @@ class LambdaNearTimeoutLimit(Check):
             timeout = int(setting.value)
             if timeout < threshold:
                 continue
+            if timeout <= limit and self._durable(unit):
+                continue  # checkpointed and replayed: a long invocation timeout is by design
             yield self._finding(unit, setting, timeout, threshold, limit)
+
+    @staticmethod
+    def _durable(unit) -> bool:
+        """A Lambda durable function (DurableConfig / durable_config), known to be configured."""
+        s = unit.setting(m.DURABLE_EXECUTION_TIMEOUT)
+        return s is not None and s.known
 
     def _finding(self, unit, setting, timeout, threshold, limit) -> Finding:
         where = setting.describe_origin()

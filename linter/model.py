@@ -130,6 +130,9 @@ PACKAGE_TYPE = "package_type"  # "Zip" or "Image"
 ARCHITECTURES = "architectures"  # list, e.g. ["arm64"]; absent means the default x86_64
 SNAP_START = "snap_start"  # ApplyOn value: "PublishedVersions" or "None"
 EPHEMERAL_STORAGE = "ephemeral_storage"  # MB
+#: Lambda durable functions: DurableConfig.ExecutionTimeout (s) of the whole checkpointed execution;
+#: present only when the function is durable.
+DURABLE_EXECUTION_TIMEOUT = "durable_execution_timeout"
 HANDLER = "handler"
 FUNCTION_NAME = "function_name"
 PUBLISH = "publish"  # bool: TF publish = true, or SAM AutoPublishAlias present

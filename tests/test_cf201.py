@@ -25,6 +25,10 @@ EXPECTED: dict[str, list[tuple[str, str, str, int, str]]] = {
         (CHECK, "ExportFunction", "cfn/fire_parameter_default.yaml", 8, "warning")],  # the Default line
     "cfn/fire_json_cdk.template.json": [
         (CHECK, "WorkerFnA1B2C3D4", "cfn/fire_json_cdk.template.json", 13, "warning")],
+    "cfn/fire_durable_above_limit.yaml": [
+        (CHECK, "OrderSagaFunction", "cfn/fire_durable_above_limit.yaml", 9, "error")],
+    "cfn/durable_and_plain_functions.yaml": [
+        (CHECK, "ChainedStepFunction", "cfn/durable_and_plain_functions.yaml", 10, "warning")],
     "cfn/quiet_719.yaml": [],
     "cfn/quiet_default_timeout.yaml": [],
     "cfn/quiet_own_overrides_globals.yaml": [],
@@ -39,6 +43,7 @@ EXPECTED: dict[str, list[tuple[str, str, str, int, str]]] = {
         (CHECK, "module.reports.aws_lambda_function.this", "tf/fire_local_module/main.tf", 6, "warning")],
     "tf/fire_registry_module": [(CHECK, "module.crawler", "tf/fire_registry_module/main.tf", 9, "warning")],
     "tf/quiet_below_threshold": [],
+    "tf/quiet_durable_function": [],
     "tf/quiet_unresolvable": [],
 }
 

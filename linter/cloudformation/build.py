@@ -235,16 +235,17 @@ class Builder:
                 s.note = f"Globals.Function.{prop}" + (f" ({via})" if via else "")
             if s is not None:
                 unit.settings[key] = s
-        for key, prop in ((m.SNAP_START, "SnapStart"), (m.EPHEMERAL_STORAGE, "EphemeralStorage")):
+        nested = ((m.SNAP_START, "SnapStart", "ApplyOn"), (m.EPHEMERAL_STORAGE, "EphemeralStorage", "Size"),
+                  (m.DURABLE_EXECUTION_TIMEOUT, "DurableConfig", "ExecutionTimeout"))
+        for key, prop, inner_key in nested:
             src, line = props.get(prop), props.line_of(prop)
             origin_globals = False
             if src is None and is_sam and self.fn_globals is not None and prop in self.fn_globals:
                 src, line, origin_globals = self.fn_globals[prop], self.fn_globals.line_of(prop), True
             if isinstance(src, dict):
-                inner_key = "ApplyOn" if key == m.SNAP_START else "Size"
                 if inner_key in src:
                     s = self.t.setting(src[inner_key], src.line_of(inner_key) if isinstance(src, CfnDict) else line)
-                    if key == m.EPHEMERAL_STORAGE:
+                    if key != m.SNAP_START:
                         s = _as_int(s)
                     if origin_globals:
                         s.origin, s.note = m.ORIGIN_GLOBALS, f"Globals.Function.{prop}"

@@ -10,7 +10,7 @@ from typing import Any, Callable
 from .. import facts
 from ..model import (
     ALB, APPSYNC, ARCHITECTURES, AUTH_TYPE, AUTO_SCALING_GROUP, CLOUDFRONT, CLOUDWATCH_LOGS, COGNITO,
-    DESIRED_CAPACITY, DYNAMODB_STREAM, EC2_INSTANCE, ENDPOINT_TYPE, EPHEMERAL_STORAGE, EVENTBRIDGE,
+    DESIRED_CAPACITY, DURABLE_EXECUTION_TIMEOUT, DYNAMODB_STREAM, EC2_INSTANCE, ENDPOINT_TYPE, EPHEMERAL_STORAGE, EVENTBRIDGE,
     FUNCTION_NAME, FUNCTION_URL, HANDLER, HTTP_API, INSTANCE_TYPE, INTEGRATION_TIMEOUT_MS, INVOKE_MODE,
     IOT, KAFKA, KINESIS, LAMBDA_FUNCTION, LAUNCH_TEMPLATE, MAX_SIZE, MEMORY_SIZE, MIN_SIZE, MQ,
     ORIGIN_LITERAL, ORIGIN_SERVICE_DEFAULT, OTHER, PACKAGE_TYPE, PRINCIPAL_KINDS, PUBLISH, REST_API, RUNTIME, S3,
@@ -269,6 +269,10 @@ class Builder:
         if eph is not None:
             self._set(u, scope, eph, "size", EPHEMERAL_STORAGE, _to_int)
             _mark_uncertain(u, eph, EPHEMERAL_STORAGE)
+        durable = block.first("durable_config")
+        if durable is not None:
+            self._set(u, scope, durable, "execution_timeout", DURABLE_EXECUTION_TIMEOUT, _to_int)
+            _mark_uncertain(u, durable, DURABLE_EXECUTION_TIMEOUT)
         self._lambda_defaults(u)
         return u
 
