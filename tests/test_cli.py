@@ -404,3 +404,20 @@ def test_script_no_color_env_with_a_pipe(project):
     assert proc.returncode == 1 and not ANSI.search(proc.stdout)
     forced = run_script("scan", "jobs", "--color", cwd=project, env={"NO_COLOR": "1"})
     assert ANSI.search(forced.stdout)
+
+
+def test_text_report_shows_control_characters_from_templates_instead_of_sending_them(project):
+    # A resource name cannot hold an escape, but a quoted value can: a user-data crontab command is
+    # quoted in CF101's message. Whatever the scanned files say, the terminal gets visible escapes.
+    (project / "host.yaml").write_text(
+        "Resources:\n"
+        "  CronHost:\n"
+        "    Type: AWS::EC2::Instance\n"
+        "    Properties:\n"
+        "      InstanceType: t3.small\n"
+        "      UserData:\n"
+        "        Fn::Base64: \"#!/bin/bash\\necho '0 3 * * * root /opt/job \\e]0;pwned\\a' > /etc/cron.d/job\\n\"\n")
+    res = run("scan", "host.yaml", "--select", "CF101", "--no-color")
+    assert "CF101" in res.output, res.output
+    assert "\x1b" not in res.output and "\x07" not in res.output
+    assert "\\x1b]0;pwned\\x07" in res.output

@@ -205,3 +205,15 @@ def test_terraform_file_is_evaluated_with_its_folder(hook_repo, project):
     assert proc.returncode == 1, out
     assert commits == 2
     assert "infra/variables.tf:2  CF201  warning  aws_lambda_function.export has a timeout of 900 s" in out
+
+
+def test_changed_tfvars_file_alone_runs_the_hook(hook_repo, project):
+    # The module is committed with a short timeout; a commit touching only terraform.tfvars raises
+    # it to the limit. The hook must see that commit (files pattern) and report the tfvars line.
+    _write(project, {"infra/main.tf": TF_900, "infra/variables.tf": TF_VARS.replace("900", "60")})
+    _commit_all(project, hook_repo.env, "module")
+    proc, commits = _commit(project, hook_repo.env, {"infra/terraform.tfvars": "export_timeout = 900\n"})
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1, out
+    assert commits == 2  # refused
+    assert "infra/terraform.tfvars:1  CF201  warning  aws_lambda_function.export has a timeout of 900 s" in out

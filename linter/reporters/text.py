@@ -4,6 +4,7 @@ recommendation and cost lines under each, a summary line at the end. Colour only
 
 from __future__ import annotations
 
+import re
 from itertools import groupby
 
 from .common import money, summary_line
@@ -15,17 +16,27 @@ def _c(text: str, style: str, on: bool) -> str:
     return f"\033[{_COLORS[style]}m{text}\033[0m" if on else text
 
 
+# Control characters (C0 but tab, DEL, C1). Template text (resource names, user data quoted in a
+# message, file names) is printed to a terminal: an escape sequence in it must show, not act.
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
+def _s(value) -> str:
+    """Text from the scanned files, made safe to print: control characters become visible escapes."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(value))
+
+
 def finding_details(f, color: bool = False, indent: str = "") -> list[str]:
     """The lines under a finding's headline: resource, confidence, fix, costs and assumptions
     (also the body of a JUnit failure)."""
     out = [
-        f"{indent}resource: {f.resource} ({f.resource_type}); confidence: {f.confidence}",
-        f"{indent}{_c('fix:', 'green', color)} {f.recommendation}",
+        f"{indent}resource: {_s(f.resource)} ({_s(f.resource_type)}); confidence: {f.confidence}",
+        f"{indent}{_c('fix:', 'green', color)} {_s(f.recommendation)}",
     ]
     for cost in f.costs:
-        out.append(f"{indent}cost: {cost.option}: {money(cost.monthly_usd)}")
+        out.append(f"{indent}cost: {_s(cost.option)}: {money(cost.monthly_usd)}")
         for a in cost.assumptions:
-            out.append(_c(f"{indent}      - {a}", "dim", color))
+            out.append(_c(f"{indent}      - {_s(a)}", "dim", color))
     return out
 
 
@@ -33,16 +44,16 @@ def render(result, options) -> str:
     color = options.color
     out: list[str] = []
     for file, group in groupby(result.findings, key=lambda f: f.location.file):
-        out.append(_c(file, "bold", color))
+        out.append(_c(_s(file), "bold", color))
         for f in group:
             sev = _c(f"{f.severity:<7}", f.severity, color)
-            out.append(f"  {f.location.file}:{f.location.line}  {f.check_id}  {sev}  {f.message}")
+            out.append(f"  {_s(f.location.file)}:{f.location.line}  {f.check_id}  {sev}  {_s(f.message)}")
             out.extend(finding_details(f, color, indent="      "))
         out.append("")
     if options.show_suppressed and result.suppressed:
         out.append(_c("Suppressed", "bold", color))
         for f, why in result.suppressed:
-            out.append(f"  {f.location.file}:{f.location.line}  {f.check_id}  {f.resource}: {why}")
+            out.append(f"  {_s(f.location.file)}:{f.location.line}  {f.check_id}  {_s(f.resource)}: {_s(why)}")
         out.append("")
     stale = getattr(result, "baseline_stale", [])
     if stale:
@@ -50,13 +61,13 @@ def render(result, options) -> str:
                       "bold", color))
         for e in stale:
             times = f" (x{e.count})" if e.count != 1 else ""
-            out.append(f"  {e.file}  {e.check_id}  {e.resource}{times}")
+            out.append(f"  {_s(e.file)}  {e.check_id}  {_s(e.resource)}{times}")
         out.append("")
     if result.errors:
         out.append(_c("Errors", "bold", color))
         for e in result.errors:
             where = f"{e.file}:{e.line}" if e.line else e.file
-            out.append(f"  {where}  {_c('error', 'error', color)}  {e.message}")
+            out.append(f"  {_s(where)}  {_c('error', 'error', color)}  {_s(e.message)}")
         out.append("")
     out.append(_c(summary_line(result), "bold", color))
     return "\n".join(out) + "\n"
