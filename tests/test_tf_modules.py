@@ -159,3 +159,33 @@ def test_count_zero_and_override_files(monkeypatch):
     assert list(units) == ["aws_lambda_function.on"]
     t = units["aws_lambda_function.on"].setting("timeout")
     assert (t.value, t.location) == (99, Location("x_override.tf", 2))  # the override file wins
+
+
+def test_parse_cache_keeps_the_most_recently_used_files(monkeypatch, tmp_path):
+    """load_all shares parsed files between modules, within a bound (parsed HCL is large)."""
+    from computefit.terraform import scope as scope_mod
+    from computefit.terraform.scope import ParseCache
+
+    cache = ParseCache(maxsize=2)
+    cache["a.tf"] = ([], None)
+    cache["b.tf"] = ([], None)
+    assert cache["a.tf"] == ([], None)  # a is now the most recently used
+    cache["c.tf"] = ([], None)
+    assert ("a.tf" in cache, "b.tf" in cache, "c.tf" in cache, len(cache)) == (True, False, True, 2)
+
+    # A child module called by two roots is still parsed once per scan.
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "main.tf").write_text(
+        'variable "timeout" {}\nresource "aws_lambda_function" "f" {\n  timeout = var.timeout\n}\n')
+    for root, timeout in (("blue", 60), ("green", 900)):
+        (tmp_path / root).mkdir()
+        (tmp_path / root / "main.tf").write_text(
+            f'module "fn" {{\n  source  = "../shared"\n  timeout = {timeout}\n}}\n')
+    parsed: list[str] = []
+    real = scope_mod.read_file
+    monkeypatch.setattr(scope_mod, "read_file", lambda p: parsed.append(p) or real(p))
+    monkeypatch.chdir(tmp_path)
+    docs, errors = terraform.load_all(discover(["blue", "green"]).modules)
+    assert errors == []
+    assert sorted(u.settings["timeout"].value for d in docs for u in d.units) == [60, 900]
+    assert sorted(parsed) == ["blue/main.tf", "green/main.tf", "shared/main.tf"]

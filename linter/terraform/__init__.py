@@ -31,7 +31,7 @@ import re
 from ..discovery import TerraformModule
 from ..model import Document, FileError, ParseError
 from .build import Builder
-from .scope import Loader, Scope
+from .scope import Loader, ParseCache, Scope
 
 __all__ = ["load", "load_all", "called_module_dirs"]
 
@@ -102,7 +102,7 @@ def load_all(modules: list[TerraformModule]) -> tuple[list[Document], list[FileE
     """Load every module of a scan, skipping folders used as local modules by another scanned module
     unless the user named one of their files explicitly (``report_files``)."""
     called = called_module_dirs(modules)
-    cache: dict = {}
+    cache = ParseCache()  # bounded: parsed HCL is large, reuse is of a few shared child modules
     docs: list[Document] = []
     errors: list[FileError] = []
     for m in modules:
