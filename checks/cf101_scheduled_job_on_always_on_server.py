@@ -34,8 +34,9 @@ class ScheduledJobOnAlwaysOnServer(Check):
     `/etc/cron.d`, a script in `/etc/cron.daily` and friends, an `@daily` macro, a systemd timer, a
     `while true; ...; sleep N` loop) when that job is evidently the server's purpose: nothing else
     long-running is set up (no web, app or database server, container host, VPN, bastion, NAT or CI
-    runner, no process left running in the background) and the server is no load balancer target. The job must run at most `max_runs_per_day`
-    times a day (hourly or rarer by default): more often than that is not intermittent work.
+    runner, no process left running in the background) and the server is no load balancer
+    target. The job must run at most `max_runs_per_day` times a day (hourly or rarer by default):
+    more often than that is not intermittent work.
 
     A housekeeping job on a server that does something else (log rotation on a web server) is not
     flagged. An auto scaling group whose size is unknown (a parameter or variable without a
