@@ -129,11 +129,12 @@ def test_threshold_is_in_the_evidence(monkeypatch):
     ("cfn/fire_parameter_default.yaml", "ExportFunction",
      "timeout of 840 s (parameter default: parameter ExportTimeout Default at line 8, referenced at line 16)"),
     ("tf/fire_variable_default", "aws_lambda_function.sync",
-     "timeout of 850 s (Terraform variable default: default of variable sync_timeout at "
+     "timeout of 850 s (Terraform variable default: variable sync_timeout at "
      "tf/fire_variable_default/variables.tf:5)"),
     ("tf/fire_tfvars", "aws_lambda_function.etl",
      "timeout of 900 s (tfvars file: variable etl_timeout set in tf/fire_tfvars/terraform.tfvars:2)"),
-    ("tf/fire_local_module", "module.reports.aws_lambda_function.this", "timeout of 870 s (module input"),
+    ("tf/fire_local_module", "module.reports.aws_lambda_function.this",
+     "timeout of 870 s (module input: timeout at tf/fire_local_module/main.tf:"),
 ])
 def test_message_names_the_origin(case, resource, wording, monkeypatch):
     f = findings_of(case, monkeypatch)[resource]

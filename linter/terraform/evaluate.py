@@ -1737,10 +1737,10 @@ class VarValue:
 def var_source(name: str, origin: str, location: Location | None, detail: str = "") -> Source:
     if origin == ORIGIN_TFVARS:
         note = f"variable {name} set in {location}" if location else f"variable {name} (tfvars)"
-    elif origin == ORIGIN_VARIABLE_DEFAULT:
-        note = f"default of variable {name}" + (f" at {location}" if location else "")
-    elif origin == ORIGIN_MODULE_INPUT:
-        note = f"module input {name}" + (f" at {location}" if location else "") + (f" ({detail})" if detail else "")
+    elif origin == ORIGIN_VARIABLE_DEFAULT:  # shown after "Terraform variable default: "
+        note = f"variable {name}" + (f" at {location}" if location else "")
+    elif origin == ORIGIN_MODULE_INPUT:  # shown after "module input: "
+        note = name + (f" at {location}" if location else "") + (f" ({detail})" if detail else "")
     elif origin == ORIGIN_LOCAL:
         note = f"local.{name}" + (f" at {location}" if location else "")
     else:
