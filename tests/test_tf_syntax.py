@@ -120,3 +120,88 @@ def test_null_argument_means_not_set(tmp_path, monkeypatch):
     u = doc.units[0]
     assert "architectures" not in u.settings
     assert u.value("timeout") == 3 and u.setting("timeout").location is None  # the service default
+
+
+def _load_one(tmp_path, monkeypatch, text: str):
+    (tmp_path / "main.tf").write_text(text)
+    monkeypatch.chdir(tmp_path)
+    return terraform.load(TerraformModule(".", ["main.tf"]))
+
+
+def test_expression_object_keys_are_read_and_evaluated(tmp_path, monkeypatch):
+    # Terraform takes any expression as an object key; python-hcl2 7.x only a (dotted) name, a string,
+    # a number or a parenthesised expression, so a call or an index key is parenthesised for it.
+    doc, errors = _load_one(tmp_path, monkeypatch,
+        'locals {\n'
+        '  name = "api"\n'
+        '  envs = { prod = { size = 512 } }\n'
+        '  timeouts = {\n'
+        '    format("%s-fn", local.name) = 30\n'
+        '    "other" = 10\n'
+        '  }\n'
+        '  sizes = {\n'
+        '    local.envs["prod"].size = 1024\n'
+        '  }\n'
+        '}\n'
+        'resource "aws_lambda_function" "f" {\n'
+        '  timeout     = local.timeouts["api-fn"]\n'
+        '  memory_size = local.sizes["512"]\n'
+        '}\n')
+    assert errors == []
+    u = doc.units[0]
+    # a value read from a local points at the local (its origin), as everywhere else
+    assert u.value("timeout") == 30 and u.setting("timeout").location == Location("main.tf", 4)
+    assert u.value("memory_size") == 1024 and u.setting("memory_size").location == Location("main.tf", 8)
+
+
+def test_expression_key_rewrite_touches_only_the_key_the_parser_stopped_in(tmp_path):
+    # the heredoc line looks like an index key but is text: it must reach the model unchanged
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_instance" "a" {\n'
+        '  user_data = <<EOF\narr[0]=1\nEOF\n'
+        '  tags = {\n    lower("A") = "b"\n  }\n'
+        '}\n')
+    blocks, err = read_file(str(tmp_path / "main.tf"))
+    assert err is None
+    attrs = blocks[0].attributes
+    assert "arr[0]=1" in attrs["user_data"].expr.source()
+    assert attrs["tags"].line == 5
+    assert attrs["tags"].expr.source() == '{\n    (lower("A")) = "b"\n  }'
+
+
+def test_core_namespace_and_for_arrow_on_its_own_line(tmp_path, monkeypatch):
+    doc, errors = _load_one(tmp_path, monkeypatch,
+        'resource "aws_lambda_function" "f" {\n'
+        '  function_name = core::lower("API")\n'
+        '  runtime       = core::join("", ["python", "3.12"])\n'
+        '  environment {\n'
+        '    variables = { for k in ["a"] :\n'
+        '      (upper(k))\n'
+        '    => k }\n'
+        '  }\n'
+        '  timeout = 60\n'
+        '}\n')
+    assert errors == []
+    u = doc.units[0]
+    assert u.value("runtime") == "python3.12" and u.setting("runtime").location == Location("main.tf", 3)
+    assert u.value("timeout") == 60 and u.setting("timeout").location == Location("main.tf", 9)
+    blocks, _ = read_file("main.tf")
+    assert blocks[0].attributes["function_name"].expr.source() == 'lower      ("API")'
+
+
+@pytest.mark.parametrize("text,line,message", [
+    # an expression key in a block body (not an object) is still an error, at the key
+    ('resource "aws_lambda_function" "f" {\n  format("x") = 1\n}\n', 2, "unexpected token '('"),
+    # a fixable key before the real error: the error reported is the first one the parser met
+    ('locals {\n  m = {\n    format("x") = 1\n  }\n  n = \n}\n', 3, "unexpected token '('"),
+    # an unbalanced key is not rewritten
+    ('locals {\n  m = {\n    lookup(a, b = 1\n  }\n}\n', 3, "HCL syntax error"),
+    # `core::` of something that is not a call, and an unknown namespace, stay errors
+    ('locals {\n  a = core::upper\n}\n', 2, "HCL syntax error"),
+    ('locals {\n  a = mine::upper("x")\n}\n', 2, "HCL syntax error"),
+])
+def test_broken_hcl_near_the_tolerated_forms_is_still_a_located_error(tmp_path, text, line, message):
+    (tmp_path / "main.tf").write_text(text)
+    blocks, err = read_file(str(tmp_path / "main.tf"))
+    assert blocks == [] and err is not None
+    assert err.line == line and err.message.startswith("HCL syntax error") and message in err.message

@@ -132,34 +132,89 @@ def _string_label(node: Any) -> str:
 
 
 _HEREDOC_END_TRAILING = re.compile(r"^([ \t]*[A-Za-z][A-Za-z0-9._-]*)[ \t]+$", re.M)
-_LEADING_OPERATOR = re.compile(r"\n([ \t]*)(\?|\|\||&&)(?=[ \t])")
+_LEADING_OPERATOR = re.compile(r"\n([ \t]*)(\?|\|\||&&|=>)(?=[ \t])")
+_CORE_NAMESPACE = re.compile(r"(?<![\w:])core::([A-Za-z_][A-Za-z0-9_]*)(?=[ \t]*\()")
 
 
 def _tolerant(text: str) -> str:
-    """Rewrite two forms Terraform accepts but python-hcl2's grammar does not, keeping every line
-    where it is: a heredoc closing marker followed by spaces, and a line that starts with ``?``,
-    ``||`` or ``&&`` (the operator moves to the end of the previous line)."""
+    """Rewrite forms Terraform accepts but python-hcl2's grammar does not, keeping every line where
+    it is: a heredoc closing marker followed by spaces; a line that starts with ``?``, ``||``, ``&&``
+    or a for expression's ``=>`` (the operator moves to the end of the previous line); and a built-in
+    function called through its ``core::`` namespace (``core::upper(x)`` is ``upper(x)``, padded so
+    the columns stay too)."""
     text = _HEREDOC_END_TRAILING.sub(r"\1", text)
+    text = _CORE_NAMESPACE.sub(lambda m: m.group(1) + " " * len("core::"), text)
     return _LEADING_OPERATOR.sub(lambda m: f" {m.group(2)}\n{m.group(1)}{' ' * len(m.group(2))}", text)
 
 
+#: An object element whose key is an expression that starts with a name and holds a call or an index,
+#: e.g. ``format("%s-alb", local.name) = {`` or ``local.accounts[local.env].domain = {``. Terraform
+#: accepts any expression as an object key; python-hcl2 7.x only a name, a dotted name, a string, a
+#: number or a parenthesised expression, which means the same.
+_EXPRESSION_KEY = re.compile(r"^([ \t]*)([A-Za-z_][^=\n#]*?)([ \t]*)=(?![=>])")
+
+#: How many expression keys one file may have parenthesised for it (each costs a parse).
+MAX_KEY_RETRIES = 20
+
+
+def _parenthesise_key(text: str, exc: Exception) -> str | None:
+    """``text`` with the object key the parser stopped in wrapped in parentheses, or None.
+
+    Only the key on the line and column of the parse error is rewritten, so nothing else (a heredoc
+    holding ``a[0]=1``, say) is touched, and every line stays where it was."""
+    line, column = getattr(exc, "line", None), getattr(exc, "column", None)
+    if not isinstance(line, int) or not isinstance(column, int) or line < 1:
+        return None
+    lines = text.split("\n")
+    if line > len(lines):
+        return None
+    m = _EXPRESSION_KEY.match(lines[line - 1])
+    if m is None:
+        return None
+    key = m.group(2)
+    if not (m.start(2) < column - 1 < m.end(2)) or not ("(" in key or "[" in key):
+        return None
+    if key.count("(") != key.count(")") or key.count("[") != key.count("]") or key.count('"') % 2:
+        return None
+    lines[line - 1] = f"{m.group(1)}({key}){m.group(3)}={lines[line - 1][m.end():]}"
+    return "\n".join(lines)
+
+
+def _is_lark_error(exc: Exception) -> bool:
+    return type(exc).__module__.startswith("lark")
+
+
 def read_hcl(text: str, file: str) -> list[Block]:
-    """Parse a ``.tf`` file into its top-level blocks. Raises lark exceptions on bad syntax."""
+    """Parse a ``.tf`` file into its top-level blocks. Raises lark exceptions on bad syntax.
+
+    A file the grammar rejects is retried after :func:`_tolerant` and after parenthesising expression
+    keys (:func:`_parenthesise_key`); if it still fails, the FIRST error is raised, so a broken file is
+    reported where it is broken."""
     if not text.endswith("\n"):
         text += "\n"
-    try:
-        tree = parse_hcl_text(text)
-    except Exception as first:
-        if not type(first).__module__.startswith("lark"):
-            raise
-        fixed = _tolerant(text)
-        if fixed == text:
-            raise
+    first: Exception | None = None
+    tolerant_tried = False
+    keys_fixed = 0
+    while True:
         try:
-            tree = parse_hcl_text(fixed)
-        except Exception:
-            raise first from None
-        text = fixed
+            tree = parse_hcl_text(text)
+            break
+        except Exception as exc:
+            if not _is_lark_error(exc):
+                raise
+            first = first or exc
+            fixed = None
+            if keys_fixed < MAX_KEY_RETRIES:
+                fixed = _parenthesise_key(text, exc)
+                keys_fixed += fixed is not None
+            if fixed is None and not tolerant_tried:
+                tolerant_tried = True
+                fixed = _tolerant(text)
+                if fixed == text:
+                    fixed = None
+            if fixed is None:
+                raise first from None
+            text = fixed
     body = tree.children[0]
     top = _body(body, text, file)
     return [b for b in top.blocks]
@@ -509,7 +564,7 @@ def read_file(path: str) -> tuple[list[Block], FileError | None]:
     except RecursionError:
         return [], FileError(path, None, "HCL is nested too deeply to read")
     except Exception as exc:  # lark errors: UnexpectedToken / UnexpectedCharacters / UnexpectedEOF
-        if type(exc).__module__.startswith("lark"):
+        if _is_lark_error(exc):
             line, message = syntax_error_message(exc)
             return [], FileError(path, line, message)
         raise
