@@ -25,7 +25,8 @@ class ScanResult:
     model: Model = field(default_factory=Model)
     #: (finding, why) pairs silenced by a suppression or baseline, for --show-suppressed.
     suppressed: list[tuple[Finding, str]] = field(default_factory=list)
-    #: IDs of the checks that ran (enabled by the configuration), for reports that list passes.
+    #: IDs of the enabled checks that ran to the end (a check that failed is an error instead),
+    #: for reports that list passes.
     checks: list[str] = field(default_factory=list)
     #: The baseline applied (its path), and its entries that matched no finding of this scan.
     baseline: str | None = None
@@ -162,7 +163,7 @@ def scan(paths: list[str], config: Config | None = None, *, baseline=None,
         errors=sorted(inputs.errors + parse_errors + check_errors, key=lambda e: (e.file, e.line or 0)),
         files_scanned=inputs.file_count,
         model=model,
-        checks=[check_id for check_id in all_checks() if config.enabled(check_id)],
+        checks=sorted(ran),  # a check that failed is an error, never a clean pass
     )
     if baseline is not None:
         applied = baseline.apply(reported, judged=_judged_files(inputs, report_only, model))

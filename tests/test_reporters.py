@@ -529,3 +529,24 @@ def test_examples_every_format_in_one_run(in_repo, tmp_path):
     assert md[0] == f"## computefit: {n} findings (0 error, {n} warning, 0 info) in 4 files"
     assert [l for l in md if l.startswith("### ")] == [f"### `{f}`" for f in dict.fromkeys(e[1] for e in expected)]
     assert md.count("<details>") == len(expected)
+
+
+def test_junit_a_check_that_fails_is_an_error_never_a_clean_pass(in_repo, monkeypatch):
+    """A check that raises is reported as an internal error; JUnit must not list it as passing."""
+    from computefit import check as check_api
+    from computefit.check import WARNING, Check, all_checks
+
+    class Broken(Check):
+        id, name, severity, summary = "CF999", "broken", WARNING, "raises"
+
+        def run(self, model, ctx):
+            raise RuntimeError("boom")
+
+    monkeypatch.setattr(check_api, "_REGISTRY", {**all_checks(), "CF999": Broken})
+    result = scan(["examples/orders-api/template.yaml"])
+    assert "CF999" not in result.checks and "CF201" in result.checks
+    assert any("check CF999" in e.message for e in result.errors)
+    junit = ET.fromstring(render("junit", result))
+    names = [c.get("name") for c in junit.iter("testcase")]
+    assert not any(n.startswith("CF999") for n in names)
+    assert any(c.find("error") is not None for c in junit.iter("testcase"))
