@@ -149,7 +149,7 @@ class ScheduledJobOnAlwaysOnServer(Check):
         known = [j.schedule.runs_per_day for j in jobs if j.schedule.runs_per_day is not None]
         unknown_schedules = len(jobs) - len(known)
         runs_per_day = sum(known) if known else None
-        runs_per_month = runs_per_day * hours / 24 if runs_per_day is not None else None
+        runs_per_month = pricing.runs_per_month(runs_per_day) if runs_per_day is not None else None
         type_setting = unit.setting(m.INSTANCE_TYPE)
         itype = type_setting.value if type_setting is not None and isinstance(type_setting.value, str) else None
         size = pricing.ec2_size(itype)

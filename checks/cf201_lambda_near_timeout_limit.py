@@ -182,7 +182,7 @@ class LambdaNearTimeoutLimit(Check):
             sched = parse_aws(expr.value)
             if sched.runs_per_day is None:
                 return None
-            total += sched.runs_per_day * facts.meta("hours_per_month") / 24
+            total += pricing.runs_per_month(sched.runs_per_day)
             found = True
         if not found or len(unit.triggers) != len(unit.triggers_of(m.SCHEDULE)):
             return None

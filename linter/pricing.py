@@ -34,6 +34,11 @@ def hours_per_month() -> float:
     return float(facts.meta("hours_per_month"))
 
 
+def runs_per_month(runs_per_day: float) -> float:
+    """Runs a month of a schedule that runs ``runs_per_day`` times a day (730-hour month)."""
+    return runs_per_day * hours_per_month() / 24
+
+
 def ec2_hourly(instance_type: str) -> float | None:
     return facts.value("price.ec2_linux_hour").get(instance_type)
 

@@ -39,9 +39,6 @@ class Schedule:
     def known(self) -> bool:
         return self.runs_per_day is not None
 
-    def runs_per_month(self, days_per_month: float = 730 / 24) -> float | None:
-        return None if self.runs_per_day is None else self.runs_per_day * days_per_month
-
 
 def _unknown(expr: str, why: str) -> Schedule:
     return Schedule(expr, None, f"unknown schedule ({why})")
