@@ -140,8 +140,7 @@ class LambdaNearTimeoutLimit(Check):
                 "asynchronously."
             )
         memory = unit.value(m.MEMORY_SIZE)
-        arch = (unit.value(m.ARCHITECTURES) or ["x86_64"])
-        arch = arch[0] if isinstance(arch, list) and arch else "x86_64"
+        arch = pricing.lambda_architecture(unit.value(m.ARCHITECTURES))
         costs = []
         if isinstance(memory, int):
             runs = self._runs_per_month(unit)

@@ -351,8 +351,7 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
     @staticmethod
     def _costs(unit: m.ComputeUnit, rt: runtimes.Runtime, environments: int) -> list[CostLine]:
         memory = unit.value(m.MEMORY_SIZE)
-        arch = unit.value(m.ARCHITECTURES)
-        arch = arch[0] if isinstance(arch, list) and arch and isinstance(arch[0], str) else None
+        arch = pricing.lambda_architecture(unit.value(m.ARCHITECTURES))
         label = f"provisioned concurrency: {environments} environment(s) always warm"
         if isinstance(memory, int) and not isinstance(memory, bool):
             pc = pricing.provisioned_concurrency(environments, memory, arch, option=f"{label} at {memory} MB")

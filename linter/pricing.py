@@ -30,6 +30,13 @@ def _arch(architecture: str | None) -> str:
     return "arm64" if architecture == "arm64" else "x86_64"
 
 
+def lambda_architecture(architectures) -> str:
+    """The price architecture of a Lambda function's ARCHITECTURES setting value (a list such as
+    ``["arm64"]``): its first entry, or the service default x86_64 when unset or unreadable."""
+    first = architectures[0] if isinstance(architectures, list) and architectures else None
+    return _arch(first if isinstance(first, str) else None)
+
+
 def hours_per_month() -> float:
     return float(facts.meta("hours_per_month"))
 
