@@ -57,10 +57,6 @@ class Applied:
     stale: list[StaleEntry] = field(default_factory=list)
 
 
-def _finding_file(f: Finding) -> str:
-    return (f.resource_location or f.location).file
-
-
 def relative_to(path: str, base_dir: str) -> str:
     """``path`` as a baseline records it: relative to the baseline's folder, with ``/``."""
     full = os.path.abspath(path)
@@ -72,7 +68,7 @@ def relative_to(path: str, base_dir: str) -> str:
 
 
 def key_of(f: Finding, base_dir: str) -> Key:
-    return f.check_id, relative_to(_finding_file(f), base_dir), f.resource
+    return f.check_id, relative_to(f.resource_at.file, base_dir), f.resource
 
 
 @dataclass

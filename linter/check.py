@@ -77,6 +77,12 @@ class Finding:
     def line(self) -> int:
         return self.location.line
 
+    @property
+    def resource_at(self) -> Location:
+        """Where the resource is declared (suppressions, baselines and fingerprints key on it),
+        which may differ from where the finding points."""
+        return self.resource_location or self.location
+
     def to_dict(self) -> dict:
         d = {
             "check_id": self.check_id,

@@ -605,7 +605,7 @@ class _Stage:
     # -- matching -------------------------------------------------------------------------------
     def _blocks(self, f: Finding) -> tuple[list[_Block], list[ComputeUnit], list[Document]]:
         """The source blocks a finding belongs to, and its units and documents."""
-        res_loc = f.resource_location or f.location
+        res_loc = f.resource_at
         pairs = self.units.get((res_loc.file, f.resource), [])
         blocks: list[_Block] = []
         for unit, _doc in pairs:

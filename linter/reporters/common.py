@@ -111,8 +111,7 @@ def working_directory_uri() -> str:
 def resource_file(finding) -> str:
     """The file that declares the finding's resource (the finding may point elsewhere: a SAM
     Globals line, a Terraform variable default or ``.tfvars`` value)."""
-    loc = finding.resource_location or finding.location
-    return report_path(loc.file)
+    return report_path(finding.resource_at.file)
 
 
 def fingerprints(findings) -> list[str]:
