@@ -34,12 +34,13 @@ def update_snapshots(request) -> bool:
     return request.config.getoption("--update-snapshots")
 
 
-def scan_findings(path: str | Path, check_id: str | None = None):
-    """Scan one fixture file or folder and return the findings (optionally of one check only)."""
+def scan_findings(path: str | Path, check_id: str | None = None, **options):
+    """Scan a file or folder (as given: absolute paths stay absolute) with every check, or with
+    ``check_id`` only and its ``options``."""
     from computefit.config import Config
     from computefit.runner import scan
 
-    config = Config(select=(check_id,)) if check_id else Config()
+    config = Config(select=(check_id,), options={check_id: options} if options else {}) if check_id else Config()
     return scan([str(path)], config)
 
 
@@ -50,6 +51,11 @@ def finding_keys(result, check_id: str | None = None) -> list[tuple[str, str, in
         for f in result.findings
         if check_id is None or f.check_id == check_id
     )
+
+
+def finding_rows(result) -> list[tuple[str, str, str, int, str]]:
+    """(check id, resource, file, line, severity) of every finding, sorted."""
+    return sorted((f.check_id, f.resource, f.location.file, f.location.line, f.severity) for f in result.findings)
 
 
 def fixture_checks() -> list[str]:
@@ -92,15 +98,20 @@ def working_directory(path: Path):
         os.chdir(old)
 
 
-def scan_case(check_id: str, case: str, *, select: tuple[str, ...] = (), options: dict | None = None):
+def scan_case(check_id: str, case: str, *, every_check: bool = False, allow_errors: bool = False, **options):
     """Scan one fixture case from fixtures/<ID>/, so every path in the result (file, evidence,
-    messages) is relative to that folder: ``cfn/x.yaml``, ``tf/x/main.tf``. ``select`` limits the
-    checks (default: all); ``options`` is ``{check id: {option: value}}``."""
+    messages) is relative to that folder: ``cfn/x.yaml``, ``tf/x/main.tf``. Only ``check_id`` runs,
+    with ``options``, unless ``every_check``. A fixture must read without errors unless
+    ``allow_errors``."""
     from computefit.config import Config
     from computefit.runner import scan
 
+    config = Config() if every_check else Config(select=(check_id,), options={check_id: options} if options else {})
     with working_directory(FIXTURES / check_id):
-        return scan([case], Config(select=tuple(select), options=options or {}))
+        result = scan([case], config)
+    if not allow_errors:
+        assert result.errors == [], result.errors
+    return result
 
 
 def only_finding(result, check_id: str | None = None):
