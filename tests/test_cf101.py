@@ -4,12 +4,10 @@ not show: the bundled examples, the options, specific wording, evidence and cost
 from __future__ import annotations
 
 import pytest
-
-from computefit import facts, pricing, workload
-
 from conftest import FIXTURES, REPO, cost_line, finding_keys, only_finding, scan_findings
 
 CF101 = "CF101"
+
 
 def test_bundled_examples():
     tf = scan_findings(REPO / "examples" / "terraform", CF101)
@@ -178,52 +176,6 @@ def test_docstring_sections():
                     "## References"):
         assert section in doc
     assert "points at the line that installs the job" in doc
-
-
-# -- helpers this check relies on -------------------------------------------------------------
-
-
-def test_workload_placeholder_schedule_is_an_unknown_job():
-    wl = workload.analyse("#!/bin/bash\necho '${Schedule} root /opt/x.sh' > /etc/cron.d/x\n")
-    [job] = wl.jobs
-    assert job.schedule.runs_per_day is None and job.command == "/opt/x.sh"
-    wl = workload.analyse("#!/bin/bash\necho '0 ${Hour} * * * root /opt/x.sh' > /etc/cron.d/x\n")
-    assert [j.schedule.expression for j in wl.jobs] == ["0 ${Hour} * * *"]
-    # an echo that does not write a crontab is not a job
-    assert workload.analyse("#!/bin/bash\necho '${Greeting} world' > /tmp/x\n").jobs == []
-
-
-def test_workload_sleep_loop_command_has_no_trailing_separator():
-    wl = workload.analyse("#!/bin/bash\nnohup bash -c 'while true; do /opt/x.sh; sleep 3600; done' &\n")
-    [job] = wl.jobs
-    assert job.command == "/opt/x.sh" and job.schedule.runs_per_day == 24.0
-
-
-def test_workload_timer_without_service_keeps_timer_path():
-    text = "cat > /etc/systemd/system/sync.timer <<'EOF'\n[Timer]\nOnUnitActiveSec=6h\nEOF\n"
-    [job] = workload.analyse(text).jobs
-    assert job.command == "/etc/systemd/system/sync.timer" and job.schedule.runs_per_day == 4.0
-
-
-def test_pricing_helpers():
-    assert pricing.ec2_size("r5.large") == (2.0, 16.0)
-    assert pricing.ec2_size("x9.huge") is None and pricing.ec2_size(None) is None
-    assert set(facts.value("ec2.instance_size")) == set(facts.value("price.ec2_linux_hour"))
-    free = facts.raw("price.scheduler_invocation")["free_per_month"]
-    assert pricing.scheduler_schedule(1000).monthly_usd == 0.0
-    assert pricing.scheduler_schedule(free + 2_000_000).monthly_usd == pytest.approx(2.0)
-    assert pricing.scheduler_schedule(None).monthly_usd is None
-
-
-def test_workload_background_process_is_a_service_and_fetched_scripts_are_opaque():
-    text = ("#!/bin/bash\naws s3 cp s3://b/setup.sh /opt/setup.sh\n. /opt/setup.sh\n"
-            "Xvfb :0 -screen 0 6x6x8 &\nnohup bash -c 'while true; do /opt/x.sh; sleep 3600; done' &\n"
-            "make && make install\necho '0 1 * * * root /opt/x.sh' > /etc/cron.d/x\n")
-    wl = workload.analyse(text)
-    assert [(s.kind, s.evidence) for s in wl.services] == [("background process", "Xvfb :0 -screen 0 6x6x8 &")]
-    assert wl.opaque == ["runs /opt/setup.sh, fetched at boot (its content is not visible)"]
-    # a fetched file that only the cron job runs is not opaque setup
-    assert workload.analyse((REPO / "examples/terraform/templates/invoice-batch.sh").read_text()).opaque == []
 
 
 def test_script_fetched_and_run_at_boot_lowers_confidence(tmp_path):
