@@ -156,7 +156,8 @@ def _fail(message: str) -> None:
 
 def _load_config(paths: list[str], config_file: str | None):
     """The configuration named by --config, else the one found from ``paths`` upwards, else the
-    defaults. An invalid file exits with 2, naming the file and the key."""
+    defaults. An invalid file exits with 2, naming the file and the key; so does a found one that
+    names an output file (only the command line and --config choose where the run writes)."""
     from .config import Config, ConfigError, find_config, load_config
 
     try:
@@ -165,7 +166,7 @@ def _load_config(paths: list[str], config_file: str | None):
                 raise ConfigError(config_file, None, "no such configuration file")
             return load_config(config_file)
         found = find_config(paths)
-        return load_config(found) if found else Config()
+        return load_config(found, discovered=True) if found else Config()
     except ConfigError as exc:
         _fail(str(exc))
 
