@@ -148,12 +148,13 @@ def dump(findings: list[Finding], path: str) -> dict:
 
 
 def write(findings: list[Finding], path: str) -> int:
-    """Write the baseline for ``findings`` to ``path``; returns the number of findings recorded."""
-    doc = dump(findings, path)
+    """Write the baseline for ``findings`` to ``path`` atomically (parallel runs writing one path
+    leave one of their files, whole); returns the number of findings recorded."""
+    from .atomic import write_text
+
+    text = json.dumps(dump(findings, path), indent=2, allow_nan=False) + "\n"
     try:
-        with open(path, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh, indent=2)
-            fh.write("\n")
+        write_text(path, text)  # a temporary file renamed over ``path``: never half-written
     except OSError as exc:
         raise BaselineError(f"{path}: cannot write baseline: {exc.strerror or exc}")
     return len(findings)

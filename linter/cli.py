@@ -127,9 +127,10 @@ def scan(paths, formats, outputs, fail_on, select, ignore, exclude, config_file,
             # click.echo strips ANSI codes from a non-terminal unless told the colour was asked for
             click.echo(text, nl=False, color=use_color or None)
         else:
+            from .atomic import write_text
+
             try:
-                with open(dest, "w", encoding="utf-8") as fh:
-                    fh.write(text)
+                write_text(dest, text)
             except OSError as exc:
                 click.echo(f"computefit: cannot write {dest}: {exc.strerror or exc}", err=True)
                 sys.exit(2)

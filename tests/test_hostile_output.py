@@ -127,3 +127,120 @@ def test_the_pre_commit_hook_entry_refuses_a_committed_output_file(hostile_repo)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "names an output file" in proc.stderr and "Traceback" not in proc.stderr
     assert (victim / ".bashrc").read_bytes() == before
+
+
+# --------------------------------------------------------------------------------------------------
+# 2. Atomic writes
+# --------------------------------------------------------------------------------------------------
+
+
+def _many_functions(n: int, prefix: str) -> str:
+    """A SAM template with ``n`` functions near the timeout limit: ``n`` CF201 findings."""
+    body = "".join(f"  {prefix}Fn{i}:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+                   f"      Runtime: python3.12\n      Handler: a.b\n      Timeout: 900\n" for i in range(n))
+    return "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n" + body
+
+
+def _write_baseline_rounds(folder: str, baseline: str, rounds: int, start, done) -> None:
+    """One writer process: ``computefit scan FOLDER --write-baseline BASELINE``, ``rounds`` times;
+    each round starts when the test says so (``start``), so the writers of a round race."""
+    import threading
+
+    try:
+        for _ in range(rounds):
+            start.wait(timeout=120)
+            try:
+                main(["scan", folder, "--select", "CF201", "--write-baseline", baseline], standalone_mode=False)
+            except SystemExit:
+                pass
+            done.wait(timeout=120)
+    except threading.BrokenBarrierError:  # the test failed and aborted the round
+        pass
+
+
+def test_parallel_baseline_writes_to_one_path_leave_valid_json(tmp_path, monkeypatch):
+    import json
+    import multiprocessing
+
+    monkeypatch.chdir(tmp_path)
+    # Four writers, each with its own findings (baselines of different lengths, tens of KB: a
+    # writer that truncates and rewrites in place leaves the tail of a longer one behind).
+    folders = []
+    for w in range(4):
+        folder = tmp_path / f"stack{w}"
+        folder.mkdir()
+        (folder / "template.yaml").write_text(_many_functions(60 * (w + 1), f"W{w}"), encoding="utf-8")
+        folders.append(str(folder))
+    baseline = tmp_path / "baseline.json"
+    rounds = 6
+    ctx = multiprocessing.get_context("fork")
+    start, done = ctx.Barrier(len(folders) + 1), ctx.Barrier(len(folders) + 1)
+    procs = [ctx.Process(target=_write_baseline_rounds, args=(f, str(baseline), rounds, start, done))
+             for f in folders]
+    for p in procs:
+        p.start()
+    expected_counts = {60 * (w + 1) for w in range(4)}
+    try:
+        for r in range(rounds):
+            start.wait(timeout=120)
+            # While the round runs, every read sees a whole baseline (or none yet).
+            while True:
+                if baseline.exists():
+                    doc = json.loads(baseline.read_text(encoding="utf-8"))
+                    assert sum(e["count"] for e in doc["findings"]) in expected_counts
+                if done.n_waiting == len(folders):
+                    break
+            done.wait(timeout=120)
+            doc = json.loads(baseline.read_text(encoding="utf-8"))  # strict: a valid document
+            assert doc["version"] == 1
+            assert sum(e["count"] for e in doc["findings"]) in expected_counts, f"round {r}"
+    except BaseException:
+        start.abort()
+        done.abort()
+        raise
+    finally:
+        for p in procs:
+            p.join(timeout=120)
+    assert all(p.exitcode == 0 for p in procs)
+    assert sorted(os.listdir(tmp_path)) == ["baseline.json", "stack0", "stack1", "stack2", "stack3"]
+
+
+def test_a_symlink_at_the_destination_is_replaced_not_followed(hostile_repo):
+    # A repository commits `computefit.txt -> ../victim/.bashrc`; the CI job writes its report to
+    # computefit.txt. The report replaces the link; the victim is untouched.
+    repo, victim = hostile_repo
+    before = (victim / ".bashrc").read_bytes()
+    (repo / "computefit.txt").symlink_to(victim / ".bashrc")
+    (repo / "baseline.json").symlink_to(victim / "baseline.json")  # dangling: would create it
+    result = invoke("scan", "template.yaml", "--format", "text:computefit.txt")
+    assert result.exit_code == 1
+    assert not (repo / "computefit.txt").is_symlink()
+    assert "NightlyExport" in (repo / "computefit.txt").read_text(encoding="utf-8")
+    assert invoke("scan", "template.yaml", "--write-baseline", "baseline.json").exit_code == 0
+    assert not (repo / "baseline.json").is_symlink()
+    assert (victim / ".bashrc").read_bytes() == before
+    assert sorted(os.listdir(victim)) == [".bashrc"]
+
+
+def test_atomic_write_keeps_the_mode_and_writes_streams_in_place(tmp_path):
+    from computefit.atomic import write_text
+
+    report = tmp_path / "report.txt"
+    report.write_text("old\n")
+    report.chmod(0o640)
+    write_text(str(report), "new\n")
+    assert report.read_text() == "new\n" and (report.stat().st_mode & 0o777) == 0o640
+    write_text(str(tmp_path / "fresh.txt"), "x")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (tmp_path / "fresh.txt").stat().st_mode & 0o777 == 0o666 & ~mask
+    write_text(os.devnull, "discarded")  # a device is written, not replaced
+    assert Path(os.devnull).is_char_device()
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    write_text(str(fifo), "through the pipe\n")
+    assert reader.communicate(timeout=30)[0] == b"through the pipe\n"
+    with pytest.raises(IsADirectoryError):
+        write_text(str(tmp_path), "x")
+    assert sorted(os.listdir(tmp_path)) == ["fresh.txt", "pipe", "report.txt"]
