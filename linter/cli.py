@@ -85,6 +85,7 @@ def scan(paths, formats, outputs, fail_on, select, ignore, exclude, config_file,
     """Scan PATHS (files or folders; default: the current folder)."""
     from .config import fails, selector_problem
     from .reporters import RenderOptions, render
+    from .reporters.common import valid_unicode
     from .runner import scan as run_scan
 
     ctx = click.get_current_context()
@@ -123,6 +124,9 @@ def scan(paths, formats, outputs, fail_on, select, ignore, exclude, config_file,
         use_color = bool(use_color and fmt == "text")
         text = render(fmt, result, RenderOptions(color=use_color, show_suppressed=show_suppressed,
                                                  fail_on=config.fail_on))
+        # Each format escapes what it prints; this is the last guard: whatever reaches the output
+        # encodes as UTF-8 (no surrogate from a JSON "\ud800" or an undecodable file name).
+        text = valid_unicode(text)
         if dest == "-":
             # click.echo strips ANSI codes from a non-terminal unless told the colour was asked for
             click.echo(text, nl=False, color=use_color or None)
@@ -151,7 +155,11 @@ def scan(paths, formats, outputs, fail_on, select, ignore, exclude, config_file,
 
 
 def _fail(message: str) -> None:
-    click.echo(f"computefit: {message}", err=True)
+    """Exit 2 with ``message`` on standard error; it may quote a scanned file (a configuration key,
+    a path), so control characters and bidi overrides in it are shown as escapes."""
+    from .reporters.common import visible
+
+    click.echo(f"computefit: {visible(message)}", err=True)
     sys.exit(2)
 
 

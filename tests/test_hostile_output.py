@@ -244,3 +244,216 @@ def test_atomic_write_keeps_the_mode_and_writes_streams_in_place(tmp_path):
     with pytest.raises(IsADirectoryError):
         write_text(str(tmp_path), "x")
     assert sorted(os.listdir(tmp_path)) == ["fresh.txt", "pipe", "report.txt"]
+
+
+# --------------------------------------------------------------------------------------------------
+# 3 and 4. Scanned text and file names reach every format escaped for it, and never crash it
+# --------------------------------------------------------------------------------------------------
+
+import json  # noqa: E402
+import re  # noqa: E402
+import xml.etree.ElementTree as ET  # noqa: E402
+
+from computefit.reporters import FORMATS  # noqa: E402
+from computefit.reporters.common import check_docs_url  # noqa: E402
+
+LINK = "[x](https://evil.example/a)"
+IMAGE = "![i](https://evil.example/i.png)"
+HTML = "<img src=x onerror=alert(1)>"
+#: File names with shell, markdown and terminal syntax in them (a name cannot hold "/").
+HOSTILE_NAMES = [
+    "$(echo INJECTED >&2).yaml",
+    "tick`s|pipe [x](http:e) ![i](e.png) <b>bold\nnewline.yaml",
+    "osc\x1b]8;;http:e\x07link\x1b]8;;\x07 ansi\x1b[31mred \u202egnp.yaml",
+]
+#: Bytes that are not UTF-8: Python reads the name with surrogateescape (U+DCE9, U+DCFF).
+UNDECODABLE = b"caf\xe9-\xff.yaml"
+#: User data whose cron line CF101 quotes in its message.
+CRON_WITH_MARKUP = f"/opt/\u202e{LINK}{IMAGE}www.evil.example/me@evil.example/{HTML}.sh"
+EC2_CRON = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Trainer:
+    Type: AWS::EC2::Instance
+    Properties:
+      InstanceType: r5.large
+      UserData:
+        Fn::Base64: |
+          #!/bin/bash
+          echo '0 5 * * 0 root CRON' > /etc/cron.d/retrain
+"""
+#: A JSON template whose strings hold a lone surrogate ("\\ud800" escapes): a logical ID that the
+#: messages quote and a property value.
+LONE_SURROGATE_JSON = (
+    '{"AWSTemplateFormatVersion": "2010-09-09", "Transform": "AWS::Serverless-2016-10-31",'
+    ' "Resources": {"Fn\\ud800X": {"Type": "AWS::Serverless::Function", "Properties":'
+    ' {"Runtime": "python3.12", "Handler": "a.b", "Timeout": 900, "FunctionName": "\\ud800\\udfff"}}}}'
+)
+#: What no report may carry raw: ESC, BEL, other C0/C1 controls but tab/LF/CR, bidi controls,
+#: surrogates.
+RAW = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _write_undecodable(folder: Path) -> None:
+    with open(os.path.join(os.fsencode(folder), UNDECODABLE), "w", encoding="utf-8") as fh:
+        fh.write(SAM_900)
+
+
+@pytest.fixture
+def unicode_tree(tmp_path, monkeypatch):
+    """Only the two Unicode defects: a lone surrogate in a JSON template, a non-UTF-8 file name."""
+    (tmp_path / ".git").mkdir()
+    _write_undecodable(tmp_path)
+    (tmp_path / "surrogate.json").write_text(LONE_SURROGATE_JSON, encoding="ascii")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def hostile_tree(unicode_tree):
+    for name in HOSTILE_NAMES:
+        (unicode_tree / name).write_text(SAM_900, encoding="utf-8")
+    (unicode_tree / "markup").mkdir()
+    (unicode_tree / "markup" / "ec2.yaml").write_text(EC2_CRON.replace("CRON", CRON_WITH_MARKUP), encoding="utf-8")
+    (unicode_tree / "markup" / "sam.yaml").write_text(
+        SAM_900.replace("NightlyExport", '"Fn[x](https://evil.example/b)<b>html</b>"'), encoding="utf-8")
+    return unicode_tree
+
+
+def _strict_json(data: bytes):
+    """Parse as a strict parser would: UTF-8, no NaN/Infinity, no lone surrogate in any string."""
+    def refuse(name):
+        raise AssertionError(f"{name} in a JSON report")
+
+    doc = json.loads(data.decode("utf-8"), parse_constant=refuse)
+    json.dumps(doc, ensure_ascii=False).encode("utf-8")  # raises on a surrogate that was escaped
+    return doc
+
+
+def _assert_valid(fmt: str, data: bytes):
+    """The report parses as its format demands; returns the parsed document (or the text)."""
+    text = data.decode("utf-8")  # strict: no surrogate, valid UTF-8
+    assert not RAW.search(text), (fmt, RAW.search(text))
+    if fmt in ("json", "gitlab"):
+        return _strict_json(data)
+    if fmt == "sarif":
+        from test_reporters import assert_valid_sarif
+
+        doc = _strict_json(data)
+        assert_valid_sarif(doc)
+        return doc
+    if fmt == "junit":
+        return ET.fromstring(data)
+    if fmt == "github":
+        lines = text.splitlines()
+        assert all(re.fullmatch(r"::(error|warning|notice) [^:]*::.*", line) for line in lines), lines
+        return lines
+    return text
+
+
+def _scan(tmp_path, fmt: str) -> bytes:
+    """``fmt`` to standard output and to a file (-o): the same bytes, exit 1 (findings), no
+    traceback."""
+    to_stdout = CliRunner().invoke(main, ["scan", ".", "--format", fmt])
+    assert to_stdout.exit_code == 1, (fmt, to_stdout.output, to_stdout.exception)
+    dest = tmp_path.parent / f"report-{fmt}"
+    to_file = CliRunner().invoke(main, ["scan", ".", "--format", fmt, "-o", str(dest)])
+    assert to_file.exit_code == 1, (fmt, to_file.output, to_file.exception)
+    assert dest.read_bytes() == to_stdout.stdout_bytes, fmt
+    return to_stdout.stdout_bytes
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_lone_surrogate_and_undecodable_file_name_never_crash_a_format(unicode_tree, fmt):
+    doc = _assert_valid(fmt, _scan(unicode_tree, fmt))
+    if fmt == "json":
+        assert {(f["file"], f["resource"]) for f in doc["findings"]} == {
+            ("caf\\xe9-\\xff.yaml", "NightlyExport"),  # the bytes that are not UTF-8, as escapes
+            ("surrogate.json", "Fn\\ud800X"),
+        }
+    if fmt == "sarif":
+        uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in doc["runs"][0]["results"]}
+        assert uris == {"caf%E9-%FF.yaml", "surrogate.json"}  # the file's real bytes, percent-encoded
+    if fmt == "text":
+        assert "\n  'caf\\xe9-\\xff.yaml':10  CF201" in doc and "Fn\\ud800X has a timeout" in doc
+
+
+def test_hostile_names_and_text_are_escaped_in_every_format(hostile_tree):
+    from computefit.reporters.sarif import FINGERPRINT_NAME
+
+    reports = {fmt: _scan(hostile_tree, fmt) for fmt in FORMATS}
+    parsed = {fmt: _assert_valid(fmt, data) for fmt, data in reports.items()}
+    n_files = len(HOSTILE_NAMES) + 4  # + the undecodable name, ec2.yaml, sam.yaml, surrogate.json
+
+    # JSON, SARIF, GitLab: every finding present; JSON carries each name itself (JSON-escaped)
+    findings = parsed["json"]["findings"]
+    assert len(findings) == n_files
+    assert set(HOSTILE_NAMES) <= {f["file"] for f in findings}
+    results = parsed["sarif"]["runs"][0]["results"]
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+    assert "%24%28echo%20INJECTED%20%3E%262%29.yaml" in uris
+    assert len({r["partialFingerprints"][FINGERPRINT_NAME] for r in results}) == n_files
+    for r in results:
+        assert not re.search(r"(?<!\\)\[", r["message"]["text"])  # no embedded SARIF link
+        assert "<" not in r["message"]["markdown"] and not re.search(r"(?<!\\)\[", r["message"]["markdown"])
+    gitlab = parsed["gitlab"]
+    assert len(gitlab) == n_files and len({i["fingerprint"] for i in gitlab}) == n_files
+    assert int(parsed["junit"].get("failures")) == n_files
+
+    # GitHub workflow commands: one command per line, the data and properties escaped
+    lines = parsed["github"]
+    assert len(lines) == n_files
+    assert all(re.fullmatch(r"::warning file=[^:,]*,line=\d+,title=[^:,]*::.*", line) for line in lines), lines
+    assert any(line.startswith("::warning file=tick`s|pipe [x](http%3Ae) ![i](e.png) <b>bold%0Anewline.yaml,")
+               for line in lines)
+    assert any("osc\\x1b]8;;http%3Ae\\x07link" in line and "\\u202egnp.yaml" in line for line in lines)
+
+    # text: visible escapes, and file names quoted for a shell
+    text = parsed["text"]
+    assert "\n  '$(echo INJECTED >&2).yaml':10  CF201" in text
+    assert "\n  'tick`s|pipe [x](http:e) ![i](e.png) <b>bold\\x0anewline.yaml':10  CF201" in text
+    assert "osc\\x1b]8;;http:e\\x07link\\x1b]8;;\\x07 ansi\\x1b[31mred \\u202egnp.yaml" in text
+    assert "/opt/\\u202e[x](https://evil.example/a)" in text  # the bidi override in the quoted cron line
+
+
+def test_hostile_markdown_renders_no_link_image_or_html(hostile_tree):
+    cmarkgfm = pytest.importorskip("cmarkgfm", reason="cmarkgfm (GitHub's cmark-gfm) renders the markdown")
+    from cmarkgfm.cmark import Options
+
+    report = _assert_valid("markdown", _scan(hostile_tree, "markdown"))
+    html = cmarkgfm.github_flavored_markdown_to_html(report, options=Options.CMARK_OPT_UNSAFE)
+    links = re.findall(r'<a href="([^"]*)"', html)
+    assert links and set(links) <= {check_docs_url(c) for c in ("CF101", "CF201")}, links
+    assert "<img" not in html and "<b>" not in html and "onerror" not in html.replace("onerror=alert", "")
+    assert "evil.example" in html  # the text is there, as text
+    headings = re.findall(r"<h3><code>(.*?)</code></h3>", html)
+    assert len(headings) == len(HOSTILE_NAMES) + 4
+    assert "tick`s|pipe [x](http:e) ![i](e.png) &lt;b&gt;bold\\x0anewline.yaml" in headings
+    assert "$(echo INJECTED &gt;&amp;2).yaml" in headings
+    # every table row has its five cells (no pipe from a name or message splits one)
+    for table in re.findall(r"<tbody>(.*?)</tbody>", html, re.S):
+        for row in re.findall(r"<tr>(.*?)</tr>", table, re.S):
+            assert row.count("<td") == 5, row
+
+
+def test_reports_never_contain_nan_or_infinity(tmp_path, monkeypatch):
+    """A non-finite number or a huge integer that reaches a report (evidence, costs) is null."""
+    from computefit.check import CostLine
+    from computefit.reporters import RenderOptions, render
+    from computefit.runner import ScanResult
+    from test_reporters import assert_valid_sarif, finding
+
+    monkeypatch.chdir(tmp_path)
+    f = finding(costs=[CostLine("current: Lambda", float("inf"), ["x"]), CostLine("Fargate", float("nan"), [])])
+    f.evidence = {"timeout": {"value": float("inf"), "set_by": "property"}, "big": 10 ** 400, "nan": float("-nan")}
+    result = ScanResult(findings=[f], checks=["CF201"])
+    doc = _strict_json(render("json", result).encode("utf-8"))
+    [out] = doc["findings"]
+    assert out["evidence"] == {"timeout": {"value": None, "set_by": "property"}, "big": None, "nan": None}
+    assert [o["monthly_usd"] for o in out["costs"]["options"]] == [None, None]
+    sarif = _strict_json(render("sarif", result).encode("utf-8"))
+    assert_valid_sarif(sarif)
+    assert sarif["runs"][0]["results"][0]["properties"]["evidence"]["timeout"]["value"] is None
+    _strict_json(render("gitlab", result).encode("utf-8"))
+    for fmt in ("text", "markdown", "junit", "github"):
+        assert "nan" not in render(fmt, result, RenderOptions()).lower().replace("finance", "")
