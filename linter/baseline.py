@@ -68,7 +68,12 @@ def relative_to(path: str, base_dir: str) -> str:
 
 
 def key_of(f: Finding, base_dir: str) -> Key:
-    return f.check_id, relative_to(f.resource_at.file, base_dir), f.resource
+    """The finding's baseline key. File and resource are made valid Unicode (a lone surrogate from
+    a template, the bytes of a file name that is not UTF-8, as visible escapes), as the baseline
+    file records them, so the file is strict JSON and its entries still match."""
+    from .reporters.common import valid_unicode
+
+    return f.check_id, valid_unicode(relative_to(f.resource_at.file, base_dir)), valid_unicode(f.resource)
 
 
 @dataclass

@@ -128,8 +128,10 @@ def scan(paths, formats, outputs, fail_on, select, ignore, exclude, config_file,
         # encodes as UTF-8 (no surrogate from a JSON "\ud800" or an undecodable file name).
         text = valid_unicode(text)
         if dest == "-":
-            # click.echo strips ANSI codes from a non-terminal unless told the colour was asked for
-            click.echo(text, nl=False, color=use_color or None)
+            # UTF-8 bytes whatever the locale's encoding (a report is UTF-8; a name that the
+            # terminal's encoding cannot show must not crash the run). Bytes are written as they
+            # are: the only ANSI codes in them are computefit's own colours, when asked for.
+            click.echo(text.encode("utf-8"), nl=False)
         else:
             from .atomic import write_text
 
@@ -190,7 +192,9 @@ def list_checks(path, config_file) -> None:
     from .check import EngineRule, all_rules
 
     config = _load_config([path or "."], config_file)
-    source = config.source or "none found (defaults)"
+    from .reporters.common import visible
+
+    source = visible(config.source) if config.source else "none found (defaults)"
     click.echo(f"configuration: {source}")
     rules = all_rules()
     w_name = max((len(c.name) for c in rules.values()), default=4)

@@ -309,10 +309,16 @@ def unicode_tree(tmp_path, monkeypatch):
     return tmp_path
 
 
+#: A template that cannot be read, with a hostile name: an error row in every format.
+BROKEN_NAME = "broken|`x`[x](http:e)<b>\u202e.yaml"
+
+
 @pytest.fixture
 def hostile_tree(unicode_tree):
     for name in HOSTILE_NAMES:
         (unicode_tree / name).write_text(SAM_900, encoding="utf-8")
+    (unicode_tree / BROKEN_NAME).write_text("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  A: [\n",
+                                            encoding="utf-8")
     (unicode_tree / "markup").mkdir()
     (unicode_tree / "markup" / "ec2.yaml").write_text(EC2_CRON.replace("CRON", CRON_WITH_MARKUP), encoding="utf-8")
     (unicode_tree / "markup" / "sam.yaml").write_text(
@@ -351,14 +357,14 @@ def _assert_valid(fmt: str, data: bytes):
     return text
 
 
-def _scan(tmp_path, fmt: str) -> bytes:
-    """``fmt`` to standard output and to a file (-o): the same bytes, exit 1 (findings), no
-    traceback."""
+def _scan(tmp_path, fmt: str, exit_code: int = 1) -> bytes:
+    """``fmt`` to standard output and to a file (-o): the same bytes, the exit code (1: findings,
+    2: a file could not be read), no traceback."""
     to_stdout = CliRunner().invoke(main, ["scan", ".", "--format", fmt])
-    assert to_stdout.exit_code == 1, (fmt, to_stdout.output, to_stdout.exception)
+    assert to_stdout.exit_code == exit_code, (fmt, to_stdout.output, to_stdout.exception)
     dest = tmp_path.parent / f"report-{fmt}"
     to_file = CliRunner().invoke(main, ["scan", ".", "--format", fmt, "-o", str(dest)])
-    assert to_file.exit_code == 1, (fmt, to_file.output, to_file.exception)
+    assert to_file.exit_code == exit_code, (fmt, to_file.output, to_file.exception)
     assert dest.read_bytes() == to_stdout.stdout_bytes, fmt
     return to_stdout.stdout_bytes
 
@@ -381,7 +387,7 @@ def test_lone_surrogate_and_undecodable_file_name_never_crash_a_format(unicode_t
 def test_hostile_names_and_text_are_escaped_in_every_format(hostile_tree):
     from computefit.reporters.sarif import FINGERPRINT_NAME
 
-    reports = {fmt: _scan(hostile_tree, fmt) for fmt in FORMATS}
+    reports = {fmt: _scan(hostile_tree, fmt, exit_code=2) for fmt in FORMATS}
     parsed = {fmt: _assert_valid(fmt, data) for fmt, data in reports.items()}
     n_files = len(HOSTILE_NAMES) + 4  # + the undecodable name, ec2.yaml, sam.yaml, surrogate.json
 
@@ -396,13 +402,20 @@ def test_hostile_names_and_text_are_escaped_in_every_format(hostile_tree):
     for r in results:
         assert not re.search(r"(?<!\\)\[", r["message"]["text"])  # no embedded SARIF link
         assert "<" not in r["message"]["markdown"] and not re.search(r"(?<!\\)\[", r["message"]["markdown"])
+    assert [e["file"] for e in parsed["json"]["errors"]] == [BROKEN_NAME]
+    [note] = parsed["sarif"]["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == (
+        "broken%7C%60x%60%5Bx%5D%28http%3Ae%29%3Cb%3E%E2%80%AE.yaml")
     gitlab = parsed["gitlab"]
-    assert len(gitlab) == n_files and len({i["fingerprint"] for i in gitlab}) == n_files
-    assert int(parsed["junit"].get("failures")) == n_files
+    assert len(gitlab) == n_files + 1 and len({i["fingerprint"] for i in gitlab}) == n_files + 1
+    assert "broken|`x`[x](http:e)<b>\\u202e.yaml: YAML syntax error" in gitlab[-1]["description"]
+    assert int(parsed["junit"].get("failures")) == n_files and int(parsed["junit"].get("errors")) == 1
 
     # GitHub workflow commands: one command per line, the data and properties escaped
     lines = parsed["github"]
-    assert len(lines) == n_files
+    assert len(lines) == n_files + 1
+    assert lines[-1].startswith("::error file=broken|`x`[x](http%3Ae)<b>\\u202e.yaml,line=4,title=")
+    lines = lines[:-1]
     assert all(re.fullmatch(r"::warning file=[^:,]*,line=\d+,title=[^:,]*::.*", line) for line in lines), lines
     assert any(line.startswith("::warning file=tick`s|pipe [x](http%3Ae) ![i](e.png) <b>bold%0Anewline.yaml,")
                for line in lines)
@@ -414,13 +427,14 @@ def test_hostile_names_and_text_are_escaped_in_every_format(hostile_tree):
     assert "\n  'tick`s|pipe [x](http:e) ![i](e.png) <b>bold\\x0anewline.yaml':10  CF201" in text
     assert "osc\\x1b]8;;http:e\\x07link\\x1b]8;;\\x07 ansi\\x1b[31mred \\u202egnp.yaml" in text
     assert "/opt/\\u202e[x](https://evil.example/a)" in text  # the bidi override in the quoted cron line
+    assert "\n  'broken|`x`[x](http:e)<b>\\u202e.yaml':4  error  YAML syntax error" in text
 
 
 def test_hostile_markdown_renders_no_link_image_or_html(hostile_tree):
     cmarkgfm = pytest.importorskip("cmarkgfm", reason="cmarkgfm (GitHub's cmark-gfm) renders the markdown")
     from cmarkgfm.cmark import Options
 
-    report = _assert_valid("markdown", _scan(hostile_tree, "markdown"))
+    report = _assert_valid("markdown", _scan(hostile_tree, "markdown", exit_code=2))
     html = cmarkgfm.github_flavored_markdown_to_html(report, options=Options.CMARK_OPT_UNSAFE)
     links = re.findall(r'<a href="([^"]*)"', html)
     assert links and set(links) <= {check_docs_url(c) for c in ("CF101", "CF201")}, links
@@ -430,10 +444,13 @@ def test_hostile_markdown_renders_no_link_image_or_html(hostile_tree):
     assert len(headings) == len(HOSTILE_NAMES) + 4
     assert "tick`s|pipe [x](http:e) ![i](e.png) &lt;b&gt;bold\\x0anewline.yaml" in headings
     assert "$(echo INJECTED &gt;&amp;2).yaml" in headings
-    # every table row has its five cells (no pipe from a name or message splits one)
-    for table in re.findall(r"<tbody>(.*?)</tbody>", html, re.S):
-        for row in re.findall(r"<tr>(.*?)</tr>", table, re.S):
-            assert row.count("<td") == 5, row
+    # every table row has its cells (no pipe from a name or message splits one): five per
+    # finding, three in the errors table, whose file cell shows the name as written
+    tables = re.findall(r"<tbody>(.*?)</tbody>", html, re.S)
+    rows = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for t in tables for row in re.findall(r"<tr>(.*?)</tr>", t, re.S)]
+    assert sorted(len(r) for r in rows) == [3] + [5] * (len(HOSTILE_NAMES) + 4)
+    [error_row] = [r for r in rows if len(r) == 3]
+    assert error_row[:2] == ["broken|`x`[x](http:e)&lt;b&gt;\\u202e.yaml", "4"]
 
 
 def test_reports_never_contain_nan_or_infinity(tmp_path, monkeypatch):
@@ -457,3 +474,13 @@ def test_reports_never_contain_nan_or_infinity(tmp_path, monkeypatch):
     _strict_json(render("gitlab", result).encode("utf-8"))
     for fmt in ("text", "markdown", "junit", "github"):
         assert "nan" not in render(fmt, result, RenderOptions()).lower().replace("finance", "")
+
+
+def test_baseline_of_undecodable_names_and_surrogates_is_strict_json_and_matches(unicode_tree):
+    assert invoke("scan", ".", "--write-baseline", "baseline.json").exit_code == 0
+    doc = _strict_json((unicode_tree / "baseline.json").read_bytes())
+    assert {(e["file"], e["resource"]) for e in doc["findings"]} == {
+        ("caf\\xe9-\\xff.yaml", "NightlyExport"), ("surrogate.json", "Fn\\ud800X")}
+    again = invoke("scan", ".", "--baseline", "baseline.json", "--format", "json")
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["findings"] == []  # both recorded findings still match
