@@ -158,6 +158,7 @@ def _write_baseline_rounds(folder: str, baseline: str, rounds: int, start, done)
         pass
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the writers are forked processes")
 def test_parallel_baseline_writes_to_one_path_leave_valid_json(tmp_path, monkeypatch):
     import json
     import multiprocessing
@@ -222,6 +223,7 @@ def test_a_symlink_at_the_destination_is_replaced_not_followed(hostile_repo):
     assert sorted(os.listdir(victim)) == [".bashrc"]
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs POSIX FIFOs")
 def test_atomic_write_keeps_the_mode_and_writes_streams_in_place(tmp_path):
     from computefit.atomic import write_text
 
@@ -321,8 +323,8 @@ def hostile_tree(unicode_tree):
                                             encoding="utf-8")
     (unicode_tree / "markup").mkdir()
     (unicode_tree / "markup" / "ec2.yaml").write_text(EC2_CRON.replace("CRON", CRON_WITH_MARKUP), encoding="utf-8")
-    (unicode_tree / "markup" / "sam.yaml").write_text(
-        SAM_900.replace("NightlyExport", '"Fn[x](https://evil.example/b)<b>html</b>"'), encoding="utf-8")
+    logical_id = '"Fn[x](https://evil.example/b)<b>html</b> me@evil.example www.evil.example"'
+    (unicode_tree / "markup" / "sam.yaml").write_text(SAM_900.replace("NightlyExport", logical_id), encoding="utf-8")
     return unicode_tree
 
 
@@ -447,7 +449,8 @@ def test_hostile_markdown_renders_no_link_image_or_html(hostile_tree):
     # every table row has its cells (no pipe from a name or message splits one): five per
     # finding, three in the errors table, whose file cell shows the name as written
     tables = re.findall(r"<tbody>(.*?)</tbody>", html, re.S)
-    rows = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for t in tables for row in re.findall(r"<tr>(.*?)</tr>", t, re.S)]
+    rows = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+            for t in tables for row in re.findall(r"<tr>(.*?)</tr>", t, re.S)]
     assert sorted(len(r) for r in rows) == [3] + [5] * (len(HOSTILE_NAMES) + 4)
     [error_row] = [r for r in rows if len(r) == 3]
     assert error_row[:2] == ["broken|`x`[x](http:e)&lt;b&gt;\\u202e.yaml", "4"]

@@ -62,8 +62,8 @@ def render(result, options) -> str:
         out.append("")
     stale = getattr(result, "baseline_stale", [])
     if stale:
-        out.append(_c(f"Stale baseline entries (no longer found; refresh {_path(result.baseline)} with --write-baseline)",
-                      "bold", color))
+        out.append(_c(f"Stale baseline entries (no longer found; refresh {_path(result.baseline)} "
+                      "with --write-baseline)", "bold", color))
         for e in stale:
             times = f" (x{e.count})" if e.count != 1 else ""
             out.append(f"  {_path(e.file)}  {e.check_id}  {_s(e.resource)}{times}")
