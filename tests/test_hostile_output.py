@@ -245,6 +245,15 @@ def test_atomic_write_keeps_the_mode_and_writes_streams_in_place(tmp_path):
     assert reader.communicate(timeout=30)[0] == b"through the pipe\n"
     with pytest.raises(IsADirectoryError):
         write_text(str(tmp_path), "x")
+    # /dev/stdout is a symlink (to /proc/self/fd/1): written through, never replaced
+    for stream in ("/dev/stdout", "/proc/self/fd/1"):
+        if os.path.exists(stream):
+            was_link = os.path.islink(stream)
+            proc = subprocess.run([sys.executable, "-c", f"from computefit.atomic import write_text; "
+                                   f"write_text({stream!r}, 'to standard output')"],
+                                  capture_output=True, text=True, timeout=60)
+            assert (proc.returncode, proc.stdout) == (0, "to standard output"), proc.stderr
+            assert os.path.islink(stream) == was_link
     assert sorted(os.listdir(tmp_path)) == ["fresh.txt", "pipe", "report.txt"]
 
 
