@@ -68,7 +68,12 @@ def relative_to(path: str, base_dir: str) -> str:
 
 
 def key_of(f: Finding, base_dir: str) -> Key:
-    return f.check_id, relative_to(f.resource_at.file, base_dir), f.resource
+    """The finding's baseline key. File and resource are made valid Unicode (a lone surrogate from
+    a template, the bytes of a file name that is not UTF-8, as visible escapes), as the baseline
+    file records them, so the file is strict JSON and its entries still match."""
+    from .reporters.common import valid_unicode
+
+    return f.check_id, valid_unicode(relative_to(f.resource_at.file, base_dir)), valid_unicode(f.resource)
 
 
 @dataclass
@@ -148,12 +153,13 @@ def dump(findings: list[Finding], path: str) -> dict:
 
 
 def write(findings: list[Finding], path: str) -> int:
-    """Write the baseline for ``findings`` to ``path``; returns the number of findings recorded."""
-    doc = dump(findings, path)
+    """Write the baseline for ``findings`` to ``path`` atomically (parallel runs writing one path
+    leave one of their files, whole); returns the number of findings recorded."""
+    from .atomic import write_text
+
+    text = json.dumps(dump(findings, path), indent=2, allow_nan=False) + "\n"
     try:
-        with open(path, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh, indent=2)
-            fh.write("\n")
+        write_text(path, text)  # a temporary file renamed over ``path``: never half-written
     except OSError as exc:
         raise BaselineError(f"{path}: cannot write baseline: {exc.strerror or exc}")
     return len(findings)

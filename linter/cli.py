@@ -85,6 +85,7 @@ def scan(paths, formats, outputs, fail_on, select, ignore, exclude, config_file,
     """Scan PATHS (files or folders; default: the current folder)."""
     from .config import fails, selector_problem
     from .reporters import RenderOptions, render
+    from .reporters.common import valid_unicode
     from .runner import scan as run_scan
 
     ctx = click.get_current_context()
@@ -123,13 +124,19 @@ def scan(paths, formats, outputs, fail_on, select, ignore, exclude, config_file,
         use_color = bool(use_color and fmt == "text")
         text = render(fmt, result, RenderOptions(color=use_color, show_suppressed=show_suppressed,
                                                  fail_on=config.fail_on))
+        # Each format escapes what it prints; this is the last guard: whatever reaches the output
+        # encodes as UTF-8 (no surrogate from a JSON "\ud800" or an undecodable file name).
+        text = valid_unicode(text)
         if dest == "-":
-            # click.echo strips ANSI codes from a non-terminal unless told the colour was asked for
-            click.echo(text, nl=False, color=use_color or None)
+            # UTF-8 bytes whatever the locale's encoding (a report is UTF-8; a name that the
+            # terminal's encoding cannot show must not crash the run). Bytes are written as they
+            # are: the only ANSI codes in them are computefit's own colours, when asked for.
+            click.echo(text.encode("utf-8"), nl=False)
         else:
+            from .atomic import write_text
+
             try:
-                with open(dest, "w", encoding="utf-8") as fh:
-                    fh.write(text)
+                write_text(dest, text)
             except OSError as exc:
                 click.echo(f"computefit: cannot write {dest}: {exc.strerror or exc}", err=True)
                 sys.exit(2)
@@ -150,13 +157,18 @@ def scan(paths, formats, outputs, fail_on, select, ignore, exclude, config_file,
 
 
 def _fail(message: str) -> None:
-    click.echo(f"computefit: {message}", err=True)
+    """Exit 2 with ``message`` on standard error; it may quote a scanned file (a configuration key,
+    a path), so control characters and bidi overrides in it are shown as escapes."""
+    from .reporters.common import visible
+
+    click.echo(f"computefit: {visible(message)}", err=True)
     sys.exit(2)
 
 
 def _load_config(paths: list[str], config_file: str | None):
     """The configuration named by --config, else the one found from ``paths`` upwards, else the
-    defaults. An invalid file exits with 2, naming the file and the key."""
+    defaults. An invalid file exits with 2, naming the file and the key; so does a found one that
+    names an output file (only the command line and --config choose where the run writes)."""
     from .config import Config, ConfigError, find_config, load_config
 
     try:
@@ -165,7 +177,7 @@ def _load_config(paths: list[str], config_file: str | None):
                 raise ConfigError(config_file, None, "no such configuration file")
             return load_config(config_file)
         found = find_config(paths)
-        return load_config(found) if found else Config()
+        return load_config(found, discovered=True) if found else Config()
     except ConfigError as exc:
         _fail(str(exc))
 
@@ -180,7 +192,9 @@ def list_checks(path, config_file) -> None:
     from .check import EngineRule, all_rules
 
     config = _load_config([path or "."], config_file)
-    source = config.source or "none found (defaults)"
+    from .reporters.common import visible
+
+    source = visible(config.source) if config.source else "none found (defaults)"
     click.echo(f"configuration: {source}")
     rules = all_rules()
     w_name = max((len(c.name) for c in rules.values()), default=4)

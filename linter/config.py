@@ -7,6 +7,9 @@ Built from defaults, then a configuration file, then command-line options, later
   looked for in the scanned folder and then upwards, stopping at the filesystem root or at a folder
   holding ``.git`` (the repository root); in one folder ``.computefit.toml`` wins. ``--config FILE``
   names the file instead.
+* A configuration that was looked for (not named with ``--config``) lies in the scanned tree, which
+  may be someone else's code: it chooses formats for standard output only. A ``FORMAT:FILE`` entry
+  in it is a :class:`ConfigError`; output files come from the command line or from ``--config``.
 * Every key and value is checked: an unknown key, an unknown check ID, a wrong type or a bad
   severity is a :class:`ConfigError` naming the file and the key (the CLI exits with 2).
 
@@ -17,7 +20,7 @@ The shape (documented in the README, "Configuration")::
     ignore = ["CF3"]
     exclude = ["cdk.out", "legacy/**"]
     fail-on = "warning"          # error | warning | info | never
-    format = ["text", "json:computefit.json"]
+    format = ["text", "json:computefit.json"]   # FORMAT:FILE only in a file named with --config
 
     [tool.computefit.checks.CF201]
     severity = "error"
@@ -165,9 +168,10 @@ def _read_toml(path: str) -> dict:
         raise ConfigError(path, None, "invalid TOML: not UTF-8 text")
 
 
-def load_config(path: str) -> Config:
+def load_config(path: str, *, discovered: bool = False) -> Config:
     """Read and check the configuration in ``path`` (``pyproject.toml``: its ``[tool.computefit]``
-    table; any other file: its top level)."""
+    table; any other file: its top level). ``discovered``: the file was found by looking from the
+    scanned path upwards rather than named with ``--config``; then it may not name output files."""
     shown = _display(path)
     data = _read_toml(path)
     if os.path.basename(path) == PYPROJECT:
@@ -180,7 +184,7 @@ def load_config(path: str) -> Config:
         table, prefix = data, ""
     if not isinstance(table, dict):
         raise ConfigError(shown, prefix.rstrip(".") or None, "must be a table")
-    return parse(table, shown, prefix, os.path.dirname(os.path.abspath(path)))
+    return parse(table, shown, prefix, os.path.dirname(os.path.abspath(path)), destinations=not discovered)
 
 
 def _display(path: str) -> str:
@@ -194,8 +198,11 @@ def _display(path: str) -> str:
 # --------------------------------------------------------------------------------------------------
 
 
-def parse(table: dict, source: str, prefix: str = "", base_dir: str | None = None) -> Config:
-    """Build a Config from a configuration table, checking every key and value."""
+def parse(table: dict, source: str, prefix: str = "", base_dir: str | None = None, *,
+          destinations: bool = True) -> Config:
+    """Build a Config from a configuration table, checking every key and value. ``destinations``
+    False: a ``FORMAT:FILE`` entry is an error (the file was found in the scanned tree, not named
+    by the user)."""
     from .check import all_rules
 
     rules = all_rules()
@@ -228,7 +235,7 @@ def parse(table: dict, source: str, prefix: str = "", base_dir: str | None = Non
         value = table["format"]
         values = [value] if isinstance(value, str) else _str_list(value, lambda m: err("format", m))
         for v in values:
-            problem = format_problem(v)
+            problem = format_problem(v) or (None if destinations else destination_problem(v, source))
             if problem:
                 raise err("format", problem)
         cfg.formats = tuple(values)
@@ -280,6 +287,16 @@ def format_problem(spec: str) -> str | None:
     if name not in FORMATS:
         return f"unknown format {name!r}; choose from {', '.join(FORMATS)} (FORMAT or FORMAT:FILE)"
     return None
+
+
+def destination_problem(spec: str, source: str) -> str | None:
+    """Why a discovered configuration may not hold ``spec`` (None for a bare FORMAT)."""
+    if ":" not in spec:
+        return None
+    return (f"{spec!r} names an output file, and a configuration found in the scanned tree may only "
+            "choose formats for standard output (it could be anyone's code, and could name any file). "
+            f"Write the file from the command line (--format {spec}), or name this configuration "
+            f"with --config {source}")
 
 
 def _exclude_pattern(pattern: str, base_dir: str | None) -> str:

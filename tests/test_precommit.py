@@ -220,3 +220,21 @@ def test_changed_tfvars_file_alone_runs_the_hook(hook_repo, project):
     assert proc.returncode == 1, out
     assert commits == 2  # refused
     assert "infra/terraform.tfvars:1  CF201  warning  aws_lambda_function.export has a timeout of 900 s" in out
+
+
+def test_committed_config_cannot_make_the_hook_write_outside_the_repository(hook_repo, project):
+    # issue 15: a .computefit.toml in the commit names a file outside the repository. The hook finds
+    # it (it is the scanned tree's configuration) and must refuse it rather than write the file.
+    victim = project.parent / "victim.txt"
+    victim.write_text("untouched\n", encoding="utf-8")
+    proc, commits = _commit(project, hook_repo.env, {
+        "template.yaml": SAM_30,
+        ".computefit.toml": f'format = ["text", "text:../victim.txt", "json:{project.parent / "abs.json"}"]\n',
+    })
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1, out  # pre-commit's own exit code for a failed hook
+    assert commits == 1  # refused
+    assert "- exit code: 2" in out
+    assert ".computefit.toml: format: 'text:../victim.txt' names an output file" in out
+    assert victim.read_text(encoding="utf-8") == "untouched\n"
+    assert not (project.parent / "abs.json").exists()

@@ -8,6 +8,8 @@ documentation URL is asked for).
 from __future__ import annotations
 
 import hashlib
+import json
+import math
 import re
 from collections import Counter
 from functools import lru_cache
@@ -15,6 +17,79 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 from ..check import ERROR, INFO, SEVERITIES, WARNING
+
+# --------------------------------------------------------------------------------------------------
+# Text from the scanned files, at the output boundary
+# --------------------------------------------------------------------------------------------------
+
+#: What a report never passes through raw. C0 controls (ESC starts ANSI and OSC sequences), DEL and
+#: C1 (8-bit CSI/OSC); bidirectional embeddings, overrides, isolates and marks (text displayed in
+#: another order than it is read: CVE-2021-42574, "Trojan Source"); the Unicode line and paragraph
+#: separators; and surrogates, which no UTF-8 output can carry: a lone half from a ``\ud800``
+#: escape in a JSON template, or U+DC80-U+DCFF, Python's stand-in for each byte of a file name
+#: that is not UTF-8.
+_CONTROLS = "\x00-\x1f\x7f-\x9f"
+_INVISIBLE = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
+_SURROGATES = "\ud800-\udfff"
+_VISIBLE = re.compile(f"[{_CONTROLS}{_INVISIBLE}{_SURROGATES}]")
+_VISIBLE_NO_CONTROLS = re.compile(f"[{_INVISIBLE}{_SURROGATES}]")
+_SURROGATE = re.compile(f"[{_SURROGATES}]")
+
+
+def escape_char(ch: str) -> str:
+    """``ch`` as a visible escape: ``\\x1b``, ``\\u202e``; a byte of an undecodable file name
+    (U+DC80-U+DCFF) as that byte, ``\\xe9``."""
+    code = ord(ch)
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text, keep: str = "\t", controls: bool = True) -> str:
+    """``text`` with the characters above turned into visible escapes, except those in ``keep``
+    (which the format escapes its own way, e.g. line breaks); ``controls=False`` leaves the
+    control characters to the caller (XML replaces those it cannot carry)."""
+    pattern = _VISIBLE if controls else _VISIBLE_NO_CONTROLS
+    return pattern.sub(lambda m: m.group() if m.group() in keep else escape_char(m.group()), str(text))
+
+
+def valid_unicode(text: str) -> str:
+    """``text`` without surrogates (each as a visible escape): it encodes as UTF-8."""
+    return _SURROGATE.sub(lambda m: escape_char(m.group()), text)
+
+
+def utf8(text: str) -> bytes:
+    """``text`` as UTF-8, a byte of an undecodable file name as that byte (for hashing and URIs)."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that is not a stand-in for a byte
+        return valid_unicode(text).encode("utf-8", "surrogateescape")
+
+
+def json_safe(value):
+    """``value`` ready for a strict JSON parser: strings without surrogates, non-finite floats
+    (NaN, infinities) and integers beyond a double's range (which parsers read as infinity) as
+    null."""
+    if isinstance(value, str):
+        return valid_unicode(value)
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, int):
+        return value if value.bit_length() <= 1024 else None
+    if isinstance(value, dict):
+        return {json_safe(k) if isinstance(k, str) else k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def json_text(doc, **kwargs) -> str:
+    """A JSON report: :func:`json_safe`, written with NaN refused; ASCII (every other character
+    escaped), so the file is valid UTF-8 and shows no raw control character in a terminal."""
+    return json.dumps(json_safe(doc), allow_nan=False, **kwargs) + "\n"
+
 
 # --------------------------------------------------------------------------------------------------
 # Severities
@@ -62,7 +137,8 @@ def summary_line(result) -> str:
 
 
 def money(usd: float | None) -> str:
-    return "unknown" if usd is None else f"${usd:,.2f}/month"
+    """``$1,234.50/month``; ``unknown`` for None and for a number that is not finite."""
+    return "unknown" if usd is None or not math.isfinite(usd) else f"${usd:,.2f}/month"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -93,8 +169,8 @@ def file_uri(path: str) -> tuple[str, bool]:
     percent-encoded relative reference, else an absolute ``file://`` URI)."""
     rel = report_path(path)
     if PurePosixPath(rel).is_absolute():
-        return Path(rel).as_uri(), False
-    return quote(rel, safe="/"), True
+        return "file://" + quote(utf8(rel), safe="/"), False
+    return quote(utf8(rel), safe="/"), True
 
 
 def working_directory_uri() -> str:
@@ -126,7 +202,7 @@ def fingerprints(findings) -> list[str]:
         seen[key] += 1
         if seen[key] > 1:
             key += f"\0{seen[key]}"
-        out.append(hashlib.sha256(key.encode("utf-8")).hexdigest())
+        out.append(hashlib.sha256(utf8(key)).hexdigest())
     return out
 
 

@@ -11,11 +11,14 @@ from the repository root.
 
 from __future__ import annotations
 
-from .common import is_file_path, report_path, severity_name
+from .common import is_file_path, report_path, severity_name, visible
 
 
 def escape_data(text: str) -> str:
-    """The message part: ``%``, CR and LF escaped (GitHub's ``escapeData``)."""
+    """The message part: ``%``, CR and LF escaped (GitHub's ``escapeData``, @actions/core), after
+    any other control character (ANSI/OSC sequences, which the log viewer renders), bidi override
+    or surrogate is made a visible escape."""
+    text = visible(text, keep="\t\r\n")
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

@@ -9,14 +9,15 @@ read is a ``critical`` issue of check ``computefit/file-error``. The fingerprint
 check ID, resource file and resource (never the line), so GitLab matches an issue across runs and
 line moves and does not report it as fixed-and-new when lines above it change. Suppressed findings
 are left out. ``location.path`` is relative to the working directory: run from the repository root.
+The description, which GitLab displays, shows control characters and bidi overrides as visible
+escapes; the document is strict JSON (common.json_text).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 
-from .common import fingerprints, is_file_path, report_path, severity_name
+from .common import fingerprints, is_file_path, json_text, report_path, severity_name, utf8, visible
 
 FILE_ERROR_CHECK = "computefit/file-error"
 
@@ -37,7 +38,7 @@ def _issue(description, check_name, fingerprint, severity, path, line, content=N
 
 def to_list(result, options) -> list[dict]:
     issues = [
-        _issue(f"{f.check_id} {f.resource}: {f.message}", f.check_id, fp,
+        _issue(visible(f"{f.check_id} {f.resource}: {f.message}", keep="\t\n\r"), f.check_id, fp,
                severity_name("gitlab", f.severity), report_path(f.location.file), f.location.line,
                content=f.recommendation)
         for f, fp in zip(result.findings, fingerprints(result.findings))
@@ -45,10 +46,10 @@ def to_list(result, options) -> list[dict]:
     for e in result.errors:
         path = report_path(e.file) if is_file_path(e.file) else e.file
         key = "\0".join((FILE_ERROR_CHECK, path, e.message))
-        issues.append(_issue(f"{path}: {e.message}", FILE_ERROR_CHECK,
-                             hashlib.sha256(key.encode("utf-8")).hexdigest(), "critical", path, e.line))
+        issues.append(_issue(visible(f"{path}: {e.message}", keep="\t\n\r"), FILE_ERROR_CHECK,
+                             hashlib.sha256(utf8(key)).hexdigest(), "critical", path, e.line))
     return issues
 
 
 def render(result, options) -> str:
-    return json.dumps(to_list(result, options), indent=2) + "\n"
+    return json_text(to_list(result, options), indent=2)

@@ -1,13 +1,12 @@
 """The JSON report: ``{"version": 1, "findings": [...], "errors": [...], "summary": {...}}``.
 
 The contract is documented in the README; ``version`` changes only on an incompatible change.
+Strict JSON: no NaN or infinity (null instead), no lone surrogate (a visible escape instead).
 """
 
 from __future__ import annotations
 
-import json
-
-from .common import count_by_severity
+from .common import count_by_severity, json_text
 
 
 def to_dict(result, options) -> dict:
@@ -33,4 +32,4 @@ def to_dict(result, options) -> dict:
 
 
 def render(result, options) -> str:
-    return json.dumps(to_dict(result, options), indent=2, sort_keys=False) + "\n"
+    return json_text(to_dict(result, options), indent=2)

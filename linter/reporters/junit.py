@@ -41,7 +41,7 @@ from itertools import groupby
 from operator import attrgetter
 
 from ..config import fails
-from .common import is_file_path, report_path
+from .common import is_file_path, report_path, visible
 from .text import finding_details
 
 #: Characters XML 1.0 cannot carry (control characters other than tab, LF, CR).
@@ -49,7 +49,10 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _x(text) -> str:
-    return _NOT_XML.sub("\ufffd", str(text))
+    """Text XML can carry and a CI page shows as it reads: bidi overrides and surrogates (a lone
+    ``\\ud800``, an undecodable file name's bytes) as visible escapes, then what XML 1.0 cannot
+    carry (other control characters) as U+FFFD."""
+    return _NOT_XML.sub("\ufffd", visible(text, controls=False))
 
 
 def _body(f) -> str:

@@ -3,46 +3,84 @@
 resource, message), each finding's recommendation and costs in a collapsed ``<details>`` block, the
 suppressed findings (when shown) and the files that could not be read.
 
-Table cells escape ``|``, HTML and ``$`` (GitHub reads ``$...$`` as math), and turn line breaks into
-``<br>``, so a message cannot break the table or the comment.
+Everything taken from the scanned files (file names, resource names and types, messages quoting
+user data) is escaped so that it shows as written and cannot render as a link, an image, HTML,
+emphasis or math in a GitHub comment or job summary, nor break the table: see :func:`escape`,
+:func:`code` (file names in headings) and :func:`html_text` (inside the ``<summary>`` HTML).
+Table cells also escape ``|`` and turn line breaks into ``<br>``.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from itertools import groupby
 
-from .common import check_docs_url, money, report_path, summary_line
+from .common import check_docs_url, money, report_path, summary_line, visible
+
+#: Markdown punctuation that can start a link or image (``[``), code, emphasis, strikethrough,
+#: math (GitHub reads ``$...$`` as TeX), a table cell boundary, or escape what follows (``\``).
+_MARKDOWN = re.compile(r"([\\`*_\[\]~$|])")
+#: GitHub's extended autolinks: ``scheme://`` and ``www.`` (a backslash escape splits the text, so
+#: no link is recognised) and e-mail addresses (a word joiner before ``@`` breaks the address).
+_AUTOLINK = re.compile(r"(?<=[A-Za-z0-9])(:)(?=//)|(?<=www)(\.)", re.IGNORECASE)
 
 
-def _escape(text) -> str:
-    """HTML escaped, and ``$`` escaped so that two prices on a line are not read as TeX math."""
-    return html.escape(str(text), quote=False).replace("$", "\\$")
+def escape(text) -> str:
+    """``text`` as literal markdown: control characters, bidi overrides and surrogates as visible
+    escapes (line breaks kept), HTML escaped, markdown punctuation backslash-escaped, autolinks
+    defused. Renders as the text, never as markup."""
+    out = html.escape(visible(text, keep="\t\n\r"), quote=False)
+    out = _MARKDOWN.sub(r"\\\1", out)
+    out = _AUTOLINK.sub(lambda m: "\\" + m.group(), out)
+    return out.replace("@", "\u2060@")
+
+
+def code(text) -> str:
+    """``text`` as a code span (nothing inside renders: no link, HTML or emphasis), on one line:
+    line breaks and other control characters as visible escapes, a fence longer than any run of
+    backticks in the text."""
+    body = visible(text, keep="")
+    fence = "`" * (max((len(run) for run in re.findall("`+", body)), default=0) + 1)
+    pad = " " if body[:1] in ("`", " ") or body[-1:] in ("`", " ") else ""
+    return f"{fence}{pad}{body}{pad}{fence}"
+
+
+def html_text(text) -> str:
+    """``text`` inside raw HTML (where markdown is not read, so backslashes would show): visible
+    escapes, HTML escaped, one line."""
+    return " ".join(html.escape(visible(text, keep="\t\n\r")).split())
 
 
 def cell(text) -> str:
-    """``text`` safe inside a table cell: escaped, ``|`` escaped, line breaks as ``<br>``."""
-    return "<br>".join(_escape(text).replace("|", "\\|").splitlines())
+    """``text`` safe inside a table cell: escaped (``|`` too), line breaks as ``<br>``."""
+    return "<br>".join(escape(text).splitlines())
+
+
+def _path_cell(path: str) -> str:
+    """A file name in a table cell: escaped, a line break in it shown as ``\\x0a``."""
+    return cell(visible(report_path(path), keep=""))
 
 
 def _inline(text) -> str:
     """``text`` safe in a paragraph or list item (escaped, one line)."""
-    return " ".join(_escape(text).split())
+    return " ".join(escape(text).split())
 
 
 def _details(f) -> list[str]:
     line = f" (line {f.location.line})" if f.location.line else ""
-    summary = f"{f.check_id} {_inline(f.resource)}{line}: fix and costs"
+    summary = f"{f.check_id} {html_text(f.resource)}{line}: fix and costs"
     out = ["<details>", f"<summary>{summary}</summary>", "", f"**Fix:** {_inline(f.recommendation)}", ""]
     if f.costs:
         d = f.to_dict()["costs"]
-        out.append(f"Monthly cost ({d['currency']}, {d['region']}, prices as of {d['prices_as_of']}):")
+        out.append(f"Monthly cost ({_inline(d['currency'])}, {_inline(d['region'])}, "
+                   f"prices as of {_inline(d['prices_as_of'])}):")
         out.append("")
         for c in f.costs:
             out.append(f"- {_inline(c.option)}: **{_inline(money(c.monthly_usd))}**")
             out.extend(f"  - {_inline(a)}" for a in c.assumptions)
         out.append("")
-    out.append(f"Confidence: {f.confidence}. Resource type: `{f.resource_type}`.")
+    out.append(f"Confidence: {f.confidence}. Resource type: {code(f.resource_type)}.")
     out += ["", "</details>", ""]
     return out
 
@@ -53,7 +91,7 @@ def render(result, options) -> str:
         out += ["No compute-model mismatches found.", ""]
     for file, group in groupby(result.findings, key=lambda f: report_path(f.location.file)):
         findings = list(group)
-        out += [f"### `{file}`", "", "| Line | Check | Severity | Resource | Message |",
+        out += [f"### {code(file)}", "", "| Line | Check | Severity | Resource | Message |",
                 "|---:|---|---|---|---|"]
         for f in findings:
             check = f"[{f.check_id}]({check_docs_url(f.check_id)}) {cell(f.check_name)}"
@@ -64,12 +102,12 @@ def render(result, options) -> str:
     if options.show_suppressed and result.suppressed:
         out += ["### Suppressed", "", "| File | Line | Check | Resource | Reason |", "|---|---:|---|---|---|"]
         for f, why in result.suppressed:
-            out.append(f"| {cell(report_path(f.location.file))} | {f.location.line or ''} | {f.check_id} "
+            out.append(f"| {_path_cell(f.location.file)} | {f.location.line or ''} | {f.check_id} "
                        f"| {cell(f.resource)} | {cell(why)} |")
         out.append("")
     if result.errors:
         out += ["### Errors", "", "| File | Line | Message |", "|---|---:|---|"]
         for e in result.errors:
-            out.append(f"| {cell(report_path(e.file))} | {e.line or ''} | {cell(e.message)} |")
+            out.append(f"| {_path_cell(e.file)} | {e.line or ''} | {cell(e.message)} |")
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"

@@ -18,11 +18,16 @@ read static-analysis results.
   scanning close a suppressed alert as dismissed, whereas a result that silently disappears looks
   fixed. The kind is ``external`` when the reason names a baseline or configuration file, else
   ``inSource`` (an inline suppression comment); the reason is the ``justification``.
+- Text from the scanned files: a plain-text message escapes ``[`` and ``]`` (SARIF reads
+  ``[text](uri)`` in one as an embedded link), ``message.markdown`` is escaped markdown (as in the
+  markdown report), control characters and bidi overrides are visible escapes, and the document is
+  strict JSON (no NaN, no lone surrogate; a file name that is not UTF-8 is percent-encoded byte
+  for byte in its URI).
 """
 
 from __future__ import annotations
 
-import json
+import re
 
 from .. import __version__
 from .common import (
@@ -32,11 +37,22 @@ from .common import (
     fingerprints,
     homepage_url,
     is_file_path,
+    json_text,
     plain_paragraph,
     resource_file,
     severity_name,
+    visible,
     working_directory_uri,
 )
+from .markdown import escape as markdown_escape
+
+_BRACKET = re.compile(r"([\[\]])")
+
+
+def plain_message(text: str) -> str:
+    """A SARIF plain-text message from scanned text: brackets escaped (no embedded link), control
+    characters and bidi overrides as visible escapes (line breaks kept)."""
+    return _BRACKET.sub(r"\\\1", visible(text, keep="\t\n\r"))
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -87,8 +103,8 @@ def _result(finding, fingerprint: str, rule_index: dict[str, int]) -> dict:
     result.update(
         level=severity_name("sarif", finding.severity),
         message={
-            "text": finding.message,
-            "markdown": f"{finding.message}\n\n**Fix:** {finding.recommendation}",
+            "text": plain_message(finding.message),
+            "markdown": f"{markdown_escape(finding.message)}\n\n**Fix:** {markdown_escape(finding.recommendation)}",
         },
         locations=[{
             "physicalLocation": _physical_location(finding.location.file, finding.location.line),
@@ -105,11 +121,11 @@ def _result(finding, fingerprint: str, rule_index: dict[str, int]) -> dict:
 
 
 def _notification(error) -> dict:
-    note: dict = {"level": "error", "message": {"text": error.message}}
+    note: dict = {"level": "error", "message": {"text": plain_message(error.message)}}
     if is_file_path(error.file):
         note["locations"] = [{"physicalLocation": _physical_location(error.file, error.line)}]
     else:
-        note["message"]["text"] = f"{error.file}: {error.message}"
+        note["message"]["text"] = plain_message(f"{error.file}: {error.message}")
     return note
 
 
@@ -146,4 +162,4 @@ def to_dict(result, options) -> dict:
 
 
 def render(result, options) -> str:
-    return json.dumps(to_dict(result, options), indent=2) + "\n"
+    return json_text(to_dict(result, options), indent=2)

@@ -4,10 +4,10 @@ recommendation and cost lines under each, a summary line at the end. Colour only
 
 from __future__ import annotations
 
-import re
+import shlex
 from itertools import groupby
 
-from .common import money, summary_line
+from .common import is_file_path, money, summary_line, visible
 
 _COLORS = {"error": "31", "warning": "33", "info": "36", "dim": "2", "bold": "1", "green": "32"}
 
@@ -16,14 +16,19 @@ def _c(text: str, style: str, on: bool) -> str:
     return f"\033[{_COLORS[style]}m{text}\033[0m" if on else text
 
 
-# Control characters (C0 but tab, DEL, C1). Template text (resource names, user data quoted in a
-# message, file names) is printed to a terminal: an escape sequence in it must show, not act.
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
-
-
 def _s(value) -> str:
-    """Text from the scanned files, made safe to print: control characters become visible escapes."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(value))
+    """Text from the scanned files (resource names, user data quoted in a message, file names),
+    made safe to print to a terminal: control characters (ANSI and OSC escape sequences), bidi
+    overrides and surrogates become visible escapes (common.visible); a tab stays."""
+    return visible(value)
+
+
+def _path(path: str) -> str:
+    """A file name as the text report prints it: visible escapes, and quoted for a POSIX shell
+    when it holds anything but letters, digits and ``@%+=:,./-_`` (as ``ls`` quotes names), so a
+    name such as ``$(cmd).yaml`` copied into a shell is the name, not a command."""
+    text = visible(path, keep="")
+    return shlex.quote(text) if is_file_path(path) else text
 
 
 def finding_details(f, color: bool = False, indent: str = "") -> list[str]:
@@ -44,30 +49,30 @@ def render(result, options) -> str:
     color = options.color
     out: list[str] = []
     for file, group in groupby(result.findings, key=lambda f: f.location.file):
-        out.append(_c(_s(file), "bold", color))
+        out.append(_c(_path(file), "bold", color))
         for f in group:
             sev = _c(f"{f.severity:<7}", f.severity, color)
-            out.append(f"  {_s(f.location.file)}:{f.location.line}  {f.check_id}  {sev}  {_s(f.message)}")
+            out.append(f"  {_path(f.location.file)}:{f.location.line}  {f.check_id}  {sev}  {_s(f.message)}")
             out.extend(finding_details(f, color, indent="      "))
         out.append("")
     if options.show_suppressed and result.suppressed:
         out.append(_c("Suppressed", "bold", color))
         for f, why in result.suppressed:
-            out.append(f"  {_s(f.location.file)}:{f.location.line}  {f.check_id}  {_s(f.resource)}: {_s(why)}")
+            out.append(f"  {_path(f.location.file)}:{f.location.line}  {f.check_id}  {_s(f.resource)}: {_s(why)}")
         out.append("")
     stale = getattr(result, "baseline_stale", [])
     if stale:
-        out.append(_c(f"Stale baseline entries (no longer found; refresh {result.baseline} with --write-baseline)",
-                      "bold", color))
+        out.append(_c(f"Stale baseline entries (no longer found; refresh {_path(result.baseline)} "
+                      "with --write-baseline)", "bold", color))
         for e in stale:
             times = f" (x{e.count})" if e.count != 1 else ""
-            out.append(f"  {_s(e.file)}  {e.check_id}  {_s(e.resource)}{times}")
+            out.append(f"  {_path(e.file)}  {e.check_id}  {_s(e.resource)}{times}")
         out.append("")
     if result.errors:
         out.append(_c("Errors", "bold", color))
         for e in result.errors:
-            where = f"{e.file}:{e.line}" if e.line else e.file
-            out.append(f"  {_s(where)}  {_c('error', 'error', color)}  {_s(e.message)}")
+            where = f"{_path(e.file)}:{e.line}" if e.line else _path(e.file)
+            out.append(f"  {where}  {_c('error', 'error', color)}  {_s(e.message)}")
         out.append("")
     out.append(_c(summary_line(result), "bold", color))
     return "\n".join(out) + "\n"
