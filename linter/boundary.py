@@ -16,7 +16,8 @@ A path is resolved the way the operating system would, one component at a time, 
 as soon as it leaves the boundary: an absolute path, a ``..`` escape or a symbolic link (to a file
 or a folder, at any depth) that leads outside is refused before anything outside is read or even
 looked at with ``stat``. Only regular files are opened (never a FIFO, device or socket, which could
-block the scan or have side effects).
+block the scan or have side effects), and nothing under a ``.git`` folder (where a CI checkout keeps
+its token).
 
 What was not read is reported as a :class:`Notice` (scan level: file, line, message), never skipped
 silently; notices do not change the exit code.
@@ -28,10 +29,16 @@ import os
 import stat
 from dataclasses import dataclass
 
-__all__ = ["Notice", "Resolved", "find_boundary", "inside", "resolve", "read_regular", "ROOT_HINT"]
+__all__ = ["Notice", "Resolved", "find_boundary", "inside", "resolve", "read_regular", "ROOT_HINT",
+           "PRIVATE_NAMES"]
 
 #: Appended to every message about a path outside the boundary.
 ROOT_HINT = "--root DIR widens the boundary"
+
+#: Folders inside the boundary that are never read: git's own folder holds the credentials a CI
+#: checkout persists (``http.extraheader`` in ``.git/config``), and a check's findings could leak
+#: them bit by bit (``substr(file(".git/config"), ...) == "a" ? 900 : 60``).
+PRIVATE_NAMES = frozenset({".git"})
 
 #: Symbolic links followed in one resolution before giving up (Linux's own limit is 40).
 MAX_LINK_HOPS = 40
@@ -82,6 +89,12 @@ class Resolved:
     path: str | None
     stat: os.stat_result | None = None
     refused: str | None = None
+    #: whether ``--root`` could make the refused path readable (not for ``.git`` or a link loop)
+    widenable: bool = False
+
+    def why(self, action: str = "not read") -> str:
+        """The refusal as a message: why, what was not done, and the ``--root`` hint if it helps."""
+        return f"{self.refused}; {action}" + (f" ({ROOT_HINT})" if self.widenable else "")
 
     @property
     def is_file(self) -> bool:
@@ -119,13 +132,16 @@ def resolve(path: str, base: str, root: str) -> Resolved:
         if not inside(candidate, root):
             if hops:
                 return Resolved(None, refused=f"{path} is a symbolic link (or lies under one) that leads "
-                                              f"outside the read boundary {root}")
-            return Resolved(None, refused=f"{path} is outside the read boundary {root}")
+                                              f"outside the read boundary {root}", widenable=True)
+            return Resolved(None, refused=f"{path} is outside the read boundary {root}", widenable=True)
         rel = os.path.relpath(candidate, root)
         parts = [] if rel == os.curdir else rel.split(os.sep)
         here = root
         st: os.stat_result | None = None
         for i, part in enumerate(parts):
+            if part in PRIVATE_NAMES:
+                return Resolved(None, refused=f"{path} is inside {part}, which is never read "
+                                              "(it can hold the CI's credentials)")
             step = os.path.join(here, part)
             try:
                 st = os.lstat(step)

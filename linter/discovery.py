@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .boundary import ROOT_HINT, Notice, find_boundary, inside, resolve
+from .boundary import Notice, find_boundary, inside, resolve
 from .model import FileError
 
 #: Folders never walked into. Not "env": Terraform layouts use env/ for environments, and a
@@ -206,7 +206,7 @@ def discover(paths: list[str], excludes: tuple[str, ...] = (), root: str | None 
         shown = display_path(abs_path)
         if shown not in noticed:
             noticed.add(shown)
-            inputs.notices.append(Notice(shown, None, f"{what} {res.refused}; not read ({ROOT_HINT})"))
+            inputs.notices.append(Notice(shown, None, f"{what} {res.why()}"))
         return True
 
     def add_tf_dir(abs_dir: str, report: str | None, boundary: str) -> None:

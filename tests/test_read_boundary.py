@@ -54,9 +54,12 @@ def notices(out: dict) -> list[dict]:
     return json.loads(out["json"])["notices"]
 
 
-def assert_notice(out: dict, *words: str) -> None:
+def assert_notice(out: dict, *words: str, hint: bool = True) -> None:
+    """A notice holding ``words`` (and the --root hint, unless it would not help) in every format
+    that shows notices."""
     found = notices(out)
-    assert any(all(w in n["message"] for w in words) and "--root" in n["message"] for n in found), found
+    assert any(all(w in n["message"] for w in words) and ("--root" in n["message"]) == hint
+               for n in found), found
     for fmt in ("text", "sarif", "markdown", "github"):
         assert all(w in out[fmt] for w in words), fmt
     sarif = json.loads(out["sarif"])["runs"][0]["invocations"][0]["toolExecutionNotifications"]
@@ -193,6 +196,25 @@ def test_tfvars_linked_out_of_the_boundary_is_not_read(tree):
     out = reports(["."])
     assert_no_leak(out)
     assert_notice(out, "terraform.tfvars")
+
+
+def test_git_folder_inside_the_boundary_is_never_read(tree):
+    """A CI checkout keeps its token in .git/config (http.extraheader); a finding's presence per
+    character would leak it, so nothing under .git is read or listed."""
+    repo = tree / "repo"
+    (repo / ".git" / "config").write_text(f"[http]\n\textraheader = AUTHORIZATION: basic {CANARY}\n")
+    (repo / "git-link").symlink_to(".git")
+    (repo / "main.tf").write_text(
+        instance("a", 'file(".git/config")') + instance("b", 'file("git-link/config")')
+        + 'resource "aws_lambda_function" "f" {\n'
+        f'  timeout = length(split("{CANARY}", file("${{path.module}}/.git/config"))) > 1 ? 900 : 60\n}}\n'
+        'resource "aws_lambda_function" "g" {\n'
+        '  timeout = fileexists(".git/config") || length(fileset(".", "**/config")) > 0 ? 900 : 60\n}\n')
+    out = reports(["."])
+    assert_no_leak(out)
+    assert_notice(out, ".git/config", "never read", hint=False)
+    result = out["_result"]
+    assert not any(f.resource == "aws_lambda_function.f" for f in result.findings)
 
 
 def test_fileexists_outside_is_unknown_so_nothing_shows_through(tree):

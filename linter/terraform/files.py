@@ -21,7 +21,7 @@ import re
 import stat
 from typing import Any
 
-from ..boundary import ROOT_HINT, Notice, Resolved, read_regular, resolve
+from ..boundary import PRIVATE_NAMES, ROOT_HINT, Notice, Resolved, read_regular, resolve
 from ..model import Unknown
 
 #: Entries ``fileset()`` looks at before it gives up (a pattern over a huge tree).
@@ -68,7 +68,7 @@ def read_bytes(ev: Any, path: Any, what: str, ctx: Any = None) -> bytes | Unknow
         return Unknown(f"{what}: path {path} is not known statically")
     res = _resolve(ev, path)
     if res.refused is not None:
-        return _note(ev, ctx, f"{what}: {res.refused}; not read ({ROOT_HINT})", notice=True)
+        return _note(ev, ctx, f"{what}: {res.why()}", notice=True)
     if res.stat is None:
         return _note(ev, ctx, f"file {path} not found", notice=False)
     if not res.is_file:
@@ -126,7 +126,7 @@ def _fn_fileexists(ev, args, ctx):
         return Unknown("fileexists() of an unknown path")
     res = _resolve(ev, path)
     if res.refused is not None:
-        return _note(ev, ctx, f"fileexists(): {res.refused}; not looked at ({ROOT_HINT})", notice=True)
+        return _note(ev, ctx, f"fileexists(): {res.why('not looked at')}", notice=True)
     if res.stat is None:
         return False
     if res.is_file:
@@ -205,7 +205,7 @@ def _fn_fileset(ev, args, ctx):
         return Unknown("fileset() of an unknown path or pattern")
     res = _resolve(ev, path)
     if res.refused is not None:
-        return _note(ev, ctx, f"fileset(): {res.refused}; not listed ({ROOT_HINT})", notice=True)
+        return _note(ev, ctx, f"fileset(): {res.why('not listed')}", notice=True)
     if res.stat is None:
         return []
     if not res.is_dir:
@@ -225,6 +225,8 @@ def _fn_fileset(ev, args, ctx):
         except OSError:
             continue
         for entry in entries:
+            if entry.name in PRIVATE_NAMES:
+                continue
             seen += 1
             if seen > MAX_FILESET_ENTRIES:
                 return _note(ev, ctx, f"fileset(): more than {MAX_FILESET_ENTRIES} entries under {path}, "

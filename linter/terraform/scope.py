@@ -11,7 +11,7 @@ import os
 import re
 from typing import Any
 
-from ..boundary import ROOT_HINT, Notice, resolve
+from ..boundary import Notice, resolve
 from ..discovery import display_path, is_terraform_file
 from ..model import (
     ORIGIN_LOCAL,
@@ -114,7 +114,7 @@ class Loader:
         full = os.path.abspath(path)
         res = resolve(os.path.basename(full), os.path.dirname(full), self.root_dir)
         if res.refused is not None:
-            return f"{res.refused}; not read ({ROOT_HINT})"
+            return res.why()
         if res.stat is not None and not res.is_file:
             return f"{path} is {res.kind()}, not a regular file; not read"
         return None
@@ -150,7 +150,7 @@ class Loader:
             shown = display_path(os.path.join(abs_dir, n))
             res = resolve(n, abs_dir, self.root_dir)
             if res.refused is not None:
-                self.notices.append(Notice(shown, None, f"{res.refused}; not read ({ROOT_HINT})"))
+                self.notices.append(Notice(shown, None, res.why()))
             elif res.is_file:
                 out.append(shown)
             elif res.stat is not None and not res.is_dir:
@@ -458,7 +458,7 @@ class Scope:
             where = _loc(call.attributes.get("source") or call)
             res = resolve(source.split("//")[0], self.abs_dir, self.root_dir)
             if res.refused is not None:
-                self._not_followed(name, where, f"source {res.refused}; not read ({ROOT_HINT})")
+                self._not_followed(name, where, "source " + res.why())
             elif abs_dir in self.chain:
                 self.notes.append(f"module.{name}: source {source} calls itself (module cycle), not followed")
             elif self.depth + 1 > MAX_MODULE_DEPTH:
