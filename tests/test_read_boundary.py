@@ -445,3 +445,54 @@ def test_a_local_module_above_the_scanned_folder_is_followed_from_any_working_di
     proc = subprocess.run([sys.executable, "-m", "computefit.cli", "scan", str(proj / "deployments"),
                            "--format", "json"], cwd="/tmp", capture_output=True, text=True, timeout=60)
     assert _findings(proc.stdout) == runs[0]
+
+
+def test_file_hashes_read_inside_and_refuse_outside(tree):
+    import base64
+    import hashlib
+
+    data = (tree / "repo" / "inside.sh").read_bytes()
+    (tree / "repo" / "main.tf").write_text(
+        'locals {\n'
+        '  md5 = filemd5("inside.sh")\n'
+        '  sha = filebase64sha256("${path.module}/inside.sh")\n'
+        '  out = filesha256("../outside/secret.sh")\n'
+        '}\n'
+        'resource "aws_lambda_function" "f" {\n'
+        '  timeout = local.md5 == "' + hashlib.md5(data).hexdigest() + '" ? 900 : 60\n'
+        '  memory_size = local.sha == "' + base64.b64encode(hashlib.sha256(data).digest()).decode() + '" ? 512 : 128\n'
+        '  runtime = local.out\n'
+        '}\n')
+    result = scan(["."])
+    unit = result.model.units[0]
+    assert (unit.value("timeout"), unit.value("memory_size")) == (900, 512)
+    assert [(n.file, n.line) for n in result.notices] == [("main.tf", 4)]
+    assert result.notices[0].message.startswith("filesha256(): ../outside/secret.sh is outside")
+
+
+@pytest.mark.parametrize("pattern, expected", [
+    ("*.py", ["a.py"]),
+    ("**/*.py", ["a.py", "pkg/b.py", "pkg/sub/c.py"]),
+    ("pkg/*", ["pkg/b.py", "pkg/d.txt"]),
+    ("pkg/**", ["pkg/b.py", "pkg/d.txt", "pkg/sub/c.py"]),
+    ("**/{b,c}.py", ["pkg/b.py", "pkg/sub/c.py"]),
+    ("pkg/?.txt", ["pkg/d.txt"]),
+    ("pkg/[bc].py", ["pkg/b.py"]),
+    ("./*.py", ["a.py"]),
+])
+def test_fileset_matches_terraform_patterns(tmp_path, pattern, expected):
+    from computefit.terraform.files import _fn_fileset
+
+    for rel in ("a.py", "pkg/b.py", "pkg/d.txt", "pkg/sub/c.py"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("")
+
+    class Scope:
+        path_root_abs = root_dir = str(tmp_path)
+        notes: list = []
+        notices: list = []
+
+    class Ev:
+        scope = Scope()
+
+    assert _fn_fileset(Ev(), [".", pattern], None) == expected
