@@ -197,7 +197,7 @@ def discover(paths: list[str], excludes: tuple[str, ...] = (), root: str | None 
     real_root = os.path.realpath(root) if root is not None else None
     noticed: set[str] = set()
 
-    def outside(abs_path: str, boundary: str, what: str) -> bool:
+    def outside(abs_path: str, boundary: str, what: str, action: str = "not read") -> bool:
         """Whether the entry ``abs_path`` (in a folder already inside ``boundary``) leads outside
         it; if so, a notice (once per path)."""
         res = resolve(os.path.basename(abs_path), os.path.dirname(abs_path), boundary)
@@ -206,7 +206,7 @@ def discover(paths: list[str], excludes: tuple[str, ...] = (), root: str | None 
         shown = display_path(abs_path)
         if shown not in noticed:
             noticed.add(shown)
-            inputs.notices.append(Notice(shown, None, f"{what} {res.why()}"))
+            inputs.notices.append(Notice(shown, None, f"{what} {res.why(action)}"))
         return True
 
     def add_tf_dir(abs_dir: str, report: str | None, boundary: str) -> None:
@@ -277,7 +277,7 @@ def discover(paths: list[str], excludes: tuple[str, ...] = (), root: str | None 
         for here, dirs, files in os.walk(path, onerror=walk_error):
             for d in dirs:  # os.walk does not walk linked folders; say so for the ones leading out
                 if os.path.islink(os.path.join(here, d)) and d not in SKIP_DIRS:
-                    outside(os.path.join(here, d), boundary, "folder")
+                    outside(os.path.join(here, d), boundary, "folder", "not walked")
             dirs[:] = sorted(
                 d for d in dirs
                 if d not in SKIP_DIRS

@@ -157,7 +157,8 @@ def test_symlinked_folder_is_not_followed_out(tree):
     out = reports(["."])
     assert_no_leak(out)
     assert_notice(out, "scripts/secret.sh", "symbolic link")
-    assert any(n["file"] == "linked-stack" and "folder" in n["message"] for n in notices(out))
+    assert any(n["file"] == "linked-stack" and n["message"].startswith("folder linked-stack is a symbolic link")
+               and "not walked" in n["message"] for n in notices(out))
 
 
 def test_symlinked_module_source_is_not_followed_out(tree):
@@ -496,3 +497,18 @@ def test_fileset_matches_terraform_patterns(tmp_path, pattern, expected):
         scope = Scope()
 
     assert _fn_fileset(Ev(), [".", pattern], None) == expected
+
+
+def test_each_scanned_path_has_its_own_boundary(tmp_path, monkeypatch):
+    """Two repositories in one scan: neither reads the other's files."""
+    for name, other in (("a", "b"), ("b", "a")):
+        repo = tmp_path / name
+        (repo / ".git").mkdir(parents=True)
+        (repo / "job.sh").write_text(CRON.format(f"{CANARY}-{name}"))
+        (repo / "main.tf").write_text(instance("own", 'file("job.sh")') + instance("other", f'file("../{other}/job.sh")'))
+    monkeypatch.chdir(tmp_path)
+    out = reports(["a", "b"])
+    assert f"{CANARY}-a" in out["text"] and f"{CANARY}-b" in out["text"]
+    assert sorted(f.resource for f in out["_result"].findings) == ["aws_instance.own", "aws_instance.own"]
+    assert sorted((n["file"], n["line"]) for n in notices(out)) == [("a/main.tf", 9), ("b/main.tf", 9)]
+    assert len(reports(["a", "b"], root=tmp_path)["_result"].findings) == 4
