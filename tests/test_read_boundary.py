@@ -60,7 +60,7 @@ def assert_notice(out: dict, *words: str, hint: bool = True) -> None:
     found = notices(out)
     assert any(all(w in n["message"] for w in words) and ("--root" in n["message"]) == hint
                for n in found), found
-    for fmt in ("text", "sarif", "markdown", "github"):
+    for fmt in ("text", "sarif", "markdown", "github", "junit"):
         assert all(w in out[fmt] for w in words), fmt
     sarif = json.loads(out["sarif"])["runs"][0]["invocations"][0]["toolExecutionNotifications"]
     assert any(n["level"] == "note" for n in sarif)

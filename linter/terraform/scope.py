@@ -472,7 +472,6 @@ class Scope:
         self.children[name] = child
         return child
 
-
     def _not_followed(self, name: str, where: Location, why: str) -> None:
         """A local module call that is not followed: a note on the module's units and a scan-level
         notice at the call."""
