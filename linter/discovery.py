@@ -182,6 +182,37 @@ def _has_terraform(folder: str) -> bool:
         return False
 
 
+def _walk(top: str, onerror):
+    """Like ``os.walk(top)`` (top-down; the caller may prune ``dirs``), but yields
+    ``(folder, dirs, files, links)``: symbolic links are listed apart, unfollowed, so not even their
+    target is looked at (``os.walk`` calls ``stat`` on every link to sort it)."""
+    stack = [top]
+    while stack:
+        here = stack.pop()
+        try:
+            with os.scandir(here) as it:
+                entries = list(it)
+        except OSError as exc:
+            onerror(exc)
+            continue
+        dirs: list[str] = []
+        files: list[str] = []
+        links: list[str] = []
+        for entry in entries:
+            try:
+                if entry.is_symlink():
+                    links.append(entry.name)
+                elif entry.is_dir(follow_symlinks=False):
+                    dirs.append(entry.name)
+                else:
+                    files.append(entry.name)
+            except OSError:
+                files.append(entry.name)
+        links.sort()
+        yield here, dirs, files, links
+        stack.extend(os.path.join(here, d) for d in reversed(dirs))
+
+
 def discover(paths: list[str], excludes: tuple[str, ...] = (), root: str | None = None) -> Inputs:
     """Find templates and Terraform modules under ``paths`` (files or folders).
 
@@ -274,34 +305,41 @@ def discover(paths: list[str], excludes: tuple[str, ...] = (), root: str | None 
         if not os.path.isdir(path):  # a FIFO, socket or device: reading it could block forever
             inputs.errors.append(FileError(display_path(path), None, "not a regular file or folder"))
             continue
-        for here, dirs, files in os.walk(path, onerror=walk_error):
-            for d in dirs:  # os.walk does not walk linked folders; say so for the ones leading out
-                if os.path.islink(os.path.join(here, d)) and d not in SKIP_DIRS:
-                    outside(os.path.join(here, d), boundary, "folder", "not walked")
+        for here, dirs, files, links in _walk(path, walk_error):
             dirs[:] = sorted(
                 d for d in dirs
                 if d not in SKIP_DIRS
                 and not (d.startswith("asset.") and os.path.basename(here) == "cdk.out")
-                and not os.path.islink(os.path.join(here, d))
                 and not os.path.isfile(os.path.join(here, d, "pyvenv.cfg"))
                 and not _excluded(display_path(os.path.join(here, d)), excludes)
             )
+            for name in links:
+                # A link leading outside is a notice whatever it points to (deciding by its target
+                # would tell whether that exists); one to a file inside is read as a file; one to a
+                # folder is not walked (it could loop or repeat a folder).
+                full = os.path.join(here, name)
+                if name in SKIP_DIRS or _excluded(display_path(full), excludes):
+                    continue
+                if outside(full, boundary, "symbolic link", "not followed"):
+                    continue
+                target = resolve(name, here, boundary)
+                if target.is_file:
+                    files.append(name)
+                elif target.stat is None and (is_terraform_file(name) or _named_as_template(name)):
+                    inputs.errors.append(FileError(display_path(full), None,
+                                                   "broken symbolic link: the file it points to is missing"))
             has_tf = False
             for f in sorted(files):
                 full = os.path.join(here, f)
+                if not (is_terraform_file(f) or _is_cfn_candidate_name(f)):
+                    continue
                 if _excluded(display_path(full), excludes):
                     continue
-                wanted = is_terraform_file(f) or _is_cfn_candidate_name(f)
-                if wanted and os.path.islink(full) and outside(full, boundary, "file"):
-                    continue
-                if not os.path.isfile(full):  # a FIFO or socket, or a dangling symbolic link
-                    if os.path.islink(full) and (is_terraform_file(f) or _named_as_template(f)):
-                        inputs.errors.append(FileError(display_path(full), None,
-                                                       "broken symbolic link: the file it points to is missing"))
+                if not os.path.isfile(full):  # a FIFO, socket or device
                     continue
                 if is_terraform_file(f):
                     has_tf = True
-                elif _is_cfn_candidate_name(f):
+                else:
                     add_template(full, explicit=False)
             if has_tf:
                 add_tf_dir(here, None, boundary)

@@ -127,7 +127,9 @@ def test_symlinked_file_is_not_followed_out(tree):
     out = reports(["."])
     assert_no_leak(out)
     assert_notice(out, "link.sh", "symbolic link")
-    assert len(notices(out)) == 2
+    # the two file() calls, and the walk that did not follow the two links
+    assert sorted((n["file"], n["line"]) for n in notices(out)) == [
+        ("abs-link.sh", None), ("link.sh", None), ("main.tf", 4), ("main.tf", 9)]
 
 
 def test_symlinked_terraform_file_and_template_are_not_read(tree):
@@ -157,8 +159,8 @@ def test_symlinked_folder_is_not_followed_out(tree):
     out = reports(["."])
     assert_no_leak(out)
     assert_notice(out, "scripts/secret.sh", "symbolic link")
-    assert any(n["file"] == "linked-stack" and n["message"].startswith("folder linked-stack is a symbolic link")
-               and "not walked" in n["message"] for n in notices(out))
+    assert any(n["file"] == "linked-stack" and n["message"].startswith("symbolic link linked-stack is a")
+               and "not followed" in n["message"] for n in notices(out))
 
 
 def test_symlinked_module_source_is_not_followed_out(tree):
@@ -216,6 +218,32 @@ def test_git_folder_inside_the_boundary_is_never_read(tree):
     assert_notice(out, ".git/config", "never read", hint=False)
     result = out["_result"]
     assert not any(f.resource == "aws_lambda_function.f" for f in result.findings)
+
+
+def test_walk_does_not_look_at_link_targets_outside(tree, monkeypatch):
+    """Whether a link's outside target exists, or is a folder, changes nothing: it is not stat'ed."""
+    repo = tree / "repo"
+    (repo / "main.tf").write_text(instance("a", 'file("inside.sh")'))
+    (repo / "to-dir").symlink_to(tree / "outside" / "mod")
+    (repo / "to-file.tf").symlink_to(tree / "outside" / "mod" / "main.tf")
+    (repo / "to-nothing").symlink_to(tree / "outside" / "missing")
+    (repo / "to-nothing.tf").symlink_to(tree / "outside" / "missing.tf")
+    looked_at = []
+    for name in ("stat", "lstat"):
+        real = getattr(os, name)
+
+        def watch(p, *a, _real=real, **k):
+            if str(tree / "outside") in os.path.abspath(str(p)):
+                looked_at.append(str(p))
+            return _real(p, *a, **k)
+
+        monkeypatch.setattr(os, name, watch)
+    out = reports(["."])
+    monkeypatch.undo()
+    assert looked_at == []
+    assert_no_leak(out)
+    assert sorted(n["file"] for n in notices(out)) == ["to-dir", "to-file.tf", "to-nothing", "to-nothing.tf"]
+    assert len({n["message"].split(" is ")[1] for n in notices(out)}) == 1  # one message, whatever the target
 
 
 def test_fileexists_outside_is_unknown_so_nothing_shows_through(tree):
