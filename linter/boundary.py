@@ -59,12 +59,17 @@ def find_boundary(path: str) -> str:
 
     The scanned path was named by the user, so resolving its own links is fine; for a file, the
     links of its folder are resolved, not the file's own (a named file that is a link leading
-    elsewhere does not move the boundary there)."""
+    elsewhere does not move the boundary there).
+
+    A ``.git`` in the home folder or at the filesystem root is not taken for a work tree: a
+    dotfiles repository there would otherwise put ``~/.aws`` or ``~/.ssh`` inside the boundary.
+    """
     full = os.path.abspath(path)
     start = os.path.realpath(full if os.path.isdir(full) else os.path.dirname(full))
+    not_projects = {os.path.realpath(os.path.expanduser("~")), os.path.realpath(os.sep)}
     here = start
     while True:
-        if os.path.lexists(os.path.join(here, ".git")):
+        if here not in not_projects and os.path.lexists(os.path.join(here, ".git")):
             return here
         parent = os.path.dirname(here)
         if parent == here:

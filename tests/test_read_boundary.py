@@ -392,6 +392,17 @@ def test_boundary_is_the_git_work_tree_or_the_scanned_path(tmp_path):
     assert find_boundary(str(tmp_path / "plain" / "x" / "main.tf")) == str(real / "plain" / "x")
 
 
+def test_a_git_folder_in_home_does_not_widen_the_boundary(tmp_path, monkeypatch):
+    """A dotfiles repository in ~ must not put ~/.aws inside the boundary of a checkout below it."""
+    home = tmp_path / "home"
+    (home / ".git").mkdir(parents=True)
+    (home / "work" / "pr").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    assert find_boundary(str(home / "work" / "pr")) == str((home / "work" / "pr").resolve())
+    (home / "work" / ".git").mkdir()
+    assert find_boundary(str(home / "work" / "pr")) == str((home / "work").resolve())
+
+
 def test_resolve_never_looks_outside(tmp_path, monkeypatch):
     """No system call is made on a path outside the boundary: lstat/readlink/stat are watched."""
     root = tmp_path / "root"
