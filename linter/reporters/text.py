@@ -71,7 +71,7 @@ def render(result, options) -> str:
         out.append("")
     notices = getattr(result, "notices", [])
     if notices:
-        out.append(_c("Notices (not read; these do not change the exit code)", "bold", color))
+        out.append(_c("Notices (not read or not followed; they do not change the exit code)", "bold", color))
         for n in notices:
             where = f"{n.file}:{n.line}" if n.line else n.file
             out.append(f"  {_s(where)}  {_c('notice', 'dim', color)}  {_s(n.message)}")
