@@ -79,9 +79,13 @@ def main() -> None:
               help="Report only findings not recorded in FILE; list its entries that no longer match.")
 @click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False), metavar="FILE",
               help="Record this run's findings in FILE (exit 0 unless a file could not be read).")
+@click.option("--root", "root", type=click.Path(exists=True, file_okay=False), metavar="DIR",
+              help="Read boundary: files read beyond the scanned ones (file(), templatefile(), local "
+                   "modules, tfvars, linked files) must lie in DIR (default: the git work tree holding "
+                   "each scanned path, or the path itself outside git).")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: only on a terminal).")
 def scan(paths, formats, outputs, fail_on, select, ignore, exclude, config_file, show_suppressed,
-         baseline_file, write_baseline, color) -> None:
+         baseline_file, write_baseline, root, color) -> None:
     """Scan PATHS (files or folders; default: the current folder)."""
     from .config import fails, selector_problem
     from .reporters import RenderOptions, render
@@ -114,7 +118,7 @@ def scan(paths, formats, outputs, fail_on, select, ignore, exclude, config_file,
         except BaselineError as exc:
             _fail(str(exc))
 
-    result = run_scan(paths, config, baseline=baseline)
+    result = run_scan(paths, config, baseline=baseline, root=root)
 
     for fmt, dest in pairs:
         use_color = color if color is not None else (

@@ -7,6 +7,10 @@ evaluated with the rest of their folder, and findings are reported only for the 
 explicitly named ``.tfvars`` files of a folder holding Terraform (a finding whose value comes from
 the tfvars line is reported for it).
 
+Reads stay inside the read boundary of each scanned path (:mod:`computefit.boundary`): a symbolic
+link to a file outside it is not read and a symbolic link to a folder is not walked (as
+``os.walk`` does); a link leaving the boundary is a notice either way.
+
 Never walked into: version-control and tool caches (``.git``, ``.terraform``,
 ``.terragrunt-cache``, ``node_modules``, ...), Python virtualenvs (any folder holding a
 ``pyvenv.cfg``), and CDK asset folders (``cdk.out/asset.*``, copies of the application's code).
@@ -20,6 +24,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .boundary import Notice, find_boundary, inside, resolve
 from .model import FileError
 
 #: Folders never walked into. Not "env": Terraform layouts use env/ for environments, and a
@@ -45,6 +50,8 @@ class TerraformModule:
     files: list[str]  # every .tf / .tf.json file of the folder
     #: The files to report findings for; None means all of them (folder scans).
     report_files: list[str] | None = None
+    #: The read boundary for files this module reads (None: found from its folder when loaded).
+    boundary: str | None = None
 
 
 @dataclass
@@ -56,6 +63,8 @@ class Inputs:
     skipped: list[str] = field(default_factory=list)
     #: Files taken as templates but refused before parsing (binary, empty, oversized): in ``errors``.
     refused: list[str] = field(default_factory=list)
+    #: What was not read because it leads outside the read boundary (symbolic links).
+    notices: list[Notice] = field(default_factory=list)
 
     @property
     def file_count(self) -> int:
@@ -173,21 +182,74 @@ def _has_terraform(folder: str) -> bool:
         return False
 
 
-def discover(paths: list[str], excludes: tuple[str, ...] = ()) -> Inputs:
-    """Find templates and Terraform modules under ``paths`` (files or folders)."""
+def _walk(top: str, onerror):
+    """Like ``os.walk(top)`` (top-down; the caller may prune ``dirs``), but yields
+    ``(folder, dirs, files, links)``: symbolic links are listed apart, unfollowed, so not even their
+    target is looked at (``os.walk`` calls ``stat`` on every link to sort it)."""
+    stack = [top]
+    while stack:
+        here = stack.pop()
+        try:
+            with os.scandir(here) as it:
+                entries = list(it)
+        except OSError as exc:
+            onerror(exc)
+            continue
+        dirs: list[str] = []
+        files: list[str] = []
+        links: list[str] = []
+        for entry in entries:
+            try:
+                if entry.is_symlink():
+                    links.append(entry.name)
+                elif entry.is_dir(follow_symlinks=False):
+                    dirs.append(entry.name)
+                else:
+                    files.append(entry.name)
+            except OSError:
+                files.append(entry.name)
+        links.sort()
+        yield here, dirs, files, links
+        stack.extend(os.path.join(here, d) for d in reversed(dirs))
+
+
+def discover(paths: list[str], excludes: tuple[str, ...] = (), root: str | None = None) -> Inputs:
+    """Find templates and Terraform modules under ``paths`` (files or folders).
+
+    Each path has its own read boundary (:func:`computefit.boundary.find_boundary`), or ``root``
+    for all of them; a path outside ``root`` is an error. A symbolic link leading outside the
+    boundary is not followed and becomes a notice. A module folder reached from several paths keeps
+    the widest of their boundaries (they are nested: each one contains the folder)."""
     inputs = Inputs()
     seen_templates: set[str] = set()
     # module dir (abs) -> (all files, files to report or None for all)
     modules: dict[str, tuple[list[str], set[str] | None]] = {}
+    boundaries: dict[str, str] = {}  # module dir (abs) -> its read boundary
+    real_root = os.path.realpath(root) if root is not None else None
+    noticed: set[str] = set()
 
-    def add_tf_dir(abs_dir: str, report: str | None) -> None:
+    def outside(abs_path: str, boundary: str, what: str, action: str = "not read") -> bool:
+        """Whether the entry ``abs_path`` (in a folder already inside ``boundary``) leads outside
+        it; if so, a notice (once per path)."""
+        res = resolve(os.path.basename(abs_path), os.path.dirname(abs_path), boundary)
+        if res.refused is None:
+            return False
+        shown = display_path(abs_path)
+        if shown not in noticed:
+            noticed.add(shown)
+            inputs.notices.append(Notice(shown, None, f"{what} {res.why(action)}"))
+        return True
+
+    def add_tf_dir(abs_dir: str, report: str | None, boundary: str) -> None:
         if abs_dir not in modules:
-            files = sorted(
-                os.path.join(abs_dir, f)
-                for f in os.listdir(abs_dir)
-                if is_terraform_file(f) and os.path.isfile(os.path.join(abs_dir, f))
-            )
+            files = []
+            for f in sorted(os.listdir(abs_dir)):
+                full = os.path.join(abs_dir, f)
+                if is_terraform_file(f) and not outside(full, boundary, "Terraform file") and os.path.isfile(full):
+                    files.append(full)
             modules[abs_dir] = (files, set() if report else None)
+        if abs_dir not in boundaries or len(boundary) < len(boundaries[abs_dir]):
+            boundaries[abs_dir] = boundary
         files, report_set = modules[abs_dir]
         if report is None:
             modules[abs_dir] = (files, None)  # a folder scan reports everything
@@ -216,14 +278,25 @@ def discover(paths: list[str], excludes: tuple[str, ...] = ()) -> Inputs:
         if not os.path.exists(path):
             inputs.errors.append(FileError(display_path(path), None, "no such file or folder"))
             continue
+        if real_root is not None:
+            if not inside(os.path.realpath(path), real_root):
+                inputs.errors.append(FileError(display_path(path), None,
+                                               f"outside --root {display_path(real_root)}; not scanned"))
+                continue
+            boundary = real_root
+        else:
+            boundary = find_boundary(path)
         if os.path.isfile(path):
             name = os.path.basename(path)
             if _excluded(display_path(path), excludes):
                 continue
+            tf_like = is_terraform_file(name) or is_tfvars_file(name)
+            if (tf_like or _is_cfn_candidate_name(name)) and outside(path, boundary, "named file"):
+                continue
             if is_terraform_file(name):
-                add_tf_dir(os.path.dirname(path), path)
+                add_tf_dir(os.path.dirname(path), path, boundary)
             elif is_tfvars_file(name) and _has_terraform(os.path.dirname(path)):
-                add_tf_dir(os.path.dirname(path), path)
+                add_tf_dir(os.path.dirname(path), path, boundary)
             elif _is_cfn_candidate_name(name):
                 add_template(path, explicit=True)
             else:
@@ -232,30 +305,44 @@ def discover(paths: list[str], excludes: tuple[str, ...] = ()) -> Inputs:
         if not os.path.isdir(path):  # a FIFO, socket or device: reading it could block forever
             inputs.errors.append(FileError(display_path(path), None, "not a regular file or folder"))
             continue
-        for root, dirs, files in os.walk(path, onerror=walk_error):
+        for here, dirs, files, links in _walk(path, walk_error):
             dirs[:] = sorted(
                 d for d in dirs
                 if d not in SKIP_DIRS
-                and not (d.startswith("asset.") and os.path.basename(root) == "cdk.out")
-                and not os.path.isfile(os.path.join(root, d, "pyvenv.cfg"))
-                and not _excluded(display_path(os.path.join(root, d)), excludes)
+                and not (d.startswith("asset.") and os.path.basename(here) == "cdk.out")
+                and not os.path.isfile(os.path.join(here, d, "pyvenv.cfg"))
+                and not _excluded(display_path(os.path.join(here, d)), excludes)
             )
+            for name in links:
+                # A link leading outside is a notice whatever it points to (deciding by its target
+                # would tell whether that exists); one to a file inside is read as a file; one to a
+                # folder is not walked (it could loop or repeat a folder).
+                full = os.path.join(here, name)
+                if name in SKIP_DIRS or _excluded(display_path(full), excludes):
+                    continue
+                if outside(full, boundary, "symbolic link", "not followed"):
+                    continue
+                target = resolve(name, here, boundary)
+                if target.is_file:
+                    files.append(name)
+                elif target.stat is None and (is_terraform_file(name) or _named_as_template(name)):
+                    inputs.errors.append(FileError(display_path(full), None,
+                                                   "broken symbolic link: the file it points to is missing"))
             has_tf = False
             for f in sorted(files):
-                full = os.path.join(root, f)
+                full = os.path.join(here, f)
+                if not (is_terraform_file(f) or _is_cfn_candidate_name(f)):
+                    continue
                 if _excluded(display_path(full), excludes):
                     continue
-                if not os.path.isfile(full):  # a FIFO or socket, or a dangling symbolic link
-                    if os.path.islink(full) and (is_terraform_file(f) or _named_as_template(f)):
-                        inputs.errors.append(FileError(display_path(full), None,
-                                                       "broken symbolic link: the file it points to is missing"))
+                if not os.path.isfile(full):  # a FIFO, socket or device
                     continue
                 if is_terraform_file(f):
                     has_tf = True
-                elif _is_cfn_candidate_name(f):
+                else:
                     add_template(full, explicit=False)
             if has_tf:
-                add_tf_dir(root, None)
+                add_tf_dir(here, None, boundary)
 
     for abs_dir, (files, report_set) in sorted(modules.items()):
         if excludes:
@@ -265,6 +352,7 @@ def discover(paths: list[str], excludes: tuple[str, ...] = ()) -> Inputs:
                 directory=display_path(abs_dir),
                 files=[display_path(f) for f in files],
                 report_files=None if report_set is None else sorted(display_path(f) for f in report_set),
+                boundary=boundaries[abs_dir],
             )
         )
     return inputs

@@ -11,6 +11,7 @@ import traceback
 from dataclasses import dataclass, field
 from datetime import date
 
+from .boundary import Notice
 from .check import CheckContext, EngineRule, Finding, all_checks, all_rules
 from .config import Config
 from .discovery import Inputs, discover
@@ -31,11 +32,16 @@ class ScanResult:
     #: The baseline applied (its path), and its entries that matched no finding of this scan.
     baseline: str | None = None
     baseline_stale: list = field(default_factory=list)  # list[baseline.StaleEntry]
+    #: What the scan chose not to read (outside the read boundary, not a regular file, a local
+    #: module not followed): shown in the reports, never part of the exit code.
+    notices: list[Notice] = field(default_factory=list)
 
 
-def build_model(inputs: Inputs) -> tuple[Model, list[FileError], dict[str, set[str]]]:
+def build_model(inputs: Inputs, notices: list[Notice] | None = None
+                ) -> tuple[Model, list[FileError], dict[str, set[str]]]:
     """Parse every input into one model. Returns the model, the errors, and for Terraform modules
-    scanned for named files only, the set of files to report per module directory."""
+    scanned for named files only, the set of files to report per module directory. What the read
+    boundary refused is appended to ``notices`` when given."""
     model = Model()
     errors: list[FileError] = []
     report_only: dict[str, set[str]] = {}
@@ -56,7 +62,7 @@ def build_model(inputs: Inputs) -> tuple[Model, list[FileError], dict[str, set[s
 
         # load_all evaluates a folder that another scanned module calls as a local module only
         # through its callers (unless one of its files was named), and parses each file once.
-        docs, module_errors = terraform.load_all(inputs.modules)
+        docs, module_errors = terraform.load_all(inputs.modules, notices=notices)
         model.documents.extend(docs)
         errors.extend(module_errors)
         for module in inputs.modules:
@@ -136,14 +142,17 @@ def _judged_files(inputs: Inputs, report_only: dict[str, set[str]], model: Model
 
 
 def scan(paths: list[str], config: Config | None = None, *, baseline=None,
-         today: date | None = None) -> ScanResult:
+         today: date | None = None, root: str | None = None) -> ScanResult:
     """Scan ``paths``. ``baseline`` is a loaded :class:`computefit.baseline.Baseline` (applied after
-    suppressions); ``today`` decides which suppressions have expired (default: the current date)."""
+    suppressions); ``today`` decides which suppressions have expired (default: the current date);
+    ``root`` is the read boundary for every path (default: each path's git work tree, or the path
+    itself outside git; see :mod:`computefit.boundary`)."""
     from . import suppress
 
     config = config or Config()
-    inputs = discover(paths, excludes=tuple(config.exclude))
-    model, parse_errors, report_only = build_model(inputs)
+    inputs = discover(paths, excludes=tuple(config.exclude), root=root)
+    notices = list(inputs.notices)
+    model, parse_errors, report_only = build_model(inputs, notices)
     findings, check_errors, ran = _run_checks(model, config)
     rules = all_rules()
     engine = {cid for cid, cls in rules.items() if issubclass(cls, EngineRule)}
@@ -164,6 +173,7 @@ def scan(paths: list[str], config: Config | None = None, *, baseline=None,
         files_scanned=inputs.file_count,
         model=model,
         checks=sorted(ran),  # a check that failed is an error, never a clean pass
+        notices=sorted(set(notices), key=lambda n: (n.file, n.line or 0, n.message)),
     )
     if baseline is not None:
         applied = baseline.apply(reported, judged=_judged_files(inputs, report_only, model))

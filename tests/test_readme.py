@@ -34,6 +34,7 @@ def _shape(report: dict) -> dict[str, set[str]]:
         "findings[].costs": set().union(*(set(c) for c in costs)),
         "findings[].costs.options[]": set().union(*(set(o) for c in costs for o in c["options"])),
         "errors[]": set().union(*(set(e) for e in report["errors"])),
+        "notices[]": set().union(*(set(n) for n in report["notices"])),
         "summary": set(report["summary"]),
         "summary.by_severity": set(report["summary"]["by_severity"]),
     }
@@ -41,12 +42,14 @@ def _shape(report: dict) -> dict[str, set[str]]:
 
 @pytest.fixture
 def emitted(tmp_path, monkeypatch) -> dict:
-    """A real report from the bundled examples (findings with costs) plus one unreadable file."""
+    """A real report from the bundled examples (findings with costs) plus one unreadable file and
+    one file outside the read boundary (a notice)."""
     (tmp_path / "broken.template").write_text("Resources: [\n")
+    (tmp_path / "main.tf").write_text('resource "aws_instance" "a" {\n  user_data = file("/etc/hostname")\n}\n')
     monkeypatch.chdir(REPO)
     result = CliRunner().invoke(main, ["scan", "examples", str(tmp_path), "--format", "json"])
     report = json.loads(result.stdout)
-    assert report["findings"] and report["errors"]
+    assert report["findings"] and report["errors"] and report["notices"]
     assert any("costs" in f for f in report["findings"])
     return report
 

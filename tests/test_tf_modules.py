@@ -173,7 +173,9 @@ def test_parse_cache_keeps_the_most_recently_used_files(monkeypatch, tmp_path):
     cache["c.tf"] = ([], None)
     assert ("a.tf" in cache, "b.tf" in cache, "c.tf" in cache, len(cache)) == (True, False, True, 2)
 
-    # A child module called by two roots is still parsed once per scan.
+    # A child module called by two roots is still parsed once per scan. The three folders are one
+    # repository (the read boundary: outside git it would be each scanned folder on its own).
+    (tmp_path / ".git").mkdir()
     (tmp_path / "shared").mkdir()
     (tmp_path / "shared" / "main.tf").write_text(
         'variable "timeout" {}\nresource "aws_lambda_function" "f" {\n  timeout = var.timeout\n}\n')

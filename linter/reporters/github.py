@@ -2,7 +2,8 @@
 finding, which GitHub shows as an annotation on the line in the pull request's diff and the run's
 summary. Severities: error -> ``error``, warning -> ``warning``, info -> ``notice``. The message
 carries the recommendation on a second (escaped) line. Files that could not be read are
-``::error`` lines. Suppressed findings are not annotated.
+``::error`` lines, notices (what was not read) ``::notice`` lines. Suppressed findings are not
+annotated.
 
 GitHub shows at most 10 annotations of each level per step (50 per job); ``--format sarif`` with
 code scanning has no such limit. Paths are relative to the working directory, so run computefit
@@ -49,4 +50,7 @@ def render(result, options) -> str:
                                  title="computefit: file could not be read"))
         else:
             lines.append(command("error", f"{e.file}: {e.message}", title="computefit"))
+    for n in getattr(result, "notices", []):
+        lines.append(command("notice", n.message, file=report_path(n.file), line=n.line,
+                             title="computefit: not read"))
     return "".join(line + "\n" for line in lines)

@@ -1,4 +1,5 @@
-"""The JSON report: ``{"version": 1, "findings": [...], "errors": [...], "summary": {...}}``.
+"""The JSON report: ``{"version": 1, "findings": [...], "errors": [...], "notices": [...],
+"summary": {...}}``.
 
 The contract is documented in the README; ``version`` changes only on an incompatible change.
 Strict JSON: no NaN or infinity (null instead), no lone surrogate (a visible escape instead).
@@ -14,6 +15,8 @@ def to_dict(result, options) -> dict:
         "version": 1,
         "findings": [f.to_dict() for f in result.findings],
         "errors": [{"file": e.file, "line": e.line, "message": e.message} for e in result.errors],
+        "notices": [{"file": n.file, "line": n.line, "message": n.message}
+                    for n in getattr(result, "notices", [])],
         "summary": {
             "files_scanned": result.files_scanned,
             "findings": len(result.findings),

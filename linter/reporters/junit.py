@@ -13,6 +13,9 @@ Layout::
       <testsuite name="computefit file errors">
         <testcase classname="FILE" name="parse FILE"><error message type="FileError">...</error>...
       </testsuite>
+      <testsuite name="computefit notices">            what was not read (outside the read boundary)
+        <testcase classname="FILE" name="not read: FILE:LINE"><skipped message>...</skipped>...
+      </testsuite>
     </testsuites>
 
 One testsuite per check that ran, one testcase per check, file and resource, one ``<failure>`` per
@@ -134,6 +137,15 @@ def to_element(result, options) -> ET.Element:
             for e in errors:
                 where = f"{path}:{e.line}" if e.line else path
                 suite.outcome(case, "error", e.message, f"{where}: {e.message}", "FileError")
+    notices = getattr(result, "notices", [])
+    if notices:  # what was not read: skipped, so a notice never fails the build
+        suite = _Suite(root, "computefit notices")
+        suites.append(suite)
+        for n in notices:
+            path = report_path(n.file)
+            where = f"{path}:{n.line}" if n.line else path
+            case = suite.case(path, f"not read: {where}", path)
+            suite.outcome(case, "skipped", n.message, f"{where}: {n.message}")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for suite in suites:
         for k, v in suite.close().items():

@@ -1,7 +1,8 @@
 """A GitHub-flavoured markdown summary for a pull-request or merge-request comment (or
 ``$GITHUB_STEP_SUMMARY``): a heading with the counts, a table per file (line, check, severity,
 resource, message), each finding's recommendation and costs in a collapsed ``<details>`` block, the
-suppressed findings (when shown) and the files that could not be read.
+suppressed findings (when shown), the files that could not be read and the notices (what was not
+read, such as a file outside the read boundary).
 
 Everything taken from the scanned files (file names, resource names and types, messages quoting
 user data) is escaped so that it shows as written and cannot render as a link, an image, HTML,
@@ -109,5 +110,12 @@ def render(result, options) -> str:
         out += ["### Errors", "", "| File | Line | Message |", "|---|---:|---|"]
         for e in result.errors:
             out.append(f"| {_path_cell(e.file)} | {e.line or ''} | {cell(e.message)} |")
+        out.append("")
+    notices = getattr(result, "notices", [])
+    if notices:
+        out += ["### Notices", ""]
+        for n in notices:
+            where = f"{report_path(n.file)}:{n.line}" if n.line else report_path(n.file)
+            out.append(f"- {_inline(where)}: {_inline(n.message)}")
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"

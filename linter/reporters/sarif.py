@@ -120,8 +120,8 @@ def _result(finding, fingerprint: str, rule_index: dict[str, int]) -> dict:
     return result
 
 
-def _notification(error) -> dict:
-    note: dict = {"level": "error", "message": {"text": plain_message(error.message)}}
+def _notification(error, level: str = "error") -> dict:
+    note: dict = {"level": level, "message": {"text": plain_message(error.message)}}
     if is_file_path(error.file):
         note["locations"] = [{"physicalLocation": _physical_location(error.file, error.line)}]
     else:
@@ -141,8 +141,10 @@ def to_dict(result, options) -> dict:
     for res, (_, why) in zip(results[len(result.findings):], result.suppressed):
         res["suppressions"] = [{"kind": _suppression_kind(why), "justification": why}]
     invocation: dict = {"executionSuccessful": not result.errors}
-    if result.errors:
-        invocation["toolExecutionNotifications"] = [_notification(e) for e in result.errors]
+    notes = [_notification(e) for e in result.errors]
+    notes += [_notification(n, "note") for n in getattr(result, "notices", [])]
+    if notes:
+        invocation["toolExecutionNotifications"] = notes
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",

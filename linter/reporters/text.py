@@ -74,5 +74,12 @@ def render(result, options) -> str:
             where = f"{_path(e.file)}:{e.line}" if e.line else _path(e.file)
             out.append(f"  {where}  {_c('error', 'error', color)}  {_s(e.message)}")
         out.append("")
+    notices = getattr(result, "notices", [])
+    if notices:
+        out.append(_c("Notices (not read or not followed; they do not change the exit code)", "bold", color))
+        for n in notices:
+            where = f"{n.file}:{n.line}" if n.line else n.file
+            out.append(f"  {_s(where)}  {_c('notice', 'dim', color)}  {_s(n.message)}")
+        out.append("")
     out.append(_c(summary_line(result), "bold", color))
     return "\n".join(out) + "\n"

@@ -14,9 +14,11 @@ Scope of evaluation, by design:
 
 * tfvars: ``terraform.tfvars``, ``terraform.tfvars.json``, then ``*.auto.tfvars(.json)`` in name
   order, root module only. ``-var`` / ``-var-file`` / ``TF_VAR_`` are run-time inputs, not read.
-* Files (``file``, ``templatefile``, ``filebase64``) and local module sources are read only inside
-  the working directory when the module lies under it, else inside the module folder. A missing or
-  outside file is Unknown, with a note on the unit.
+* Files (``file``, ``templatefile``, ``filebase64``, ``fileset``, ...), local module sources and
+  tfvars are read only inside the read boundary (:mod:`computefit.boundary`: the git work tree
+  holding the scanned path, the scanned path outside git, or ``--root``), never the working
+  directory. A missing file is Unknown with a note on the unit; one outside the boundary is also a
+  scan-level notice (``notices``).
 * ``count`` / ``for_each`` resources are one unit, without index; a count known to be 0 or an empty
   for_each removes the unit. ``dynamic`` blocks are expanded for a known for_each.
 * Override files (``override.tf``, ``*_override.tf``) are merged last, as Terraform does.
@@ -28,6 +30,7 @@ from __future__ import annotations
 import os
 import re
 
+from ..boundary import find_boundary
 from ..discovery import TerraformModule
 from ..model import Document, FileError, ParseError
 from .build import Builder
@@ -37,31 +40,35 @@ __all__ = ["load", "load_all", "called_module_dirs"]
 
 
 def load(module: TerraformModule, root_dir: str | None = None,
-         _cache: dict | None = None) -> tuple[Document, list[FileError]]:
+         _cache: dict | None = None, notices: list | None = None) -> tuple[Document, list[FileError]]:
     """Evaluate one Terraform module folder into a Document.
 
     One unreadable file yields a FileError and the module is still evaluated from its other files;
-    ParseError is raised only when no file of the module could be read. Local modules are followed
-    only inside ``root_dir`` (default: the module's own folder when scanning a folder, or the working
-    directory when it contains the folder).
+    ParseError is raised only when no file of the module could be read. Files and local modules are
+    read only inside the read boundary ``root_dir`` (default: the module's ``boundary``, else
+    :func:`computefit.boundary.find_boundary` of its folder). What the boundary refused is appended
+    to ``notices`` when given.
     """
     abs_dir = os.path.abspath(module.directory)
     if root_dir is None:
-        cwd = os.getcwd()
-        root_dir = cwd if (abs_dir + os.sep).startswith(cwd.rstrip(os.sep) + os.sep) else abs_dir
+        root_dir = module.boundary or find_boundary(abs_dir)
     loader = Loader(root_dir, _cache)
-    scope = Scope(loader, abs_dir, list(module.files))
-    own_errors = [e for e in loader.errors if e.file in module.files]
-    if module.files and len(own_errors) >= len(module.files) and not any(
-            f in loader.read_ok for f in module.files):
-        first = own_errors[0]
-        if len(module.files) == 1:
-            raise ParseError(first.file, first.line, first.message)
-        raise ParseError(module.directory, None,
-                         f"no file of the module could be read (first error: {first.file}:"
-                         f"{first.line or 0}: {first.message})")
-    units = Builder(scope).build()
-    doc = Document(path=module.directory, source_format="terraform", units=units, files=list(module.files))
+    try:
+        scope = Scope(loader, abs_dir, list(module.files))
+        own_errors = [e for e in loader.errors if e.file in module.files]
+        if module.files and len(own_errors) >= len(module.files) and not any(
+                f in loader.read_ok for f in module.files):
+            first = own_errors[0]
+            if len(module.files) == 1:
+                raise ParseError(first.file, first.line, first.message)
+            raise ParseError(module.directory, None,
+                             f"no file of the module could be read (first error: {first.file}:"
+                             f"{first.line or 0}: {first.message})")
+        units = Builder(scope).build()
+        doc = Document(path=module.directory, source_format="terraform", units=units, files=list(module.files))
+    finally:
+        if notices is not None:
+            notices.extend(loader.notices)
     return doc, _dedupe(loader.errors)
 
 
@@ -98,9 +105,11 @@ def called_module_dirs(modules: list[TerraformModule]) -> set[str]:
     return called
 
 
-def load_all(modules: list[TerraformModule]) -> tuple[list[Document], list[FileError]]:
+def load_all(modules: list[TerraformModule], notices: list | None = None
+             ) -> tuple[list[Document], list[FileError]]:
     """Load every module of a scan, skipping folders used as local modules by another scanned module
-    unless the user named one of their files explicitly (``report_files``)."""
+    unless the user named one of their files explicitly (``report_files``). What the read boundary
+    refused is appended to ``notices`` (:class:`computefit.boundary.Notice`) when given."""
     called = called_module_dirs(modules)
     cache = ParseCache()  # bounded: parsed HCL is large, reuse is of a few shared child modules
     docs: list[Document] = []
@@ -109,7 +118,7 @@ def load_all(modules: list[TerraformModule]) -> tuple[list[Document], list[FileE
         if os.path.abspath(m.directory) in called and m.report_files is None:
             continue
         try:
-            doc, errs = load(m, _cache=cache)
+            doc, errs = load(m, _cache=cache, notices=notices)
         except ParseError as exc:
             errors.append(exc.to_error())
             continue

@@ -922,34 +922,6 @@ class Evaluator:
             return v
         return last
 
-    # ---- files ----------------------------------------------------------------------------------
-
-    def read_file(self, path: Any, what: str) -> str | Unknown:
-        if not isinstance(path, str) or isinstance(path, Partial):
-            return Unknown(f"{what}: path {path} is not known statically")
-        full = os.path.normpath(path if os.path.isabs(path) else os.path.join(self.scope.path_root_abs, path))
-        root = self.scope.root_dir
-        if not (full == root or full.startswith(root.rstrip(os.sep) + os.sep)):
-            note = f"{what}: file {path} is outside the scanned folder, not read"
-            self.scope.notes.append(note)
-            return Unknown(note)
-        if not os.path.isfile(full):
-            note = f"file {path} not found"
-            self.scope.notes.append(note)
-            return Unknown(note)
-        try:
-            if os.path.getsize(full) > MAX_TEMPLATE_BYTES:
-                note = f"file {path} is over 1 MB, not read"
-                self.scope.notes.append(note)
-                return Unknown(note)
-            with open(full, "rb") as fh:
-                data = fh.read()
-        except OSError as exc:
-            note = f"file {path} could not be read: {exc.strerror or exc}"
-            self.scope.notes.append(note)
-            return Unknown(note)
-        return data  # type: ignore[return-value]
-
 
 def src_text_of(names: list[str], rest: list, ctx: Any) -> str:
     text = ".".join(names)
@@ -1217,49 +1189,6 @@ def _tostring(v: Any) -> str:
 # --------------------------------------------------------------------------------------------------
 # Built-in functions
 # --------------------------------------------------------------------------------------------------
-
-
-def _fn_file(ev: Evaluator, args: list, ctx: Any) -> Any:
-    data = ev.read_file(args[0], "file()")
-    if isinstance(data, Unknown):
-        return data
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise EvalError(f"file {args[0]} is not UTF-8 text") from None
-
-
-def _fn_filebase64(ev: Evaluator, args: list, ctx: Any) -> Any:
-    data = ev.read_file(args[0], "filebase64()")
-    if isinstance(data, Unknown):
-        return data
-    return base64.b64encode(data).decode("ascii")
-
-
-def _fn_templatefile(ev: Evaluator, args: list, ctx: Any) -> Any:
-    data = ev.read_file(args[0], "templatefile()")
-    if isinstance(data, Unknown):
-        return data
-    variables = args[1] if len(args) > 1 else {}
-    if isinstance(variables, Unknown):
-        variables = {}
-    if not isinstance(variables, dict):
-        raise EvalError("templatefile() variables must be an object")
-    text = data.decode("utf-8", errors="replace")
-    saved_env = ev.env
-    ev.env = [dict(variables)]  # a template sees only its variables
-    try:
-        return ev.template(text, ctx)
-    finally:
-        ev.env = saved_env
-
-
-def _fn_fileexists(ev: Evaluator, args: list, ctx: Any) -> Any:
-    p = args[0]
-    if not isinstance(p, str) or isinstance(p, Partial):
-        return Unknown("fileexists() of an unknown path")
-    full = os.path.normpath(p if os.path.isabs(p) else os.path.join(ev.scope.path_root_abs, p))
-    return os.path.isfile(full)
 
 
 def _fn_b64encode(ev, args, ctx):
@@ -1689,9 +1618,9 @@ def _fn_unknown(what: str) -> Callable:
     return fn
 
 
+from . import files as _files  # noqa: E402  (it imports this module lazily)
+
 FUNCTIONS: dict[str, Callable] = {
-    "file": _fn_file, "filebase64": _fn_filebase64, "templatefile": _fn_templatefile,
-    "fileexists": _fn_fileexists,
     "base64encode": _fn_b64encode, "base64decode": _fn_b64decode,
     "jsonencode": _fn_jsonencode, "jsondecode": _fn_jsondecode, "yamlencode": _fn_yamlencode,
     "format": _fn_format, "formatlist": _fn_formatlist, "join": _fn_join, "split": _fn_split,
@@ -1715,6 +1644,7 @@ FUNCTIONS: dict[str, Callable] = {
     "basename": _fn_basename, "dirname": _fn_dirname,
     "timestamp": _fn_unknown("timestamp()"), "uuid": _fn_unknown("uuid()"),
 }
+FUNCTIONS.update(_files.FILE_FUNCTIONS)  # file(), templatefile(), ...: confined to the read boundary
 _REF_AWARE = frozenset({"jsonencode", "yamlencode", "merge", "concat", "tolist", "toset", "tomap",
                         "element", "lookup", "coalesce", "flatten", "compact", "one", "values",
                         "slice", "reverse", "zipmap", "distinct"})

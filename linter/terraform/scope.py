@@ -11,6 +11,7 @@ import os
 import re
 from typing import Any
 
+from ..boundary import Notice, resolve
 from ..discovery import display_path, is_terraform_file
 from ..model import (
     ORIGIN_LOCAL,
@@ -91,19 +92,40 @@ class ParseCache:
 
 
 class Loader:
-    """Reads files once per load and remembers errors."""
+    """Reads files once per load and remembers errors, and what the read boundary refused.
+
+    ``root_dir`` is the read boundary (:mod:`computefit.boundary`): no file outside it is read.
+    """
 
     def __init__(self, root_dir: str, cache: "ParseCache | dict | None" = None) -> None:
-        self.root_dir = os.path.abspath(root_dir)
+        self.root_dir = os.path.realpath(root_dir)
         self.files: dict[str, list[Block]] = {}
         self.errors: list[FileError] = []
+        #: what was not read because it lies outside the boundary (or is not a regular file)
+        self.notices: list[Notice] = []
         self.read_ok: set[str] = set()
         #: parsed files shared by the modules of one scan (a child module called by several roots
         #: is parsed once); blocks are never mutated after parsing, so sharing is safe
         self.cache = cache if cache is not None else {}
 
+    def refused(self, path: str) -> str | None:
+        """Why ``path`` (a file the front end is about to open, in a folder already checked) may not
+        be read, or None."""
+        full = os.path.abspath(path)
+        res = resolve(os.path.basename(full), os.path.dirname(full), self.root_dir)
+        if res.refused is not None:
+            return res.why()
+        if res.stat is not None and not res.is_file:
+            return f"{path} is {res.kind()}, not a regular file; not read"
+        return None
+
     def blocks(self, path: str) -> list[Block]:
         if path not in self.files:
+            why = self.refused(path)
+            if why is not None:
+                self.files[path] = []
+                self.notices.append(Notice(path, None, why))
+                return []
             if path not in self.cache:
                 self.cache[path] = read_file(path)
             blocks, err = self.cache[path]
@@ -115,12 +137,25 @@ class Loader:
         return self.files[path]
 
     def folder_files(self, abs_dir: str) -> list[str]:
+        """The Terraform files of a module folder; one that is a link leading outside the boundary
+        (or not a regular file) is a notice, not a file of the module."""
         try:
             names = sorted(os.listdir(abs_dir))
         except OSError:
             return []
-        return [display_path(os.path.join(abs_dir, n)) for n in names
-                if is_terraform_file(n) and os.path.isfile(os.path.join(abs_dir, n))]
+        out = []
+        for n in names:
+            if not is_terraform_file(n):
+                continue
+            shown = display_path(os.path.join(abs_dir, n))
+            res = resolve(n, abs_dir, self.root_dir)
+            if res.refused is not None:
+                self.notices.append(Notice(shown, None, res.why()))
+            elif res.is_file:
+                out.append(shown)
+            elif res.stat is not None and not res.is_dir:
+                self.notices.append(Notice(shown, None, f"{n} is {res.kind()}, not a regular file; not read"))
+        return out
 
 
 class Scope:
@@ -138,6 +173,7 @@ class Scope:
         self.notes: list[str] = []
         self.claimed_notes: set[str] = set()
         self.root_dir = loader.root_dir
+        self.notices = loader.notices
         root = self
         while root.parent is not None:
             root = root.parent
@@ -219,6 +255,10 @@ class Scope:
     def _read_tfvars_file(self, path: str) -> None:
         from .syntax import oversized, syntax_error_message
 
+        why = self.loader.refused(path)
+        if why is not None:
+            self.loader.notices.append(Notice(path, None, why))
+            return
         too_big = oversized(path)
         if too_big is not None:
             self.loader.errors.append(too_big)
@@ -415,21 +455,33 @@ class Scope:
         self.children[name] = None  # cycle guard while building
         if is_local_source(source):
             abs_dir = os.path.normpath(os.path.join(self.abs_dir, source.split("//")[0]))
-            root = self.root_dir.rstrip(os.sep) + os.sep
-            if not (abs_dir + os.sep).startswith(root):
-                self.notes.append(f"module.{name}: source {source} is outside the scanned folder, not read")
+            where = _loc(call.attributes.get("source") or call)
+            res = resolve(source.split("//")[0], self.abs_dir, self.root_dir)
+            if res.refused is not None:
+                self._not_followed(name, where, "source " + res.why())
             elif abs_dir in self.chain:
                 self.notes.append(f"module.{name}: source {source} calls itself (module cycle), not followed")
             elif self.depth + 1 > MAX_MODULE_DEPTH:
                 self.notes.append(f"module.{name}: nested deeper than {MAX_MODULE_DEPTH} modules, not followed")
-            elif not os.path.isdir(abs_dir):
-                self.notes.append(f"module.{name}: source folder {source} not found")
+            elif not res.is_dir:
+                self._not_followed(name, where, f"source folder {source} not found")
             else:
                 files = self.loader.folder_files(abs_dir)
                 child = Scope(self.loader, abs_dir, files, prefix=f"{self.prefix}module.{name}.",
                               parent=self, call=call, depth=self.depth + 1, chain=self.chain)
         self.children[name] = child
         return child
+
+    def _not_followed(self, name: str, where: Location, why: str) -> None:
+        """A local module call that is not followed: a note on the module's units and a scan-level
+        notice at the call."""
+        text = f"{self.prefix}module.{name}: {why}"
+        self.notes.append(text)
+        self.notices.append(Notice(where.file, where.line, text))
+
+
+def _loc(node: Any) -> Location:
+    return Location(node.file, node.line)
 
 
 class _NoRefs:
@@ -443,6 +495,7 @@ class _NoRefs:
         self.path_root_abs = base.path_root_abs
         self.root_dir = base.root_dir
         self.notes = base.notes
+        self.notices = base.notices
 
     def lookup_var(self, name, ev):
         return Unknown(f"var.{name} cannot be used here")
