@@ -38,25 +38,15 @@ class Coverage:
 
 
 def _is_latest(qualifier: Any) -> bool:
-    return qualifier is None or (isinstance(qualifier, str) and qualifier.upper() == "$LATEST")
+    return qualifier is None
 
 
-def _describe_qualifier(qualifier: Any, known: list[m.Qualifier]) -> str:
+def _describe_qualifier(qualifier: Any) -> str:
     if _is_latest(qualifier):
         return "the unqualified function ($LATEST)"
     if m.is_unknown(qualifier):
         return f"an alias or version that is unknown ({qualifier.reason})"
-    kind = next((q.kind for q in known if q.name == qualifier), None)
-    text = str(qualifier)
-    if kind is None:
-        looks_like_version = text.isdigit() or text == "version" or text.endswith(".version") \
-            or text.startswith("version:")
-        kind = "version" if looks_like_version else "alias"
-    if kind == "version":
-        if text.startswith("version:"):
-            return f"version {text[len('version:'):]}"
-        return "a published version" + ("" if text == "version" else f" ({text})")
-    return f"alias '{text}'"
+    return qualifier.describe()
 
 
 def _executions(setting: m.Setting | None) -> Any:
@@ -185,7 +175,7 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
     # -- what each caller invokes ----------------------------------------------------------
     def _coverage(self, unit: m.ComputeUnit, trigger: m.Trigger) -> Coverage:
         q = trigger.qualifier
-        invokes = _describe_qualifier(q, unit.qualifiers)
+        invokes = _describe_qualifier(q)
         snap = unit.setting(m.SNAP_START)
         snap_value = snap.value if snap is not None else None
         warm_elsewhere = self._provisioned(unit)
@@ -197,7 +187,7 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
                 reasons.append(f"provisioned concurrency is configured only on {warm_elsewhere}")
             return Coverage(trigger, COLD, invokes, "; ".join(reasons) or
                             "$LATEST can have neither provisioned concurrency nor SnapStart")
-        matched = [x for x in unit.qualifiers if x.name == q]
+        matched = [x for x in unit.qualifiers if x.same(q)]
         if m.is_unknown(q) and not matched:
             return Coverage(trigger, UNKNOWN, invokes, f"the invoked qualifier could not be resolved: {q.reason}")
         counts = [_executions(x.provisioned_concurrency) for x in matched]
@@ -220,7 +210,7 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
     @staticmethod
     def _provisioned(unit: m.ComputeUnit) -> str:
         """The qualifiers that have provisioned concurrency, in words ('' when none)."""
-        names = [_describe_qualifier(q.name, unit.qualifiers) for q in unit.qualifiers
+        names = [_describe_qualifier(q) for q in unit.qualifiers
                  if isinstance(_executions(q.provisioned_concurrency), int)
                  and _executions(q.provisioned_concurrency) > 0]
         return ", ".join(names)
@@ -286,7 +276,7 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
             "snap_start": setting_evidence(snap),
             "snapstart_supported": rt.snapstart_supported,
             "provisioned_concurrency": [
-                {"qualifier": _describe_qualifier(q.name, unit.qualifiers), "resource": q.resource,
+                {"qualifier": _describe_qualifier(q), "resource": q.resource,
                  "at": str(q.location), **setting_evidence(q.provisioned_concurrency)}
                 for q in unit.qualifiers],
             "memory_size": setting_evidence(unit.setting(m.MEMORY_SIZE)),

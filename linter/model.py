@@ -147,15 +147,55 @@ LAUNCH_TEMPLATE = "launch_template"  # name of the launch template / configurati
 TAGS = "tags"  # dict
 
 
-@dataclass
+@dataclass(eq=False)
 class Qualifier:
-    """A Lambda alias or published version, with the provisioned concurrency configured on it."""
+    """An alias or published version of a Lambda function: what a caller invokes (on a trigger)
+    or what exists with its provisioned concurrency (on a unit).
 
-    kind: str  # "alias" or "version"
-    name: Any  # alias name ("live"), version resource name, or Unknown
-    resource: str  # logical ID / Terraform address of the alias, version or PC config resource
-    location: Location
+    ``kind`` is ``"alias"`` or ``"version"``; ``name`` is the alias name, the version resource's
+    address, or for ``current`` the function's latest published version (``<function>.version``);
+    it may be Unknown. Two qualifiers are the same when kind and name are equal."""
+
+    kind: str
+    name: Any
+    resource: str = ""  # address of the alias, version or provisioned-concurrency resource
+    location: Location | None = None
     provisioned_concurrency: Setting | None = None  # executions (int); None when not configured
+    current: bool = False  # the version the function's latest deployment published
+
+    def same(self, other: Any) -> bool:
+        return isinstance(other, Qualifier) and (self.kind, self.name) == (other.kind, other.name)
+
+    def __eq__(self, other: object) -> bool:
+        return self.same(other)
+
+    def __hash__(self) -> int:
+        return hash((self.kind, str(self.name)))
+
+    def describe(self) -> str:
+        if is_unknown(self.name):
+            return f"an alias or version that is unknown ({self.name.reason})"
+        if self.kind == "alias":
+            return f"alias '{self.name}'"
+        if self.current:
+            return f"a published version ({self.name})"
+        return f"version {self.name}"
+
+    @staticmethod
+    def from_text(text: Any) -> "Qualifier | None | Unknown":
+        """A qualifier written as text (an ARN suffix, a Qualifier property): digits are a version
+        number, ``$LATEST`` is the unqualified function (None), anything else an alias name."""
+        if text is None or is_unknown(text):
+            return text
+        text = str(text)
+        if text.upper() == "$LATEST" or not text:
+            return None
+        return Qualifier("version" if text.isdigit() else "alias", text)
+
+
+def current_version(function: str) -> Qualifier:
+    """The version a function's deployment publishes (``publish = true``, SAM ``Fn.Version``)."""
+    return Qualifier("version", f"{function}.version", current=True)
 
 
 # Trigger kinds
@@ -246,6 +286,12 @@ class ComputeUnit:
     related: list[Location] = field(default_factory=list)
     #: Free-text notes from the parser about what it could not read (missing templatefile target...).
     notes: list[str] = field(default_factory=list)
+    #: The resource of the graph this unit is the compute view of.
+    resource: "Resource | None" = field(default=None, repr=False)
+
+    @property
+    def address(self) -> str:
+        return self.name
 
     def setting(self, key: str) -> Setting | None:
         return self.settings.get(key)
@@ -258,6 +304,79 @@ class ComputeUnit:
         return [t for t in self.triggers if t.kind in kinds]
 
 
+# --------------------------------------------------------------------------------------------------
+# The resource graph: every resource of a template or module, references as edges
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Edge:
+    """A reference from one resource to another (or to something outside the scanned code).
+
+    ``via`` is the canonical attribute holding the reference (``function``, ``event_source``,
+    ``target``...). ``target`` is the referenced resource's address, or None when the reference
+    points outside the scanned code (then ``literal`` holds the written text, an ARN or a name,
+    or Unknown with the reason). ``ref`` is what was referenced: ``Ref``, a ``Fn::GetAtt``
+    attribute (``Arn``), a Terraform attribute (``arn``, ``invoke_arn``, ``qualified_arn``), a
+    module output; ``qualifier`` a suffix appended to an ARN (``:live``), or Unknown."""
+
+    source: str
+    via: str
+    target: str | None
+    ref: str | None = None
+    qualifier: Any = None
+    literal: Any = None
+    location: Location | None = None
+
+
+@dataclass
+class Resource:
+    """One resource (or Terraform module call) of a scanned document, of any type.
+
+    ``kind`` is the canonical kind from ``data/kinds.toml`` (None for types not in the table: they
+    are still emitted, with their edges). ``attributes`` hold the mapped attributes by canonical
+    name, each a :class:`Setting`; ``raw`` the properties the table does not map (names as written)
+    for ``computefit model``: checks and the linker read only attributes and edges.
+    """
+
+    address: str  # CloudFormation logical ID, or Terraform address without count/for_each index
+    type: str  # "AWS::SQS::Queue", "aws_sqs_queue", "module:terraform-aws-modules/sqs/aws"
+    kind: str | None
+    location: Location
+    source_format: str
+    end_line: int | None = None
+    attributes: dict[str, Setting] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)
+    raw: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    metadata_suppressions: list[dict] = field(default_factory=list)
+    #: Other source locations that belong to this resource (the module call that creates it, the
+    #: launch template a group launches), so that suppressions and baselines find them.
+    related: list[Location] = field(default_factory=list)
+    #: For a resource a front end derived from another one (a SAM event's implicit mapping, a
+    #: terraform-aws-modules/lambda input): the address of the resource that declares it.
+    declared_by: str | None = None
+
+    # the subject interface shared with ComputeUnit
+    @property
+    def name(self) -> str:
+        return self.address
+
+    @property
+    def resource_type(self) -> str:
+        return self.type
+
+    def setting(self, key: str) -> Setting | None:
+        return self.attributes.get(key)
+
+    def value(self, key: str, default: Any = None) -> Any:
+        s = self.attributes.get(key)
+        return default if s is None else s.value
+
+    def edges_via(self, *via: str) -> list[Edge]:
+        return [e for e in self.edges if e.via in via]
+
+
 @dataclass
 class Document:
     """What one parsed input (a CloudFormation template or a Terraform module) contributes."""
@@ -265,6 +384,8 @@ class Document:
     path: str  # template file, or module directory
     source_format: str
     units: list[ComputeUnit] = field(default_factory=list)
+    #: Every resource and module call, in source order (the graph the units are derived from).
+    resources: list[Resource] = field(default_factory=list)
     #: Files this document was read from (a Terraform module has several).
     files: list[str] = field(default_factory=list)
     #: Template-level suppressions (CloudFormation top-level Metadata.computefit.ignore).
@@ -278,6 +399,10 @@ class Model:
     @property
     def units(self) -> list[ComputeUnit]:
         return [u for d in self.documents for u in d.units]
+
+    @property
+    def resources(self) -> list[Resource]:
+        return [r for d in self.documents for r in d.resources]
 
     def units_of(self, *kinds: str) -> Iterator[ComputeUnit]:
         for d in self.documents:

@@ -113,7 +113,7 @@ def test_registry_lambda_module(monkeypatch):
     [q] = fn.qualifiers
     assert q.kind == "version" and q.provisioned_concurrency.value == 4
     kinds = {t.resource: (t.kind, t.qualifier) for t in fn.triggers}
-    assert kinds["module.lambda"] == (FUNCTION_URL, None)
+    assert kinds["module.lambda.create_lambda_function_url"] == (FUNCTION_URL, None)
     # the module grants allowed_triggers on both $LATEST and the current version by default:
     # which one the caller invokes is unknown
     for key, kind in (("APIGatewayAny", REST_API), ("ScheduledRule", SCHEDULE)):
@@ -123,7 +123,7 @@ def test_registry_lambda_module(monkeypatch):
     assert kinds["module.lambda.event_source_mapping.stream"] == (KINESIS, None)
     # references to the module's outputs link triggers, with the version for qualified ARNs
     assert kinds["aws_apigatewayv2_integration.reg"][0] == HTTP_API
-    assert kinds["aws_scheduler_schedule.reg"] == (SCHEDULE, q.name)
+    assert kinds["aws_scheduler_schedule.reg"] == (SCHEDULE, q)
     url = next(t for t in fn.triggers if t.kind == FUNCTION_URL)
     assert url.settings["auth_type"].value == "NONE"
     assert url.settings["invoke_mode"].value == "RESPONSE_STREAM"

@@ -30,7 +30,7 @@ import re
 
 from ..discovery import TerraformModule
 from ..model import Document, FileError, ParseError
-from .build import Builder
+from .build import build_document
 from .scope import Loader, ParseCache, Scope
 
 __all__ = ["load", "load_all", "called_module_dirs"]
@@ -60,8 +60,7 @@ def load(module: TerraformModule, root_dir: str | None = None,
         raise ParseError(module.directory, None,
                          f"no file of the module could be read (first error: {first.file}:"
                          f"{first.line or 0}: {first.message})")
-    units = Builder(scope).build()
-    doc = Document(path=module.directory, source_format="terraform", units=units, files=list(module.files))
+    doc = build_document(scope, module.directory, list(module.files))
     return doc, _dedupe(loader.errors)
 
 
