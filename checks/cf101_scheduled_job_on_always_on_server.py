@@ -7,7 +7,7 @@ from typing import Iterable
 from computefit import facts, pricing, workload
 from computefit import model as m
 from computefit.check import (
-    HIGH, MEDIUM, WARNING, Check, CheckContext, CostLine, Finding, Option, setting_evidence,
+    HIGH, MEDIUM, WARNING, Check, CheckContext, CostLine, Finding, Option, Violation, setting_evidence,
 )
 from computefit.schedules import describe_rate
 
@@ -24,6 +24,14 @@ class _Found:
     placeholders: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)  # "user data: <why>"
     opaque: list[str] = field(default_factory=list)  # scripts run at boot whose content is not visible
+
+
+@dataclass
+class JobOnServer(Violation):
+    count: int  # instances always running
+    found: _Found  # what its user data / cfn-init sets up
+    max_runs: float
+    minutes: float
 
 
 class ScheduledJobOnAlwaysOnServer(Check):
@@ -124,22 +132,26 @@ class ScheduledJobOnAlwaysOnServer(Check):
                                       "assumed duration of one run (minutes), for the costs"),
     }
 
-    def run(self, model: m.Model, ctx: CheckContext) -> Iterable[Finding]:
+    applies_to = (m.EC2_INSTANCE, m.AUTO_SCALING_GROUP)
+
+    def detect(self, unit: m.ComputeUnit, ctx: CheckContext) -> Iterable[JobOnServer]:
         max_runs = float(ctx.option("max_runs_per_day"))
         minutes = float(ctx.option("assumed_job_minutes"))
-        for unit in model.units_of(m.EC2_INSTANCE, m.AUTO_SCALING_GROUP):
-            if unit.triggers_of(m.ALB):
-                continue  # a load balancer target serves requests: the server has another purpose
-            count = _fixed_count(unit)
-            if not count:
-                continue
-            found = _analyse(unit)
-            if not found.jobs or found.services:
-                continue
-            if any(j.schedule.runs_per_day is not None and j.schedule.runs_per_day > max_runs
-                   for _s, _w, j in found.jobs):
-                continue
-            yield self._finding(unit, count, found, max_runs, minutes)
+        if unit.triggers_of(m.ALB):
+            return  # a load balancer target serves requests: the server has another purpose
+        count = _fixed_count(unit)
+        if not count:
+            return
+        found = _analyse(unit)
+        if not found.jobs or found.services:
+            return
+        if any(j.schedule.runs_per_day is not None and j.schedule.runs_per_day > max_runs
+               for _s, _w, j in found.jobs):
+            return
+        yield JobOnServer(unit, count, found, max_runs, minutes)
+
+    def explain(self, v: JobOnServer, ctx: CheckContext) -> Finding:
+        return self._finding(v.subject, v.count, v.found, v.max_runs, v.minutes)
 
     # -- the finding ---------------------------------------------------------------------------
     def _finding(self, unit: m.ComputeUnit, count: int, found: _Found, max_runs: float,

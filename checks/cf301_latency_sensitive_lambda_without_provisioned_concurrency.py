@@ -6,7 +6,8 @@ from typing import Any, Iterable
 from computefit import facts, pricing, runtimes
 from computefit import model as m
 from computefit.check import (
-    HIGH, INFO, LOW, MEDIUM, WARNING, Check, CheckContext, CostLine, Finding, Option, setting_evidence,
+    HIGH, INFO, LOW, MEDIUM, WARNING, Check, CheckContext, CostLine, Finding, Option, Violation,
+    setting_evidence,
 )
 
 _KIND_LABEL = {
@@ -57,6 +58,12 @@ def _executions(setting: m.Setting | None) -> Any:
     if m.is_unknown(value) or (isinstance(value, int) and not isinstance(value, bool)):
         return value
     return m.Unknown(f"provisioned concurrency {value!r} is not a number")
+
+
+@dataclass
+class ColdForUsers(Violation):
+    coverage: list[Coverage]  # every user-facing caller
+    exposed: list[Coverage]  # the callers not (known to be) warm
 
 
 class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
@@ -161,16 +168,20 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
         "provisioned_environments": Option(1, "execution environments assumed for the provisioned-concurrency cost"),
     }
 
-    def run(self, model: m.Model, ctx: CheckContext) -> Iterable[Finding]:
+    applies_to = (m.LAMBDA_FUNCTION,)
+
+    def detect(self, unit: m.ComputeUnit, ctx: CheckContext) -> Iterable[ColdForUsers]:
+        callers = [t for t in unit.triggers if t.user_facing]
+        if not callers:
+            return
+        coverage = [self._coverage(unit, t) for t in callers]
+        exposed = [c for c in coverage if c.status != WARM]
+        if exposed:
+            yield ColdForUsers(unit, coverage, exposed)
+
+    def explain(self, v: ColdForUsers, ctx: CheckContext) -> Finding:
         environments = max(1, int(ctx.option("provisioned_environments")))
-        for unit in model.units_of(m.LAMBDA_FUNCTION):
-            callers = [t for t in unit.triggers if t.user_facing]
-            if not callers:
-                continue
-            coverage = [self._coverage(unit, t) for t in callers]
-            exposed = [c for c in coverage if c.status != WARM]
-            if exposed:
-                yield self._finding(unit, coverage, exposed, environments)
+        return self._finding(v.subject, v.coverage, v.exposed, environments)
 
     # -- what each caller invokes ----------------------------------------------------------
     def _coverage(self, unit: m.ComputeUnit, trigger: m.Trigger) -> Coverage:

@@ -147,11 +147,46 @@ class Rule:
         return {k: o.default for k, o in cls.options.items()}
 
 
-class Check(Rule):
-    """A rule that reads the model: the runner calls :meth:`run` once per scan."""
+@dataclass
+class Violation:
+    """What a check detected on one subject: the fields its message needs. A check subclasses it
+    with its own fields; :meth:`Check.explain` turns it into a finding."""
 
-    def run(self, model: Model, ctx: CheckContext) -> Iterable[Finding]:  # pragma: no cover
+    subject: Any  # the unit or resource the finding is about
+
+
+class Check(Rule):
+    """A rule that reads the model, one subject at a time.
+
+    ``applies_to`` names the kinds of its subjects (unit kinds such as ``lambda_function``, or
+    resource kinds from the kinds table such as ``sqs_queue``). The runner calls :meth:`detect`
+    for each subject, which yields small :class:`Violation` records, and :meth:`explain` for each
+    violation, which builds the message, recommendation, evidence and costs. An exception on one
+    subject is an internal-error entry naming that resource; the check still runs on every other.
+    """
+
+    applies_to: ClassVar[tuple[str, ...]] = ()
+
+    def subjects(self, model: Model) -> list[Any]:
+        """The units (or, for resource kinds, the resources) this check applies to."""
+        units = list(model.units_of(*self.applies_to))
+        unit_resources = {id(u.resource) for u in units}
+        resources = [r for r in model.resources if r.kind in self.applies_to and id(r) not in unit_resources]
+        return units + resources
+
+    def detect(self, subject: Any, ctx: CheckContext) -> Iterable[Violation]:  # pragma: no cover
         raise NotImplementedError
+
+    def explain(self, violation: Violation, ctx: CheckContext) -> Finding:  # pragma: no cover
+        raise NotImplementedError
+
+    def run(self, model: Model, ctx: CheckContext) -> Iterable[Finding]:
+        """Every finding of this check on ``model`` (exceptions propagate: the runner calls
+        :meth:`detect` per subject itself). A check may instead override ``run`` to read the
+        whole model at once; the runner then calls it once, and an exception drops the check."""
+        for subject in self.subjects(model):
+            for v in self.detect(subject, ctx):
+                yield self.explain(v, ctx)
 
     # helpers -------------------------------------------------------------------------------
     def finding(

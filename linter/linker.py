@@ -123,6 +123,9 @@ class Linker:
         for res in self.doc.resources:  # after every other trigger: permissions only fill gaps
             if res.kind == "lambda_permission" and res.declared_by is None:
                 self._w_lambda_permission(res)
+        for u in self.units.values():
+            for t in u.triggers_of(m.SCHEDULE):
+                t.schedule = parse_schedule(t.settings.get(m.SCHEDULE_EXPRESSION))
         self.doc.units = list(self.units.values())
 
     def unit(self, res: Resource) -> ComputeUnit:
@@ -446,6 +449,20 @@ class Linker:
             return  # the wiring resource already produced this trigger
         q = self.invoked(res, unit, default=fn[1])
         self.add((unit, q), kind, res)
+
+
+def parse_schedule(expr: Setting | None) -> Any:
+    """A schedule expression parsed once for every check. An expression that cannot be read, or
+    that the parser rejects, is a schedule with unknown runs per day and the reason: never raised."""
+    from .schedules import Schedule, parse_aws
+
+    if expr is None or not isinstance(expr.value, str):
+        reason = expr.value.reason if expr is not None and is_unknown(expr.value) else "no expression"
+        return Schedule(str(expr.value) if expr is not None else "", None, f"unknown schedule ({reason})")
+    try:
+        return parse_aws(expr.value)
+    except Exception as exc:  # an odd value (rate(0 minutes)) is invalid, not a crash
+        return Schedule(expr.value, None, f"invalid schedule ({type(exc).__name__}: {exc})")
 
 
 def link(doc: Document) -> Document:

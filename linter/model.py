@@ -260,6 +260,9 @@ class Trigger:
     #: ($LATEST), or Unknown when the reference could not be resolved.
     qualifier: Any = None
     settings: dict[str, Setting] = field(default_factory=dict)
+    #: For a schedule: its expression parsed (a ``schedules.Schedule``; runs_per_day None when it
+    #: could not be read or is invalid, with the reason in its description). Set by the linker.
+    schedule: Any = None
 
     @property
     def user_facing(self) -> bool:
