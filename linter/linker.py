@@ -161,6 +161,7 @@ class Linker:
                 u.notes.append("launch template could not be resolved: instance type and user data unknown")
             return
         u.related.append(lt.location)
+        u.notes.extend(n for n in lt.notes if n not in u.notes)
         u.settings.setdefault(m.LAUNCH_TEMPLATE, Setting(lt.address, lt.location))
         user_data = lt.setting(m.USER_DATA) or lt.setting("user_data_base64")
         for key, s in ((m.INSTANCE_TYPE, lt.setting(m.INSTANCE_TYPE)), (m.USER_DATA, user_data),

@@ -407,7 +407,7 @@ class Builder:
             if isinstance(eprops.get("ApiId"), dict):
                 r.edges.extend(self.edges(address, "api", eprops["ApiId"], eprops.line_of("ApiId")))
             else:
-                r.attributes["protocol_type"] = Setting("HTTP", r.location, m.ORIGIN_SERVICE_DEFAULT,
+                r.attributes["protocol_type"] = Setting("HTTP", r.location, m.ORIGIN_LITERAL,
                                                         "the HTTP API SAM generates")
             link_to_function("integration_uri")
         elif kind == "event_source_mapping":

@@ -27,10 +27,8 @@ LANG = kt.TERRAFORM
 #: note from any other resource concerns every compute resource of its module instance.
 _OWN_NOTES = ("lambda_function", "ec2_instance", "auto_scaling_group", "launch_template", "launch_configuration")
 
-_REGISTRY_SOURCE = re.compile(
-    r"^(?:registry\.terraform\.io/)?(terraform-aws-modules/[\w-]+/aws)(?://.*)?$"
-    r"|^git::https://github\.com/(terraform-aws-modules)/terraform-aws-([\w-]+?)(?:\.git)?(?://.*)?(?:\?.*)?$"
-)
+_REGISTRY_SOURCE = re.compile(r"^(?:registry\.terraform\.io/)?(terraform-aws-modules/[\w-]+/aws)(?://.*)?$")
+_GIT_SOURCE = re.compile(r"github\.com[/:]terraform-aws-modules/terraform-aws-([\w-]+?)(?:\.git)?(?://|\?|$)")
 
 
 def registry_source(source: Any) -> str | None:
@@ -40,9 +38,10 @@ def registry_source(source: Any) -> str | None:
         return None
     text = source.strip()
     mt = _REGISTRY_SOURCE.match(text)
-    if not mt:
+    git = None if mt else _GIT_SOURCE.search(text)
+    if not mt and not git:
         return None
-    name = mt.group(1) or f"terraform-aws-modules/{mt.group(3)}/aws"
+    name = mt.group(1) if mt else f"terraform-aws-modules/{git.group(1)}/aws"
     rest = text.split("?")[0]
     sub = rest.split("//", 2)[-1] if "//" in rest.replace("://", "") else ""
     if sub.strip("/."):
@@ -218,6 +217,8 @@ class Builder:
                     break
                 node, uncertain = found[0]
                 if isinstance(node, Block):
+                    if a.type != "any":
+                        continue  # a block where an argument was expected (HCL 1 "tags {}")
                     s = Setting({}, _loc(node))
                 else:
                     s = make_setting(scope, node)
