@@ -7,8 +7,9 @@ from typing import Iterable
 from computefit import facts, pricing, workload
 from computefit import model as m
 from computefit.check import (
-    HIGH, MEDIUM, WARNING, Check, CheckContext, CostLine, Finding, Option, Violation, setting_evidence,
+    HIGH, MEDIUM, WARNING, Check, CheckContext, Finding, Option, Violation, setting_evidence,
 )
+from computefit.pricing import CostLine
 from computefit.schedules import describe_rate
 
 #: Where a server's setup can be read, in the order the finding prefers to point at.

@@ -6,9 +6,10 @@ from typing import Any, Iterable
 from computefit import facts, pricing, runtimes
 from computefit import model as m
 from computefit.check import (
-    HIGH, INFO, LOW, MEDIUM, WARNING, Check, CheckContext, CostLine, Finding, Option, Violation,
+    HIGH, INFO, LOW, MEDIUM, WARNING, Check, CheckContext, Finding, Option, Violation,
     setting_evidence,
 )
+from computefit.pricing import CostLine
 
 _KIND_LABEL = {
     m.REST_API: "REST API",

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Iterable
 
 from .model import ComputeUnit, Location, Model, Setting, Trigger
+from .pricing import CostLine
 
 # Severities, lowest first.
 INFO = "info"
@@ -34,22 +35,6 @@ SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 HIGH = "high"
 MEDIUM = "medium"
 LOW = "low"
-
-
-@dataclass
-class CostLine:
-    """One option's monthly cost, with the assumptions it rests on."""
-
-    option: str  # "current: t3.medium EC2 instance, always on"
-    monthly_usd: float | None  # None when it cannot be computed (unknown instance type)
-    assumptions: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        return {
-            "option": self.option,
-            "monthly_usd": None if self.monthly_usd is None else round(self.monthly_usd, 2),
-            "assumptions": list(self.assumptions),
-        }
 
 
 @dataclass
@@ -68,6 +53,8 @@ class Finding:
     #: The resource's own location, when the finding points at a different line (a Globals line,
     #: a variable default). Suppressions and baselines key on the resource.
     resource_location: Location | None = None
+    #: Other resources the finding concerns (the function a queue feeds), by address.
+    related: list[str] = field(default_factory=list)
 
     @property
     def file(self) -> str:
@@ -97,6 +84,8 @@ class Finding:
             "line": self.location.line,
             "evidence": self.evidence,
         }
+        if self.related:
+            d["related"] = list(self.related)
         if self.costs:
             from . import facts
 
@@ -200,8 +189,10 @@ class Check(Rule):
         confidence: str = HIGH,
         evidence: dict[str, Any] | None = None,
         costs: list[CostLine] | None = None,
+        related: list[str] | None = None,
     ) -> Finding:
-        """Build a finding about ``unit``; ``at`` is the setting (or location) to point at."""
+        """Build a finding about ``unit`` (a unit, a resource or a trigger); ``at`` is the setting
+        (or location) to point at, the line to edit."""
         loc = unit.location
         if isinstance(at, Setting) and at.location is not None:
             loc = at.location
@@ -213,13 +204,14 @@ class Check(Rule):
             severity=severity or self.severity,
             message=message,
             recommendation=recommendation,
-            resource=unit.name if isinstance(unit, ComputeUnit) else unit.resource,
+            resource=unit.resource if isinstance(unit, Trigger) else unit.name,
             resource_type=unit.resource_type,
             location=loc,
             confidence=confidence,
             evidence=evidence or {},
             costs=costs or [],
             resource_location=unit.location,
+            related=related or [],
         )
 
 

@@ -234,7 +234,7 @@ class Linker:
             return None
         unit, qualifier = fn
         t = Trigger(kind=kind, resource=res.address, resource_type=res.type, location=res.location,
-                    target=unit.name, qualifier=qualifier, settings=settings or {})
+                    target=unit.name, qualifier=qualifier, settings=settings or {}, via=res)
         unit.triggers.append(t)
         return t
 
@@ -370,7 +370,9 @@ class Linker:
     def _w_event_source_mapping(self, res: Resource) -> None:
         fn = self.function(next(iter(res.edges_via("function")), None))
         if fn is not None:
-            self.add(fn, self.esm_kind(res), res)
+            t = self.add(fn, self.esm_kind(res), res)
+            sources = self.follow(res, "event_source")
+            t.source = sources[0].address if sources else None
 
     def _w_s3_bucket(self, res: Resource) -> None:
         for fn in self.functions(res, "lambda_notification"):

@@ -260,6 +260,11 @@ class Trigger:
     #: ($LATEST), or Unknown when the reference could not be resolved.
     qualifier: Any = None
     settings: dict[str, Setting] = field(default_factory=dict)
+    #: The resource the events come from when it is in the scanned code (the queue, stream or
+    #: table an event source mapping reads), else None. Set by the linker.
+    source: str | None = None
+    #: The resource that declares the wiring (an event source mapping, a rule, a permission).
+    via: "Resource | None" = field(default=None, repr=False, compare=False)
     #: For a schedule: its expression parsed (a ``schedules.Schedule``; runs_per_day None when it
     #: could not be read or is invalid, with the reason in its description). Set by the linker.
     schedule: Any = None
@@ -406,6 +411,22 @@ class Model:
     @property
     def resources(self) -> list[Resource]:
         return [r for d in self.documents for r in d.resources]
+
+    def resource(self, address: str, near: Location | None = None) -> "Resource | None":
+        """The resource at ``address`` (in the document holding ``near``, when given)."""
+        for d in self.documents:
+            if near is not None and near.file not in (d.files or [d.path]):
+                continue
+            for r in d.resources:
+                if r.address == address:
+                    return r
+        return None
+
+    def consumers(self, res: "Resource") -> list[tuple[ComputeUnit, Trigger]]:
+        """The units the events of ``res`` (a queue, a stream, a topic) are delivered to, with
+        the trigger that delivers them."""
+        return [(u, t) for d in self.documents if res in d.resources for u in d.units for t in u.triggers
+                if t.source == res.address]
 
     def units_of(self, *kinds: str) -> Iterator[ComputeUnit]:
         for d in self.documents:

@@ -587,3 +587,17 @@ def test_sam_events_and_lambda_module_inputs_give_the_same_shape(tmp_path):
                                 ("sqs", "$LATEST", "[]")]
     assert s[0]["qualifiers"] == [("('alias', 'live')", "3")]
     assert t[0]["qualifiers"] == [("('version',)", "3")]
+
+
+def test_a_mapping_names_its_source_queue_in_both_languages(tmp_path):
+    cfn, tf, _e = SCENARIOS["SQS mapping"]
+    for model in (_cfn_model(tmp_path, cfn), _tf_model(tmp_path, tf, publish=False)):
+        [queue] = [r for r in model.resources if r.kind == "sqs_queue"]
+        [(unit, trigger)] = model.consumers(queue)
+        assert (unit.kind, trigger.kind, trigger.source) == ("lambda_function", "sqs", queue.address)
+        assert trigger.via.kind == "event_source_mapping"
+    cfn, tf, _e = SCENARIOS["Kinesis mapping from an imported ARN"]
+    (tmp_path / "k").mkdir()
+    for model in (_cfn_model(tmp_path / "k", cfn), _tf_model(tmp_path / "k", tf, publish=False)):
+        [t] = [t for u in model.units for t in u.triggers]
+        assert t.source is None  # the stream is not in the scanned code
