@@ -84,8 +84,7 @@ class Finding:
             "line": self.location.line,
             "evidence": self.evidence,
         }
-        if self.related:
-            d["related"] = list(self.related)
+        d["related"] = list(self.related)
         if self.costs:
             from . import facts
 
@@ -108,10 +107,12 @@ class Option:
 
 
 class CheckContext:
-    """What a check gets besides the model: its effective options."""
+    """What a check gets besides its subject: its effective options, and the model (to follow a
+    subject's links: the functions a queue feeds)."""
 
-    def __init__(self, options: dict[str, Any] | None = None) -> None:
+    def __init__(self, options: dict[str, Any] | None = None, model: Model | None = None) -> None:
         self.options = options or {}
+        self.model = model if model is not None else Model()
 
     def option(self, name: str) -> Any:
         return self.options[name]

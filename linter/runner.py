@@ -75,7 +75,7 @@ def _run_checks(model: Model, config: Config) -> tuple[list[Finding], list[FileE
         if not config.enabled(check_id):
             continue
         check = check_cls()
-        ctx = CheckContext(config.options_for(check_cls))
+        ctx = CheckContext(config.options_for(check_cls), model)
         if type(check).run is not Check.run:  # a whole-model check (the earlier API): one call
             try:
                 found = list(check.run(model, ctx))
