@@ -189,3 +189,21 @@ def test_parse_cache_keeps_the_most_recently_used_files(monkeypatch, tmp_path):
     assert errors == []
     assert sorted(u.settings["timeout"].value for d in docs for u in d.units) == [60, 900]
     assert sorted(parsed) == ["blue/main.tf", "green/main.tf", "shared/main.tf"]
+
+
+def test_an_output_of_a_module_that_is_not_read_is_an_edge_to_the_call(tmp_path, monkeypatch):
+    from computefit.runner import build_model
+
+    (tmp_path / "main.tf").write_text(
+        'module "queue" {\n  source = "terraform-aws-modules/sqs/aws"\n}\n'
+        'module "other" {\n  source = "git::https://example.com/modules/thing.git"\n}\n'
+        'resource "aws_lambda_event_source_mapping" "q" {\n'
+        '  event_source_arn = module.queue.queue_arn\n  function_name = module.other.name\n}\n')
+    monkeypatch.chdir(tmp_path)
+    model, errors, _ = build_model(discover(["."]))
+    assert errors == []
+    by = {r.address: r for r in model.resources}
+    assert by["module.queue"].kind == "sqs_queue"  # the kinds table knows the registry module
+    assert by["module.other"].kind is None  # emitted, unmapped
+    edges = {e.via: (e.target, e.ref) for e in by["aws_lambda_event_source_mapping.q"].edges}
+    assert edges == {"event_source": ("module.queue", "queue_arn"), "function": ("module.other", "name")}

@@ -380,7 +380,9 @@ class Scope:
         if call is None:
             return Unknown(f"module.{name} is not defined")
         source = self.module_source(call)
-        if registry_kind(source):
+        if registry_kind(source) or (isinstance(source, str) and not is_local_source(source)):
+            # an output of a module that is not read: a reference to the module call (an edge in
+            # the graph), its value known only after apply
             return Ref(self, f"module.{name}", (output,))
         child = self.child(name)
         if child is None:
