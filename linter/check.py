@@ -29,7 +29,6 @@ INFO = "info"
 WARNING = "warning"
 ERROR = "error"
 SEVERITIES = (INFO, WARNING, ERROR)
-SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 
 # How sure a finding is.
 HIGH = "high"

@@ -234,7 +234,7 @@ class Linker:
             return None
         unit, qualifier = fn
         t = Trigger(kind=kind, resource=res.address, resource_type=res.type, location=res.location,
-                    target=unit.name, qualifier=qualifier, settings=settings or {}, via=res)
+                    qualifier=qualifier, settings=settings or {}, via=res)
         unit.triggers.append(t)
         return t
 

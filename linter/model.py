@@ -223,12 +223,6 @@ OTHER = "other"  # a lambda:InvokeFunction permission whose principal we do not 
 
 #: Callers that hold a user's request open while the function runs: cold starts are user latency.
 SYNC_USER_FACING = frozenset({REST_API, HTTP_API, ALB, FUNCTION_URL, APPSYNC})
-#: Callers for which a cold start does not add to a user's wait.
-NOT_LATENCY_SENSITIVE = frozenset(
-    {SCHEDULE, SQS, S3, SNS, EVENTBRIDGE, STEP_FUNCTIONS, KINESIS, DYNAMODB_STREAM, KAFKA, MQ,
-     WEBSOCKET_API, IOT, CLOUDWATCH_LOGS}
-)
-
 #: The trigger kind a ``lambda:InvokeFunction`` permission implies, by the first label of its service
 #: principal ("apigateway" for apigateway.amazonaws.com). API Gateway is refined to HTTP or
 #: WebSocket from the source ARN where the builder can; anything else is OTHER.
@@ -255,7 +249,6 @@ class Trigger:
     resource: str  # logical ID / address of the resource that wires the call (SAM: "Fn.Events.Api")
     resource_type: str
     location: Location
-    target: str  # ComputeUnit.name of the invoked unit
     #: The alias or version the caller invokes: a name, None for the unqualified function
     #: ($LATEST), or Unknown when the reference could not be resolved.
     qualifier: Any = None

@@ -68,8 +68,8 @@ def test_trigger_from_another_resource(fn, resource, kind, rtype, line):
     matches = [t for t in fn.triggers if t.resource == resource]
     assert len(matches) == 1, resource
     t = matches[0]
-    assert (t.kind, t.resource_type, t.location, t.target, t.qualifier) == (
-        kind, rtype, Location("triggers.yaml", line), "Fn", None)
+    assert (t.kind, t.resource_type, t.location, t.qualifier) == (
+        kind, rtype, Location("triggers.yaml", line), None)
 
 
 def test_every_trigger_is_accounted_for(fn):
@@ -171,7 +171,7 @@ def test_sam_events_become_triggers(sam, event, kind, line):
     matches = [t for t in u.triggers if t.resource == f"Events.Events.{event}"]
     assert len(matches) == 1
     t = matches[0]
-    assert (t.kind, t.location, t.target, t.qualifier) == (kind, Location("sam.yaml", line), "Events", Qualifier("alias", "live"))
+    assert (t.kind, t.location, t.qualifier) == (kind, Location("sam.yaml", line), Qualifier("alias", "live"))
     assert t.resource_type.startswith("SAM event ")
 
 

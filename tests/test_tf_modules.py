@@ -13,7 +13,7 @@ from computefit.model import (
     ORIGIN_MODULE_INPUT, ORIGIN_SERVICE_DEFAULT, ORIGIN_VARIABLE_DEFAULT, REST_API, SCHEDULE, SQS,
     Location, Unknown,
 )
-from computefit.terraform.scope import registry_kind
+from computefit.terraform.scope import registry_source
 
 DATA = Path(__file__).resolve().parent / "data" / "tf"
 
@@ -85,17 +85,24 @@ def test_explicitly_named_child_file_is_still_loaded(monkeypatch):
 
 
 @pytest.mark.parametrize("source,kind", [
-    ("terraform-aws-modules/lambda/aws", "lambda"),
-    ("registry.terraform.io/terraform-aws-modules/lambda/aws", "lambda"),
-    ("terraform-aws-modules/ec2-instance/aws", "ec2-instance"),
-    ("terraform-aws-modules/autoscaling/aws//.", "autoscaling"),
-    ("git::https://github.com/terraform-aws-modules/terraform-aws-lambda.git?ref=v7.2.0", "lambda"),
+    ("terraform-aws-modules/lambda/aws", "lambda_function"),
+    ("registry.terraform.io/terraform-aws-modules/lambda/aws", "lambda_function"),
+    ("terraform-aws-modules/ec2-instance/aws", "ec2_instance"),
+    ("terraform-aws-modules/autoscaling/aws//.", "auto_scaling_group"),
+    ("git::https://github.com/terraform-aws-modules/terraform-aws-lambda.git?ref=v7.2.0", "lambda_function"),
+    ("github.com/terraform-aws-modules/terraform-aws-lambda?ref=9acd322", "lambda_function"),
+    ("terraform-aws-modules/sqs/aws", "sqs_queue"),
     ("terraform-aws-modules/lambda/aws//modules/alias", None),
     ("terraform-aws-modules/s3-bucket/aws", None),
     ("./lambda", None),
 ])
 def test_registry_sources(source, kind):
-    assert registry_kind(source) == kind
+    """A whole terraform-aws-modules module stands for one resource of the kind the kinds table
+    gives it; a submodule, another registry module or a local source stands for none."""
+    from computefit.kinds import kind_of
+
+    found = registry_source(source)
+    assert (kind_of(f"module:{found}") if found else None) == kind
 
 
 def test_registry_lambda_module(monkeypatch):

@@ -17,7 +17,7 @@ from ..model import (
     ORIGIN_LITERAL, ORIGIN_SERVICE_DEFAULT, Document, Edge, Location, Resource, Setting, Unknown,
 )
 from .evaluate import BoundExpr, Evaluator, Partial, Ref, Trace, plain
-from .scope import Scope, is_local_source
+from .scope import Scope, is_local_source, registry_source
 from .syntax import Attribute, Block
 
 FORMAT = "terraform"
@@ -26,28 +26,6 @@ LANG = kt.TERRAFORM
 #: Kinds whose evaluation notes (a template file that could not be read) belong to them alone; a
 #: note from any other resource concerns every compute resource of its module instance.
 _OWN_NOTES = ("lambda_function", "ec2_instance", "auto_scaling_group", "launch_template", "launch_configuration")
-
-_REGISTRY_SOURCE = re.compile(r"^(?:registry\.terraform\.io/)?(terraform-aws-modules/[\w-]+/aws)(?://.*)?$")
-_GIT_SOURCE = re.compile(r"github\.com[/:]terraform-aws-modules/terraform-aws-([\w-]+?)(?:\.git)?(?://|\?|$)")
-
-
-def registry_source(source: Any) -> str | None:
-    """``terraform-aws-modules/NAME/aws`` for a registry (or its git) source of a whole module; None
-    for a submodule (``//modules/alias``) or any other source."""
-    if not isinstance(source, str):
-        return None
-    text = source.strip()
-    mt = _REGISTRY_SOURCE.match(text)
-    git = None if mt else _GIT_SOURCE.search(text)
-    if not mt and not git:
-        return None
-    name = mt.group(1) if mt else f"terraform-aws-modules/{git.group(1)}/aws"
-    rest = text.split("?")[0]
-    sub = rest.split("//", 2)[-1] if "//" in rest.replace("://", "") else ""
-    if sub.strip("/."):
-        return None
-    return name
-
 
 def make_setting(scope: Scope, attr: Attribute) -> Setting:
     """Evaluate an argument into a Setting whose location is the line a user edits: the argument
