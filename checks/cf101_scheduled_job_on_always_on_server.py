@@ -296,37 +296,31 @@ def _is_int(v) -> bool:
 
 
 def _analyse(unit: m.ComputeUnit) -> _Found:
-    names = [unit.name]
-    tags = unit.value(m.TAGS)
-    if isinstance(tags, dict) and isinstance(tags.get("Name"), str):
-        names.append(tags["Name"])
+    """What the unit's setup analysis (derived once by the linker) found, in the order the finding
+    prefers to point at."""
     found = _Found()
     for key, label in _SOURCES:
         setting = unit.setting(key)
-        if setting is None:
+        wl = unit.setup.get(key)
+        if setting is None or wl is None:
             continue
-        if not isinstance(setting.value, str):
-            why = setting.value.reason if m.is_unknown(setting.value) else "not text"
-            found.unreadable.append(f"{label}: {why}")
+        if m.is_unknown(wl):
+            found.unreadable.append(f"{label}: {wl.reason}")
             continue
-        wl = workload.analyse(setting.value, names)
         found.jobs += [(setting, label, j) for j in wl.jobs]
         found.services += [s for s in wl.services if s.evidence not in {x.evidence for x in found.services}]
         found.opaque += [o for o in wl.opaque if o not in found.opaque]
-        for ph in _unresolved(unit, setting.value, wl.placeholders):
+        for ph in _unresolved(setting, wl.placeholders):
             if ph not in found.placeholders:
                 found.placeholders.append(ph)
     return found
 
 
-def _unresolved(unit: m.ComputeUnit, text: str, placeholders: list[str]) -> list[str]:
-    """The ``${...}`` parts the parsers could not resolve. Terraform marks them on the value (a
-    literal ``${HOME}`` from ``$${HOME}`` is shell, not unresolved); in CloudFormation every
-    ``${...}`` left in the text is one, except AWS pseudo parameters, known at deploy time."""
-    if unit.source_format == "terraform":
-        refs = getattr(text, "unresolved", ())
-        return [p for p in placeholders if any(r in p for r in refs)] or [f"${{{r}}}" for r in refs]
-    return [p for p in placeholders if not p.startswith("${AWS::")]
+def _unresolved(setting: m.Setting, placeholders: list[str]) -> list[str]:
+    """The ``${...}`` parts of the text that the front end could not resolve (a literal
+    ``${HOME}`` written for the shell is not one)."""
+    refs = setting.unresolved
+    return [p for p in placeholders if any(r in p for r in refs)] or [f"${{{r}}}" for r in refs]
 
 
 def _describe_unit(unit: m.ComputeUnit, count: int, itype: str | None) -> str:

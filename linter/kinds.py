@@ -235,7 +235,12 @@ def normalise(res: Resource, language: str) -> Resource:
                 del res.attributes[a.name]
                 continue
             if a.type != "ref":
+                parts = unresolved_parts(s.value) or unresolved_parts(getattr(s.value, "decoded", None))
                 convert(s, a.type_in(language))
+                if a.type_in(language) in ("text", "base64") and isinstance(s.value, str):
+                    # the front end's partly-known string becomes a plain text plus the explicit list
+                    s.unresolved = s.unresolved or parts or unresolved_parts(s.value)
+                    s.value = str(s.value)
         if a.default and a.name not in res.attributes:
             res.attributes[a.name] = default_setting(a.default)
     return res

@@ -126,6 +126,8 @@ class Linker:
         for u in self.units.values():
             for t in u.triggers_of(m.SCHEDULE):
                 t.schedule = parse_schedule(t.settings.get(m.SCHEDULE_EXPRESSION))
+            if u.kind in (m.EC2_INSTANCE, m.AUTO_SCALING_GROUP):
+                u.setup = analyse_setup(u)
         self.doc.units = list(self.units.values())
 
     def unit(self, res: Resource) -> ComputeUnit:
@@ -466,6 +468,31 @@ def parse_schedule(expr: Setting | None) -> Any:
         return parse_aws(expr.value)
     except Exception as exc:  # an odd value (rate(0 minutes)) is invalid, not a crash
         return Schedule(expr.value, None, f"invalid schedule ({type(exc).__name__}: {exc})")
+
+
+def analyse_setup(unit: ComputeUnit) -> dict[str, Any]:
+    """What a server's user data and cfn-init config set up (scheduled jobs, services, scripts
+    whose content is not visible), analysed once for every check: setting key -> a
+    ``workload.Workload``, or Unknown with the reason when the text cannot be read or analysed."""
+    from . import workload
+
+    names = [unit.name]
+    tags = unit.value(m.TAGS)
+    if isinstance(tags, dict) and isinstance(tags.get("Name"), str):
+        names.append(tags["Name"])
+    out: dict[str, Any] = {}
+    for key in (m.USER_DATA, m.INIT_CONFIG):
+        s = unit.setting(key)
+        if s is None:
+            continue
+        if not isinstance(s.value, str):
+            out[key] = s.value if is_unknown(s.value) else Unknown("not text")
+            continue
+        try:
+            out[key] = workload.analyse(s.value, names)
+        except Exception as exc:  # an odd script is unreadable, never a crash of the scan
+            out[key] = Unknown(f"could not be analysed ({type(exc).__name__}: {exc})")
+    return out
 
 
 def link(doc: Document) -> Document:

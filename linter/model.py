@@ -84,6 +84,10 @@ class Setting:
     location: Location | None = None
     origin: str = ORIGIN_LITERAL
     note: str | None = None  # e.g. "from parameter FunctionTimeout (Default at template.yaml:7)"
+    #: For a text only partly known (user data with an unresolved parameter or variable): the
+    #: names of the parts that could not be resolved ("DbHost", "var.env"); the text keeps them
+    #: as visible ${...} placeholders. Empty when the text is fully known.
+    unresolved: tuple[str, ...] = ()
 
     @property
     def known(self) -> bool:
@@ -287,6 +291,9 @@ class ComputeUnit:
     related: list[Location] = field(default_factory=list)
     #: Free-text notes from the parser about what it could not read (missing templatefile target...).
     notes: list[str] = field(default_factory=list)
+    #: Derived by the linker for a server: what its user data and cfn-init config set up, by setting
+    #: key (``user_data``, ``init_config``): a ``workload.Workload``, or Unknown with the reason.
+    setup: dict[str, Any] = field(default_factory=dict)
     #: The resource of the graph this unit is the compute view of.
     resource: "Resource | None" = field(default=None, repr=False)
 

@@ -601,3 +601,39 @@ def test_a_mapping_names_its_source_queue_in_both_languages(tmp_path):
     for model in (_cfn_model(tmp_path / "k", cfn), _tf_model(tmp_path / "k", tf, publish=False)):
         [t] = [t for u in model.units for t in u.triggers]
         assert t.source is None  # the stream is not in the scanned code
+
+
+def test_user_data_setup_and_unresolved_parts_are_derived_once(tmp_path):
+    """What user data sets up is analysed once by the linker (unit.setup), and a partly known
+    text reaches checks as a plain str with its unresolved parts listed (Setting.unresolved)."""
+    cfn = """
+  Host:
+    Type: AWS::EC2::Instance
+    Properties:
+      InstanceType: t3.small
+      UserData:
+        Fn::Base64: !Sub |
+          #!/bin/bash
+          echo "0 2 * * * root /opt/backup.sh ${Bucket}" > /etc/cron.d/backup
+Parameters:
+  Bucket:
+    Type: String
+"""
+    tf = """
+variable "bucket" {
+  type = string
+}
+resource "aws_instance" "host" {
+  instance_type = "t3.small"
+  user_data     = <<-EOT
+    #!/bin/bash
+    echo "0 2 * * * root /opt/backup.sh ${var.bucket}" > /etc/cron.d/backup
+  EOT
+}
+"""
+    for model, unresolved in ((_cfn_model(tmp_path, cfn), ("Bucket",)), (_tf_model(tmp_path, tf, False), ("var.bucket",))):
+        [host] = [u for u in model.units if u.kind == "ec2_instance"]
+        s = host.setting("user_data")
+        assert type(s.value) is str and s.unresolved == unresolved
+        [job] = host.setup["user_data"].jobs
+        assert job.schedule.runs_per_day == 1

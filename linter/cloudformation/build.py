@@ -79,6 +79,12 @@ def _decode_user_data(text: Any) -> Any:
     return text
 
 
+def _unresolved_names(text: str) -> tuple[str, ...]:
+    """The references the renderer left unresolved in a text (``${DbHost}``), except AWS pseudo
+    parameters (``${AWS::Region}``), which are known at deploy time."""
+    return tuple(dict.fromkeys(n for n in re.findall(r"\$\{([^}]+)\}", text) if not n.startswith("AWS::")))
+
+
 def _segments(path: str) -> list[tuple[str, str | None, str | None]]:
     """'Subscription[Protocol=lambda].Endpoint' -> [('Subscription', '[]', 'Protocol=lambda'), ('Endpoint', None, None)]."""
     out = []
@@ -257,6 +263,8 @@ class Builder:
                                for t in s.value if isinstance(t, dict) and "Key" in t}
                 if a.type == "text":
                     s.value = _decode_user_data(s.value)
+                    if isinstance(s.value, str):
+                        s.unresolved = _unresolved_names(s.value)
                 if from_globals:
                     prop = path.split(".")[0]
                     via = s.note
@@ -306,6 +314,7 @@ class Builder:
             if r.kind in ("ec2_instance", "launch_template", "launch_configuration"):
                 init = render_cfn_init(self.t, res)
                 if init is not None:
+                    init.unresolved = _unresolved_names(init.value)
                     r.attributes["init_config"] = init
             if r.kind == "lambda_function" and "image_uri" in r.attributes:
                 img = r.attributes["image_uri"]
