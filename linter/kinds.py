@@ -103,6 +103,11 @@ def attributes(kind: str | None, language: str) -> list[tuple[Attr, tuple[str, .
     return [(a, a.paths[language]) for a in table()[kind].attributes if language in a.paths]
 
 
+def mapped_keys(kind: str | None, language: str) -> set[str]:
+    """The top-level properties / arguments the table maps for ``kind`` in ``language``."""
+    return {p.split(".")[0].split("[")[0] for _a, paths in attributes(kind, language) for p in paths}
+
+
 def attr(kind: str, name: str) -> Attr | None:
     k = table().get(kind)
     return next((a for a in k.attributes if a.name == name), None) if k else None

@@ -59,6 +59,8 @@ def resource_dict(r: Resource) -> dict[str, Any]:
         "attributes": {k: _setting(s) for k, s in r.attributes.items()},
         "edges": [_edge(e) for e in r.edges],
     }
+    if r.raw:
+        out["raw"] = {k: _plain(v) for k, v in r.raw.items()}  # properties the kinds table does not map
     if r.declared_by:
         out["declared_by"] = r.declared_by
     if r.notes:
@@ -124,6 +126,8 @@ def model_text(model: Model, errors: list | None = None) -> str:
                 extra = (f" ({e.ref})" if e.ref else "") + (
                     f", qualifier {_plain(e.qualifier)!r}" if e.qualifier is not None else "")
                 lines.append(f"    {e.via} -> {what}{extra}")
+            if r.raw:
+                lines.append(f"    not mapped: {', '.join(r.raw)}")
             for n in r.notes:
                 lines.append(f"    note: {n}")
         if d.units:

@@ -36,6 +36,10 @@ def test_model_json_of_the_examples(monkeypatch):
                                            "at": "examples/terraform/terraform.tfvars:2"}
     assert {"via": "target", "target": "aws_lambda_function.reconcile", "ref": "arn",
             "at": "examples/terraform/main.tf:78"} in res["aws_scheduler_schedule.reconcile_hourly"]["edges"]
+    # properties the kinds table does not map are kept raw, with an edge for each reference
+    assert fn["raw"]["role"] == "aws_iam_role.lambda.arn"
+    assert {"via": "property:role", "target": "aws_iam_role.lambda", "ref": "arn",
+            "at": "examples/terraform/main.tf:61"} in fn["edges"]
     units = {u["name"]: u for u in tf["units"]}
     [sched] = units["aws_lambda_function.reconcile"]["triggers"]
     assert (sched["kind"], sched["resource"], sched["invokes"]) == (
@@ -62,6 +66,8 @@ def test_model_text_of_an_example(monkeypatch):
     assert "      trigger http_api from CheckoutFunction.Events.Checkout at examples/orders-api/template.yaml:70, " \
            "invokes alias 'live'" in text
     assert "    event_source -> OrderEventsQueue (Arn)" in text
+    assert "    property:Policies -> OrdersTable (Ref)" in text
+    assert "    not mapped: Handler" not in text and "not mapped: CodeUri" in text
 
 
 def test_model_reports_unreadable_files(tmp_path):

@@ -19,6 +19,8 @@ from .intrinsics import Template, _fn
 from .loader import CfnDict, CfnList
 
 SAM_FUNCTION = "AWS::Serverless::Function"
+#: SAM function properties expanded into the resources SAM generates (not raw properties).
+SAM_EXPANDED = ("AutoPublishAlias", "ProvisionedConcurrencyConfig", "FunctionUrlConfig", "Events")
 LANG = kt.CLOUDFORMATION
 
 # Placeholders the renderer leaves for references: ${Name} or ${Name.Attr}, optionally followed by
@@ -275,6 +277,17 @@ class Builder:
                 r.attributes[a.name] = s
                 break
 
+    def read_unmapped(self, r: Resource, props: CfnDict, expanded: Iterable[str] = ()) -> None:
+        """The properties the kinds table does not map: kept raw for ``computefit model``, with an
+        edge (via ``property:<Name>``) for every reference they hold. Checks and the linker never
+        read them."""
+        mapped = kt.mapped_keys(r.kind, LANG) | set(expanded)
+        for key, value in props.items():
+            if key in mapped:
+                continue
+            r.raw[key] = value
+            r.edges.extend(self.deep_edges(r.address, f"property:{key}", value, props.line_of(key)))
+
     # -- resources -------------------------------------------------------------------------
     def resource(self, name: str, res: CfnDict) -> Resource:
         rtype = res.get("Type")
@@ -311,6 +324,7 @@ class Builder:
             props = _props(res)
             is_sam = r.type == SAM_FUNCTION
             self.read(r, props, globals_=self.fn_globals if is_sam else None)
+            self.read_unmapped(r, props, SAM_EXPANDED if is_sam else ())
             if r.kind in ("ec2_instance", "launch_template", "launch_configuration"):
                 init = render_cfn_init(self.t, res)
                 if init is not None:

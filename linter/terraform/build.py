@@ -119,6 +119,7 @@ class Builder:
                          block.end_line, related=list(related))
             before = len(scope.notes)
             self.read(r, scope, block, LANG)
+            self.read_unmapped(r, scope, block, LANG)
             if r.kind == "auto_scaling_group":
                 self._mixed_instances(r, scope, block)
             self._claim(r, scope, before)
@@ -138,6 +139,8 @@ class Builder:
             before = len(scope.notes)
             if r.kind is not None:
                 self.read(r, scope, call, kt.MODULE)
+            self.read_unmapped(r, scope, call, kt.MODULE, skip=("source", "version", "providers", "count",
+                                                                "for_each", "depends_on"))
             self._claim(r, scope, before)
             out.append(r)
             expand = getattr(self, "_module_" + (r.kind or ""), None)
@@ -208,6 +211,24 @@ class Builder:
                 r.attributes[a.name] = s
                 break
 
+    def read_unmapped(self, r: Resource, scope: Scope, block: Block, language: str,
+                      skip: tuple[str, ...] = ("count", "for_each", "depends_on", "provider", "lifecycle")) -> None:
+        """The arguments the kinds table does not map: kept raw (their source text) for
+        ``computefit model``, with an edge (via ``property:<name>``) for every resource or module
+        reference written in them. Read as text, not evaluated: no file is read for them, and
+        checks and the linker never read them."""
+        mapped = kt.mapped_keys(r.kind, language) | set(skip)
+        for name, attr in block.attributes.items():
+            if name in mapped:
+                continue
+            text = attr.expr.source() if hasattr(attr.expr, "source") else json.dumps(getattr(attr.expr, "value", None))
+            r.raw[name] = text
+            seen = set()
+            for e in self.placeholder_edges(scope, r.address, f"property:{name}", text, _attr_loc(attr)):
+                if e.target != r.address and (e.target, e.ref) not in seen:
+                    seen.add((e.target, e.ref))
+                    r.edges.append(e)
+
     def edges(self, scope: Scope, source: str, via: str, attr: Attribute, deep: bool = False) -> list[Edge]:
         loc = _attr_loc(attr)
         value = Evaluator(scope).eval(attr.expr)
@@ -258,6 +279,8 @@ class Builder:
         for mt in _ANY_REF.finditer(text):
             s = _scope_for(scope, mt.group(1))
             if s is not None and mt.group(2) in s.resources:
+                out.append(Edge(source, via, s.prefix + mt.group(2), mt.group(3), None, None, loc))
+            elif s is not None and mt.group(2).startswith("module.") and mt.group(2)[7:] in s.modules:
                 out.append(Edge(source, via, s.prefix + mt.group(2), mt.group(3), None, None, loc))
         return out
 
