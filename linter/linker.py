@@ -159,8 +159,7 @@ class Linker:
             if lt is not None:
                 break
         if lt is None:
-            if res.source_format == "terraform":
-                u.notes.append("launch template could not be resolved: instance type and user data unknown")
+            u.notes.append("launch template could not be resolved: instance type and user data unknown")
             return
         u.related.append(lt.location)
         u.notes.extend(n for n in lt.notes if n not in u.notes)
@@ -287,8 +286,7 @@ class Linker:
         protocol = apis[0].value("protocol_type") if apis else res.value("protocol_type")
         if isinstance(protocol, str) and protocol.upper() == "WEBSOCKET":
             return m.WEBSOCKET_API
-        if not (isinstance(protocol, str) and protocol.upper() == "HTTP") and not (
-                apis and apis[0].type == "AWS::Serverless::HttpApi"):
+        if not (isinstance(protocol, str) and protocol.upper() == "HTTP"):
             unit.notes.append(f"{res.address}: API protocol unknown, assumed HTTP API")
         return m.HTTP_API
 

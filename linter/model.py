@@ -1,11 +1,16 @@
-"""The one compute model every check reads.
+"""The model every check reads: a graph of every resource, and the compute view derived from it.
 
-Parsers turn CloudFormation (YAML, JSON, SAM, CDK output) and Terraform (``.tf``, ``.tf.json``) into
-these objects. A check never sees YAML or HCL: it reads compute units, their settings (each with the
-place in the source that set it) and the triggers that invoke them.
+Front ends turn CloudFormation (YAML, JSON, SAM, CDK output) and Terraform (``.tf``, ``.tf.json``)
+into neutral :class:`Resource` objects, one per resource or module call of any type, with a
+canonical ``kind`` and canonical attributes from ``data/kinds.toml`` (each a :class:`Setting`:
+value, the line that set it, how) and their references as typed :class:`Edge` objects. The linker
+(``computefit.linker``) derives the compute view from that graph once, for both languages:
+:class:`ComputeUnit` (Lambda functions, EC2 instances, auto scaling groups), the :class:`Trigger`
+objects that invoke them and the :class:`Qualifier` (alias or version) each caller invokes.
+A check never sees YAML or HCL.
 
-Values the parsers could not resolve are :class:`Unknown`, never a guess. A check that needs such a
-value either stays quiet or says in its finding that the value is unknown.
+Values the front ends could not resolve are :class:`Unknown`, never a guess. A check that needs
+such a value either stays quiet or says in its finding that the value is unknown.
 """
 
 from __future__ import annotations

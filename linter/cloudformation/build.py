@@ -333,6 +333,8 @@ class Builder:
             if r.kind == "lambda_function" and "image_uri" in r.attributes:
                 img = r.attributes["image_uri"]
                 r.attributes.setdefault("package_type", Setting("Image", img.location, m.ORIGIN_LITERAL))
+            if r.type == "AWS::Serverless::HttpApi" and "protocol_type" not in r.attributes:
+                r.attributes["protocol_type"] = Setting("HTTP", r.location, m.ORIGIN_LITERAL, "a SAM HttpApi")
             if is_sam:
                 implicit.extend(self.sam_function(r, props))
             self.doc.resources.append(r)
