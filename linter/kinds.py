@@ -91,11 +91,6 @@ def kind_of(rtype: str) -> str | None:
     return _by_type().get(rtype)
 
 
-def module_source(kind: str) -> str | None:
-    k = table().get(kind)
-    return k.module if k else None
-
-
 def attributes(kind: str | None, language: str) -> list[tuple[Attr, tuple[str, ...]]]:
     """The attributes of ``kind`` spelled in ``language``, with their paths."""
     if kind is None or kind not in table():
@@ -106,11 +101,6 @@ def attributes(kind: str | None, language: str) -> list[tuple[Attr, tuple[str, .
 def mapped_keys(kind: str | None, language: str) -> set[str]:
     """The top-level properties / arguments the table maps for ``kind`` in ``language``."""
     return {p.split(".")[0].split("[")[0] for _a, paths in attributes(kind, language) for p in paths}
-
-
-def attr(kind: str, name: str) -> Attr | None:
-    k = table().get(kind)
-    return next((a for a in k.attributes if a.name == name), None) if k else None
 
 
 # --------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from . import model as m
+from .kinds import kind_of
 from .model import ComputeUnit, Document, Edge, Qualifier, Resource, Setting, Trigger, Unknown, is_unknown
 
 #: Resource kinds that are compute units, and the unit kind each becomes.
@@ -354,8 +355,6 @@ class Linker:
             if mt and mt.group(1) in SOURCE_SERVICES:
                 return SOURCE_SERVICES[mt.group(1)]
             for rtype in _TYPE_IN_TEXT.findall(text):
-                from .kinds import kind_of
-
                 if kind_of(rtype) in SOURCE_KINDS:
                     return SOURCE_KINDS[kind_of(rtype)]
         service = res.value("source_service")
