@@ -88,9 +88,19 @@ def unit_dict(u: ComputeUnit) -> dict[str, Any]:
     out: dict[str, Any] = {"name": u.name, "kind": u.kind, "type": u.resource_type, "at": str(u.location),
                            "triggers": [_trigger(t) for t in u.triggers],
                            "qualifiers": [_qualifier(q) for q in u.qualifiers]}
+    if u.setup:
+        out["setup"] = {k: _setup(w) for k, w in u.setup.items()}
     if u.notes:
         out["notes"] = list(u.notes)
     return out
+
+
+def _setup(w: Any) -> Any:
+    """What a server's user data or cfn-init config sets up (derived by the linker)."""
+    if is_unknown(w):
+        return f"unknown ({w.reason})"
+    return {"jobs": [j.to_dict() for j in w.jobs], "services": [x.to_dict() for x in w.services],
+            "not_visible": list(w.opaque)}
 
 
 def document_dict(d: Document) -> dict[str, Any]:
@@ -141,6 +151,14 @@ def model_text(model: Model, errors: list | None = None) -> str:
                 pc = q.provisioned_concurrency
                 pc_text = f", provisioned concurrency {_plain(pc.value)}" if pc is not None else ""
                 lines.append(f"      qualifier {q.describe()} ({q.resource}){pc_text}")
+            for key, w in u.setup.items():
+                if is_unknown(w):
+                    lines.append(f"      {key}: unknown ({w.reason})")
+                    continue
+                for j in w.jobs:
+                    lines.append(f"      {key} job: {j.schedule.description}: {j.command}")
+                for x in w.services:
+                    lines.append(f"      {key} service: {x.kind} ({x.evidence})")
     for e in errors or []:
         lines.append(f"error: {e.file}:{e.line or 0}: {e.message}")
     return "\n".join(lines) + "\n"

@@ -45,6 +45,9 @@ def test_model_json_of_the_examples(monkeypatch):
     assert (sched["kind"], sched["resource"], sched["invokes"]) == (
         "schedule", "aws_scheduler_schedule.reconcile_hourly", "$LATEST")
     assert sched["schedule"]["runs_per_day"] == 24
+    host = units["aws_instance.invoice_batch"]["setup"]["user_data"]
+    assert [j["command"] for j in host["jobs"]] == ["/opt/invoices/render-invoices --env production >> /var/log/invoices.log 2>&1"]
+    assert units["aws_instance.web"]["setup"]["user_data"]["services"][0]["kind"]
     sam = docs["examples/orders-api/template.yaml"]
     units = {u["name"]: u for u in sam["units"]}
     [checkout] = units["CheckoutFunction"]["triggers"]
