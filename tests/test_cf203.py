@@ -116,3 +116,13 @@ def test_an_unknown_visibility_timeout_is_not_judged(tmp_path, monkeypatch):
         "    Properties:\n      EventSourceArn: !GetAtt Q.Arn\n      FunctionName: !Ref Fn\n")
     monkeypatch.chdir(tmp_path)
     assert scan(["t.yaml"], Config(select=(CHECK,))).findings == []
+
+
+def test_suppression_on_a_terraform_queue(tmp_path, monkeypatch):
+    text = (BASE / "tf" / "fire_resource" / "main.tf").read_text()
+    text = text.replace('resource "aws_sqs_queue" "jobs" {',
+                        '# computefit:ignore CF203 -- consumer is idempotent\nresource "aws_sqs_queue" "jobs" {')
+    (tmp_path / "main.tf").write_text(text)
+    monkeypatch.chdir(tmp_path)
+    result = scan(["."], Config(select=(CHECK,)))
+    assert result.findings == [] and [f.resource for f, _why in result.suppressed] == ["aws_sqs_queue.jobs"]
