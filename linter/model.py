@@ -327,9 +327,11 @@ class Edge:
     """A reference from one resource to another (or to something outside the scanned code).
 
     ``via`` is the canonical attribute holding the reference (``function``, ``event_source``,
-    ``target``...). ``target`` is the referenced resource's address, or None when the reference
-    points outside the scanned code (then ``literal`` holds the written text, an ARN or a name,
-    or Unknown with the reason). ``ref`` is what was referenced: ``Ref``, a ``Fn::GetAtt``
+    ``target``...), or ``property:<Name>`` for a property the kinds table does not map.
+    ``target`` is the referenced address (a Terraform data source or a resource of a module that
+    is not read may not be in the graph), or None when the value names something outside the
+    scanned code (then ``literal`` holds the written text, an ARN or a name, or Unknown with the
+    reason; a reference whose value is known also carries it in ``literal``). ``ref`` is what was referenced: ``Ref``, a ``Fn::GetAtt``
     attribute (``Arn``), a Terraform attribute (``arn``, ``invoke_arn``, ``qualified_arn``), a
     module output; ``qualifier`` a suffix appended to an ARN (``:live``), or Unknown."""
 
