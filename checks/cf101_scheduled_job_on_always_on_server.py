@@ -7,8 +7,9 @@ from typing import Iterable
 from computefit import facts, pricing, workload
 from computefit import model as m
 from computefit.check import (
-    HIGH, MEDIUM, WARNING, Check, CheckContext, CostLine, Finding, Option, setting_evidence,
+    HIGH, MEDIUM, WARNING, Check, CheckContext, Finding, Option, Violation, setting_evidence,
 )
+from computefit.pricing import CostLine
 from computefit.schedules import describe_rate
 
 #: Where a server's setup can be read, in the order the finding prefers to point at.
@@ -24,6 +25,14 @@ class _Found:
     placeholders: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)  # "user data: <why>"
     opaque: list[str] = field(default_factory=list)  # scripts run at boot whose content is not visible
+
+
+@dataclass
+class JobOnServer(Violation):
+    count: int  # instances always running
+    found: _Found  # what its user data / cfn-init sets up
+    max_runs: float
+    minutes: float
 
 
 class ScheduledJobOnAlwaysOnServer(Check):
@@ -124,22 +133,26 @@ class ScheduledJobOnAlwaysOnServer(Check):
                                       "assumed duration of one run (minutes), for the costs"),
     }
 
-    def run(self, model: m.Model, ctx: CheckContext) -> Iterable[Finding]:
+    applies_to = (m.EC2_INSTANCE, m.AUTO_SCALING_GROUP)
+
+    def detect(self, unit: m.ComputeUnit, ctx: CheckContext) -> Iterable[JobOnServer]:
         max_runs = float(ctx.option("max_runs_per_day"))
         minutes = float(ctx.option("assumed_job_minutes"))
-        for unit in model.units_of(m.EC2_INSTANCE, m.AUTO_SCALING_GROUP):
-            if unit.triggers_of(m.ALB):
-                continue  # a load balancer target serves requests: the server has another purpose
-            count = _fixed_count(unit)
-            if not count:
-                continue
-            found = _analyse(unit)
-            if not found.jobs or found.services:
-                continue
-            if any(j.schedule.runs_per_day is not None and j.schedule.runs_per_day > max_runs
-                   for _s, _w, j in found.jobs):
-                continue
-            yield self._finding(unit, count, found, max_runs, minutes)
+        if unit.triggers_of(m.ALB):
+            return  # a load balancer target serves requests: the server has another purpose
+        count = _fixed_count(unit)
+        if not count:
+            return
+        found = _analyse(unit)
+        if not found.jobs or found.services:
+            return
+        if any(j.schedule.runs_per_day is not None and j.schedule.runs_per_day > max_runs
+               for _s, _w, j in found.jobs):
+            return
+        yield JobOnServer(unit, count, found, max_runs, minutes)
+
+    def explain(self, v: JobOnServer, ctx: CheckContext) -> Finding:
+        return self._finding(v.subject, v.count, v.found, v.max_runs, v.minutes)
 
     # -- the finding ---------------------------------------------------------------------------
     def _finding(self, unit: m.ComputeUnit, count: int, found: _Found, max_runs: float,
@@ -283,37 +296,31 @@ def _is_int(v) -> bool:
 
 
 def _analyse(unit: m.ComputeUnit) -> _Found:
-    names = [unit.name]
-    tags = unit.value(m.TAGS)
-    if isinstance(tags, dict) and isinstance(tags.get("Name"), str):
-        names.append(tags["Name"])
+    """What the unit's setup analysis (derived once by the linker) found, in the order the finding
+    prefers to point at."""
     found = _Found()
     for key, label in _SOURCES:
         setting = unit.setting(key)
-        if setting is None:
+        wl = unit.setup.get(key)
+        if setting is None or wl is None:
             continue
-        if not isinstance(setting.value, str):
-            why = setting.value.reason if m.is_unknown(setting.value) else "not text"
-            found.unreadable.append(f"{label}: {why}")
+        if m.is_unknown(wl):
+            found.unreadable.append(f"{label}: {wl.reason}")
             continue
-        wl = workload.analyse(setting.value, names)
         found.jobs += [(setting, label, j) for j in wl.jobs]
         found.services += [s for s in wl.services if s.evidence not in {x.evidence for x in found.services}]
         found.opaque += [o for o in wl.opaque if o not in found.opaque]
-        for ph in _unresolved(unit, setting.value, wl.placeholders):
+        for ph in _unresolved(setting, wl.placeholders):
             if ph not in found.placeholders:
                 found.placeholders.append(ph)
     return found
 
 
-def _unresolved(unit: m.ComputeUnit, text: str, placeholders: list[str]) -> list[str]:
-    """The ``${...}`` parts the parsers could not resolve. Terraform marks them on the value (a
-    literal ``${HOME}`` from ``$${HOME}`` is shell, not unresolved); in CloudFormation every
-    ``${...}`` left in the text is one, except AWS pseudo parameters, known at deploy time."""
-    if unit.source_format == "terraform":
-        refs = getattr(text, "unresolved", ())
-        return [p for p in placeholders if any(r in p for r in refs)] or [f"${{{r}}}" for r in refs]
-    return [p for p in placeholders if not p.startswith("${AWS::")]
+def _unresolved(setting: m.Setting, placeholders: list[str]) -> list[str]:
+    """The ``${...}`` parts of the text that the front end could not resolve (a literal
+    ``${HOME}`` written for the shell is not one)."""
+    refs = setting.unresolved
+    return [p for p in placeholders if any(r in p for r in refs)] or [f"${{{r}}}" for r in refs]
 
 
 def _describe_unit(unit: m.ComputeUnit, count: int, itype: str | None) -> str:

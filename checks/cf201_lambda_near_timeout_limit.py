@@ -1,14 +1,25 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterable
 
 from computefit import facts, pricing
 from computefit import model as m
-from computefit.check import ERROR, HIGH, WARNING, Check, CheckContext, Finding, Option, setting_evidence
+from computefit.check import (
+    ERROR, HIGH, WARNING, Check, CheckContext, Finding, Option, Violation, setting_evidence,
+)
 
 
 def _threshold_default() -> int:
     return int(facts.value("lambda.timeout_max") * 0.8)
+
+
+@dataclass
+class NearTimeout(Violation):
+    setting: m.Setting  # the timeout, where it is set
+    timeout: int
+    threshold: int
+    limit: int
 
 
 class LambdaNearTimeoutLimit(Check):
@@ -89,19 +100,23 @@ class LambdaNearTimeoutLimit(Check):
         "threshold_seconds": Option(_threshold_default(), "timeout (s) at or above which to warn"),
     }
 
-    def run(self, model: m.Model, ctx: CheckContext) -> Iterable[Finding]:
+    applies_to = (m.LAMBDA_FUNCTION,)
+
+    def detect(self, unit: m.ComputeUnit, ctx: CheckContext) -> Iterable[NearTimeout]:
         threshold = int(ctx.option("threshold_seconds"))
         limit = int(facts.value("lambda.timeout_max"))
-        for unit in model.units_of(m.LAMBDA_FUNCTION):
-            setting = unit.setting(m.TIMEOUT)
-            if setting is None or not setting.known or not isinstance(setting.value, (int, float)):
-                continue
-            timeout = int(setting.value)
-            if timeout < threshold:
-                continue
-            if timeout <= limit and self._durable(unit):
-                continue  # checkpointed and replayed: a long invocation timeout is by design
-            yield self._finding(unit, setting, timeout, threshold, limit)
+        setting = unit.setting(m.TIMEOUT)
+        if setting is None or not setting.known or not isinstance(setting.value, (int, float)):
+            return
+        timeout = int(setting.value)
+        if timeout < threshold:
+            return
+        if timeout <= limit and self._durable(unit):
+            return  # checkpointed and replayed: a long invocation timeout is by design
+        yield NearTimeout(unit, setting, timeout, threshold, limit)
+
+    def explain(self, v: NearTimeout, ctx: CheckContext) -> Finding:
+        return self._finding(v.subject, v.setting, v.timeout, v.threshold, v.limit)
 
     @staticmethod
     def _durable(unit) -> bool:
@@ -173,13 +188,8 @@ class LambdaNearTimeoutLimit(Check):
         total = 0.0
         found = False
         for t in unit.triggers_of(m.SCHEDULE):
-            expr = t.settings.get(m.SCHEDULE_EXPRESSION)
-            if expr is None or not expr.known or not isinstance(expr.value, str):
-                return None
-            from computefit.schedules import parse_aws
-
-            sched = parse_aws(expr.value)
-            if sched.runs_per_day is None:
+            sched = t.schedule  # parsed once by the linker; an invalid expression is unknown
+            if sched is None or sched.runs_per_day is None:
                 return None
             total += pricing.runs_per_month(sched.runs_per_day)
             found = True

@@ -6,8 +6,10 @@ from typing import Any, Iterable
 from computefit import facts, pricing, runtimes
 from computefit import model as m
 from computefit.check import (
-    HIGH, INFO, LOW, MEDIUM, WARNING, Check, CheckContext, CostLine, Finding, Option, setting_evidence,
+    HIGH, INFO, LOW, MEDIUM, WARNING, Check, CheckContext, Finding, Option, Violation,
+    setting_evidence,
 )
+from computefit.pricing import CostLine
 
 _KIND_LABEL = {
     m.REST_API: "REST API",
@@ -38,25 +40,15 @@ class Coverage:
 
 
 def _is_latest(qualifier: Any) -> bool:
-    return qualifier is None or (isinstance(qualifier, str) and qualifier.upper() == "$LATEST")
+    return qualifier is None
 
 
-def _describe_qualifier(qualifier: Any, known: list[m.Qualifier]) -> str:
+def _describe_qualifier(qualifier: Any) -> str:
     if _is_latest(qualifier):
         return "the unqualified function ($LATEST)"
     if m.is_unknown(qualifier):
         return f"an alias or version that is unknown ({qualifier.reason})"
-    kind = next((q.kind for q in known if q.name == qualifier), None)
-    text = str(qualifier)
-    if kind is None:
-        looks_like_version = text.isdigit() or text == "version" or text.endswith(".version") \
-            or text.startswith("version:")
-        kind = "version" if looks_like_version else "alias"
-    if kind == "version":
-        if text.startswith("version:"):
-            return f"version {text[len('version:'):]}"
-        return "a published version" + ("" if text == "version" else f" ({text})")
-    return f"alias '{text}'"
+    return qualifier.describe()
 
 
 def _executions(setting: m.Setting | None) -> Any:
@@ -67,6 +59,12 @@ def _executions(setting: m.Setting | None) -> Any:
     if m.is_unknown(value) or (isinstance(value, int) and not isinstance(value, bool)):
         return value
     return m.Unknown(f"provisioned concurrency {value!r} is not a number")
+
+
+@dataclass
+class ColdForUsers(Violation):
+    coverage: list[Coverage]  # every user-facing caller
+    exposed: list[Coverage]  # the callers not (known to be) warm
 
 
 class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
@@ -171,21 +169,25 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
         "provisioned_environments": Option(1, "execution environments assumed for the provisioned-concurrency cost"),
     }
 
-    def run(self, model: m.Model, ctx: CheckContext) -> Iterable[Finding]:
+    applies_to = (m.LAMBDA_FUNCTION,)
+
+    def detect(self, unit: m.ComputeUnit, ctx: CheckContext) -> Iterable[ColdForUsers]:
+        callers = [t for t in unit.triggers if t.user_facing]
+        if not callers:
+            return
+        coverage = [self._coverage(unit, t) for t in callers]
+        exposed = [c for c in coverage if c.status != WARM]
+        if exposed:
+            yield ColdForUsers(unit, coverage, exposed)
+
+    def explain(self, v: ColdForUsers, ctx: CheckContext) -> Finding:
         environments = max(1, int(ctx.option("provisioned_environments")))
-        for unit in model.units_of(m.LAMBDA_FUNCTION):
-            callers = [t for t in unit.triggers if t.user_facing]
-            if not callers:
-                continue
-            coverage = [self._coverage(unit, t) for t in callers]
-            exposed = [c for c in coverage if c.status != WARM]
-            if exposed:
-                yield self._finding(unit, coverage, exposed, environments)
+        return self._finding(v.subject, v.coverage, v.exposed, environments)
 
     # -- what each caller invokes ----------------------------------------------------------
     def _coverage(self, unit: m.ComputeUnit, trigger: m.Trigger) -> Coverage:
         q = trigger.qualifier
-        invokes = _describe_qualifier(q, unit.qualifiers)
+        invokes = _describe_qualifier(q)
         snap = unit.setting(m.SNAP_START)
         snap_value = snap.value if snap is not None else None
         warm_elsewhere = self._provisioned(unit)
@@ -197,7 +199,7 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
                 reasons.append(f"provisioned concurrency is configured only on {warm_elsewhere}")
             return Coverage(trigger, COLD, invokes, "; ".join(reasons) or
                             "$LATEST can have neither provisioned concurrency nor SnapStart")
-        matched = [x for x in unit.qualifiers if x.name == q]
+        matched = [x for x in unit.qualifiers if x.same(q)]
         if m.is_unknown(q) and not matched:
             return Coverage(trigger, UNKNOWN, invokes, f"the invoked qualifier could not be resolved: {q.reason}")
         counts = [_executions(x.provisioned_concurrency) for x in matched]
@@ -220,7 +222,7 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
     @staticmethod
     def _provisioned(unit: m.ComputeUnit) -> str:
         """The qualifiers that have provisioned concurrency, in words ('' when none)."""
-        names = [_describe_qualifier(q.name, unit.qualifiers) for q in unit.qualifiers
+        names = [_describe_qualifier(q) for q in unit.qualifiers
                  if isinstance(_executions(q.provisioned_concurrency), int)
                  and _executions(q.provisioned_concurrency) > 0]
         return ", ".join(names)
@@ -286,7 +288,7 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
             "snap_start": setting_evidence(snap),
             "snapstart_supported": rt.snapstart_supported,
             "provisioned_concurrency": [
-                {"qualifier": _describe_qualifier(q.name, unit.qualifiers), "resource": q.resource,
+                {"qualifier": _describe_qualifier(q), "resource": q.resource,
                  "at": str(q.location), **setting_evidence(q.provisioned_concurrency)}
                 for q in unit.qualifiers],
             "memory_size": setting_evidence(unit.setting(m.MEMORY_SIZE)),

@@ -22,34 +22,18 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Iterable
 
 from .model import ComputeUnit, Location, Model, Setting, Trigger
+from .pricing import CostLine
 
 # Severities, lowest first.
 INFO = "info"
 WARNING = "warning"
 ERROR = "error"
 SEVERITIES = (INFO, WARNING, ERROR)
-SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 
 # How sure a finding is.
 HIGH = "high"
 MEDIUM = "medium"
 LOW = "low"
-
-
-@dataclass
-class CostLine:
-    """One option's monthly cost, with the assumptions it rests on."""
-
-    option: str  # "current: t3.medium EC2 instance, always on"
-    monthly_usd: float | None  # None when it cannot be computed (unknown instance type)
-    assumptions: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        return {
-            "option": self.option,
-            "monthly_usd": None if self.monthly_usd is None else round(self.monthly_usd, 2),
-            "assumptions": list(self.assumptions),
-        }
 
 
 @dataclass
@@ -68,6 +52,8 @@ class Finding:
     #: The resource's own location, when the finding points at a different line (a Globals line,
     #: a variable default). Suppressions and baselines key on the resource.
     resource_location: Location | None = None
+    #: Other resources the finding concerns (the function a queue feeds), by address.
+    related: list[str] = field(default_factory=list)
 
     @property
     def file(self) -> str:
@@ -97,6 +83,7 @@ class Finding:
             "line": self.location.line,
             "evidence": self.evidence,
         }
+        d["related"] = list(self.related)
         if self.costs:
             from . import facts
 
@@ -119,10 +106,12 @@ class Option:
 
 
 class CheckContext:
-    """What a check gets besides the model: its effective options."""
+    """What a check gets besides its subject: its effective options, and the model (to follow a
+    subject's links: the functions a queue feeds)."""
 
-    def __init__(self, options: dict[str, Any] | None = None) -> None:
+    def __init__(self, options: dict[str, Any] | None = None, model: Model | None = None) -> None:
         self.options = options or {}
+        self.model = model if model is not None else Model()
 
     def option(self, name: str) -> Any:
         return self.options[name]
@@ -147,11 +136,46 @@ class Rule:
         return {k: o.default for k, o in cls.options.items()}
 
 
-class Check(Rule):
-    """A rule that reads the model: the runner calls :meth:`run` once per scan."""
+@dataclass
+class Violation:
+    """What a check detected on one subject: the fields its message needs. A check subclasses it
+    with its own fields; :meth:`Check.explain` turns it into a finding."""
 
-    def run(self, model: Model, ctx: CheckContext) -> Iterable[Finding]:  # pragma: no cover
+    subject: Any  # the unit or resource the finding is about
+
+
+class Check(Rule):
+    """A rule that reads the model, one subject at a time.
+
+    ``applies_to`` names the kinds of its subjects (unit kinds such as ``lambda_function``, or
+    resource kinds from the kinds table such as ``sqs_queue``). The runner calls :meth:`detect`
+    for each subject, which yields small :class:`Violation` records, and :meth:`explain` for each
+    violation, which builds the message, recommendation, evidence and costs. An exception on one
+    subject is an internal-error entry naming that resource; the check still runs on every other.
+    """
+
+    applies_to: ClassVar[tuple[str, ...]] = ()
+
+    def subjects(self, model: Model) -> list[Any]:
+        """The units (or, for resource kinds, the resources) this check applies to."""
+        units = list(model.units_of(*self.applies_to))
+        unit_resources = {id(u.resource) for u in units}
+        resources = [r for r in model.resources if r.kind in self.applies_to and id(r) not in unit_resources]
+        return units + resources
+
+    def detect(self, subject: Any, ctx: CheckContext) -> Iterable[Violation]:  # pragma: no cover
         raise NotImplementedError
+
+    def explain(self, violation: Violation, ctx: CheckContext) -> Finding:  # pragma: no cover
+        raise NotImplementedError
+
+    def run(self, model: Model, ctx: CheckContext) -> Iterable[Finding]:
+        """Every finding of this check on ``model`` (exceptions propagate: the runner calls
+        :meth:`detect` per subject itself). A check may instead override ``run`` to read the
+        whole model at once; the runner then calls it once, and an exception drops the check."""
+        for subject in self.subjects(model):
+            for v in self.detect(subject, ctx):
+                yield self.explain(v, ctx)
 
     # helpers -------------------------------------------------------------------------------
     def finding(
@@ -165,8 +189,10 @@ class Check(Rule):
         confidence: str = HIGH,
         evidence: dict[str, Any] | None = None,
         costs: list[CostLine] | None = None,
+        related: list[str] | None = None,
     ) -> Finding:
-        """Build a finding about ``unit``; ``at`` is the setting (or location) to point at."""
+        """Build a finding about ``unit`` (a unit, a resource or a trigger); ``at`` is the setting
+        (or location) to point at, the line to edit."""
         loc = unit.location
         if isinstance(at, Setting) and at.location is not None:
             loc = at.location
@@ -178,13 +204,14 @@ class Check(Rule):
             severity=severity or self.severity,
             message=message,
             recommendation=recommendation,
-            resource=unit.name if isinstance(unit, ComputeUnit) else unit.resource,
+            resource=unit.resource if isinstance(unit, Trigger) else unit.name,
             resource_type=unit.resource_type,
             location=loc,
             confidence=confidence,
             evidence=evidence or {},
             costs=costs or [],
             resource_location=unit.location,
+            related=related or [],
         )
 
 

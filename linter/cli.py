@@ -298,5 +298,31 @@ def docs_command(directory: str | None, check_only: bool, readme: str | None) ->
         click.echo(f"{directory}: {len(expected)} files up to date")
 
 
+@main.command("model", short_help="Print the resource graph and compute model computefit reads.")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable).")
+def model_command(paths, fmt: str, exclude) -> None:
+    """Print what computefit reads from PATHS (default: the current folder), found as `scan`
+    finds them: every resource with its kind, resolved attributes (and where each was set) and
+    edges, then the compute units with their triggers and qualifiers. Exit 2 when a file could not
+    be read (listed in the output)."""
+    import json
+
+    from .discovery import discover
+    from .modelview import model_dict, model_text
+    from .runner import build_model
+
+    inputs = discover(list(paths) or ["."], excludes=tuple(exclude))
+    model, errors, _ = build_model(inputs)
+    errors = inputs.errors + errors
+    if fmt == "json":
+        click.echo(json.dumps(model_dict(model, errors), indent=2))
+    else:
+        click.echo(model_text(model, errors), nl=False)
+    if errors:
+        sys.exit(2)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,11 +1,16 @@
-"""The one compute model every check reads.
+"""The model every check reads: a graph of every resource, and the compute view derived from it.
 
-Parsers turn CloudFormation (YAML, JSON, SAM, CDK output) and Terraform (``.tf``, ``.tf.json``) into
-these objects. A check never sees YAML or HCL: it reads compute units, their settings (each with the
-place in the source that set it) and the triggers that invoke them.
+Front ends turn CloudFormation (YAML, JSON, SAM, CDK output) and Terraform (``.tf``, ``.tf.json``)
+into neutral :class:`Resource` objects, one per resource or module call of any type, with a
+canonical ``kind`` and canonical attributes from ``data/kinds.toml`` (each a :class:`Setting`:
+value, the line that set it, how) and their references as typed :class:`Edge` objects. The linker
+(``computefit.linker``) derives the compute view from that graph once, for both languages:
+:class:`ComputeUnit` (Lambda functions, EC2 instances, auto scaling groups), the :class:`Trigger`
+objects that invoke them and the :class:`Qualifier` (alias or version) each caller invokes.
+A check never sees YAML or HCL.
 
-Values the parsers could not resolve are :class:`Unknown`, never a guess. A check that needs such a
-value either stays quiet or says in its finding that the value is unknown.
+Values the front ends could not resolve are :class:`Unknown`, never a guess. A check that needs
+such a value either stays quiet or says in its finding that the value is unknown.
 """
 
 from __future__ import annotations
@@ -84,6 +89,10 @@ class Setting:
     location: Location | None = None
     origin: str = ORIGIN_LITERAL
     note: str | None = None  # e.g. "from parameter FunctionTimeout (Default at template.yaml:7)"
+    #: For a text only partly known (user data with an unresolved parameter or variable): the
+    #: names of the parts that could not be resolved ("DbHost", "var.env"); the text keeps them
+    #: as visible ${...} placeholders. Empty when the text is fully known.
+    unresolved: tuple[str, ...] = ()
 
     @property
     def known(self) -> bool:
@@ -147,15 +156,55 @@ LAUNCH_TEMPLATE = "launch_template"  # name of the launch template / configurati
 TAGS = "tags"  # dict
 
 
-@dataclass
+@dataclass(eq=False)
 class Qualifier:
-    """A Lambda alias or published version, with the provisioned concurrency configured on it."""
+    """An alias or published version of a Lambda function: what a caller invokes (on a trigger)
+    or what exists with its provisioned concurrency (on a unit).
 
-    kind: str  # "alias" or "version"
-    name: Any  # alias name ("live"), version resource name, or Unknown
-    resource: str  # logical ID / Terraform address of the alias, version or PC config resource
-    location: Location
+    ``kind`` is ``"alias"`` or ``"version"``; ``name`` is the alias name, the version resource's
+    address, or for ``current`` the function's latest published version (``<function>.version``);
+    it may be Unknown. Two qualifiers are the same when kind and name are equal."""
+
+    kind: str
+    name: Any
+    resource: str = ""  # address of the alias, version or provisioned-concurrency resource
+    location: Location | None = None
     provisioned_concurrency: Setting | None = None  # executions (int); None when not configured
+    current: bool = False  # the version the function's latest deployment published
+
+    def same(self, other: Any) -> bool:
+        return isinstance(other, Qualifier) and (self.kind, self.name) == (other.kind, other.name)
+
+    def __eq__(self, other: object) -> bool:
+        return self.same(other)
+
+    def __hash__(self) -> int:
+        return hash((self.kind, str(self.name)))
+
+    def describe(self) -> str:
+        if is_unknown(self.name):
+            return f"an alias or version that is unknown ({self.name.reason})"
+        if self.kind == "alias":
+            return f"alias '{self.name}'"
+        if self.current:
+            return f"a published version ({self.name})"
+        return f"version {self.name}"
+
+    @staticmethod
+    def from_text(text: Any) -> "Qualifier | None | Unknown":
+        """A qualifier written as text (an ARN suffix, a Qualifier property): digits are a version
+        number, ``$LATEST`` is the unqualified function (None), anything else an alias name."""
+        if text is None or is_unknown(text):
+            return text
+        text = str(text)
+        if text.upper() == "$LATEST" or not text:
+            return None
+        return Qualifier("version" if text.isdigit() else "alias", text)
+
+
+def current_version(function: str) -> Qualifier:
+    """The version a function's deployment publishes (``publish = true``, SAM ``Fn.Version``)."""
+    return Qualifier("version", f"{function}.version", current=True)
 
 
 # Trigger kinds
@@ -183,12 +232,6 @@ OTHER = "other"  # a lambda:InvokeFunction permission whose principal we do not 
 
 #: Callers that hold a user's request open while the function runs: cold starts are user latency.
 SYNC_USER_FACING = frozenset({REST_API, HTTP_API, ALB, FUNCTION_URL, APPSYNC})
-#: Callers for which a cold start does not add to a user's wait.
-NOT_LATENCY_SENSITIVE = frozenset(
-    {SCHEDULE, SQS, S3, SNS, EVENTBRIDGE, STEP_FUNCTIONS, KINESIS, DYNAMODB_STREAM, KAFKA, MQ,
-     WEBSOCKET_API, IOT, CLOUDWATCH_LOGS}
-)
-
 #: The trigger kind a ``lambda:InvokeFunction`` permission implies, by the first label of its service
 #: principal ("apigateway" for apigateway.amazonaws.com). API Gateway is refined to HTTP or
 #: WebSocket from the source ARN where the builder can; anything else is OTHER.
@@ -215,11 +258,18 @@ class Trigger:
     resource: str  # logical ID / address of the resource that wires the call (SAM: "Fn.Events.Api")
     resource_type: str
     location: Location
-    target: str  # ComputeUnit.name of the invoked unit
     #: The alias or version the caller invokes: a name, None for the unqualified function
     #: ($LATEST), or Unknown when the reference could not be resolved.
     qualifier: Any = None
     settings: dict[str, Setting] = field(default_factory=dict)
+    #: The resource the events come from when it is in the scanned code (the queue, stream or
+    #: table an event source mapping reads), else None. Set by the linker.
+    source: str | None = None
+    #: The resource that declares the wiring (an event source mapping, a rule, a permission).
+    via: "Resource | None" = field(default=None, repr=False, compare=False)
+    #: For a schedule: its expression parsed (a ``schedules.Schedule``; runs_per_day None when it
+    #: could not be read or is invalid, with the reason in its description). Set by the linker.
+    schedule: Any = None
 
     @property
     def user_facing(self) -> bool:
@@ -246,6 +296,15 @@ class ComputeUnit:
     related: list[Location] = field(default_factory=list)
     #: Free-text notes from the parser about what it could not read (missing templatefile target...).
     notes: list[str] = field(default_factory=list)
+    #: Derived by the linker for a server: what its user data and cfn-init config set up, by setting
+    #: key (``user_data``, ``init_config``): a ``workload.Workload``, or Unknown with the reason.
+    setup: dict[str, Any] = field(default_factory=dict)
+    #: The resource of the graph this unit is the compute view of.
+    resource: "Resource | None" = field(default=None, repr=False)
+
+    @property
+    def address(self) -> str:
+        return self.name
 
     def setting(self, key: str) -> Setting | None:
         return self.settings.get(key)
@@ -258,6 +317,81 @@ class ComputeUnit:
         return [t for t in self.triggers if t.kind in kinds]
 
 
+# --------------------------------------------------------------------------------------------------
+# The resource graph: every resource of a template or module, references as edges
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Edge:
+    """A reference from one resource to another (or to something outside the scanned code).
+
+    ``via`` is the canonical attribute holding the reference (``function``, ``event_source``,
+    ``target``...), or ``property:<Name>`` for a property the kinds table does not map.
+    ``target`` is the referenced address (a Terraform data source or a resource of a module that
+    is not read may not be in the graph), or None when the value names something outside the
+    scanned code (then ``literal`` holds the written text, an ARN or a name, or Unknown with the
+    reason; a reference whose value is known also carries it in ``literal``). ``ref`` is what was referenced: ``Ref``, a ``Fn::GetAtt``
+    attribute (``Arn``), a Terraform attribute (``arn``, ``invoke_arn``, ``qualified_arn``), a
+    module output; ``qualifier`` a suffix appended to an ARN (``:live``), or Unknown."""
+
+    source: str
+    via: str
+    target: str | None
+    ref: str | None = None
+    qualifier: Any = None
+    literal: Any = None
+    location: Location | None = None
+
+
+@dataclass
+class Resource:
+    """One resource (or Terraform module call) of a scanned document, of any type.
+
+    ``kind`` is the canonical kind from ``data/kinds.toml`` (None for types not in the table: they
+    are still emitted, with their edges). ``attributes`` hold the mapped attributes by canonical
+    name, each a :class:`Setting`; ``raw`` the properties the table does not map (names as written)
+    for ``computefit model``: checks and the linker read only attributes and edges.
+    """
+
+    address: str  # CloudFormation logical ID, or Terraform address without count/for_each index
+    type: str  # "AWS::SQS::Queue", "aws_sqs_queue", "module:terraform-aws-modules/sqs/aws"
+    kind: str | None
+    location: Location
+    source_format: str
+    end_line: int | None = None
+    attributes: dict[str, Setting] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)
+    raw: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    metadata_suppressions: list[dict] = field(default_factory=list)
+    #: Other source locations that belong to this resource (the module call that creates it, the
+    #: launch template a group launches), so that suppressions and baselines find them.
+    related: list[Location] = field(default_factory=list)
+    #: For a resource a front end derived from another one (a SAM event's implicit mapping, a
+    #: terraform-aws-modules/lambda input): the address of the resource that declares it.
+    declared_by: str | None = None
+
+    # the subject interface shared with ComputeUnit
+    @property
+    def name(self) -> str:
+        return self.address
+
+    @property
+    def resource_type(self) -> str:
+        return self.type
+
+    def setting(self, key: str) -> Setting | None:
+        return self.attributes.get(key)
+
+    def value(self, key: str, default: Any = None) -> Any:
+        s = self.attributes.get(key)
+        return default if s is None else s.value
+
+    def edges_via(self, *via: str) -> list[Edge]:
+        return [e for e in self.edges if e.via in via]
+
+
 @dataclass
 class Document:
     """What one parsed input (a CloudFormation template or a Terraform module) contributes."""
@@ -265,6 +399,8 @@ class Document:
     path: str  # template file, or module directory
     source_format: str
     units: list[ComputeUnit] = field(default_factory=list)
+    #: Every resource and module call, in source order (the graph the units are derived from).
+    resources: list[Resource] = field(default_factory=list)
     #: Files this document was read from (a Terraform module has several).
     files: list[str] = field(default_factory=list)
     #: Template-level suppressions (CloudFormation top-level Metadata.computefit.ignore).
@@ -278,6 +414,26 @@ class Model:
     @property
     def units(self) -> list[ComputeUnit]:
         return [u for d in self.documents for u in d.units]
+
+    @property
+    def resources(self) -> list[Resource]:
+        return [r for d in self.documents for r in d.resources]
+
+    def resource(self, address: str, near: Location | None = None) -> "Resource | None":
+        """The resource at ``address`` (in the document holding ``near``, when given)."""
+        for d in self.documents:
+            if near is not None and near.file not in (d.files or [d.path]):
+                continue
+            for r in d.resources:
+                if r.address == address:
+                    return r
+        return None
+
+    def consumers(self, res: "Resource") -> list[tuple[ComputeUnit, Trigger]]:
+        """The units the events of ``res`` (a queue, a stream, a topic) are delivered to, with
+        the trigger that delivers them."""
+        return [(u, t) for d in self.documents if res in d.resources for u in d.units for t in u.triggers
+                if t.source == res.address]
 
     def units_of(self, *kinds: str) -> Iterator[ComputeUnit]:
         for d in self.documents:

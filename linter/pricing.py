@@ -3,8 +3,25 @@ returns a :class:`CostLine` whose assumptions say what the number rests on."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from . import facts
-from .check import CostLine
+
+
+@dataclass
+class CostLine:
+    """One option's monthly cost, with the assumptions it rests on."""
+
+    option: str  # "current: t3.medium EC2 instance, always on"
+    monthly_usd: float | None  # None when it cannot be computed (unknown instance type)
+    assumptions: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "option": self.option,
+            "monthly_usd": None if self.monthly_usd is None else round(self.monthly_usd, 2),
+            "assumptions": list(self.assumptions),
+        }
 
 
 def _p(x: float) -> str:

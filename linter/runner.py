@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .boundary import Notice
-from .check import CheckContext, EngineRule, Finding, all_checks, all_rules
+from .check import Check, CheckContext, EngineRule, Finding, all_checks, all_rules
 from .config import Config
 from .discovery import Inputs, discover
-from .model import Document, FileError, Model, ParseError
+from .model import FileError, Model, ParseError
 
 
 @dataclass
@@ -71,11 +71,6 @@ def build_model(inputs: Inputs, notices: list[Notice] | None = None
     return model, errors, report_only
 
 
-def run_checks(model: Model, config: Config) -> tuple[list[Finding], list[FileError]]:
-    findings, errors, _ran = _run_checks(model, config)
-    return findings, errors
-
-
 def _run_checks(model: Model, config: Config) -> tuple[list[Finding], list[FileError], set[str]]:
     """The enabled checks' findings (with configured severities), the errors of checks that
     failed, and the IDs of the checks that ran to the end."""
@@ -86,13 +81,33 @@ def _run_checks(model: Model, config: Config) -> tuple[list[Finding], list[FileE
         if not config.enabled(check_id):
             continue
         check = check_cls()
-        ctx = CheckContext(config.options_for(check_cls))
+        ctx = CheckContext(config.options_for(check_cls), model)
+        if type(check).run is not Check.run:  # a whole-model check (the earlier API): one call
+            try:
+                found = list(check.run(model, ctx))
+            except Exception as exc:
+                errors.append(_internal_error("<model>", f"check {check_id}", exc))
+                continue
+            ran.add(check_id)
+            findings.extend(_configured(found, config))
+            continue
         try:
-            found = list(check.run(model, ctx))
+            subjects = check.subjects(model)
         except Exception as exc:
             errors.append(_internal_error("<model>", f"check {check_id}", exc))
             continue
-        ran.add(check_id)
+        found: list[Finding] = []
+        failed = False
+        for subject in subjects:
+            try:
+                found.extend(check.explain(v, ctx) for v in list(check.detect(subject, ctx)))
+            except Exception as exc:  # one odd resource must not silence the check for the others
+                failed = True
+                loc = subject.location
+                errors.append(_internal_error(loc.file, f"check {check_id} on {subject.name} (line {loc.line})",
+                                              exc, line=loc.line or None))
+        if not failed:  # only a check that saw every subject can call a suppression unused
+            ran.add(check_id)
         findings.extend(_configured(found, config))
     return findings, errors, ran
 
@@ -186,11 +201,11 @@ def scan(paths: list[str], config: Config | None = None, *, baseline=None,
     return result
 
 
-def _internal_error(where: str, what: str, exc: BaseException) -> FileError:
+def _internal_error(where: str, what: str, exc: BaseException, line: int | None = None) -> FileError:
     tb = traceback.extract_tb(exc.__traceback__)
     origin = f" ({tb[-1].filename.rsplit('/', 1)[-1]}:{tb[-1].lineno})" if tb else ""
     return FileError(
-        where, None,
+        where, line,
         f"internal error in the {what}: {type(exc).__name__}: {exc}{origin}. "
         "Please report this; the other files were still scanned.",
     )

@@ -563,7 +563,7 @@ class _Stage:
                 where = Location(doc.path, 1)
                 self.doc_meta[id(doc)] = [self._meta(e, TEMPLATE_METADATA, where)
                                           for e in doc.metadata_suppressions]
-            for unit in doc.units:
+            for unit in _subjects(doc):
                 self.units.setdefault((unit.location.file, unit.name), []).append((unit, doc))
                 self.syntax_hint.setdefault(unit.location.file, syntax_of(unit.location.file, doc.source_format))
                 paths.append(unit.location.file)
@@ -732,3 +732,11 @@ class _Stage:
                             sup.location.line, loc.line, src.extent(loc.line, end)):
                         return unit.name, unit.resource_type
         return "(no resource)", "computefit:ignore comment"
+
+
+def _subjects(doc: Document) -> list:
+    """What a finding can be about: the compute units, then every other resource of the graph (a
+    queue, a rule), each with its extent, related locations and metadata suppressions."""
+    units = list(doc.units)
+    seen = {id(u.resource) for u in units}
+    return units + [r for r in doc.resources if id(r) not in seen]

@@ -8,8 +8,12 @@ from __future__ import annotations
 import pytest
 
 from computefit import cloudformation
-from computefit.model import ALB, HTTP_API, REST_API, SCHEDULE, WEBSOCKET_API, Location, Unknown
+from computefit.model import (
+    ALB, HTTP_API, REST_API, SCHEDULE, WEBSOCKET_API, Location, Qualifier, Unknown, current_version,
+)
 from conftest import FIXTURES, REPO, only_finding, scan_case, scan_findings
+
+LIVE = Qualifier("alias", "live")
 
 ID = "CF301"
 
@@ -126,15 +130,15 @@ def _units(path):
 def test_cfn_alias_and_version_become_qualifiers():
     fn = _units(FIXTURES / ID / "cfn" / "pc_on_invoked_alias.yaml")["PricingFunction"]
     quals = {(q.kind, q.name): q for q in fn.qualifiers}
-    assert set(quals) == {("version", "version:PricingVersion"), ("alias", "live")}
+    assert set(quals) == {("version", "PricingVersion"), ("alias", "live")}
     alias = quals[("alias", "live")]
     assert alias.resource == "PricingAlias" and alias.location.line == 19
     assert alias.provisioned_concurrency.value == 3
     assert alias.provisioned_concurrency.location.line == 26
-    assert quals[("version", "version:PricingVersion")].provisioned_concurrency is None
+    assert quals[("version", "PricingVersion")].provisioned_concurrency is None
     # both callers invoke the alias: !Ref of the alias and "${Function.Arn}:live"
     assert sorted((t.resource, t.qualifier) for t in fn.triggers) == [
-        ("PricingIntegration", "live"), ("PricingMethod", "live")]
+        ("PricingIntegration", LIVE), ("PricingMethod", LIVE)]
 
 
 def test_cfn_unknown_provisioned_concurrency_and_qualifier(tmp_path):
@@ -147,7 +151,7 @@ def test_cfn_unknown_provisioned_concurrency_and_qualifier(tmp_path):
         "      IntegrationUri: !Sub ${Fn.Arn}:${Stage}\n")
     fn = _units(tmp_path / "t.yaml")["Fn"]
     [q] = fn.qualifiers
-    assert (q.kind, q.name, q.resource) == ("version", "version:V", "V")
+    assert (q.kind, q.name, q.resource) == ("version", "V", "V")
     assert isinstance(q.provisioned_concurrency.value, Unknown)
     [t] = fn.triggers
     assert isinstance(t.qualifier, Unknown) and "${Stage}" in t.qualifier.reason  # never "$"
@@ -179,7 +183,7 @@ def test_cfn_permission_kinds_and_qualifier(tmp_path):
         "      FunctionName: !Ref Fn\n      Principal: elasticloadbalancing.amazonaws.com\n")
     fn = _units(tmp_path / "t.yaml")["Fn"]
     assert [(t.kind, t.resource, t.qualifier) for t in fn.triggers] == [
-        (HTTP_API, "P1", "live"), (ALB, "P2", None)]
+        (HTTP_API, "P1", LIVE), (ALB, "P2", None)]
 
 
 def test_sam_provisioned_concurrency_from_globals(tmp_path):
@@ -193,7 +197,7 @@ def test_sam_provisioned_concurrency_from_globals(tmp_path):
     [q] = units["Fn"].qualifiers
     assert (q.name, q.provisioned_concurrency.value, q.provisioned_concurrency.origin) == ("live", 2, "sam-globals")
     assert q.provisioned_concurrency.location.line == 6
-    assert [t.qualifier for t in units["Fn"].triggers] == ["live"]  # SAM wires events to the alias
+    assert [t.qualifier for t in units["Fn"].triggers] == [LIVE]  # SAM wires events to the alias
     assert scan_findings(tmp_path / "t.yaml", ID).findings == []
 
 
@@ -222,7 +226,7 @@ def _tf_units(tmp_path, monkeypatch, text):
 
 @pytest.mark.parametrize("flags,expected", [
     ("create_current_version_allowed_triggers = false", None),
-    ("create_unqualified_alias_allowed_triggers = false", "module.fn.version"),
+    ("create_unqualified_alias_allowed_triggers = false", current_version("module.fn")),
 ])
 def test_module_allowed_triggers_qualifier_follows_its_flags(tmp_path, monkeypatch, flags, expected):
     units = _tf_units(tmp_path, monkeypatch, (
@@ -233,7 +237,8 @@ def test_module_allowed_triggers_qualifier_follows_its_flags(tmp_path, monkeypat
         '      source_arn = "arn:aws:execute-api:us-east-1:1:abc/*"\n    }\n  }\n}\n'))
     by = {t.resource: t for t in units["module.fn"].triggers}
     assert by["module.fn.allowed_triggers.Api"].qualifier == expected
-    assert by["module.fn"].qualifier == "module.fn.version"  # the URL on the current version
+    url = by["module.fn.create_lambda_function_url"]
+    assert url.qualifier == current_version("module.fn")  # the URL on the current version
 
 
 def test_module_without_any_allowed_trigger_permission(tmp_path, monkeypatch):

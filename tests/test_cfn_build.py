@@ -13,6 +13,7 @@ from computefit.model import (
     ALB, APPSYNC, AUTO_SCALING_GROUP, DYNAMODB_STREAM, EC2_INSTANCE, EVENTBRIDGE, FUNCTION_URL, HTTP_API,
     KAFKA, KINESIS, LAMBDA_FUNCTION, ORIGIN_GLOBALS, ORIGIN_LITERAL, ORIGIN_PARAMETER_DEFAULT,
     ORIGIN_SERVICE_DEFAULT, REST_API, S3, SCHEDULE, SNS, SQS, STEP_FUNCTIONS, WEBSOCKET_API, Location,
+    Qualifier,
 )
 from computefit.runner import scan
 
@@ -67,8 +68,8 @@ def test_trigger_from_another_resource(fn, resource, kind, rtype, line):
     matches = [t for t in fn.triggers if t.resource == resource]
     assert len(matches) == 1, resource
     t = matches[0]
-    assert (t.kind, t.resource_type, t.location, t.target, t.qualifier) == (
-        kind, rtype, Location("triggers.yaml", line), "Fn", None)
+    assert (t.kind, t.resource_type, t.location, t.qualifier) == (
+        kind, rtype, Location("triggers.yaml", line), None)
 
 
 def test_every_trigger_is_accounted_for(fn):
@@ -170,7 +171,7 @@ def test_sam_events_become_triggers(sam, event, kind, line):
     matches = [t for t in u.triggers if t.resource == f"Events.Events.{event}"]
     assert len(matches) == 1
     t = matches[0]
-    assert (t.kind, t.location, t.target, t.qualifier) == (kind, Location("sam.yaml", line), "Events", "live")
+    assert (t.kind, t.location, t.qualifier) == (kind, Location("sam.yaml", line), Qualifier("alias", "live"))
     assert t.resource_type.startswith("SAM event ")
 
 
@@ -338,9 +339,9 @@ def test_auto_scaling_groups(ec2, name, sizes, source, source_line, instance_typ
 
 def test_asg_load_balancer_attachments_are_triggers(ec2):
     assert [(t.kind, t.resource, t.location.line) for t in ec2["Group"].triggers] == [
-        (ALB, "Group.TargetGroupARNs", 69)]
+        (ALB, "Group", 69)]  # at the TargetGroupARNs line
     assert [(t.kind, t.resource, t.location.line) for t in ec2["OldGroup"].triggers] == [
-        (ALB, "OldGroup.LoadBalancerNames", 95)]
+        (ALB, "OldGroup", 95)]  # at the LoadBalancerNames line
     assert ec2["MixedGroup"].triggers == []
 
 

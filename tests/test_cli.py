@@ -227,7 +227,7 @@ def test_format_file_pairs_write_several_reports(project):
 
 
 FINDING_KEYS = {"check_id", "check_name", "severity", "confidence", "message", "recommendation",
-                "resource", "resource_type", "file", "line", "evidence"}
+                "resource", "resource_type", "file", "line", "evidence", "related"}
 
 
 def test_json_report_matches_the_contract(project):

@@ -13,7 +13,7 @@ from computefit.model import (
     ORIGIN_MODULE_INPUT, ORIGIN_SERVICE_DEFAULT, ORIGIN_VARIABLE_DEFAULT, REST_API, SCHEDULE, SQS,
     Location, Unknown,
 )
-from computefit.terraform.scope import registry_kind
+from computefit.terraform.scope import registry_source
 
 DATA = Path(__file__).resolve().parent / "data" / "tf"
 
@@ -85,17 +85,24 @@ def test_explicitly_named_child_file_is_still_loaded(monkeypatch):
 
 
 @pytest.mark.parametrize("source,kind", [
-    ("terraform-aws-modules/lambda/aws", "lambda"),
-    ("registry.terraform.io/terraform-aws-modules/lambda/aws", "lambda"),
-    ("terraform-aws-modules/ec2-instance/aws", "ec2-instance"),
-    ("terraform-aws-modules/autoscaling/aws//.", "autoscaling"),
-    ("git::https://github.com/terraform-aws-modules/terraform-aws-lambda.git?ref=v7.2.0", "lambda"),
+    ("terraform-aws-modules/lambda/aws", "lambda_function"),
+    ("registry.terraform.io/terraform-aws-modules/lambda/aws", "lambda_function"),
+    ("terraform-aws-modules/ec2-instance/aws", "ec2_instance"),
+    ("terraform-aws-modules/autoscaling/aws//.", "auto_scaling_group"),
+    ("git::https://github.com/terraform-aws-modules/terraform-aws-lambda.git?ref=v7.2.0", "lambda_function"),
+    ("github.com/terraform-aws-modules/terraform-aws-lambda?ref=9acd322", "lambda_function"),
+    ("terraform-aws-modules/sqs/aws", "sqs_queue"),
     ("terraform-aws-modules/lambda/aws//modules/alias", None),
     ("terraform-aws-modules/s3-bucket/aws", None),
     ("./lambda", None),
 ])
 def test_registry_sources(source, kind):
-    assert registry_kind(source) == kind
+    """A whole terraform-aws-modules module stands for one resource of the kind the kinds table
+    gives it; a submodule, another registry module or a local source stands for none."""
+    from computefit.kinds import kind_of
+
+    found = registry_source(source)
+    assert (kind_of(f"module:{found}") if found else None) == kind
 
 
 def test_registry_lambda_module(monkeypatch):
@@ -113,7 +120,7 @@ def test_registry_lambda_module(monkeypatch):
     [q] = fn.qualifiers
     assert q.kind == "version" and q.provisioned_concurrency.value == 4
     kinds = {t.resource: (t.kind, t.qualifier) for t in fn.triggers}
-    assert kinds["module.lambda"] == (FUNCTION_URL, None)
+    assert kinds["module.lambda.create_lambda_function_url"] == (FUNCTION_URL, None)
     # the module grants allowed_triggers on both $LATEST and the current version by default:
     # which one the caller invokes is unknown
     for key, kind in (("APIGatewayAny", REST_API), ("ScheduledRule", SCHEDULE)):
@@ -123,7 +130,7 @@ def test_registry_lambda_module(monkeypatch):
     assert kinds["module.lambda.event_source_mapping.stream"] == (KINESIS, None)
     # references to the module's outputs link triggers, with the version for qualified ARNs
     assert kinds["aws_apigatewayv2_integration.reg"][0] == HTTP_API
-    assert kinds["aws_scheduler_schedule.reg"] == (SCHEDULE, q.name)
+    assert kinds["aws_scheduler_schedule.reg"] == (SCHEDULE, q)
     url = next(t for t in fn.triggers if t.kind == FUNCTION_URL)
     assert url.settings["auth_type"].value == "NONE"
     assert url.settings["invoke_mode"].value == "RESPONSE_STREAM"
@@ -191,3 +198,21 @@ def test_parse_cache_keeps_the_most_recently_used_files(monkeypatch, tmp_path):
     assert errors == []
     assert sorted(u.settings["timeout"].value for d in docs for u in d.units) == [60, 900]
     assert sorted(parsed) == ["blue/main.tf", "green/main.tf", "shared/main.tf"]
+
+
+def test_an_output_of_a_module_that_is_not_read_is_an_edge_to_the_call(tmp_path, monkeypatch):
+    from computefit.runner import build_model
+
+    (tmp_path / "main.tf").write_text(
+        'module "queue" {\n  source = "terraform-aws-modules/sqs/aws"\n}\n'
+        'module "other" {\n  source = "git::https://example.com/modules/thing.git"\n}\n'
+        'resource "aws_lambda_event_source_mapping" "q" {\n'
+        '  event_source_arn = module.queue.queue_arn\n  function_name = module.other.name\n}\n')
+    monkeypatch.chdir(tmp_path)
+    model, errors, _ = build_model(discover(["."]))
+    assert errors == []
+    by = {r.address: r for r in model.resources}
+    assert by["module.queue"].kind == "sqs_queue"  # the kinds table knows the registry module
+    assert by["module.other"].kind is None  # emitted, unmapped
+    edges = {e.via: (e.target, e.ref) for e in by["aws_lambda_event_source_mapping.q"].edges}
+    assert edges == {"event_source": ("module.queue", "queue_arn"), "function": ("module.other", "name")}

@@ -11,11 +11,12 @@ from computefit.discovery import discover
 from computefit.model import (
     ALB, APPSYNC, CLOUDFRONT, COGNITO, DYNAMODB_STREAM, EVENTBRIDGE, FUNCTION_URL, HTTP_API, IOT,
     KAFKA, KINESIS, MQ, REST_API, S3, SCHEDULE, SNS, SQS, STEP_FUNCTIONS, WEBSOCKET_API, Location,
-    Unknown,
+    Qualifier, Unknown, current_version,
 )
 
 DATA = Path(__file__).resolve().parent / "data" / "tf"
-VERSION = "aws_lambda_function.fn.version"
+VERSION = current_version("aws_lambda_function.fn")
+LIVE = Qualifier("alias", "live")
 
 
 def load_dir(name: str, monkeypatch):
@@ -33,17 +34,17 @@ def fn(monkeypatch):
 
 @pytest.mark.parametrize("resource,kind,qualifier", [
     ("aws_cloudwatch_event_target.hourly", SCHEDULE, None),
-    ("aws_cloudwatch_event_target.pattern", EVENTBRIDGE, "live"),
+    ("aws_cloudwatch_event_target.pattern", EVENTBRIDGE, LIVE),
     ("aws_scheduler_schedule.daily", SCHEDULE, VERSION),
-    ("aws_api_gateway_integration.rest", REST_API, "live"),
+    ("aws_api_gateway_integration.rest", REST_API, LIVE),
     ("aws_apigatewayv2_integration.http", HTTP_API, None),
     ("aws_apigatewayv2_integration.ws", WEBSOCKET_API, None),
     ("aws_lb_target_group_attachment.fn", ALB, None),
-    ("aws_lambda_function_url.url", FUNCTION_URL, "live"),
+    ("aws_lambda_function_url.url", FUNCTION_URL, LIVE),
     ("aws_appsync_datasource.ds", APPSYNC, None),
     ("aws_lambda_event_source_mapping.sqs", SQS, None),
     ("aws_lambda_event_source_mapping.kinesis", KINESIS, None),
-    ("aws_lambda_event_source_mapping.ddb", DYNAMODB_STREAM, "live"),
+    ("aws_lambda_event_source_mapping.ddb", DYNAMODB_STREAM, LIVE),
     ("aws_lambda_event_source_mapping.msk", KAFKA, None),
     ("aws_lambda_event_source_mapping.mq", MQ, None),
     ("aws_s3_bucket_notification.n", S3, None),
@@ -57,7 +58,7 @@ def test_trigger_kind_and_qualifier(fn, resource, kind, qualifier):
     matches = [t for t in fn.triggers if t.resource == resource]
     assert len(matches) == 1, resource
     t = matches[0]
-    assert (t.kind, t.qualifier, t.target) == (kind, qualifier, "aws_lambda_function.fn")
+    assert (t.kind, t.qualifier) == (kind, qualifier)  # a trigger of fn: in fn.triggers
     assert t.resource_type == resource.split(".")[0]
 
 
@@ -90,7 +91,7 @@ def test_qualifiers_with_provisioned_concurrency(fn):
     assert alias.resource == "aws_lambda_alias.live" and alias.location == Location("main.tf", 8)
     assert alias.provisioned_concurrency.value == 5
     assert alias.provisioned_concurrency.location == Location("main.tf", 17)
-    version = quals[("version", VERSION)]
+    version = quals[("version", VERSION.name)]
     assert version.provisioned_concurrency.value == 1
     assert len(fn.qualifiers) == 2
 
@@ -98,7 +99,7 @@ def test_qualifiers_with_provisioned_concurrency(fn):
 def test_function_arn_string_links_by_function_name(monkeypatch):
     units = load_dir("triggers", monkeypatch)
     [t] = units["aws_lambda_function.by_name"].triggers
-    assert (t.kind, t.qualifier, t.resource) == (SQS, "blue", "aws_lambda_event_source_mapping.arn_string")
+    assert (t.kind, t.qualifier, t.resource) == (SQS, Qualifier("alias", "blue"), "aws_lambda_event_source_mapping.arn_string")
 
 
 @pytest.fixture
@@ -116,7 +117,7 @@ def test_asg_with_launch_template(asg_units):
     assert web.value("user_data") == "#!/bin/bash\necho boot\nexport SECRET=${var.secret}\n"
     assert web.setting("user_data").location == Location("main.tf", 8)
     assert Location("main.tf", 5) in web.related
-    assert [(t.kind, t.target) for t in web.triggers] == [(ALB, "aws_autoscaling_group.web")]
+    assert [(t.kind, t.resource) for t in web.triggers] == [(ALB, "aws_autoscaling_group.web")]
     assert web.triggers[0].location == Location("main.tf", 17)  # the target_group_arns line
 
 
@@ -170,7 +171,7 @@ def test_interpolated_reference_with_qualifier(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     docs, _ = terraform.load_all(discover(["."]).modules)
     [t] = docs[0].units[0].triggers
-    assert (t.kind, t.qualifier) == (SNS, "live")
+    assert (t.kind, t.qualifier) == (SNS, LIVE)
 
 
 def test_dynamic_blocks(monkeypatch):

@@ -100,6 +100,8 @@ def _result(finding, fingerprint: str, rule_index: dict[str, int]) -> dict:
     }
     if "costs" in d:
         properties["costs"] = d["costs"]
+    if finding.related:
+        properties["related"] = list(finding.related)  # the function a queue feeds...
     result.update(
         level=severity_name("sarif", finding.severity),
         message={

@@ -33,7 +33,7 @@ import re
 from ..boundary import find_boundary
 from ..discovery import TerraformModule
 from ..model import Document, FileError, ParseError
-from .build import Builder
+from .build import build_document
 from .scope import Loader, ParseCache, Scope
 
 __all__ = ["load", "load_all", "called_module_dirs"]
@@ -64,8 +64,7 @@ def load(module: TerraformModule, root_dir: str | None = None,
             raise ParseError(module.directory, None,
                              f"no file of the module could be read (first error: {first.file}:"
                              f"{first.line or 0}: {first.message})")
-        units = Builder(scope).build()
-        doc = Document(path=module.directory, source_format="terraform", units=units, files=list(module.files))
+        doc = build_document(scope, module.directory, list(module.files))
     finally:
         if notices is not None:
             notices.extend(loader.notices)

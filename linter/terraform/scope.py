@@ -22,38 +22,32 @@ from ..model import (
     Location,
     Unknown,
 )
-from .evaluate import Evaluator, Ref, Source, Trace, plain, var_source
+from .evaluate import Evaluator, Ref, Source, plain, var_source
 from .syntax import Attribute, Block, HclExpr, JsonExpr, JsonSyntaxError, read_file, read_json_value
 
 #: How deep local module calls are followed.
 MAX_MODULE_DEPTH = 8
 
-REGISTRY_MODULES = {
-    "lambda": "module:terraform-aws-modules/lambda/aws",
-    "ec2-instance": "module:terraform-aws-modules/ec2-instance/aws",
-    "autoscaling": "module:terraform-aws-modules/autoscaling/aws",
-}
-_REGISTRY_RE = re.compile(
-    r"^(?:registry\.terraform\.io/)?terraform-aws-modules/(lambda|ec2-instance|autoscaling)/aws(?://.*)?$"
-)
-_GIT_REGISTRY_RE = re.compile(
-    r"github\.com[/:]terraform-aws-modules/terraform-aws-(lambda|ec2-instance|autoscaling)(?:\.git)?(?://[^?]*)?(?:\?.*)?$"
-)
+_REGISTRY_SOURCE = re.compile(r"^(?:registry\.terraform\.io/)?(terraform-aws-modules/[\w-]+/aws)(?://.*)?$")
+_GIT_SOURCE = re.compile(r"github\.com[/:]terraform-aws-modules/terraform-aws-([\w-]+?)(?:\.git)?(?://|\?|$)")
 
 
-def registry_kind(source: Any) -> str | None:
-    """'lambda' / 'ec2-instance' / 'autoscaling' for a recognised terraform-aws-modules source."""
+def registry_source(source: Any) -> str | None:
+    """``terraform-aws-modules/NAME/aws`` for a registry (or GitHub) source of a whole
+    terraform-aws-modules module; None for a submodule (``//modules/alias``) or any other source.
+    What the module stands for is the kinds table's business (``module:<source>``)."""
     if not isinstance(source, str):
         return None
     text = source.strip()
-    m = _REGISTRY_RE.match(text) or _GIT_REGISTRY_RE.search(text)
-    if not m or m.group(1) not in REGISTRY_MODULES:
+    mt = _REGISTRY_SOURCE.match(text)
+    git = None if mt else _GIT_SOURCE.search(text)
+    if not mt and not git:
         return None
-    sub = text.split("//", 2)[-1] if "//" in text.replace("://", "") else ""
-    sub = sub.split("?")[0].strip("/.")
-    if "//" in text.replace("://", "") and sub:
-        return None  # a submodule (modules/alias, modules/deploy, wrappers...): not the function itself
-    return m.group(1)
+    rest = text.split("?")[0]
+    sub = rest.split("//", 2)[-1] if "//" in rest.replace("://", "") else ""
+    if sub.strip("/."):
+        return None  # a submodule (modules/alias, modules/deploy, wrappers...): not the module itself
+    return mt.group(1) if mt else f"terraform-aws-modules/{git.group(1)}/aws"
 
 
 def is_local_source(source: Any) -> bool:
@@ -420,7 +414,9 @@ class Scope:
         if call is None:
             return Unknown(f"module.{name} is not defined")
         source = self.module_source(call)
-        if registry_kind(source):
+        if isinstance(source, str) and not is_local_source(source):
+            # an output of a module that is not read: a reference to the module call (an edge in
+            # the graph), its value known only after apply
             return Ref(self, f"module.{name}", (output,))
         child = self.child(name)
         if child is None:
@@ -624,9 +620,4 @@ def _read_tfvars_hcl(text: str, path: str) -> list[Attribute]:
     return out
 
 
-def eval_traced(scope: Scope, attr: Attribute) -> tuple[Any, Trace]:
-    trace = Trace()
-    return Evaluator(scope, trace).eval(attr.expr), trace
-
-
-__all__ = ["Scope", "Loader", "registry_kind", "is_local_source", "eval_traced", "JsonExpr"]
+__all__ = ["Scope", "Loader", "registry_source", "is_local_source", "JsonExpr"]

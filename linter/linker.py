@@ -1,0 +1,498 @@
+"""The linker: derives the compute view checks read (units, their triggers and qualifiers) from the
+resource graph, once, for both languages.
+
+It reads only canonical kinds, attributes and edges (``data/kinds.toml``), never a language's
+spelling: what invokes a function (schedules, APIs, load balancers, queues...), which alias or
+version each caller invokes, and the provisioned concurrency configured on each.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from . import model as m
+from .kinds import kind_of
+from .model import ComputeUnit, Document, Edge, Qualifier, Resource, Setting, Trigger, Unknown, is_unknown
+
+#: Resource kinds that are compute units, and the unit kind each becomes.
+UNIT_KINDS = {"lambda_function": m.LAMBDA_FUNCTION, "ec2_instance": m.EC2_INSTANCE,
+              "auto_scaling_group": m.AUTO_SCALING_GROUP}
+
+#: The trigger kind of an event source mapping, by the kind of its source resource...
+SOURCE_KINDS = {"sqs_queue": m.SQS, "kinesis_stream": m.KINESIS, "dynamodb_table": m.DYNAMODB_STREAM,
+                "msk_cluster": m.KAFKA, "mq_broker": m.MQ}
+#: ... or by the service of a literal ARN (or the source service a front end knows).
+SOURCE_SERVICES = {"sqs": m.SQS, "kinesis": m.KINESIS, "dynamodb": m.DYNAMODB_STREAM, "kafka": m.KAFKA,
+                   "mq": m.MQ}
+
+_ARN_SERVICE = re.compile(r"arn:aws[\w-]*:(\w+):")
+_FUNCTION_ARN = re.compile(r"arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:([A-Za-z0-9_-]+)(?::([A-Za-z0-9_$-]+))?")
+_TYPE_IN_TEXT = re.compile(r"\b(aws_[a-z0-9_]+)\.")
+_API_KINDS = (m.REST_API, m.HTTP_API, m.WEBSOCKET_API)
+
+
+def _is_version_ref(ref: str | None) -> bool:
+    """A reference to a function's published version (``qualified_arn``, SAM ``Fn.Version``, a
+    module's ``lambda_function_qualified_arn`` or ``lambda_function_version``)."""
+    if not ref:
+        return False
+    r = ref.lower()
+    return r == "version" or "qualified" in r or r.endswith("_version")
+
+
+class Linker:
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.by_address: dict[str, Resource] = {r.address: r for r in doc.resources}
+        self.units: dict[str, ComputeUnit] = {}
+        self.by_function_name: dict[str, ComputeUnit] = {}
+
+    # -- following edges ---------------------------------------------------------------------
+    def target(self, edge: Edge) -> Resource | None:
+        return self.by_address.get(edge.target) if edge.target else None
+
+    def follow(self, res: Resource, via: str) -> list[Resource]:
+        return [t for e in res.edges_via(via) if (t := self.target(e)) is not None]
+
+    def function(self, edge: Edge | None, depth: int = 0) -> tuple[ComputeUnit, Any] | None:
+        """The unit an edge points at, and the qualifier it invokes (None: unqualified)."""
+        if edge is None or depth > 5:
+            return None
+        res = self.target(edge)
+        if res is not None:
+            unit = self.units.get(res.address)
+            if unit is not None:
+                if unit.kind != m.LAMBDA_FUNCTION:
+                    return unit, None
+                if _is_version_ref(edge.ref):
+                    return unit, m.current_version(unit.name)
+                return unit, Qualifier.from_text(edge.qualifier)
+            if res.kind == "lambda_alias":
+                fn = self.function(next(iter(res.edges_via("function")), None), depth + 1)
+                if fn is None:
+                    return None
+                name = res.value("name")
+                if not isinstance(name, str):
+                    name = Unknown(f"the Name of alias {res.address} could not be resolved")
+                return fn[0], Qualifier("alias", name)
+            if res.kind == "lambda_version":
+                fn = self.function(next(iter(res.edges_via("function")), None), depth + 1)
+                return (fn[0], Qualifier("version", res.address)) if fn else None
+        if isinstance(edge.literal, str):
+            return self.function_by_text(edge.literal)
+        return None
+
+    def function_by_text(self, text: str) -> tuple[ComputeUnit, Any] | None:
+        """A function named by a literal ARN or function name."""
+        mt = _FUNCTION_ARN.search(text)
+        if mt:
+            unit = self.by_function_name.get(mt.group(1))
+            return (unit, Qualifier.from_text(mt.group(2))) if unit is not None else None
+        if getattr(text, "unresolved", None):
+            return None
+        unit = self.by_function_name.get(text)
+        return (unit, None) if unit is not None else None
+
+    def functions(self, res: Resource, via: str) -> list[tuple[ComputeUnit, Any]]:
+        out = []
+        for e in res.edges_via(via):
+            f = self.function(e)
+            if f is not None:
+                out.append(f)
+        return out
+
+    # -- building ----------------------------------------------------------------------------
+    def link(self) -> None:
+        for res in self.doc.resources:
+            if res.kind in UNIT_KINDS and res.declared_by is None:
+                self.units[res.address] = self.unit(res)
+        for u in self.units.values():
+            fn = u.settings.get(m.FUNCTION_NAME)
+            if fn is not None and isinstance(fn.value, str):
+                self.by_function_name.setdefault(fn.value, u)
+        for u in self.units.values():
+            if u.kind in (m.EC2_INSTANCE, m.AUTO_SCALING_GROUP):
+                self.launch_template(u)
+        for res in self.doc.resources:
+            if res.kind in ("lambda_alias", "lambda_version", "lambda_provisioned_concurrency"):
+                self.qualifier(res)
+        for res in self.doc.resources:
+            wire = getattr(self, "_w_" + (res.kind or ""), None)
+            if wire is not None and not (res.kind == "lambda_permission" and res.declared_by is None):
+                wire(res)
+        for res in self.doc.resources:  # after every other trigger: permissions only fill gaps
+            if res.kind == "lambda_permission" and res.declared_by is None:
+                self._w_lambda_permission(res)
+        for u in self.units.values():
+            for t in u.triggers_of(m.SCHEDULE):
+                t.schedule = parse_schedule(t.settings.get(m.SCHEDULE_EXPRESSION))
+            if u.kind in (m.EC2_INSTANCE, m.AUTO_SCALING_GROUP):
+                u.setup = analyse_setup(u)
+        self.doc.units = list(self.units.values())
+
+    def unit(self, res: Resource) -> ComputeUnit:
+        u = ComputeUnit(kind=UNIT_KINDS[res.kind], name=res.address, resource_type=res.type,
+                        location=res.location, source_format=res.source_format,
+                        settings={k: s for k, s in res.attributes.items()}, end_line=res.end_line,
+                        metadata_suppressions=res.metadata_suppressions, related=res.related,
+                        notes=res.notes, resource=res)
+        if u.kind != m.LAMBDA_FUNCTION and m.USER_DATA not in u.settings and "user_data_base64" in u.settings:
+            u.settings[m.USER_DATA] = u.settings["user_data_base64"]
+        u.settings.pop("user_data_base64", None)
+        return u
+
+    def launch_template(self, u: ComputeUnit) -> None:
+        """A server's instance type, user data and tags come from its launch template or launch
+        configuration when it does not set them itself."""
+        res = u.resource
+        edges = res.edges_via("launch_template", "launch_configuration")
+        if not edges:
+            return
+        lt = None
+        for e in edges:
+            t = self.target(e)
+            if t is not None and t.kind in ("launch_template", "launch_configuration"):
+                lt = t
+            elif t is None and isinstance(e.literal, str):
+                lt = next((r for r in self.doc.resources if r.kind in ("launch_template", "launch_configuration")
+                           and r.value("template_name") == e.literal), None)
+            if lt is not None:
+                break
+        if lt is None:
+            u.notes.append("launch template could not be resolved: instance type and user data unknown")
+            return
+        u.related.append(lt.location)
+        u.notes.extend(n for n in lt.notes if n not in u.notes)
+        u.settings.setdefault(m.LAUNCH_TEMPLATE, Setting(lt.address, lt.location))
+        user_data = lt.setting(m.USER_DATA) or lt.setting("user_data_base64")
+        for key, s in ((m.INSTANCE_TYPE, lt.setting(m.INSTANCE_TYPE)), (m.USER_DATA, user_data),
+                       (m.INIT_CONFIG, lt.setting(m.INIT_CONFIG)), (m.TAGS, lt.setting(m.TAGS))):
+            if s is not None:
+                u.settings.setdefault(key, s)
+
+    # -- qualifiers --------------------------------------------------------------------------
+    def qualifier(self, res: Resource) -> None:
+        """An alias, a version or a provisioned concurrency configuration becomes a qualifier of
+        the function it names, with the provisioned concurrency configured on it."""
+        fn = self.function(next(iter(res.edges_via("function")), None))
+        if fn is None or fn[0].kind != m.LAMBDA_FUNCTION:
+            return
+        unit = fn[0]
+        pc = res.setting("provisioned_concurrency")
+        if res.kind == "lambda_alias":
+            name = res.value("name")
+            if not isinstance(name, str):
+                name = Unknown(f"the Name of alias {res.address} could not be resolved")
+            unit.qualifiers.append(Qualifier("alias", name, res.address, res.location, pc))
+        elif res.kind == "lambda_version":
+            unit.qualifiers.append(Qualifier("version", res.address, res.address, res.location, pc))
+        else:
+            q = self.invoked(res, unit, default=Unknown("qualifier could not be resolved"))
+            if q is None:
+                q = Qualifier("alias", Unknown("qualifier could not be resolved"))
+            if is_unknown(q):
+                q = Qualifier("alias", q)
+            for existing in unit.qualifiers:
+                if existing.same(q) and existing.provisioned_concurrency is None:
+                    existing.provisioned_concurrency = pc
+                    unit.related.append(res.location)
+                    return
+            if pc is not None and isinstance(pc.value, int) and pc.value <= 0:
+                return  # a module's "disabled" value
+            unit.qualifiers.append(Qualifier(q.kind, q.name, res.declared_by or res.address, res.location, pc,
+                                             current=q.current))
+        unit.related.append(res.location)
+
+    def invoked(self, res: Resource, unit: ComputeUnit, default: Any = None) -> Any:
+        """The qualifier a resource's ``qualifier`` attribute names, or ``default``."""
+        edges = res.edges_via("qualifier")
+        if not edges:
+            return default
+        e = edges[0]
+        t = self.target(e)
+        if t is not None and t.kind == "lambda_alias":
+            name = t.value("name")
+            return Qualifier("alias", name if isinstance(name, str) else Unknown(f"the Name of alias {t.address} could not be resolved"))
+        if t is not None and t.kind == "lambda_function" and _is_version_ref(e.ref):
+            return m.current_version(t.address)
+        if t is not None and t.kind == "lambda_version":
+            return Qualifier("version", t.address)
+        lit = e.literal
+        if isinstance(lit, (int, float)) and not isinstance(lit, bool):
+            lit = str(int(lit))
+        if isinstance(lit, str):
+            if getattr(lit, "unresolved", None):
+                return Unknown(f"qualifier {lit}")
+            return Qualifier.from_text(lit)
+        if is_unknown(lit):
+            return Unknown(f"Qualifier: {lit.reason}")
+        return default
+
+    # -- triggers ----------------------------------------------------------------------------
+    def add(self, fn: tuple[ComputeUnit, Any] | None, kind: str, res: Resource,
+            settings: dict[str, Setting] | None = None) -> Trigger | None:
+        if fn is None:
+            return None
+        unit, qualifier = fn
+        t = Trigger(kind=kind, resource=res.address, resource_type=res.type, location=res.location,
+                    qualifier=qualifier, settings=settings or {}, via=res)
+        unit.triggers.append(t)
+        return t
+
+    @staticmethod
+    def settings(res: Resource, *keys: str) -> dict[str, Setting]:
+        return {k: res.attributes[k] for k in keys if k in res.attributes}
+
+    def _w_eventbridge_rule(self, res: Resource) -> None:
+        kind = m.SCHEDULE if m.SCHEDULE_EXPRESSION in res.attributes else m.EVENTBRIDGE
+        for fn in self.functions(res, "target"):
+            self.add(fn, kind, res, self.settings(res, m.SCHEDULE_EXPRESSION, m.SCHEDULE_TIMEZONE))
+
+    def _w_eventbridge_target(self, res: Resource) -> None:
+        fn = self.function(next(iter(res.edges_via("target")), None))
+        if fn is None:
+            return
+        rule = None
+        for e in res.edges_via("rule"):
+            rule = self.target(e)
+            if rule is None and isinstance(e.literal, str):
+                rule = next((r for r in self.doc.resources if r.kind == "eventbridge_rule"
+                             and r.value("rule_name") == e.literal), None)
+        if rule is not None and m.SCHEDULE_EXPRESSION in rule.attributes:
+            self.add(fn, m.SCHEDULE, res, self.settings(rule, m.SCHEDULE_EXPRESSION))
+        else:
+            self.add(fn, m.EVENTBRIDGE, res)
+
+    def _w_scheduler_schedule(self, res: Resource) -> None:
+        for fn in self.functions(res, "target"):
+            self.add(fn, m.SCHEDULE, res, self.settings(res, m.SCHEDULE_EXPRESSION, m.SCHEDULE_TIMEZONE))
+
+    def _w_rest_method(self, res: Resource) -> None:
+        settings = self.settings(res, m.INTEGRATION_TIMEOUT_MS)
+        for api in self.follow(res, "api"):
+            et = api.setting(m.ENDPOINT_TYPE)
+            if et is not None:
+                s = Setting(et.value, et.location, et.origin, et.note)
+                if isinstance(s.value, list) and len(s.value) == 1:
+                    s.value = s.value[0]
+                settings[m.ENDPOINT_TYPE] = s
+        for fn in self.functions(res, "integration_uri"):
+            self.add(fn, m.REST_API, res, settings)
+
+    _w_rest_integration = _w_rest_method
+
+    def api_v2_kind(self, res: Resource, unit: ComputeUnit) -> str:
+        apis = self.follow(res, "api")
+        protocol = apis[0].value("protocol_type") if apis else res.value("protocol_type")
+        if isinstance(protocol, str) and protocol.upper() == "WEBSOCKET":
+            return m.WEBSOCKET_API
+        if not (isinstance(protocol, str) and protocol.upper() == "HTTP"):
+            unit.notes.append(f"{res.address}: API protocol unknown, assumed HTTP API")
+        return m.HTTP_API
+
+    def _w_api_v2_integration(self, res: Resource) -> None:
+        for fn in self.functions(res, "integration_uri"):
+            self.add(fn, self.api_v2_kind(res, fn[0]), res, self.settings(res, m.INTEGRATION_TIMEOUT_MS))
+
+    def _w_alb_target_group(self, res: Resource) -> None:
+        target_type = res.value("target_type")
+        lambda_targets = isinstance(target_type, str) and target_type.lower() == "lambda"
+        for fn in self.functions(res, "target"):
+            if (fn[0].kind == m.LAMBDA_FUNCTION) == lambda_targets:
+                self.add(fn, m.ALB, res)
+
+    def _w_alb_target_attachment(self, res: Resource) -> None:
+        for fn in self.functions(res, "target"):
+            self.add(fn, m.ALB, res)
+
+    def _w_classic_load_balancer(self, res: Resource) -> None:
+        for fn in self.functions(res, "target"):
+            if fn[0].kind == m.EC2_INSTANCE:
+                self.add(fn, m.ALB, res)
+
+    def _w_auto_scaling_group(self, res: Resource) -> None:
+        unit = self.units.get(res.address)
+        if unit is None:
+            return
+        for key in ("target_groups", "load_balancers"):
+            s = res.setting(key)
+            if s is not None and not (isinstance(s.value, list) and not s.value):
+                t = self.add((unit, None), m.ALB, res)
+                if s.location is not None:
+                    t.location = s.location  # the argument that wires the group to the load balancer
+
+    def _w_autoscaling_attachment(self, res: Resource) -> None:
+        if res.setting("load_balancer") is None:
+            return
+        for fn in self.functions(res, "group"):
+            if fn[0].kind == m.AUTO_SCALING_GROUP:
+                self.add(fn, m.ALB, res)
+
+    def _w_function_url(self, res: Resource) -> None:
+        fn = self.function(next(iter(res.edges_via("function")), None))
+        if fn is None:
+            return
+        q = self.invoked(res, fn[0], default=fn[1])
+        self.add((fn[0], q), m.FUNCTION_URL, res, self.settings(res, m.AUTH_TYPE, m.INVOKE_MODE))
+
+    def _w_appsync_datasource(self, res: Resource) -> None:
+        dtype = res.value("type")
+        if isinstance(dtype, str) and dtype.upper() != "AWS_LAMBDA":
+            return
+        for fn in self.functions(res, "function"):
+            self.add(fn, m.APPSYNC, res)
+
+    def esm_kind(self, res: Resource) -> str:
+        """What an event source mapping reads: from its source resource's kind, a literal ARN's
+        service, or the source the front end knows; else Kafka / MQ from their settings."""
+        for e in res.edges_via("event_source"):
+            t = self.target(e)
+            if t is not None and t.kind in SOURCE_KINDS:
+                return SOURCE_KINDS[t.kind]
+            text = e.literal if isinstance(e.literal, str) else (e.ref or "")
+            mt = _ARN_SERVICE.search(text) or re.search(r":(sqs|kinesis|dynamodb|kafka|mq):", text)
+            if mt and mt.group(1) in SOURCE_SERVICES:
+                return SOURCE_SERVICES[mt.group(1)]
+            for rtype in _TYPE_IN_TEXT.findall(text):
+                if kind_of(rtype) in SOURCE_KINDS:
+                    return SOURCE_KINDS[kind_of(rtype)]
+        service = res.value("source_service")
+        if service in SOURCE_SERVICES:
+            return SOURCE_SERVICES[service]
+        if res.setting("self_managed_source") is not None or res.setting("topics") is not None:
+            return m.KAFKA
+        if res.setting("queues") is not None:
+            return m.MQ
+        return m.OTHER
+
+    def _w_event_source_mapping(self, res: Resource) -> None:
+        fn = self.function(next(iter(res.edges_via("function")), None))
+        if fn is not None:
+            t = self.add(fn, self.esm_kind(res), res)
+            sources = self.follow(res, "event_source")
+            t.source = sources[0].address if sources else None
+
+    def _w_s3_bucket(self, res: Resource) -> None:
+        for fn in self.functions(res, "lambda_notification"):
+            self.add(fn, m.S3, res)
+
+    _w_s3_notification = _w_s3_bucket
+
+    def _w_sns_subscription(self, res: Resource) -> None:
+        protocol = res.value("protocol")
+        if isinstance(protocol, str) and protocol.lower() == "lambda":
+            for fn in self.functions(res, "endpoint"):
+                self.add(fn, m.SNS, res)
+
+    def _w_sns_topic(self, res: Resource) -> None:
+        for fn in self.functions(res, "lambda_subscription"):
+            self.add(fn, m.SNS, res)
+
+    def _w_state_machine(self, res: Resource) -> None:
+        seen: list[ComputeUnit] = []
+        for fn in self.functions(res, "definition"):
+            if fn[0].kind == m.LAMBDA_FUNCTION and all(fn[0] is not s for s in seen):
+                seen.append(fn[0])
+                self.add(fn, m.STEP_FUNCTIONS, res)
+
+    def _w_cognito_user_pool(self, res: Resource) -> None:
+        for fn in self.functions(res, "lambda_trigger"):
+            self.add(fn, m.COGNITO, res)
+
+    def _w_cloudfront_distribution(self, res: Resource) -> None:
+        for fn in self.functions(res, "lambda_association"):
+            if fn[0].kind == m.LAMBDA_FUNCTION:
+                self.add(fn, m.CLOUDFRONT, res)
+
+    def api_kind_of_source(self, res: Resource) -> str | None:
+        """REST, HTTP or WebSocket API, from the API a permission's source ARN names (None: unknown)."""
+        for e in res.edges_via("source_arn"):
+            t = self.target(e)
+            if t is not None and t.kind == "rest_api":
+                return m.REST_API
+            if t is not None and t.kind == "api_v2":
+                protocol = t.value("protocol_type")
+                return m.WEBSOCKET_API if isinstance(protocol, str) and protocol.upper() == "WEBSOCKET" else m.HTTP_API
+            text = " ".join(str(x) for x in (e.ref, e.literal) if isinstance(x, str))
+            if "apigatewayv2" in text or ("api_gateway" in text and "http" in text.lower()):
+                return m.HTTP_API
+        return None
+
+    def _w_lambda_permission(self, res: Resource) -> None:
+        """A ``lambda:InvokeFunction`` permission explains an invocation only when nothing else does
+        (an API defined by an OpenAPI body, a rule in another stack): it adds a trigger of the kind
+        its principal implies unless the function already has one. A permission a front end
+        derived from a declaration that wires the caller (a SAM event, a module's
+        ``allowed_triggers``) is that caller and always adds its trigger."""
+        fn = self.function(next(iter(res.edges_via("function")), None))
+        if fn is None:
+            return
+        unit = fn[0]
+        fallback = res.declared_by is None
+        principal = res.value("principal")
+        service = principal.split(".")[0] if isinstance(principal, str) else ""
+        kind = m.PRINCIPAL_KINDS.get(service, m.OTHER)
+        if service == "apigateway":
+            api_kind = self.api_kind_of_source(res)
+            if fallback and unit.triggers_of(*((api_kind,) if api_kind else _API_KINDS)):
+                return  # a method or integration already wires this API
+            if api_kind is None:
+                unit.notes.append(f"{res.address}: API Gateway permission, REST or HTTP API unknown "
+                                  "(modelled as REST API)")
+            kind = api_kind or m.REST_API
+        elif service == "events":
+            rules = [t for t in self.follow(res, "source_arn") if t.kind == "eventbridge_rule"]
+            if any(m.SCHEDULE_EXPRESSION in r.attributes for r in rules):
+                kind = m.SCHEDULE
+            elif not rules and not fallback and re.search(r"schedul|cron", res.address.rsplit(".", 1)[-1], re.I):
+                kind = m.SCHEDULE
+        if fallback and unit.triggers_of(kind):
+            return  # the wiring resource already produced this trigger
+        q = self.invoked(res, unit, default=fn[1])
+        self.add((unit, q), kind, res)
+
+
+def parse_schedule(expr: Setting | None) -> Any:
+    """A schedule expression parsed once for every check. An expression that cannot be read, or
+    that the parser rejects, is a schedule with unknown runs per day and the reason: never raised."""
+    from .schedules import Schedule, parse_aws
+
+    if expr is None or not isinstance(expr.value, str):
+        reason = expr.value.reason if expr is not None and is_unknown(expr.value) else "no expression"
+        return Schedule(str(expr.value) if expr is not None else "", None, f"unknown schedule ({reason})")
+    try:
+        return parse_aws(expr.value)
+    except Exception as exc:  # an odd value (rate(0 minutes)) is invalid, not a crash
+        return Schedule(expr.value, None, f"invalid schedule ({type(exc).__name__}: {exc})")
+
+
+def analyse_setup(unit: ComputeUnit) -> dict[str, Any]:
+    """What a server's user data and cfn-init config set up (scheduled jobs, services, scripts
+    whose content is not visible), analysed once for every check: setting key -> a
+    ``workload.Workload``, or Unknown with the reason when the text cannot be read or analysed."""
+    from . import workload
+
+    names = [unit.name]
+    tags = unit.value(m.TAGS)
+    if isinstance(tags, dict) and isinstance(tags.get("Name"), str):
+        names.append(tags["Name"])
+    out: dict[str, Any] = {}
+    for key in (m.USER_DATA, m.INIT_CONFIG):
+        s = unit.setting(key)
+        if s is None:
+            continue
+        if not isinstance(s.value, str):
+            out[key] = s.value if is_unknown(s.value) else Unknown("not text")
+            continue
+        try:
+            out[key] = workload.analyse(s.value, names)
+        except Exception as exc:  # an odd script is unreadable, never a crash of the scan
+            out[key] = Unknown(f"could not be analysed ({type(exc).__name__}: {exc})")
+    return out
+
+
+def link(doc: Document) -> Document:
+    """Derive ``doc.units`` (with triggers and qualifiers) from ``doc.resources``."""
+    Linker(doc).link()
+    return doc
