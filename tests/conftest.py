@@ -1,7 +1,8 @@
-"""Shared test helpers."""
+"""Shared test helpers: fixture cases and their scans, snapshot files, the corpus."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -12,13 +13,34 @@ FIXTURES = REPO / "fixtures"
 #: The shared corpus sits next to the checkout; COMPUTEFIT_CORPUS points elsewhere (a git worktree).
 CORPUS = Path(os.environ.get("COMPUTEFIT_CORPUS") or REPO.parent / "shared" / "corpus")
 
+#: A CloudFormation case ``cfn/x.yaml`` keeps its snapshot in ``cfn/x.yaml.expected.json``; a
+#: Terraform case folder ``tf/x/`` in ``tf/x/expected.json``. Neither is a template: discovery
+#: skips both (not CloudFormation by content, not ``.tf.json``) and ``fixture_cases`` ignores them.
+SNAPSHOT_SUFFIX = ".expected.json"
+TF_SNAPSHOT = "expected.json"
+UPDATE_COMMAND = "python -m pytest tests/test_snapshots.py --update-snapshots"
 
-def scan_findings(path: str | Path, check_id: str | None = None):
-    """Scan one fixture file or folder and return the findings (optionally of one check only)."""
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-snapshots", action="store_true", default=False,
+        help="rewrite the fixture snapshots (fixtures/**/*.expected.json) from the current code "
+             "instead of comparing with them; review the diff before committing",
+    )
+
+
+@pytest.fixture
+def update_snapshots(request) -> bool:
+    return request.config.getoption("--update-snapshots")
+
+
+def scan_findings(path: str | Path, check_id: str | None = None, **options):
+    """Scan a file or folder (as given: absolute paths stay absolute) with every check, or with
+    ``check_id`` only and its ``options``."""
     from computefit.config import Config
     from computefit.runner import scan
 
-    config = Config(select=(check_id,)) if check_id else Config()
+    config = Config(select=(check_id,), options={check_id: options} if options else {}) if check_id else Config()
     return scan([str(path)], config)
 
 
@@ -31,19 +53,79 @@ def finding_keys(result, check_id: str | None = None) -> list[tuple[str, str, in
     )
 
 
+def finding_rows(result) -> list[tuple[str, str, str, int, str]]:
+    """(check id, resource, file, line, severity) of every finding, sorted."""
+    return sorted((f.check_id, f.resource, f.location.file, f.location.line, f.severity) for f in result.findings)
+
+
+def fixture_checks() -> list[str]:
+    """The check IDs that have a fixture folder (fixtures/<ID>/)."""
+    return sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
+
+
 def fixture_cases(check_id: str) -> list[str]:
     """Every fixture case of a check, relative to fixtures/<ID>/: CloudFormation files under cfn/
-    and Terraform module folders under tf/. Tests assert each one is in their expectation table, so
-    no fixture goes untested."""
+    and Terraform module folders under tf/ (snapshot files are not cases)."""
     base = FIXTURES / check_id
     cases = []
     for p in sorted((base / "cfn").glob("*")) if (base / "cfn").is_dir() else []:
-        if p.is_file():
+        if p.is_file() and not p.name.endswith(SNAPSHOT_SUFFIX):
             cases.append(f"cfn/{p.name}")
     for p in sorted((base / "tf").glob("*")) if (base / "tf").is_dir() else []:
         if p.is_dir():
             cases.append(f"tf/{p.name}")
     return cases
+
+
+def snapshot_path(check_id: str, case: str) -> Path:
+    """Where a case's expected report entries live (see ``SNAPSHOT_SUFFIX``)."""
+    path = FIXTURES / check_id / case
+    return path / TF_SNAPSHOT if case.startswith("tf/") else path.with_name(path.name + SNAPSHOT_SUFFIX)
+
+
+def snapshot_files() -> list[Path]:
+    """Every snapshot file under fixtures/, whether or not its case still exists."""
+    return sorted(set(FIXTURES.glob(f"*/cfn/*{SNAPSHOT_SUFFIX}")) | set(FIXTURES.glob(f"*/tf/*/{TF_SNAPSHOT}")))
+
+
+@contextlib.contextmanager
+def working_directory(path: Path):
+    old = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(old)
+
+
+def scan_case(check_id: str, case: str, *, every_check: bool = False, allow_errors: bool = False, **options):
+    """Scan one fixture case from fixtures/<ID>/, so every path in the result (file, evidence,
+    messages) is relative to that folder: ``cfn/x.yaml``, ``tf/x/main.tf``. Only ``check_id`` runs,
+    with ``options``, unless ``every_check``. A fixture must read without errors unless
+    ``allow_errors``."""
+    from computefit.config import Config
+    from computefit.runner import scan
+
+    config = Config() if every_check else Config(select=(check_id,), options={check_id: options} if options else {})
+    with working_directory(FIXTURES / check_id):
+        result = scan([case], config)
+    if not allow_errors:
+        assert result.errors == [], result.errors
+    return result
+
+
+def only_finding(result, check_id: str | None = None):
+    """The one finding of ``result`` (of ``check_id`` when given); fails when there is not exactly one."""
+    findings = [f for f in result.findings if check_id is None or f.check_id == check_id]
+    assert len(findings) == 1, [(f.check_id, f.resource, f.location.line) for f in findings]
+    return findings[0]
+
+
+def cost_line(finding, prefix: str, exact: bool = False):
+    """The one cost line of ``finding`` whose option starts with (or, ``exact``, is) ``prefix``."""
+    lines = [c for c in finding.costs if (c.option == prefix if exact else c.option.startswith(prefix))]
+    assert len(lines) == 1, [c.option for c in finding.costs]
+    return lines[0]
 
 
 @pytest.fixture

@@ -1,56 +1,12 @@
-"""CF101 scheduled-job-on-always-on-server: fixtures, message, evidence and costs."""
+"""CF101 scheduled-job-on-always-on-server: what the fixture snapshots (tests/test_snapshots.py) do
+not show: the bundled examples, the options, specific wording, evidence and cost arithmetic."""
 
 from __future__ import annotations
 
 import pytest
-
-from computefit import facts, pricing, workload
-from computefit.config import Config
-from computefit.runner import scan
-
-from conftest import FIXTURES, REPO, finding_keys, fixture_cases, scan_findings
+from conftest import FIXTURES, REPO, cost_line, finding_keys, only_finding, scan_findings
 
 CF101 = "CF101"
-
-# Every fixture case and what it must produce: (check id, resource, line).
-EXPECTED: dict[str, list[tuple[str, str, int]]] = {
-    # fire
-    "cfn/instance_crontab_sub.yaml": [(CF101, "EtlHost", 14)],
-    "cfn/cfn_init_cron_d.yaml": [(CF101, "BackupHost", 9)],
-    "cfn/asg_fixed_launch_template.yaml": [(CF101, "SyncGroup", 12)],
-    "cfn/asg_launch_configuration.json": [(CF101, "ExportGroup", 10)],
-    "cfn/systemd_timer.yaml": [(CF101, "ReindexHost", 10)],
-    "cfn/cloud_config_write_files.json": [(CF101, "InvoiceMailer", 11)],
-    "cfn/big_instance_fargate.yaml": [(CF101, "ModelTrainer", 9)],
-    "cfn/placeholder_unknown_type.yaml": [(CF101, "ReportRunner", 15)],
-    "tf/templatefile_cron": [(CF101, "aws_instance.etl", 8)],
-    "tf/registry_ec2_module": [(CF101, "module.reporter", 9)],
-    "tf/registry_asg_module": [(CF101, "module.scraper", 11)],
-    "tf/asg_fixed_launch_template": [(CF101, "aws_autoscaling_group.nightly", 7)],
-    # quiet
-    "cfn/quiet_web_server_logrotate.yaml": [],
-    "cfn/quiet_alb_target.yaml": [],
-    "cfn/quiet_asg_scales.yaml": [],
-    "cfn/quiet_ecs_container_host.yaml": [],
-    "cfn/quiet_bastion.yaml": [],
-    "cfn/quiet_every_minute.yaml": [],
-    "cfn/quiet_no_cron.yaml": [],
-    "tf/quiet_web_logrotate": [],
-    "tf/quiet_alb_target": [],
-    "tf/quiet_asg_scales": [],
-    "tf/quiet_registry_asg_scales": [],
-}
-
-
-def test_every_fixture_has_an_expectation():
-    assert sorted(fixture_cases(CF101)) == sorted(EXPECTED)
-
-
-@pytest.mark.parametrize("case", fixture_cases(CF101))
-def test_fixture(case):
-    result = scan_findings(FIXTURES / CF101 / case, CF101)
-    assert not result.errors
-    assert finding_keys(result, CF101) == EXPECTED[case]
 
 
 def test_bundled_examples():
@@ -60,17 +16,8 @@ def test_bundled_examples():
     assert finding_keys(cfn, CF101) == [(CF101, "ReportingHost", 31)]
 
 
-def _one(path, config: Config | None = None):
-    result = scan([str(path)], config or Config(select=(CF101,)))
-    findings = [f for f in result.findings if f.check_id == CF101]
-    assert len(findings) == 1, findings
-    return findings[0]
-
-
-def _cost(finding, prefix, exact=False):
-    lines = [c for c in finding.costs if (c.option == prefix if exact else c.option.startswith(prefix))]
-    assert len(lines) == 1, [c.option for c in finding.costs]
-    return lines[0]
+def _one(path, **options):
+    return only_finding(scan_findings(path, CF101, **options), CF101)
 
 
 def test_message_states_runs_per_day_and_duty_cycle():
@@ -102,15 +49,15 @@ def test_lambda_recommended_when_the_instance_memory_fits():
     f = _one(REPO / "examples" / "reporting-host" / "template.json")
     assert "invoking a Lambda function" in f.recommendation
     assert "8 GiB of memory, within Lambda's 10,240 MB" in f.recommendation
-    current = _cost(f, "current: 1 x m5.large")
+    current = cost_line(f, "current: 1 x m5.large")
     assert current.monthly_usd == pytest.approx(0.096 * 730)
-    lam = _cost(f, "EventBridge Scheduler + Lambda 8192 MB")
+    lam = cost_line(f, "EventBridge Scheduler + Lambda 8192 MB")
     runs = 730 / 24
     assert lam.monthly_usd == pytest.approx(runs * (0.0000002 + 600 * 8 * 0.0000166667))
     assert any("assumed to take 10 min" in a for a in lam.assumptions)
-    far = _cost(f, "EventBridge Scheduler + Fargate task 2 vCPU / 8 GB")
+    far = cost_line(f, "EventBridge Scheduler + Fargate task 2 vCPU / 8 GB")
     assert far.monthly_usd == pytest.approx(runs * 600 / 3600 * (2 * 0.04048 + 8 * 0.004445))
-    sched = _cost(f, "EventBridge Scheduler", exact=True)
+    sched = cost_line(f, "EventBridge Scheduler", exact=True)
     assert sched.monthly_usd == 0.0
     assert any("14 M invocations/month free" in a for a in sched.assumptions)
 
@@ -120,12 +67,11 @@ def test_fargate_or_batch_when_the_instance_memory_exceeds_lambda():
     assert "starting an ECS task on Fargate (Scheduler target ECS RunTask) or an AWS Batch job" in f.recommendation
     assert "16 GiB of memory, more than Lambda's 10,240 MB" in f.recommendation
     assert not [c for c in f.costs if "Lambda" in c.option]
-    _cost(f, "EventBridge Scheduler + Fargate task 2 vCPU / 16 GB")
+    cost_line(f, "EventBridge Scheduler + Fargate task 2 vCPU / 16 GB")
 
 
 def test_assumed_duration_over_lambda_limit_recommends_fargate():
-    config = Config(select=(CF101,), options={CF101: {"assumed_job_minutes": 20}})
-    f = _one(REPO / "examples" / "reporting-host" / "template.json", config)
+    f = _one(REPO / "examples" / "reporting-host" / "template.json", assumed_job_minutes=20)
     assert "assuming 20 min per run" in f.message
     assert "starting an ECS task on Fargate" in f.recommendation
     assert "more than Lambda's 15 minutes" in f.recommendation
@@ -140,8 +86,8 @@ def test_unknown_instance_type_gives_unknown_costs_and_medium_confidence():
     assert current.option == "current: EC2 instance of unknown type, always on"
     assert current.monthly_usd is None
     assert current.assumptions == ["instance type unknown: parameter RunnerType has no Default (set at deploy time)"]
-    assert _cost(f, "EventBridge Scheduler + Lambda").monthly_usd is None
-    assert _cost(f, "EventBridge Scheduler + Fargate task").monthly_usd is None
+    assert cost_line(f, "EventBridge Scheduler + Lambda").monthly_usd is None
+    assert cost_line(f, "EventBridge Scheduler + Fargate task").monthly_usd is None
     assert "if a run finishes within 15 minutes and needs at most 10,240 MB" in f.recommendation
 
 
@@ -183,8 +129,8 @@ def test_unreadable_schedule_fires_with_medium_confidence(tmp_path):
     assert "runs on a schedule that could not be read" in f.message
     assert f.evidence["jobs"][0]["runs_per_day"] is None
     assert f.evidence["duty_cycle"]["runs_per_month"] is None
-    assert _cost(f, "EventBridge Scheduler + Lambda").monthly_usd is None
-    assert _cost(f, "EventBridge Scheduler", exact=True).monthly_usd is None
+    assert cost_line(f, "EventBridge Scheduler + Lambda").monthly_usd is None
+    assert cost_line(f, "EventBridge Scheduler", exact=True).monthly_usd is None
 
 
 def test_fixed_size_group_counts_its_instances():
@@ -192,13 +138,13 @@ def test_fixed_size_group_counts_its_instances():
     assert f.resource == "ExportGroup" and f.evidence["instance_count"] == 2
     assert "the 2 instances are each billed 730 h/month" in f.message
     assert f.evidence["launch_template"]["value"] == "ExportConfig"
-    assert _cost(f, "current: 2 x c5.large").monthly_usd == pytest.approx(2 * 0.085 * 730)
+    assert cost_line(f, "current: 2 x c5.large").monthly_usd == pytest.approx(2 * 0.085 * 730)
 
 
 def test_graviton_instance_prices_the_alternatives_on_arm64():
     f = _one(FIXTURES / CF101 / "tf" / "registry_ec2_module")
     assert "runs 1x/month" in f.message
-    lam = _cost(f, "EventBridge Scheduler + Lambda 4096 MB")
+    lam = cost_line(f, "EventBridge Scheduler + Lambda 4096 MB")
     assert any("(arm64)" in a for a in lam.assumptions)
 
 
@@ -217,11 +163,9 @@ def test_cfn_init_job_points_at_the_init_metadata():
 def test_max_runs_per_day_option():
     hourly = FIXTURES / CF101 / "cfn" / "asg_fixed_launch_template.yaml"
     assert _one(hourly).evidence["duty_cycle"]["runs_per_day"] == 24.0  # 24 is allowed by default
-    result = scan([str(hourly)], Config(select=(CF101,), options={CF101: {"max_runs_per_day": 12}}))
-    assert finding_keys(result, CF101) == []
+    assert finding_keys(scan_findings(hourly, CF101, max_runs_per_day=12), CF101) == []
     every_minute = FIXTURES / CF101 / "cfn" / "quiet_every_minute.yaml"
-    result = scan([str(every_minute)], Config(select=(CF101,), options={CF101: {"max_runs_per_day": 2000}}))
-    assert finding_keys(result, CF101) == [(CF101, "Poller", 9)]
+    assert finding_keys(scan_findings(every_minute, CF101, max_runs_per_day=2000), CF101) == [(CF101, "Poller", 9)]
 
 
 def test_docstring_sections():
@@ -232,52 +176,6 @@ def test_docstring_sections():
                     "## References"):
         assert section in doc
     assert "points at the line that installs the job" in doc
-
-
-# -- helpers this check relies on -------------------------------------------------------------
-
-
-def test_workload_placeholder_schedule_is_an_unknown_job():
-    wl = workload.analyse("#!/bin/bash\necho '${Schedule} root /opt/x.sh' > /etc/cron.d/x\n")
-    [job] = wl.jobs
-    assert job.schedule.runs_per_day is None and job.command == "/opt/x.sh"
-    wl = workload.analyse("#!/bin/bash\necho '0 ${Hour} * * * root /opt/x.sh' > /etc/cron.d/x\n")
-    assert [j.schedule.expression for j in wl.jobs] == ["0 ${Hour} * * *"]
-    # an echo that does not write a crontab is not a job
-    assert workload.analyse("#!/bin/bash\necho '${Greeting} world' > /tmp/x\n").jobs == []
-
-
-def test_workload_sleep_loop_command_has_no_trailing_separator():
-    wl = workload.analyse("#!/bin/bash\nnohup bash -c 'while true; do /opt/x.sh; sleep 3600; done' &\n")
-    [job] = wl.jobs
-    assert job.command == "/opt/x.sh" and job.schedule.runs_per_day == 24.0
-
-
-def test_workload_timer_without_service_keeps_timer_path():
-    text = "cat > /etc/systemd/system/sync.timer <<'EOF'\n[Timer]\nOnUnitActiveSec=6h\nEOF\n"
-    [job] = workload.analyse(text).jobs
-    assert job.command == "/etc/systemd/system/sync.timer" and job.schedule.runs_per_day == 4.0
-
-
-def test_pricing_helpers():
-    assert pricing.ec2_size("r5.large") == (2.0, 16.0)
-    assert pricing.ec2_size("x9.huge") is None and pricing.ec2_size(None) is None
-    assert set(facts.value("ec2.instance_size")) == set(facts.value("price.ec2_linux_hour"))
-    free = facts.raw("price.scheduler_invocation")["free_per_month"]
-    assert pricing.scheduler_schedule(1000).monthly_usd == 0.0
-    assert pricing.scheduler_schedule(free + 2_000_000).monthly_usd == pytest.approx(2.0)
-    assert pricing.scheduler_schedule(None).monthly_usd is None
-
-
-def test_workload_background_process_is_a_service_and_fetched_scripts_are_opaque():
-    text = ("#!/bin/bash\naws s3 cp s3://b/setup.sh /opt/setup.sh\n. /opt/setup.sh\n"
-            "Xvfb :0 -screen 0 6x6x8 &\nnohup bash -c 'while true; do /opt/x.sh; sleep 3600; done' &\n"
-            "make && make install\necho '0 1 * * * root /opt/x.sh' > /etc/cron.d/x\n")
-    wl = workload.analyse(text)
-    assert [(s.kind, s.evidence) for s in wl.services] == [("background process", "Xvfb :0 -screen 0 6x6x8 &")]
-    assert wl.opaque == ["runs /opt/setup.sh, fetched at boot (its content is not visible)"]
-    # a fetched file that only the cron job runs is not opaque setup
-    assert workload.analyse((REPO / "examples/terraform/templates/invoice-batch.sh").read_text()).opaque == []
 
 
 def test_script_fetched_and_run_at_boot_lowers_confidence(tmp_path):
@@ -299,4 +197,4 @@ def test_background_process_keeps_the_check_quiet(tmp_path):
         '  user_data     = "#!/bin/bash\\nnohup /opt/app/server --port 8080 &\\n'
         'echo \'0 2 * * * root /opt/sync\' > /etc/cron.d/sync\\n"\n'
         '}\n')
-    assert finding_keys(scan([str(tmp_path)], Config(select=(CF101,))), CF101) == []
+    assert finding_keys(scan_findings(tmp_path, CF101), CF101) == []

@@ -1,72 +1,26 @@
-"""CF201 lambda-near-timeout-limit: every fixture's exact findings, the threshold option, the
-message's origin wording and the cost lines."""
+"""CF201 lambda-near-timeout-limit: what the fixture snapshots (tests/test_snapshots.py) do not
+show: the threshold option, the message's origin wording in each front end, and the cost
+arithmetic against facts.toml."""
 
 from __future__ import annotations
 
 import pytest
-from conftest import FIXTURES, fixture_cases
+from conftest import FIXTURES, finding_rows, fixture_cases, only_finding, scan_case, scan_findings
 
 from computefit import facts
-from computefit.config import Config
-from computefit.runner import scan
 
 CHECK = "CF201"
 BASE = FIXTURES / CHECK
 
-#: case -> [(check id, resource, file, line, severity)]; files are relative to fixtures/CF201/.
-EXPECTED: dict[str, list[tuple[str, str, str, int, str]]] = {
-    # CloudFormation / SAM / CDK
-    "cfn/fire_literal_900.yaml": [(CHECK, "ExportFunction", "cfn/fire_literal_900.yaml", 7, "warning")],
-    "cfn/fire_exactly_720.yaml": [(CHECK, "ReportFunction", "cfn/fire_exactly_720.yaml", 11, "warning")],
-    "cfn/fire_above_limit.yaml": [(CHECK, "ImportFunction", "cfn/fire_above_limit.yaml", 10, "error")],
-    "cfn/fire_globals_inherited.yaml": [
-        (CHECK, "NightlyExport", "cfn/fire_globals_inherited.yaml", 8, "warning")],  # the Globals line
-    "cfn/fire_parameter_default.yaml": [
-        (CHECK, "ExportFunction", "cfn/fire_parameter_default.yaml", 8, "warning")],  # the Default line
-    "cfn/fire_json_cdk.template.json": [
-        (CHECK, "WorkerFnA1B2C3D4", "cfn/fire_json_cdk.template.json", 13, "warning")],
-    "cfn/fire_durable_above_limit.yaml": [
-        (CHECK, "OrderSagaFunction", "cfn/fire_durable_above_limit.yaml", 9, "error")],
-    "cfn/durable_and_plain_functions.yaml": [
-        (CHECK, "ChainedStepFunction", "cfn/durable_and_plain_functions.yaml", 10, "warning")],
-    "cfn/quiet_719.yaml": [],
-    "cfn/quiet_default_timeout.yaml": [],
-    "cfn/quiet_own_overrides_globals.yaml": [],
-    "cfn/quiet_unresolvable.yaml": [],
-    "cfn/quiet_json.json": [],
-    # Terraform
-    "tf/fire_literal": [(CHECK, "aws_lambda_function.export", "tf/fire_literal/main.tf", 9, "warning")],
-    "tf/fire_variable_default": [
-        (CHECK, "aws_lambda_function.sync", "tf/fire_variable_default/variables.tf", 5, "warning")],
-    "tf/fire_tfvars": [(CHECK, "aws_lambda_function.etl", "tf/fire_tfvars/terraform.tfvars", 2, "warning")],
-    "tf/fire_local_module": [
-        (CHECK, "module.reports.aws_lambda_function.this", "tf/fire_local_module/main.tf", 6, "warning")],
-    "tf/fire_registry_module": [(CHECK, "module.crawler", "tf/fire_registry_module/main.tf", 9, "warning")],
-    "tf/quiet_below_threshold": [],
-    "tf/quiet_durable_function": [],
-    "tf/quiet_unresolvable": [],
-}
+
+def keys(case: str, **options) -> list[tuple[str, str, str, int, str]]:
+    return finding_rows(scan_case(CHECK, case, **options))
 
 
-def run(case: str, monkeypatch, **options):
-    monkeypatch.chdir(BASE)
-    config = Config(select=(CHECK,), options={CHECK: options} if options else {})
-    result = scan([case], config)
-    assert result.errors == []
-    return result
-
-
-def keys(result) -> list[tuple[str, str, str, int, str]]:
-    return sorted((f.check_id, f.resource, f.location.file, f.location.line, f.severity)
-                  for f in result.findings)
-
-
-def findings_of(case: str, monkeypatch, **options):
-    return {f.resource: f for f in run(case, monkeypatch, **options).findings}
-
-
-def test_every_fixture_is_in_the_expectation_table():
-    assert sorted(EXPECTED) == fixture_cases(CHECK)
+def finding_of(case: str, resource: str, **options):
+    f = only_finding(scan_case(CHECK, case, **options))
+    assert f.resource == resource
+    return f
 
 
 def test_fixtures_state_what_they_show():
@@ -79,11 +33,6 @@ def test_fixtures_state_what_they_show():
             assert "CF201" in head.splitlines()[0 if head.startswith("#") else 1], f
 
 
-@pytest.mark.parametrize("case", sorted(EXPECTED))
-def test_fixture(case, monkeypatch):
-    assert keys(run(case, monkeypatch)) == EXPECTED[case]
-
-
 # --------------------------------------------------------------------------------------------------
 # The threshold option
 # --------------------------------------------------------------------------------------------------
@@ -94,26 +43,26 @@ def test_fixture(case, monkeypatch):
     (719, [(CHECK, "BatchFunction", "cfn/quiet_719.yaml", 10, "warning")]),
     (600, [(CHECK, "BatchFunction", "cfn/quiet_719.yaml", 10, "warning")]),
 ])
-def test_threshold_seconds_lowers_the_bar(threshold, expected, monkeypatch):
-    assert keys(run("cfn/quiet_719.yaml", monkeypatch, threshold_seconds=threshold)) == expected
+def test_threshold_seconds_lowers_the_bar(threshold, expected):
+    assert keys("cfn/quiet_719.yaml", threshold_seconds=threshold) == expected
 
 
-def test_threshold_seconds_raises_the_bar_but_above_the_limit_stays_an_error(monkeypatch):
-    assert keys(run("cfn/fire_exactly_720.yaml", monkeypatch, threshold_seconds=721)) == []
-    assert keys(run("cfn/fire_literal_900.yaml", monkeypatch, threshold_seconds=900)) == [
+def test_threshold_seconds_raises_the_bar_but_above_the_limit_stays_an_error():
+    assert keys("cfn/fire_exactly_720.yaml", threshold_seconds=721) == []
+    assert keys("cfn/fire_literal_900.yaml", threshold_seconds=900) == [
         (CHECK, "ExportFunction", "cfn/fire_literal_900.yaml", 7, "warning")]
-    assert keys(run("cfn/fire_above_limit.yaml", monkeypatch, threshold_seconds=1000)) == [
+    assert keys("cfn/fire_above_limit.yaml", threshold_seconds=1000) == [
         (CHECK, "ImportFunction", "cfn/fire_above_limit.yaml", 10, "error")]
-    assert keys(run("cfn/fire_literal_900.yaml", monkeypatch, threshold_seconds=901)) == []
+    assert keys("cfn/fire_literal_900.yaml", threshold_seconds=901) == []
 
 
-def test_threshold_applies_to_terraform_too(monkeypatch):
-    assert keys(run("tf/quiet_below_threshold", monkeypatch, threshold_seconds=700)) == [
+def test_threshold_applies_to_terraform_too():
+    assert keys("tf/quiet_below_threshold", threshold_seconds=700) == [
         (CHECK, "aws_lambda_function.batch", "tf/quiet_below_threshold/main.tf", 9, "warning")]
 
 
-def test_threshold_is_in_the_evidence(monkeypatch):
-    f = findings_of("cfn/quiet_719.yaml", monkeypatch, threshold_seconds=700)["BatchFunction"]
+def test_threshold_is_in_the_evidence():
+    f = finding_of("cfn/quiet_719.yaml", "BatchFunction", threshold_seconds=700)
     assert (f.evidence["threshold_seconds"], f.evidence["hard_limit_seconds"]) == (700, 900)
 
 
@@ -136,26 +85,26 @@ def test_threshold_is_in_the_evidence(monkeypatch):
     ("tf/fire_local_module", "module.reports.aws_lambda_function.this",
      "timeout of 870 s (module input: timeout at tf/fire_local_module/main.tf:"),
 ])
-def test_message_names_the_origin(case, resource, wording, monkeypatch):
-    f = findings_of(case, monkeypatch)[resource]
+def test_message_names_the_origin(case, resource, wording):
+    f = finding_of(case, resource)
     assert f.message.startswith(f"{resource} has a {wording}")
     assert f.evidence["timeout"]["set_by"] in f.message
 
 
-def test_inherited_finding_keeps_the_resource_location(monkeypatch):
-    f = findings_of("cfn/fire_globals_inherited.yaml", monkeypatch)["NightlyExport"]
+def test_inherited_finding_keeps_the_resource_location():
+    f = finding_of("cfn/fire_globals_inherited.yaml", "NightlyExport")
     assert (f.location.line, f.resource_location.line) == (8, 11)
     assert f.evidence["timeout"]["at"] == "cfn/fire_globals_inherited.yaml:8"
 
 
-def test_above_the_limit_says_the_deployment_is_rejected(monkeypatch):
-    f = findings_of("cfn/fire_above_limit.yaml", monkeypatch)["ImportFunction"]
+def test_above_the_limit_says_the_deployment_is_rejected():
+    f = finding_of("cfn/fire_above_limit.yaml", "ImportFunction")
     assert f.message == ("ImportFunction has a timeout of 1200 s (set on the resource), above Lambda's hard "
                          "limit of 900 s: the deployment will be rejected.")
 
 
-def test_recommendation_mentions_step_functions_and_fargate(monkeypatch):
-    f = findings_of("cfn/fire_literal_900.yaml", monkeypatch)["ExportFunction"]
+def test_recommendation_mentions_step_functions_and_fargate():
+    f = finding_of("cfn/fire_literal_900.yaml", "ExportFunction")
     assert "Step Functions" in f.recommendation and "Fargate" in f.recommendation
     assert "API caller" not in f.recommendation  # no API in front of this function
 
@@ -175,7 +124,7 @@ def test_api_caller_adds_the_integration_timeout_advice(tmp_path, monkeypatch):
         "          Type: Api\n"
         "          Properties: {Path: /, Method: get}\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    (f,) = scan(["t.yaml"], Config(select=(CHECK,))).findings
+    f = only_finding(scan_findings("t.yaml", CHECK))
     assert "API caller gives up after about 29 s" in f.recommendation
     assert f.evidence["triggers"] == [{"kind": "rest_api", "resource": "Slow.Events.Get", "at": "t.yaml:10"}]
     assert [c.option for c in f.costs] == ["current: Lambda 128 MB, 800 s one run",
@@ -187,8 +136,8 @@ def test_api_caller_adds_the_integration_timeout_advice(tmp_path, monkeypatch):
 # --------------------------------------------------------------------------------------------------
 
 
-def test_schedule_driven_costs_count_runs_per_month(monkeypatch):
-    f = findings_of("cfn/fire_exactly_720.yaml", monkeypatch)["ReportFunction"]  # rate(1 hour), 2048 MB
+def test_schedule_driven_costs_count_runs_per_month():
+    f = finding_of("cfn/fire_exactly_720.yaml", "ReportFunction")  # rate(1 hour), 2048 MB
     lam, far = f.costs
     assert lam.option == "current: Lambda 2048 MB, 720 s x 730 runs/month"
     assert far.option == "Fargate task 2 vCPU / 4 GB, 720 s x 730 runs/month"
@@ -203,14 +152,14 @@ def test_schedule_driven_costs_count_runs_per_month(monkeypatch):
     assert lam.monthly_usd > far.monthly_usd
 
 
-def test_terraform_schedule_costs(monkeypatch):
-    f = findings_of("tf/fire_literal", monkeypatch)["aws_lambda_function.export"]
+def test_terraform_schedule_costs():
+    f = finding_of("tf/fire_literal", "aws_lambda_function.export")
     assert [c.option for c in f.costs] == ["current: Lambda 1024 MB, 900 s x 730 runs/month",
                                            "Fargate task 1 vCPU / 2 GB, 900 s x 730 runs/month"]
 
 
-def test_without_a_schedule_the_cost_is_one_run(monkeypatch):
-    f = findings_of("cfn/fire_literal_900.yaml", monkeypatch)["ExportFunction"]  # 1024 MB, no trigger
+def test_without_a_schedule_the_cost_is_one_run():
+    f = finding_of("cfn/fire_literal_900.yaml", "ExportFunction")  # 1024 MB, no trigger
     lam, far = f.costs
     assert lam.option == "current: Lambda 1024 MB, 900 s one run"
     assert far.option == "Fargate task 1 vCPU / 2 GB, 900 s one run"
@@ -220,7 +169,7 @@ def test_without_a_schedule_the_cost_is_one_run(monkeypatch):
     assert lam.monthly_usd == pytest.approx(900 * 1 * gb_s + req)
 
 
-def test_above_the_limit_costs_are_capped_at_the_limit(monkeypatch):
-    f = findings_of("cfn/fire_above_limit.yaml", monkeypatch)["ImportFunction"]
+def test_above_the_limit_costs_are_capped_at_the_limit():
+    f = finding_of("cfn/fire_above_limit.yaml", "ImportFunction")
     assert [c.option for c in f.costs] == ["current: Lambda 128 MB, 900 s one run",
                                            "Fargate task 0.25 vCPU / 0.5 GB, 900 s one run"]

@@ -1,5 +1,7 @@
-"""CF301 latency-sensitive-lambda-without-provisioned-concurrency, and the CloudFormation model
-support it needs (alias / version qualifiers, Lambda permissions as fallback triggers)."""
+"""CF301 latency-sensitive-lambda-without-provisioned-concurrency: what the fixture snapshots
+(tests/test_snapshots.py) do not show (the bundled examples, the options, specific wording and cost
+arithmetic), and the model support it needs (alias / version qualifiers, Lambda permissions as
+fallback triggers)."""
 
 from __future__ import annotations
 
@@ -9,59 +11,15 @@ from computefit import cloudformation
 from computefit.model import (
     ALB, HTTP_API, REST_API, SCHEDULE, WEBSOCKET_API, Location, Qualifier, Unknown, current_version,
 )
-from conftest import FIXTURES, REPO, fixture_cases, scan_findings
+from conftest import FIXTURES, REPO, only_finding, scan_case, scan_findings
 
 LIVE = Qualifier("alias", "live")
 
 ID = "CF301"
 
-# case -> (resource, line, severity), or None when the check must stay quiet
-EXPECTED = {
-    "cfn/dotnet_alb_target.json": ("ReportsFunction", 5, "warning"),
-    "cfn/image_function_url.yaml": ("RenderFunction", 5, "warning"),
-    "cfn/java_rest_api.yaml": ("OrdersFunction", 5, "warning"),
-    "cfn/node_http_api.yaml": ("HelloFunction", 5, "info"),
-    "cfn/openapi_permission.yaml": ("BillingFunction", 6, "warning"),
-    "cfn/pc_on_alias_api_unqualified.yaml": ("SearchFunction", 31, "info"),  # the integration line
-    "cfn/pc_on_invoked_alias.yaml": None,
-    "cfn/pc_unknown.yaml": ("LedgerFunction", 9, "warning"),
-    "cfn/sam_snapstart_alias.yaml": None,
-    "cfn/schedule_only.yaml": None,
-    "cfn/snapstart_invokes_latest.yaml": ("QuoteFunction", 21, "warning"),  # the method line
-    "cfn/sqs_only.yaml": None,
-    "cfn/step_functions.yaml": None,
-    "cfn/websocket_api.yaml": None,
-    "tf/dotnet_alb": ("aws_lambda_function.reports", 3, "warning"),
-    "tf/image_function_url": ("aws_lambda_function.render", 3, "warning"),
-    "tf/java_rest_api": ("aws_lambda_function.orders", 3, "warning"),
-    "tf/module_function_url": ("module.api", 15, "warning"),  # create_lambda_function_url
-    "tf/node_http_api": ("aws_lambda_function.hello", 3, "info"),
-    "tf/pc_alias_api_unqualified": ("aws_lambda_function.search", 25, "warning"),  # the integration
-    "tf/pc_on_invoked_alias": None,
-    "tf/snapstart_alias": None,
-    "tf/snapstart_invokes_latest": ("aws_lambda_function.quote", 21, "warning"),  # the integration
-    "tf/sqs_only": None,
-    "tf/step_functions": None,
-    "tf/websocket_api": None,
-}
 
-
-def test_every_fixture_has_an_expectation():
-    assert sorted(fixture_cases(ID)) == sorted(EXPECTED)
-
-
-@pytest.mark.parametrize("case", sorted(EXPECTED))
-def test_fixture(case):
-    result = scan_findings(FIXTURES / ID / case, ID)
-    assert result.errors == []
-    got = [(f.check_id, f.resource, f.location.line, f.severity) for f in result.findings]
-    want = EXPECTED[case]
-    assert got == ([] if want is None else [(ID, *want)])
-
-
-def _one(case):
-    [f] = scan_findings(FIXTURES / ID / case, ID).findings
-    return f
+def _one(case, **options):
+    return only_finding(scan_case(ID, case, **options))
 
 
 def test_bundled_examples():
@@ -95,13 +53,8 @@ def test_message_evidence_and_costs_for_java_api():
     assert any("provisioned_environments" in a for a in pc.assumptions)
 
 
-def test_pc_cost_follows_architecture_and_option(tmp_path):
-    from computefit.config import Config
-    from computefit.runner import scan
-
-    result = scan([str(FIXTURES / ID / "tf" / "dotnet_alb")],
-                  Config(select=(ID,), options={ID: {"provisioned_environments": 3}}))
-    [f] = result.findings
+def test_pc_cost_follows_architecture_and_option():
+    f = _one("tf/dotnet_alb", provisioned_environments=3)
     pc = f.costs[-1]
     # 3 x 1 GB x 2,628,000 s x $0.0000033334 (arm64) = $26.28
     assert pc.monthly_usd == pytest.approx(26.28, abs=0.01)
@@ -151,7 +104,7 @@ def test_unknown_runtime_is_info_and_says_so(tmp_path):
         "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: !Ref Rt\n"
         "  Url:\n    Type: AWS::Lambda::Url\n    Properties:\n      AuthType: NONE\n"
         "      TargetFunctionArn: !GetAtt Fn.Arn\n")
-    [f] = scan_findings(tmp_path / "t.yaml", ID).findings
+    f = only_finding(scan_findings(tmp_path / "t.yaml", ID))
     assert (f.severity, f.confidence) == ("info", "medium")
     assert "runtime unknown" in f.message and "If it is Java" in f.message
 
@@ -163,7 +116,7 @@ def test_one_finding_per_function_lists_every_caller(tmp_path):
         "      Events:\n        A:\n          Type: Api\n          Properties: {Path: /a, Method: get}\n"
         "        B:\n          Type: HttpApi\n        Q:\n          Type: SQS\n"
         "          Properties: {Queue: arn:aws:sqs:us-east-1:123456789012:q}\n")
-    [f] = scan_findings(tmp_path / "t.yaml", ID).findings
+    f = only_finding(scan_findings(tmp_path / "t.yaml", ID))
     assert [t["resource"] for t in f.evidence["user_facing_triggers"]] == [
         "Fn.FunctionUrlConfig", "Fn.Events.A", "Fn.Events.B"]
 
@@ -253,7 +206,7 @@ def test_sam_provisioned_concurrency_without_alias_is_noted(tmp_path):
         "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n"
         "    Properties:\n      Runtime: java21\n      ProvisionedConcurrencyConfig:\n"
         "        ProvisionedConcurrentExecutions: 2\n      Events:\n        A:\n          Type: HttpApi\n")
-    [f] = scan_findings(tmp_path / "t.yaml", ID).findings
+    f = only_finding(scan_findings(tmp_path / "t.yaml", ID))
     assert any("without AutoPublishAlias" in n for n in f.evidence["notes"])
     assert f.evidence["provisioned_concurrency"] == []
 

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from computefit.runner import scan
+
+pytestmark = pytest.mark.slow  # a corpus sample
 
 CFN_KINDS = ("cfn-yaml", "cfn-json", "sam")
 SAMPLE = 600

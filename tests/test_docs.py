@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from computefit import docs
-from computefit.check import all_rules
+from computefit.check import all_checks, all_rules
 from computefit.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -118,3 +118,79 @@ def test_docs_default_directory(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["docs"])
     assert result.exit_code == 0
     assert sorted(p.name for p in (tmp_path / "docs" / "checks").iterdir()) == sorted(docs.pages())
+
+
+# --------------------------------------------------------------------------------------------------
+# The README's checks table
+# --------------------------------------------------------------------------------------------------
+
+
+class _Check:
+    id, name, severity, summary = "ZZ101", "some-check", "warning", "finds | things"
+
+
+def test_readme_table_lists_checks_then_names_the_engine_rules():
+    table = docs.readme_table().splitlines()
+    assert table[:2] == ["| ID | Name | Severity | Finds |", "| --- | --- | --- | --- |"]
+    checks = [r for r in all_rules().values() if r.id in all_checks()]
+    assert table[2:2 + len(checks)] == [
+        f"| [{c.id}](docs/checks/{c.id}.md) | {c.name} | {c.severity} | {c.summary} |" for c in checks]
+    engine = [r for r in all_rules().values() if r.id not in all_checks()]
+    assert table[2 + len(checks):] == ["", "Engine rules, reported by the engine itself rather than by a check: "
+                                       + ", ".join(f"[{r.id}](docs/checks/{r.id}.md) {r.name}" for r in engine) + "."]
+    assert docs.readme_table([_Check]) == (
+        "| ID | Name | Severity | Finds |\n| --- | --- | --- | --- |\n"
+        "| [ZZ101](docs/checks/ZZ101.md) | some-check | warning | finds \\| things |\n")
+
+
+def test_update_readme_replaces_only_what_is_between_the_markers():
+    text = f"# T\n\n{docs.TABLE_BEGIN}\nold table\n{docs.TABLE_END}\n\nafter\n"
+    assert docs.update_readme(text, "| new |\n") == f"# T\n\n{docs.TABLE_BEGIN}\n| new |\n{docs.TABLE_END}\n\nafter\n"
+    crlf = text.replace("\n", "\r\n")
+    assert docs.update_readme(crlf, "| new |\n") == docs.update_readme(text, "| new |\n").replace("\n", "\r\n")
+    assert docs.update_readme("# no markers\n", "| new |\n") is None
+    assert docs.update_readme(f"{docs.TABLE_END}\n{docs.TABLE_BEGIN}\n", "| new |\n") is None  # out of order
+
+
+def test_docs_command_updates_and_checks_a_readme(tmp_path):
+    runner = CliRunner()
+    out, readme = tmp_path / "checks", tmp_path / "README.md"
+    readme.write_text(f"# Project\n\n{docs.TABLE_BEGIN}\n| stale |\n{docs.TABLE_END}\n\nMore.\n", encoding="utf-8")
+    assert runner.invoke(main, ["docs", str(out)]).exit_code == 0  # the pages, so only the README is stale
+
+    result = runner.invoke(main, ["docs", "--check", str(out), "--readme", str(readme)])
+    assert (result.exit_code, result.stdout) == (1, f"stale: {readme} (checks table)\n")
+    assert "| stale |" in readme.read_text(encoding="utf-8")  # --check writes nothing
+
+    result = runner.invoke(main, ["docs", str(out), "--readme", str(readme)])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [f"wrote {readme} (checks table)", f"{out}: {len(docs.pages())} files up to date"]
+    assert readme.read_text(encoding="utf-8") == (
+        f"# Project\n\n{docs.TABLE_BEGIN}\n{docs.readme_table()}{docs.TABLE_END}\n\nMore.\n")
+
+    result = runner.invoke(main, ["docs", "--check", str(out), "--readme", str(readme)])
+    assert (result.exit_code, result.stdout.splitlines()[-1]) == (0, f"{readme}: checks table up to date")
+
+
+def test_docs_command_without_a_directory_updates_the_readme_in_the_current_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "README.md").write_text(f"{docs.TABLE_BEGIN}\n{docs.TABLE_END}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["docs"])
+    assert result.exit_code == 0
+    assert "wrote README.md (checks table)" in result.stdout.splitlines()
+    assert (tmp_path / "README.md").read_text(encoding="utf-8") == (
+        f"{docs.TABLE_BEGIN}\n{docs.readme_table()}{docs.TABLE_END}\n")
+    # a README without the markers is someone else's: left alone unless named
+    (tmp_path / "README.md").write_text("# other\n", encoding="utf-8")
+    assert CliRunner().invoke(main, ["docs", "--check"]).exit_code == 0
+    assert (tmp_path / "README.md").read_text(encoding="utf-8") == "# other\n"
+
+
+def test_docs_command_named_readme_must_exist_and_have_the_markers(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(main, ["docs", "--check", str(tmp_path / "d"), "--readme", str(tmp_path / "nope.md")])
+    assert result.exit_code == 2 and "cannot read" in result.output
+    (tmp_path / "plain.md").write_text("# plain\n", encoding="utf-8")
+    result = runner.invoke(main, ["docs", str(tmp_path / "d"), "--readme", str(tmp_path / "plain.md")])
+    assert result.exit_code == 2 and "has no checks table markers" in result.output
+    assert not (tmp_path / "d").exists()

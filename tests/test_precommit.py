@@ -21,6 +21,9 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 
+#: Installs the hook environment with pip (about 10 s with a warm cache, a minute without).
+pytestmark = pytest.mark.slow
+
 if shutil.which("git") is None:
     pytest.skip("git is not installed: the pre-commit hook test needs it", allow_module_level=True)
 if importlib.util.find_spec("pre_commit") is None:

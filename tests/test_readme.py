@@ -84,16 +84,11 @@ def test_readme_starts_with_the_two_fresh_machine_commands():
     ]
 
 
-def test_readme_checks_table_lists_every_check_with_its_name_and_page():
-    import re
-
-    from computefit.check import all_checks, all_rules
+def test_readme_checks_table_is_generated_from_the_registry():
+    from computefit import docs
 
     text = README.read_text(encoding="utf-8")
     section = text.split("## Checks", 1)[1].split("\n## ", 1)[0]
-    rows = re.findall(r"^\| \[(CF\d+)\]\(docs/checks/(CF\d+)\.md\) \| ([\w-]+) \| (\w+)", section, re.M)
-    assert [(cid, page, name, sev) for cid, page, name, sev in rows] == [
-        (cid, cid, cls.name, cls.severity) for cid, cls in all_checks().items()
-    ]
-    engine = sorted(set(all_rules()) - set(all_checks()))
-    assert re.findall(r"\[(CF\d+)\]\(docs/checks/\1\.md\)", section.split("engine rules", 1)[1]) == engine
+    assert docs.TABLE_BEGIN in section and docs.TABLE_END in section
+    assert docs.update_readme(text, docs.readme_table()) == text, (
+        "the README checks table is stale: run `computefit docs` and commit README.md")

@@ -254,8 +254,8 @@ def test_unused_ids_of_checks_that_did_not_run_are_not_judged(second_check):
     result = run(CFN / "comments.yaml", Config(ignore=("CF201", "CF9")))
     assert [(f.check_id, f.resource) for f in result.findings] == [
         ("CF001", "AllIds"), ("CF002", "Expired"), ("CF003", "BadDate"), ("CF003", "NoId")]
-    # With only CF201's own family selected and CF201 ignored, nothing ran that `all` could match.
-    result = run(CFN / "comments.yaml", Config(select=("CF2",), ignore=("CF201",)))
+    # With only CF201 selected and CF201 ignored, nothing ran that `all` could match.
+    result = run(CFN / "comments.yaml", Config(select=("CF201",), ignore=("CF201",)))
     assert [f.check_id for f in result.findings] == ["CF002", "CF003", "CF003"]
 
 

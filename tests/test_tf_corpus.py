@@ -10,19 +10,18 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-CORPUS = REPO.parent / "shared" / "corpus"
 SAMPLE = 400
 
+pytestmark = pytest.mark.slow  # a corpus sample: about 5 s
 
-def test_corpus_sample_loads_without_exceptions():
-    if not (CORPUS / "MANIFEST.tsv").is_file():
-        pytest.skip("shared corpus not present")
+
+def test_corpus_sample_loads_without_exceptions(corpus):
     sys.path.insert(0, str(REPO / "benchmarks"))
     try:
         import corpus_tf
     finally:
         sys.path.pop(0)
-    folders = corpus_tf.sample(corpus_tf.tf_folders(CORPUS), SAMPLE)
+    folders = corpus_tf.sample(corpus_tf.tf_folders(corpus), SAMPLE)
     result = corpus_tf.run(folders)
     assert result["crashes"] == [], result["crashes"][:3]
     stats = result["stats"]

@@ -1,0 +1,64 @@
+"""computefit.facts: every limit, default and price is read from data/facts.toml with its source."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from computefit import facts
+
+
+def all_fact_keys(node=None, prefix="") -> list[str]:
+    node = facts._data() if node is None else node
+    keys = []
+    for name, child in node.items():
+        if (name == "meta" and not prefix) or not isinstance(child, dict):
+            continue
+        key = f"{prefix}{name}"
+        keys += [key] if "value" in child else all_fact_keys(child, key + ".")
+    return keys
+
+
+def test_fact_carries_value_unit_source_and_date():
+    f = facts.fact("lambda.timeout_max")
+    assert (f.key, f.value, f.unit) == ("lambda.timeout_max", 900, "s")
+    assert f.url.startswith("https://docs.aws.amazon.com/lambda/")
+    assert f.cite() == f"{f.source} (as of {f.as_of})"
+    assert facts.value("lambda.timeout_max") == 900
+
+
+def test_meta_and_raw_tables():
+    assert (facts.meta("currency"), facts.meta("region"), facts.meta("hours_per_month")) == ("USD", "us-east-1", 730)
+    table = facts.raw("price.scheduler_invocation")
+    assert table["value"] == facts.value("price.scheduler_invocation")
+    assert isinstance(table["free_per_month"], int) and table["free_per_month"] > 0
+
+
+@pytest.mark.parametrize("key", ["lambda.timeout_maximum", "nothing", "price.lambda_gb_second.arm"])
+def test_unknown_key_is_a_key_error(key):
+    with pytest.raises(KeyError):
+        facts.fact(key)
+
+
+def test_a_table_that_is_not_a_fact_is_a_key_error():
+    with pytest.raises(KeyError, match="lambda is not a fact"):
+        facts.fact("lambda")
+
+
+def test_every_fact_has_a_source_an_openable_url_and_an_as_of_date():
+    keys = all_fact_keys()
+    assert "price.lambda_gb_second" in keys and "ec2.instance_size" in keys
+    for key in keys:
+        f = facts.fact(key)
+        assert f.source.strip(), key
+        assert f.url and f.url.startswith("https://"), key
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", f.as_of), key
+
+
+def test_per_architecture_prices_cover_both_architectures():
+    for key in ("price.lambda_gb_second", "price.lambda_pc_gb_second", "price.lambda_pc_duration_gb_second",
+                "price.fargate_vcpu_hour", "price.fargate_gb_hour"):
+        prices = facts.value(key)
+        assert set(prices) == {"x86_64", "arm64"}, key
+        assert 0 < prices["arm64"] < prices["x86_64"], key  # Graviton is the cheaper one

@@ -1,0 +1,178 @@
+"""computefit.pricing: monthly cost arithmetic against the unit prices in facts.toml.
+
+Expected amounts are computed here from the facts (so a price update does not break them) with the
+formula written out; the assumption texts name the same prices.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from computefit import facts, pricing
+from computefit.model import Unknown
+
+HOURS = 730  # facts meta.hours_per_month
+SECONDS = 2_628_000  # facts meta.seconds_per_month = 730 h
+
+
+def price(key: str, arch: str | None = None) -> float:
+    value = facts.value(key)
+    return value[arch] if arch else value
+
+
+def test_month_lengths_are_the_730_hour_convention():
+    assert pricing.hours_per_month() == HOURS
+    assert facts.meta("seconds_per_month") == SECONDS == HOURS * 3600
+
+
+@pytest.mark.parametrize("per_day,per_month", [(1, 730 / 24), (24, 730.0), (1 / 7, 730 / 24 / 7), (0, 0.0)])
+def test_runs_per_month(per_day, per_month):
+    assert pricing.runs_per_month(per_day) == pytest.approx(per_month)
+
+
+# --------------------------------------------------------------------------------------------------
+# Architectures and sizes
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("setting,arch", [
+    (["arm64"], "arm64"), (["x86_64"], "x86_64"), (["arm64", "x86_64"], "arm64"),
+    (None, "x86_64"), ([], "x86_64"), ([Unknown("parameter Arch has no Default")], "x86_64"),
+    ("arm64", "x86_64"),  # not a list: not an Architectures value, so the service default
+])
+def test_lambda_architecture(setting, arch):
+    assert pricing.lambda_architecture(setting) == arch
+
+
+@pytest.mark.parametrize("need,size", [
+    ((0.25, 0.5), (0.25, 0.5)),
+    ((0.1, 0.2), (0.25, 0.5)),  # the smallest task
+    ((0.3, 1.2), (0.5, 2.0)),  # next CPU size, memory rounded up to a whole GB
+    ((1, 0.5), (1.0, 2.0)),  # at least 2 GB per vCPU from 1 vCPU on
+    ((2, 4), (2.0, 4.0)),
+    ((2, 16), (2.0, 16.0)),
+    ((3, 5.5), (4.0, 8.0)),
+    ((32, 8), (16.0, 32.0)),  # capped at the largest task
+    ((4, 500), (4.0, 120.0)),  # memory capped at 120 GB
+])
+def test_fargate_size(need, size):
+    assert pricing.fargate_size(*need) == size
+
+
+def test_ec2_size_and_hourly_price_from_facts():
+    assert pricing.ec2_size("r5.large") == (2.0, 16.0)
+    assert pricing.ec2_size("t3.nano") == (2.0, 0.5)
+    assert pricing.ec2_size("x9.huge") is None and pricing.ec2_size(None) is None
+    assert pricing.ec2_size(Unknown("parameter Type")) is None
+    assert pricing.ec2_hourly("t3.nano") == facts.value("price.ec2_linux_hour")["t3.nano"]
+    assert pricing.ec2_hourly("x9.huge") is None
+    # every priced instance type has a size and every sized one a price
+    assert set(facts.value("ec2.instance_size")) == set(facts.value("price.ec2_linux_hour"))
+
+
+# --------------------------------------------------------------------------------------------------
+# Cost lines
+# --------------------------------------------------------------------------------------------------
+
+
+def test_ec2_always_on():
+    hourly = facts.value("price.ec2_linux_hour")["t3.medium"]
+    line = pricing.ec2_always_on("t3.medium")
+    assert line.option == "current: 1 x t3.medium always on"
+    assert line.monthly_usd == pytest.approx(hourly * HOURS)
+    assert line.assumptions == [f"t3.medium Linux on-demand ${hourly}/h x 730 h/month",
+                                "excludes EBS storage, public IPv4 and data transfer"]
+    two = pricing.ec2_always_on("t3.medium", count=2, option="two hosts")
+    assert two.option == "two hosts"
+    assert two.monthly_usd == pytest.approx(2 * hourly * HOURS)
+    assert two.assumptions[0] == f"t3.medium Linux on-demand ${hourly}/h x 730 h/month x 2 instances"
+
+
+def test_ec2_always_on_without_a_price_is_unknown():
+    line = pricing.ec2_always_on("x9.huge")
+    assert (line.option, line.monthly_usd, line.assumptions) == (
+        "current: 1 x x9.huge always on", None, ["no on-demand price on file for x9.huge"])
+    line = pricing.ec2_always_on(Unknown("parameter Type has no Default"))
+    assert (line.option, line.monthly_usd, line.assumptions) == (
+        "current: EC2 instance of unknown type, always on", None, ["instance type could not be resolved"])
+
+
+@pytest.mark.parametrize("arch,label", [(None, "x86_64"), ("x86_64", "x86_64"), ("arm64", "arm64")])
+def test_lambda_job(arch, label):
+    gb_s, req = price("price.lambda_gb_second", label), price("price.lambda_request")
+    line = pricing.lambda_job(730, 720, 2048, arch, option="Lambda 2048 MB")
+    assert line.option == "Lambda 2048 MB"
+    assert line.monthly_usd == pytest.approx(730 * (req + 720 * 2 * gb_s))
+    assert line.assumptions == [
+        f"730.0 runs/month x 720 s at 2048 MB ({label})",
+        f"${gb_s:.10f}".rstrip("0") + f"/GB-s + ${req * 1e6:.2f}/M requests; free tier not subtracted",
+    ]
+
+
+def test_lambda_job_one_short_run():
+    gb_s, req = price("price.lambda_gb_second", "x86_64"), price("price.lambda_request")
+    line = pricing.lambda_job(1, 0.5, 128)
+    assert line.option == "Lambda"
+    assert line.monthly_usd == pytest.approx(req + 0.5 * 0.125 * gb_s)  # Lambda bills per ms: no minimum
+    assert line.assumptions[0] == "1.0 runs/month x 0.5 s at 128 MB (x86_64)"
+
+
+@pytest.mark.parametrize("arch,label", [(None, "x86_64"), ("arm64", "arm64")])
+def test_fargate_job(arch, label):
+    vcpu_h, gb_h = price("price.fargate_vcpu_hour", label), price("price.fargate_gb_hour", label)
+    line = pricing.fargate_job(730, 720, 2, 4, arch)
+    assert line.option == "Fargate task"
+    assert line.monthly_usd == pytest.approx(730 * 720 / 3600 * (2 * vcpu_h + 4 * gb_h))
+    assert line.assumptions == [f"730.0 runs/month x 720 s billed, 2 vCPU / 4 GB ({label})",
+                                f"${vcpu_h:g}/vCPU-h + ${gb_h:g}/GB-h, 1-minute minimum"]
+
+
+def test_fargate_job_bills_the_one_minute_minimum():
+    assert facts.value("price.fargate_minimum_seconds") == 60
+    vcpu_h, gb_h = price("price.fargate_vcpu_hour", "x86_64"), price("price.fargate_gb_hour", "x86_64")
+    line = pricing.fargate_job(100, 10, 0.25, 0.5, option="short task")
+    assert line.option == "short task"
+    assert line.monthly_usd == pytest.approx(100 * 60 / 3600 * (0.25 * vcpu_h + 0.5 * gb_h))
+    assert line.assumptions[0] == "100.0 runs/month x 60 s billed, 0.25 vCPU / 0.5 GB (x86_64)"
+
+
+def test_scheduler_free_tier_then_per_invocation():
+    table = facts.raw("price.scheduler_invocation")
+    free, per = table["free_per_month"], table["value"]
+    terms = f"first {free / 1e6:g} M invocations/month free, then ${per * 1e6:.2f}/M"
+    assert pricing.scheduler(1000) == 0.0
+    assert pricing.scheduler(free) == 0.0
+    assert pricing.scheduler(free + 2_000_000) == pytest.approx(2_000_000 * per)
+    line = pricing.scheduler_schedule(30.4)
+    assert (line.option, line.monthly_usd) == ("EventBridge Scheduler", 0.0)
+    assert line.assumptions == ["30.4 invocations/month", terms + " (per account and region)"]
+    assert pricing.scheduler_schedule(free + 2_000_000).monthly_usd == pytest.approx(2_000_000 * per)
+
+
+def test_scheduler_with_an_unreadable_schedule_is_unknown():
+    table = facts.raw("price.scheduler_invocation")
+    line = pricing.scheduler_schedule(None, option="schedule")
+    assert (line.option, line.monthly_usd) == ("schedule", None)
+    assert line.assumptions == [
+        "runs per month unknown (schedule could not be read)",
+        f"first {table['free_per_month'] / 1e6:g} M invocations/month free, then ${table['value'] * 1e6:.2f}/M"]
+
+
+@pytest.mark.parametrize("arch,label", [(None, "x86_64"), ("arm64", "arm64")])
+def test_provisioned_concurrency(arch, label):
+    pc = price("price.lambda_pc_gb_second", label)
+    line = pricing.provisioned_concurrency(3, 1024, arch)
+    assert line.option == "provisioned concurrency: 3 x 1024 MB"
+    assert line.monthly_usd == pytest.approx(3 * 1 * SECONDS * pc)
+    assert line.assumptions[0] == f"3 environment(s) x 1 GB x 2,628,000 s/month x ${pc:.10f}".rstrip("0") + \
+        f"/GB-s ({label})"
+    # one 2 GB x86 environment: the figure CF301's message quotes for a Java API at 2048 MB
+    assert pricing.provisioned_concurrency(1, 2048).monthly_usd == pytest.approx(
+        2 * SECONDS * price("price.lambda_pc_gb_second", "x86_64"))
+
+
+def test_cost_line_to_dict_rounds_to_cents():
+    line = pricing.lambda_job(1, 900, 128)
+    assert line.to_dict() == {"option": "Lambda", "monthly_usd": round(line.monthly_usd, 2),
+                              "assumptions": line.assumptions}
+    assert pricing.ec2_always_on(None).to_dict()["monthly_usd"] is None
