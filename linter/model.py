@@ -130,6 +130,7 @@ PACKAGE_TYPE = "package_type"  # "Zip" or "Image"
 ARCHITECTURES = "architectures"  # list, e.g. ["arm64"]; absent means the default x86_64
 SNAP_START = "snap_start"  # ApplyOn value: "PublishedVersions" or "None"
 EPHEMERAL_STORAGE = "ephemeral_storage"  # MB
+RESERVED_CONCURRENCY = "reserved_concurrency"  # ReservedConcurrentExecutions (int)
 #: Lambda durable functions: DurableConfig.ExecutionTimeout (s) of the whole checkpointed execution;
 #: present only when the function is durable.
 DURABLE_EXECUTION_TIMEOUT = "durable_execution_timeout"
@@ -245,6 +246,8 @@ INTEGRATION_TIMEOUT_MS = "integration_timeout_ms"
 AUTH_TYPE = "auth_type"  # function URL AuthType
 INVOKE_MODE = "invoke_mode"  # function URL BUFFERED / RESPONSE_STREAM
 ENDPOINT_TYPE = "endpoint_type"  # REST API EDGE / REGIONAL / PRIVATE
+RESPONSE_TRANSFER_MODE = "response_transfer_mode"  # REST integration BUFFERED (default) / STREAM
+EDGE_EVENT = "edge_event"  # Lambda@Edge association: "viewer" (viewer-request/-response) or "origin"
 
 
 @dataclass
