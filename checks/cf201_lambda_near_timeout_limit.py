@@ -158,7 +158,7 @@ class LambdaNearTimeoutLimit(Check):
         arch = pricing.lambda_architecture(unit.value(m.ARCHITECTURES))
         costs = []
         if isinstance(memory, int):
-            runs = self._runs_per_month(unit)
+            runs = pricing.scheduled_runs_per_month(unit)
             basis = runs if runs is not None else 1.0
             label = f"x {runs:,.0f} runs/month" if runs is not None else "one run"
             duration = min(timeout, limit)
@@ -182,17 +182,3 @@ class LambdaNearTimeoutLimit(Check):
             evidence["notes"] = list(unit.notes)
         return self.finding(unit, message, recommendation, at=setting, severity=severity,
                             confidence=HIGH, evidence=evidence, costs=costs)
-
-    @staticmethod
-    def _runs_per_month(unit) -> float | None:
-        total = 0.0
-        found = False
-        for t in unit.triggers_of(m.SCHEDULE):
-            sched = t.schedule  # parsed once by the linker; an invalid expression is unknown
-            if sched is None or sched.runs_per_day is None:
-                return None
-            total += pricing.runs_per_month(sched.runs_per_day)
-            found = True
-        if not found or len(unit.triggers) != len(unit.triggers_of(m.SCHEDULE)):
-            return None
-        return total

@@ -222,6 +222,16 @@ IOT = "iot"
 CLOUDWATCH_LOGS = "cloudwatch_logs"
 OTHER = "other"  # a lambda:InvokeFunction permission whose principal we do not classify
 
+#: Each trigger kind in words, for messages ("invoked by SQS and a schedule").
+TRIGGER_LABELS = {
+    SCHEDULE: "a schedule", REST_API: "a REST API", HTTP_API: "an HTTP API", WEBSOCKET_API: "a WebSocket API",
+    ALB: "a load balancer", FUNCTION_URL: "a function URL", APPSYNC: "AppSync", SQS: "SQS", S3: "S3",
+    SNS: "SNS", EVENTBRIDGE: "an EventBridge rule", STEP_FUNCTIONS: "Step Functions", KINESIS: "Kinesis",
+    DYNAMODB_STREAM: "a DynamoDB stream", KAFKA: "Kafka", MQ: "Amazon MQ", COGNITO: "Cognito",
+    CLOUDFRONT: "CloudFront (Lambda@Edge)", IOT: "an IoT rule", CLOUDWATCH_LOGS: "CloudWatch Logs",
+    OTHER: "another service",
+}
+
 #: Callers that hold a user's request open while the function runs: cold starts are user latency.
 SYNC_USER_FACING = frozenset({REST_API, HTTP_API, ALB, FUNCTION_URL, APPSYNC})
 #: Callers for which a cold start does not add to a user's wait.

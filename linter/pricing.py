@@ -23,7 +23,7 @@ def fargate_size(vcpu_needed: float, memory_gb_needed: float) -> tuple[float, fl
     vcpu = next((v for v in FARGATE_VCPU if v >= vcpu_needed - 1e-9), FARGATE_VCPU[-1])
     gb = max(memory_gb_needed, vcpu * 2 if vcpu >= 1 else 0.5)
     gb = 0.5 if gb <= 0.5 else float(math.ceil(gb))
-    return vcpu, min(gb, 120.0)
+    return vcpu, min(gb, float(facts.value("fargate.max_memory_gb")))
 
 
 def _arch(architecture: str | None) -> str:
@@ -44,6 +44,22 @@ def hours_per_month() -> float:
 def runs_per_month(runs_per_day: float) -> float:
     """Runs a month of a schedule that runs ``runs_per_day`` times a day (730-hour month)."""
     return runs_per_day * hours_per_month() / 24
+
+
+def scheduled_runs_per_month(unit) -> float | None:
+    """Runs a month of a compute unit invoked only by schedules (the linker parsed each one), or
+    None when it has another caller, no schedule, or a schedule whose runs cannot be counted."""
+    from . import model as m
+
+    schedules = unit.triggers_of(m.SCHEDULE)
+    if not schedules or len(schedules) != len(unit.triggers):
+        return None
+    total = 0.0
+    for t in schedules:
+        if t.schedule is None or t.schedule.runs_per_day is None:
+            return None
+        total += runs_per_month(t.schedule.runs_per_day)
+    return total
 
 
 def ec2_hourly(instance_type: str) -> float | None:
