@@ -21,7 +21,7 @@ def fargate_size(vcpu_needed: float, memory_gb_needed: float) -> tuple[float, fl
     import math
 
     vcpu = next((v for v in FARGATE_VCPU if v >= vcpu_needed - 1e-9), FARGATE_VCPU[-1])
-    gb = max(memory_gb_needed, vcpu * 2 if vcpu >= 1 else 0.5)
+    gb = max(memory_gb_needed, vcpu * 2)  # the smallest memory of each size: 0.25 vCPU 0.5 GB, 0.5 vCPU 1 GB, n vCPU 2n GB
     gb = 0.5 if gb <= 0.5 else float(math.ceil(gb))
     return vcpu, min(gb, float(facts.value("fargate.max_memory_gb")))
 
@@ -122,7 +122,9 @@ def fargate_job(runs_per_month: float, duration_s: float, vcpu: float, memory_gb
     return CostLine(
         option,
         cost,
-        [f"{runs_per_month:,.1f} runs/month x {billed_s:g} s billed, {vcpu:g} vCPU / {memory_gb:g} GB ({arch})",
+        [f"{runs_per_month:,.1f} runs/month x {billed_s:,.0f} s billed, {vcpu:g} vCPU / {memory_gb:g} GB ({arch})"
+         if billed_s >= 10000 else
+         f"{runs_per_month:,.1f} runs/month x {billed_s:g} s billed, {vcpu:g} vCPU / {memory_gb:g} GB ({arch})",
          f"${_p(vcpu_h)}/vCPU-h + ${_p(gb_h)}/GB-h, 1-minute minimum"],
     )
 
