@@ -181,7 +181,8 @@ class LambdaSizedLikeAContainerJob(Check):
                 f"ephemeral storage configurable) or an AWS Batch job (queues, retries, Spot; EC2 compute environments "
                 f"for more than {vcpu} vCPU / {gb} GB or for GPUs), {start}. Keep Lambda only if runs finish well "
                 "within the limits, or split the work into short steps (Step Functions Map, Lambda durable "
-                "functions).")
+                "functions); if the job never needed this much (a configuration copied from elsewhere), lower "
+                "the timeout, memory and /tmp to what a run uses.")
 
     @staticmethod
     def _costs(unit: m.ComputeUnit, seconds: int, mb: int | None) -> list[CostLine]:

@@ -395,6 +395,11 @@ class Linker:
                 seen.append(fn[0])
                 self.add(fn, m.STEP_FUNCTIONS, res)
 
+    def _w_custom_resource(self, res: Resource) -> None:
+        for fn in self.functions(res, "service_token"):
+            if fn[0].kind == m.LAMBDA_FUNCTION:
+                self.add(fn, m.CUSTOM_RESOURCE, res)
+
     def _w_cognito_user_pool(self, res: Resource) -> None:
         for fn in self.functions(res, "lambda_trigger"):
             self.add(fn, m.COGNITO, res)

@@ -220,6 +220,7 @@ COGNITO = "cognito"
 CLOUDFRONT = "cloudfront"  # Lambda@Edge association
 IOT = "iot"
 CLOUDWATCH_LOGS = "cloudwatch_logs"
+CUSTOM_RESOURCE = "custom_resource"  # a CloudFormation custom resource's ServiceToken
 OTHER = "other"  # a lambda:InvokeFunction permission whose principal we do not classify
 
 #: Each trigger kind in words, for messages ("invoked by SQS and a schedule").
@@ -229,7 +230,7 @@ TRIGGER_LABELS = {
     SNS: "SNS", EVENTBRIDGE: "an EventBridge rule", STEP_FUNCTIONS: "Step Functions", KINESIS: "Kinesis",
     DYNAMODB_STREAM: "a DynamoDB stream", KAFKA: "Kafka", MQ: "Amazon MQ", COGNITO: "Cognito",
     CLOUDFRONT: "CloudFront (Lambda@Edge)", IOT: "an IoT rule", CLOUDWATCH_LOGS: "CloudWatch Logs",
-    OTHER: "another service",
+    CUSTOM_RESOURCE: "a CloudFormation custom resource", OTHER: "another service",
 }
 
 #: Callers that hold a user's request open while the function runs: cold starts are user latency.
@@ -237,7 +238,7 @@ SYNC_USER_FACING = frozenset({REST_API, HTTP_API, ALB, FUNCTION_URL, APPSYNC})
 #: Callers for which a cold start does not add to a user's wait.
 NOT_LATENCY_SENSITIVE = frozenset(
     {SCHEDULE, SQS, S3, SNS, EVENTBRIDGE, STEP_FUNCTIONS, KINESIS, DYNAMODB_STREAM, KAFKA, MQ,
-     WEBSOCKET_API, IOT, CLOUDWATCH_LOGS}
+     WEBSOCKET_API, IOT, CLOUDWATCH_LOGS, CUSTOM_RESOURCE}
 )
 
 #: The trigger kind a ``lambda:InvokeFunction`` permission implies, by the first label of its service
