@@ -86,7 +86,14 @@ class LambdaTimeoutExceedsCallerLimit(Check):
     and for REST integrations with response streaming (`ResponseTransferMode: STREAM` in
     CloudFormation, `response_transfer_mode = "STREAM"` in Terraform), which may run up to 15
     minutes. A caller known only from a `lambda:InvokeFunction` permission (an API defined by an
-    OpenAPI body or in another stack) is assumed to use its default limit, with medium confidence.
+    OpenAPI body or in another stack) is assumed to use its default limit, with medium confidence;
+    an OpenAPI body's own `timeoutInMillis` and `responseTransferMode` are not read.
+
+    The property names were checked against the CloudFormation reference
+    (`AWS::ApiGateway::Method` `Integration.ResponseTransferMode`, `BUFFERED` or `STREAM`) and the
+    Terraform AWS provider's `aws_api_gateway_integration` documentation (`response_transfer_mode`,
+    as published through the Pulumi bridge of that provider; the provider repository snapshot at
+    hand predates the argument).
 
     ## Why is this bad?
     The caller gives up first: the client receives an error (API Gateway returns 504, AppSync a
@@ -143,6 +150,8 @@ class LambdaTimeoutExceedsCallerLimit(Check):
     - [API Gateway REST API quotas](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html) (integration timeout)
     - [Integration timeouts above 29 seconds](https://aws.amazon.com/about-aws/whats-new/2024/06/amazon-api-gateway-integration-timeout-limit-29-seconds/)
     - [REST API response streaming](https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode.html)
+    - [AWS::ApiGateway::Method Integration](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-method-integration.html) (`ResponseTransferMode`, `TimeoutInMillis`)
+    - [Terraform aws_api_gateway_integration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/api_gateway_integration) (`response_transfer_mode`, `timeout_milliseconds`)
     - [HTTP API quotas](https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html)
     - [Cognito user pool Lambda triggers](https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-identity-pools-working-with-aws-lambda-triggers.html) (5-second limit)
     - [Quotas on Lambda@Edge](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html#limits-lambda-at-edge)
