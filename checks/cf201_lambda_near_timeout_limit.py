@@ -82,6 +82,15 @@ class LambdaNearTimeoutLimit(Check):
             LaunchType: FARGATE
     ```
 
+    The recommendation depends on what invokes the function: a queue (a smaller batch, partial
+    batch responses, a visibility timeout of six times the function timeout), a stream (smaller
+    batches, bisecting failed batches), a Step Functions state machine (already orchestrated: split
+    the state, or run it as an ECS task with `ecs:runTask.sync`), a CloudFormation custom resource
+    (a shorter timeout, or asynchronous completion), an API or other synchronous caller (it gives up
+    first, see CF202; a Regional or private REST API can raise its integration timeout above 29 s,
+    an edge-optimized one or an HTTP API cannot), or a schedule (EventBridge Scheduler starting an
+    ECS task with RunTask).
+
     ## Options
     - `threshold_seconds`: the timeout at or above which the check warns (default 720 = 80 % of 900).
 
@@ -126,7 +135,6 @@ class LambdaNearTimeoutLimit(Check):
 
     def _finding(self, unit, setting, timeout, threshold, limit) -> Finding:
         where = setting.describe_origin()
-        kinds = sorted({t.kind for t in unit.triggers})
         if timeout > limit:
             severity = ERROR
             message = (
@@ -140,25 +148,12 @@ class LambdaNearTimeoutLimit(Check):
                 f"{limit}-second hard limit: work this long has no headroom and is retried or killed "
                 "as it grows."
             )
-        sync = [k for k in kinds if k in (m.REST_API, m.HTTP_API, m.APPSYNC)]
-        recommendation = (
-            "Split multi-step work into Step Functions (Standard, with a Map state) or Lambda durable "
-            "functions so each invocation stays short; run one long task as an ECS task on Fargate or "
-            "an AWS Batch job started by EventBridge Scheduler or Step Functions."
-        )
-        if sync:
-            api_ms = min(int(facts.value("integration.rest_api_timeout_ms")),
-                         int(facts.value("integration.http_api_timeout_ms")))
-            recommendation += (
-                f" Its API caller gives up after about {api_ms // 1000} s, so the rest of this timeout only "
-                "runs (and bills) after the client has received an error: return 202 and do the work "
-                "asynchronously."
-            )
+        recommendation = _recommendation(unit)
         memory = unit.value(m.MEMORY_SIZE)
         arch = pricing.lambda_architecture(unit.value(m.ARCHITECTURES))
         costs = []
         if isinstance(memory, int):
-            runs = self._runs_per_month(unit)
+            runs = pricing.scheduled_runs_per_month(unit)
             basis = runs if runs is not None else 1.0
             label = f"x {runs:,.0f} runs/month" if runs is not None else "one run"
             duration = min(timeout, limit)
@@ -183,16 +178,64 @@ class LambdaNearTimeoutLimit(Check):
         return self.finding(unit, message, recommendation, at=setting, severity=severity,
                             confidence=HIGH, evidence=evidence, costs=costs)
 
-    @staticmethod
-    def _runs_per_month(unit) -> float | None:
-        total = 0.0
-        found = False
-        for t in unit.triggers_of(m.SCHEDULE):
-            sched = t.schedule  # parsed once by the linker; an invalid expression is unknown
-            if sched is None or sched.runs_per_day is None:
-                return None
-            total += pricing.runs_per_month(sched.runs_per_day)
-            found = True
-        if not found or len(unit.triggers) != len(unit.triggers_of(m.SCHEDULE)):
-            return None
-        return total
+
+_GENERIC = ("Split multi-step work into Step Functions (Standard, with a Map state) or Lambda durable "
+            "functions so each invocation stays short; run one long task as an ECS task on Fargate or "
+            "an AWS Batch job started by EventBridge Scheduler or Step Functions.")
+
+
+def _names(triggers: list[m.Trigger]) -> str:
+    return ", ".join(dict.fromkeys(t.resource for t in triggers))
+
+
+def _recommendation(unit: m.ComputeUnit) -> str:
+    """What to do, by what invokes the function: its callers each change the advice."""
+    from computefit.checks.cf202_lambda_timeout_exceeds_caller_limit import LambdaTimeoutExceedsCallerLimit
+
+    parts = []
+    waiting = [(t, c) for t in unit.triggers if (c := LambdaTimeoutExceedsCallerLimit.limit(t)) is not None]
+    if waiting:
+        t, c = min(waiting, key=lambda x: x[1].limit_ms)
+        text = (f"Its caller {t.resource} gives up after {c.limit_ms / 1000:g} s (CF202), so the rest of this "
+                "timeout runs, and bills, after the client has received an error: return 202 and do the work "
+                "asynchronously (a queue or a Step Functions execution, and a status endpoint)")
+        if any(x.kind in (m.REST_API, m.HTTP_API) for x, _c in waiting):
+            text += ", or stream the response (a function URL or REST response streaming, up to 15 minutes)"
+        if any(x.kind == m.REST_API for x, _c in waiting):
+            text += ("; a Regional or private REST API can also raise its integration timeout above 29 s "
+                     "(an edge-optimized one cannot)")
+        parts.append(text + ".")
+    queues = unit.triggers_of(m.SQS)
+    if queues:
+        parts.append(f"It consumes SQS ({_names(queues)}): take fewer messages per invocation (a smaller "
+                     "BatchSize), report partial batch failures (ReportBatchItemFailures) so one slow message "
+                     "does not send the whole batch back to the queue, and keep the queue's visibility timeout "
+                     "at least six times the function timeout; a Fargate service scaled on queue depth takes jobs "
+                     "of any length.")
+    streams = unit.triggers_of(m.KINESIS, m.DYNAMODB_STREAM, m.KAFKA, m.MQ)
+    if streams:
+        parts.append(f"It reads {_names(streams)}: smaller batches (BatchSize), partial batch responses and "
+                     "BisectBatchOnFunctionError keep one slow record from holding up its shard or partition.")
+    machines = unit.triggers_of(m.STEP_FUNCTIONS)
+    if machines:
+        parts.append(f"It already runs in a Step Functions state machine ({_names(machines)}): split this task "
+                     "into smaller states (a Map state over its items, or a loop that carries a checkpoint), or "
+                     "run it from the state machine as an ECS task on Fargate (ecs:runTask.sync), rather than "
+                     "adding another workflow.")
+    custom = unit.triggers_of(m.CUSTOM_RESOURCE)
+    if custom:
+        parts.append(f"It backs a CloudFormation custom resource ({_names(custom)}): keep the handler short (a "
+                     "lower timeout, so a failure is reported at once instead of leaving the stack waiting), or "
+                     "complete asynchronously: start the work, return, and send the response to the pre-signed "
+                     "URL when it ends (the CDK Provider framework's isComplete handler does this).")
+    schedules = unit.triggers_of(m.SCHEDULE)
+    if schedules:
+        parts.append(f"It runs on a schedule ({_names(schedules)}): point the schedule at an ECS task on Fargate "
+                     "instead (EventBridge Scheduler with an ECS RunTask target), which has no 15-minute limit.")
+    if not parts:
+        return _GENERIC
+    if not machines:
+        parts.append("Multi-step work can also be split into Step Functions or Lambda durable functions so each "
+                     "invocation stays short.")
+    return " ".join(parts)
+

@@ -87,8 +87,12 @@ def _by_type() -> dict[str, str]:
 
 
 def kind_of(rtype: str) -> str | None:
-    """The canonical kind of a resource type (``module:<source>`` for a registry module), or None."""
-    return _by_type().get(rtype)
+    """The canonical kind of a resource type (``module:<source>`` for a registry module), or None.
+    A CloudFormation ``Custom::<Name>`` type is a custom resource, whatever its name."""
+    kind = _by_type().get(rtype)
+    if kind is None and isinstance(rtype, str) and rtype.startswith("Custom::"):
+        return _by_type().get("AWS::CloudFormation::CustomResource")
+    return kind
 
 
 def attributes(kind: str | None, language: str) -> list[tuple[Attr, tuple[str, ...]]]:

@@ -269,7 +269,7 @@ class Linker:
             self.add(fn, m.SCHEDULE, res, self.settings(res, m.SCHEDULE_EXPRESSION, m.SCHEDULE_TIMEZONE))
 
     def _w_rest_method(self, res: Resource) -> None:
-        settings = self.settings(res, m.INTEGRATION_TIMEOUT_MS)
+        settings = self.settings(res, m.INTEGRATION_TIMEOUT_MS, m.RESPONSE_TRANSFER_MODE)
         for api in self.follow(res, "api"):
             et = api.setting(m.ENDPOINT_TYPE)
             if et is not None:
@@ -396,14 +396,21 @@ class Linker:
                 seen.append(fn[0])
                 self.add(fn, m.STEP_FUNCTIONS, res)
 
+    def _w_custom_resource(self, res: Resource) -> None:
+        for fn in self.functions(res, "service_token"):
+            if fn[0].kind == m.LAMBDA_FUNCTION:
+                self.add(fn, m.CUSTOM_RESOURCE, res)
+
     def _w_cognito_user_pool(self, res: Resource) -> None:
         for fn in self.functions(res, "lambda_trigger"):
             self.add(fn, m.COGNITO, res)
 
     def _w_cloudfront_distribution(self, res: Resource) -> None:
+        viewer = [f[0] for f in self.functions(res, "lambda_viewer_association")]
         for fn in self.functions(res, "lambda_association"):
             if fn[0].kind == m.LAMBDA_FUNCTION:
-                self.add(fn, m.CLOUDFRONT, res)
+                event = "viewer" if any(fn[0] is v for v in viewer) else "origin"
+                self.add(fn, m.CLOUDFRONT, res, {m.EDGE_EVENT: Setting(event, res.location)})
 
     def api_kind_of_source(self, res: Resource) -> str | None:
         """REST, HTTP or WebSocket API, from the API a permission's source ARN names (None: unknown)."""

@@ -139,6 +139,7 @@ PACKAGE_TYPE = "package_type"  # "Zip" or "Image"
 ARCHITECTURES = "architectures"  # list, e.g. ["arm64"]; absent means the default x86_64
 SNAP_START = "snap_start"  # ApplyOn value: "PublishedVersions" or "None"
 EPHEMERAL_STORAGE = "ephemeral_storage"  # MB
+RESERVED_CONCURRENCY = "reserved_concurrency"  # ReservedConcurrentExecutions (int)
 #: Lambda durable functions: DurableConfig.ExecutionTimeout (s) of the whole checkpointed execution;
 #: present only when the function is durable.
 DURABLE_EXECUTION_TIMEOUT = "durable_execution_timeout"
@@ -228,7 +229,18 @@ COGNITO = "cognito"
 CLOUDFRONT = "cloudfront"  # Lambda@Edge association
 IOT = "iot"
 CLOUDWATCH_LOGS = "cloudwatch_logs"
+CUSTOM_RESOURCE = "custom_resource"  # a CloudFormation custom resource's ServiceToken
 OTHER = "other"  # a lambda:InvokeFunction permission whose principal we do not classify
+
+#: Each trigger kind in words, for messages ("invoked by SQS and a schedule").
+TRIGGER_LABELS = {
+    SCHEDULE: "a schedule", REST_API: "a REST API", HTTP_API: "an HTTP API", WEBSOCKET_API: "a WebSocket API",
+    ALB: "a load balancer", FUNCTION_URL: "a function URL", APPSYNC: "AppSync", SQS: "SQS", S3: "S3",
+    SNS: "SNS", EVENTBRIDGE: "an EventBridge rule", STEP_FUNCTIONS: "Step Functions", KINESIS: "Kinesis",
+    DYNAMODB_STREAM: "a DynamoDB stream", KAFKA: "Kafka", MQ: "Amazon MQ", COGNITO: "Cognito",
+    CLOUDFRONT: "CloudFront (Lambda@Edge)", IOT: "an IoT rule", CLOUDWATCH_LOGS: "CloudWatch Logs",
+    CUSTOM_RESOURCE: "a CloudFormation custom resource", OTHER: "another service",
+}
 
 #: Callers that hold a user's request open while the function runs: cold starts are user latency.
 SYNC_USER_FACING = frozenset({REST_API, HTTP_API, ALB, FUNCTION_URL, APPSYNC})
@@ -248,6 +260,8 @@ INTEGRATION_TIMEOUT_MS = "integration_timeout_ms"
 AUTH_TYPE = "auth_type"  # function URL AuthType
 INVOKE_MODE = "invoke_mode"  # function URL BUFFERED / RESPONSE_STREAM
 ENDPOINT_TYPE = "endpoint_type"  # REST API EDGE / REGIONAL / PRIVATE
+RESPONSE_TRANSFER_MODE = "response_transfer_mode"  # REST integration BUFFERED (default) / STREAM
+EDGE_EVENT = "edge_event"  # Lambda@Edge association: "viewer" (viewer-request/-response) or "origin"
 
 
 @dataclass

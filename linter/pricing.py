@@ -38,9 +38,9 @@ def fargate_size(vcpu_needed: float, memory_gb_needed: float) -> tuple[float, fl
     import math
 
     vcpu = next((v for v in FARGATE_VCPU if v >= vcpu_needed - 1e-9), FARGATE_VCPU[-1])
-    gb = max(memory_gb_needed, vcpu * 2 if vcpu >= 1 else 0.5)
+    gb = max(memory_gb_needed, vcpu * 2)  # the smallest memory of each size: 0.25 vCPU 0.5 GB, 0.5 vCPU 1 GB, n vCPU 2n GB
     gb = 0.5 if gb <= 0.5 else float(math.ceil(gb))
-    return vcpu, min(gb, 120.0)
+    return vcpu, min(gb, float(facts.value("fargate.max_memory_gb")))
 
 
 def _arch(architecture: str | None) -> str:
@@ -61,6 +61,22 @@ def hours_per_month() -> float:
 def runs_per_month(runs_per_day: float) -> float:
     """Runs a month of a schedule that runs ``runs_per_day`` times a day (730-hour month)."""
     return runs_per_day * hours_per_month() / 24
+
+
+def scheduled_runs_per_month(unit) -> float | None:
+    """Runs a month of a compute unit invoked only by schedules (the linker parsed each one), or
+    None when it has another caller, no schedule, or a schedule whose runs cannot be counted."""
+    from . import model as m
+
+    schedules = unit.triggers_of(m.SCHEDULE)
+    if not schedules or len(schedules) != len(unit.triggers):
+        return None
+    total = 0.0
+    for t in schedules:
+        if t.schedule is None or t.schedule.runs_per_day is None:
+            return None
+        total += runs_per_month(t.schedule.runs_per_day)
+    return total
 
 
 def ec2_hourly(instance_type: str) -> float | None:
@@ -123,7 +139,9 @@ def fargate_job(runs_per_month: float, duration_s: float, vcpu: float, memory_gb
     return CostLine(
         option,
         cost,
-        [f"{runs_per_month:,.1f} runs/month x {billed_s:g} s billed, {vcpu:g} vCPU / {memory_gb:g} GB ({arch})",
+        [f"{runs_per_month:,.1f} runs/month x {billed_s:,.0f} s billed, {vcpu:g} vCPU / {memory_gb:g} GB ({arch})"
+         if billed_s >= 10000 else
+         f"{runs_per_month:,.1f} runs/month x {billed_s:g} s billed, {vcpu:g} vCPU / {memory_gb:g} GB ({arch})",
          f"${_p(vcpu_h)}/vCPU-h + ${_p(gb_h)}/GB-h, 1-minute minimum"],
     )
 

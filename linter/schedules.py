@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 REFERENCE_YEAR = 2027  # a non-leap year
 _MACROS = {
@@ -34,6 +34,10 @@ class Schedule:
     expression: str
     runs_per_day: float | None  # None when it could not be read
     description: str
+    #: The shortest time between two runs, in seconds (None when not known): a rate's interval, or
+    #: the smallest gap between a cron expression's times of day. Derived from the expression, so
+    #: not part of equality.
+    interval_seconds: float | None = field(default=None, compare=False)
 
     @property
     def known(self) -> bool:
@@ -115,7 +119,17 @@ def parse_unix_cron(fields: str) -> Schedule:
     minutes, hours, dom, month, dow = expanded[:5]
     per_day_slots = (60 if minutes == ["*"] else len(minutes)) * (24 if hours == ["*"] else len(hours))
     runs = per_day_slots * _day_fraction(dom, month, dow)
-    return Schedule(expr, runs, _describe_cron(minutes, hours, runs))
+    return Schedule(expr, runs, _describe_cron(minutes, hours, runs), _shortest_gap(minutes, hours))
+
+
+def _shortest_gap(minutes: list, hours: list) -> float:
+    """The smallest time (s) between two of a cron expression's times of day, across midnight too
+    (a day when it runs at one time only)."""
+    mins = range(60) if minutes == ["*"] else sorted(int(x) for x in minutes)
+    hrs = range(24) if hours == ["*"] else sorted(int(x) for x in hours)
+    slots = sorted(h * 60 + mi for h in hrs for mi in mins)
+    gaps = [b - a for a, b in zip(slots, slots[1:])] + [slots[0] + 1440 - slots[-1]]
+    return float(min(gaps) * 60)
 
 
 def _describe_cron(minutes: list, hours: list, runs: float) -> str:
@@ -138,7 +152,7 @@ def parse_aws(expr: str) -> Schedule:
             if unit not in ("minute", "minutes", "hour", "hours", "day", "days"):
                 return _unknown(text, f"rate unit {unit!r}")
         runs = 86400 / (n * secs)
-        return Schedule(text, runs, f"every {n} {unit} ({_fmt_rate(runs)})")
+        return Schedule(text, runs, f"every {n} {unit} ({_fmt_rate(runs)})", float(n * secs))
     m = re.fullmatch(r"cron\((.*)\)", text, re.I)
     if m:
         parts = m.group(1).split()
@@ -152,7 +166,7 @@ def parse_aws(expr: str) -> Schedule:
         inner = parse_unix_cron(" ".join((minute, hour, dom, month, dow)))
         if inner.runs_per_day is None:
             return _unknown(text, inner.description)
-        return Schedule(text, inner.runs_per_day, inner.description)
+        return Schedule(text, inner.runs_per_day, inner.description, inner.interval_seconds)
     if re.fullmatch(r"at\(.*\)", text, re.I):
         return Schedule(text, 0.0, "once (one-time schedule)")
     return _unknown(text, "not a rate(), cron() or at() expression")

@@ -106,7 +106,7 @@ def test_above_the_limit_says_the_deployment_is_rejected():
 def test_recommendation_mentions_step_functions_and_fargate():
     f = finding_of("cfn/fire_literal_900.yaml", "ExportFunction")
     assert "Step Functions" in f.recommendation and "Fargate" in f.recommendation
-    assert "API caller" not in f.recommendation  # no API in front of this function
+    assert "gives up after" not in f.recommendation  # no API in front of this function
 
 
 def test_api_caller_adds_the_integration_timeout_advice(tmp_path, monkeypatch):
@@ -125,7 +125,8 @@ def test_api_caller_adds_the_integration_timeout_advice(tmp_path, monkeypatch):
         "          Properties: {Path: /, Method: get}\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     f = only_finding(scan_findings("t.yaml", CHECK))
-    assert "API caller gives up after about 29 s" in f.recommendation
+    assert "Its caller Slow.Events.Get gives up after 29 s (CF202)" in f.recommendation
+    assert "a Regional or private REST API can also raise its integration timeout above 29 s" in f.recommendation
     assert f.evidence["triggers"] == [{"kind": "rest_api", "resource": "Slow.Events.Get", "at": "t.yaml:10"}]
     assert [c.option for c in f.costs] == ["current: Lambda 128 MB, 800 s one run",
                                            "Fargate task 0.25 vCPU / 0.5 GB, 800 s one run"]
@@ -173,3 +174,36 @@ def test_above_the_limit_costs_are_capped_at_the_limit():
     f = finding_of("cfn/fire_above_limit.yaml", "ImportFunction")
     assert [c.option for c in f.costs] == ["current: Lambda 128 MB, 900 s one run",
                                            "Fargate task 0.25 vCPU / 0.5 GB, 900 s one run"]
+
+
+# --------------------------------------------------------------------------------------------------
+# Advice by caller
+# --------------------------------------------------------------------------------------------------
+
+
+def test_a_step_functions_task_is_not_told_to_use_step_functions():
+    for case, resource in (("cfn/fire_by_caller_queue_and_workflow.yaml", "StepFunction"),
+                           ("tf/fire_by_caller_schedule_and_workflow", "aws_lambda_function.transform")):
+        f = next(x for x in scan_case(CHECK, case).findings if x.resource == resource)
+        assert f.recommendation.startswith("It already runs in a Step Functions state machine")
+        assert "split this task into smaller states" in f.recommendation
+        assert "into Step Functions" not in f.recommendation
+
+
+def test_queue_schedule_and_custom_resource_callers_get_their_own_advice():
+    queue = next(x for x in scan_case(CHECK, "cfn/fire_by_caller_queue_and_workflow.yaml").findings
+                 if x.resource == "IngestFunction")
+    assert "ReportBatchItemFailures" in queue.recommendation and "BatchSize" in queue.recommendation
+    assert "visibility timeout at least six times" in queue.recommendation
+    nightly = next(x for x in scan_case(CHECK, "tf/fire_by_caller_schedule_and_workflow").findings
+                   if x.resource == "aws_lambda_function.nightly")
+    assert "ECS RunTask target" in nightly.recommendation
+    seed = only_finding(scan_case(CHECK, "cfn/fire_custom_resource.yaml"))
+    assert seed.recommendation.startswith("It backs a CloudFormation custom resource (DatabaseSeed)")
+    assert seed.evidence["triggers"] == [{"kind": "custom_resource", "resource": "DatabaseSeed",
+                                          "at": "cfn/fire_custom_resource.yaml:13"}]
+
+
+def test_no_known_caller_keeps_the_general_advice():
+    f = finding_of("cfn/fire_literal_900.yaml", "ExportFunction")
+    assert f.recommendation.startswith("Split multi-step work into Step Functions")

@@ -48,6 +48,7 @@ def test_lambda_architecture(setting, arch):
     ((0.25, 0.5), (0.25, 0.5)),
     ((0.1, 0.2), (0.25, 0.5)),  # the smallest task
     ((0.3, 1.2), (0.5, 2.0)),  # next CPU size, memory rounded up to a whole GB
+    ((0.3, 0.5), (0.5, 1.0)),  # 0.5 vCPU takes at least 1 GB (0.5 GB is not a Fargate size)
     ((1, 0.5), (1.0, 2.0)),  # at least 2 GB per vCPU from 1 vCPU on
     ((2, 4), (2.0, 4.0)),
     ((2, 16), (2.0, 16.0)),

@@ -149,13 +149,18 @@ class Builder:
         return out
 
     # -- attributes and edges --------------------------------------------------------------
-    def walk(self, block: Block, path: str) -> list[tuple[Any, bool]]:
+    def walk(self, block: Block, path: str, scope: Scope | None = None) -> list[tuple[Any, bool]]:
         """(Attribute or Block, uncertain) for each value at ``path`` under ``block``; uncertain
-        when a dynamic block with an unknown for_each holds it."""
+        when a dynamic block with an unknown for_each holds it. ``name[key=value]`` keeps the
+        ``name`` blocks whose argument ``key`` evaluates (in ``scope``) to ``value``."""
         items: list[tuple[Any, bool]] = [(block, getattr(block, "uncertain", False))]
         segs = path.split(".")
         for i, seg in enumerate(segs):
             last = i == len(segs) - 1
+            filt = None
+            mt = re.fullmatch(r"([^\[]+)\[([^=\]]+)=([^\]]*)\]", seg)
+            if mt:
+                seg, filt = mt.group(1) + "[]", (mt.group(2), mt.group(3).lower())
             many = seg.endswith("[]")
             name = seg[:-2] if many else seg
             nxt: list[tuple[Any, bool]] = []
@@ -178,15 +183,26 @@ class Builder:
                     nxt.append((cur.attributes[name], unc))
                     continue
                 blocks = cur.blocks_of(name)
+                if filt is not None:
+                    blocks = [b for b in blocks if self._matches(b, filt, scope)]
                 for b in blocks if many else blocks[:1]:
                     nxt.append((b, unc or getattr(b, "uncertain", False)))
             items = nxt
         return items
 
+    @staticmethod
+    def _matches(block: Block, filt: tuple[str, str], scope: Scope | None) -> bool:
+        """Whether ``block``'s argument ``filt[0]`` evaluates to the text ``filt[1]`` (any case)."""
+        attr = block.attributes.get(filt[0])
+        if attr is None or scope is None:
+            return False
+        value = Evaluator(scope).eval(attr.expr)
+        return isinstance(value, str) and value.lower() == filt[1]
+
     def read(self, r: Resource, scope: Scope, block: Block, language: str) -> None:
         for a, paths in kt.attributes(r.kind, language):
             for path in paths:
-                found = self.walk(block, path)
+                found = self.walk(block, path, scope)
                 if not found:
                     continue
                 if a.type == "ref":
