@@ -21,6 +21,8 @@ from ..model import (
     Location,
     Unknown,
 )
+from . import budgets
+from .budgets import Budget
 from .evaluate import Evaluator, Ref, Source, Trace, plain, var_source
 from .syntax import Attribute, Block, HclExpr, JsonExpr, JsonSyntaxError, read_file, read_json_value
 
@@ -101,6 +103,8 @@ class Loader:
         #: parsed files shared by the modules of one scan (a child module called by several roots
         #: is parsed once); blocks are never mutated after parsing, so sharing is safe
         self.cache = cache if cache is not None else {}
+        #: the evaluation budgets of this load (one root module and its module instances)
+        self.budget = Budget()
 
     def blocks(self, path: str) -> list[Block]:
         if path not in self.files:
@@ -128,6 +132,11 @@ class Scope:
                  parent: "Scope | None" = None, call: Block | None = None, depth: int = 0,
                  chain: tuple[str, ...] = ()) -> None:
         self.loader = loader
+        self.budget = loader.budget
+        self.budget.instances += 1
+        if parent is None and not self.budget.module:
+            self.budget.module = display_path(abs_dir)
+        self.budget.check_deadline(files[0] if files else self.budget.module)
         self.abs_dir = os.path.abspath(abs_dir)
         self.files = files
         self.prefix = prefix
@@ -422,6 +431,9 @@ class Scope:
                 self.notes.append(f"module.{name}: source {source} calls itself (module cycle), not followed")
             elif self.depth + 1 > MAX_MODULE_DEPTH:
                 self.notes.append(f"module.{name}: nested deeper than {MAX_MODULE_DEPTH} modules, not followed")
+            elif self.budget.instances >= budgets.MAX_MODULE_INSTANCES:
+                self.notes.append(f"module.{name}: not followed, the root module already has "
+                                  f"{budgets.MAX_MODULE_INSTANCES} module instances (budget MAX_MODULE_INSTANCES)")
             elif not os.path.isdir(abs_dir):
                 self.notes.append(f"module.{name}: source folder {source} not found")
             else:
@@ -438,6 +450,7 @@ class _NoRefs:
     prefix = ""
 
     def __init__(self, base: Scope) -> None:
+        self.budget = base.budget
         self.path_module = base.path_module
         self.path_root = base.path_root
         self.path_root_abs = base.path_root_abs
