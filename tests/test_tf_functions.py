@@ -316,3 +316,73 @@ def test_yaml_aliases_are_charged_to_the_budget():
     doc = "\\n".join(lines)
     v = ev(f'yamldecode("{doc}")')
     assert isinstance(v, Unknown) and "budget MAX_STEPS" in v.reason
+
+
+# ---- three-valued logic: unknowns propagate the way Terraform's refinements do -------------------
+
+
+@pytest.mark.parametrize("expr,expected", [
+    ("false && var.u", False),
+    ("var.u && false", False),
+    ("true || var.u", True),
+    ("var.u || true", True),
+    ("var.f && var.u.attr.of.nothing", False),  # short-circuit: the right side is not evaluated
+    ("var.t || [][5]", True),
+    ("var.u && var.f ? 1 : 0", 0),
+    ("var.f && var.u ? 1 : 0", 0),
+    ("var.u ? 3 : 3", 3),
+    ("var.u ? [1, \"a\"] : [1, \"a\"]", [1, "a"]),
+    ("length([var.u, 1])", 2),  # a known list with unknown elements has a known length
+    ("length({a = var.u})", 1),
+    ("lookup({a = 1}, \"a\", var.u)", 1),  # the default is not needed
+    ("coalesce(\"a\", var.u)", "a"),
+    ("one([var.u]) == null ? 1 : 1", 1),
+    ("try(var.t, var.u)", True),
+    ("try({}.a, 2)", 2),
+    ("can({}.a)", False),
+    ("alltrue([var.u, false])", False),
+    ("anytrue([var.u, true])", True),
+    ("contains([var.u, \"a\"], \"a\")", True),
+])
+def test_known_despite_unknown_parts(expr, expected):
+    assert ev(expr, t=True, f=False) == expected
+
+
+@pytest.mark.parametrize("expr", [
+    "true && var.u", "var.u && true", "false || var.u", "var.u || false", "!var.u",
+    "var.u ? 1 : 2", "var.u == 1", "var.u != 1", "[var.u] == [1]", "{a = var.u} != {a = 1}",
+    "var.u < 1", "-var.u", "var.u + 1", "length(var.u)", "lookup(var.u, \"a\", 1)",
+    "lookup({a = 1}, var.u, 2)", "lookup({}, \"a\", var.u)", "coalesce(null, var.u, \"a\")",
+    "one(var.u)", "one([var.u])", "try(var.u, 1)", "can(var.u)", "alltrue([var.u, true])",
+    "anytrue([var.u, false])", "contains([var.u], \"a\")", "index([var.u, \"a\"], \"a\")",
+    "upper(var.u)", "flatten([var.u])", "\"${var.u}\" == \"x\"",
+])
+def test_unknown_stays_unknown(expr):
+    assert isinstance(ev(expr, t=True, f=False), Unknown), expr
+
+
+def test_count_idiom_of_terraform_aws_modules_is_zero(tmp_path, monkeypatch):
+    # count = local.create && var.create_function_url ? 1 : 0, with create_function_url defaulting
+    # to false: known 0, whatever local.create is (here known true, and unknown without a default)
+    from computefit.terraform.evaluate import Evaluator as Ev
+    from computefit.terraform.scope import Loader, Scope
+
+    (tmp_path / "main.tf").write_text(
+        'variable "create" {\n  default = true\n}\nvariable "putin_khuylo" {\n  default = true\n}\n'
+        'variable "unset" {}\n'
+        'variable "create_function_url" {\n  default = false\n}\n'
+        'locals {\n  create = var.create && var.putin_khuylo\n}\n'
+        'resource "aws_lambda_function_url" "known" {\n'
+        '  count = local.create && var.create_function_url ? 1 : 0\n}\n'
+        'resource "aws_lambda_function_url" "unknown" {\n'
+        '  count = var.unset && var.create_function_url ? 1 : 0\n}\n'
+        'resource "aws_lambda_function_url" "on" {\n'
+        '  count = local.create && !var.create_function_url ? 1 : 0\n}\n')
+    scope = Scope(Loader(str(tmp_path)), str(tmp_path), [str(tmp_path / "main.tf")])
+
+    def count(name):
+        return Ev(scope).eval(scope.resources[f"aws_lambda_function_url.{name}"].attributes["count"].expr)
+
+    assert count("known") == 0
+    assert count("unknown") == 0
+    assert count("on") == 1

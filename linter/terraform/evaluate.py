@@ -1185,7 +1185,7 @@ def _number(v: Any) -> Any:
     beyond the budget (OverBudget)."""
     if isinstance(v, float):
         if not math.isfinite(v):
-            raise EvalError("the result is not a finite number")
+            raise EvalError("the result is not a finite number (NaN, an infinity, or too large to hold)")
         return v
     if isinstance(v, int) and not isinstance(v, bool) and v.bit_length() > budgets.MAX_NUMBER_BITS:
         raise OverBudget(f"integer of {v.bit_length():,} bits is beyond budget MAX_NUMBER_BITS "

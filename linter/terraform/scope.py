@@ -7,6 +7,7 @@ a local child module gets them from the arguments of the module call that instan
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from typing import Any
@@ -167,6 +168,7 @@ class Scope:
         for f in overrides:  # Terraform merges override files into the blocks they name, last
             for b in loader.blocks(f):
                 self._override(b)
+        self.budget.resources += len(self.resources)
         self.tfvars: dict[str, tuple[Any, Location]] = {}
         if parent is None:
             self._read_tfvars()
@@ -434,6 +436,9 @@ class Scope:
             elif self.budget.instances >= budgets.MAX_MODULE_INSTANCES:
                 self.notes.append(f"module.{name}: not followed, the root module already has "
                                   f"{budgets.MAX_MODULE_INSTANCES} module instances (budget MAX_MODULE_INSTANCES)")
+            elif self.budget.resources >= budgets.MAX_MODULE_RESOURCES:
+                self.notes.append(f"module.{name}: not followed, the root module's instances already have "
+                                  f"{budgets.MAX_MODULE_RESOURCES:,} resources (budget MAX_MODULE_RESOURCES)")
             elif not os.path.isdir(abs_dir):
                 self.notes.append(f"module.{name}: source folder {source} not found")
             else:
@@ -566,6 +571,8 @@ def _literal(v: Any) -> Any:
         return {k: _literal(x) for k, x in v.items()}
     if isinstance(v, list):
         return [_literal(x) for x in v]
+    if isinstance(v, float) and not math.isfinite(v):  # 1e999: never a value a check sees
+        return Unknown("the tfvars value is not a finite number (too large to hold)")
     return v
 
 
