@@ -54,6 +54,15 @@ def test_string_growth_is_bounded():
     assert len(ev('format("%100000s", "x")')) == 100_000
 
 
+def test_decoders_are_bounded():
+    # PyYAML cannot be interrupted: a big document is refused before parsing
+    _unknown(ev('yamldecode(join("\\n", [for i in range(1000) : format("k%d: %300s", i, "v")]))'), "MAX_YAML_CHARS")
+    assert ev('yamldecode(join("\\n", [for i in range(100) : format("k%d: %30s", i, "v")]))')["k99"] == "v"
+    # a JSON array of 60,001 zeros, built without a loop: its elements are charged as they are read
+    _unknown(ev('jsondecode("[${replace(format("%60000s", ""), " ", "0,")}0]")'), "MAX_STEPS")
+    assert len(ev('jsondecode("[${replace(format("%6000s", ""), " ", "0,")}0]")')) == 6001
+
+
 def test_template_loops_are_bounded():
     _unknown(ev('"%{ for i in range(1000) }%{ for j in range(1000) }x%{ endfor }%{ endfor }"'), "MAX_STEPS")
     _unknown(ev('"%{ for i in range(1000) }${format("%2000s", "")}%{ endfor }"'), "MAX_STRING")

@@ -49,6 +49,11 @@ MAX_MODULE_STEPS = 50 * MAX_STEPS
 #: recursion limit is 1,000 frames.
 MAX_DEPTH = 150
 
+#: Characters of a yamldecode() input. PyYAML reads about 400 KB/s even with libyaml (and cannot be
+#: interrupted), so 256 Ki characters is under a second; YAML documents given to yamldecode() in
+#: real code are a few KB.
+MAX_YAML_CHARS = 256 * 1024
+
 #: Binary digits of an integer. Terraform numbers are 512-bit floats; 1,024 bits (309 decimal
 #: digits) is past any real value and keeps Python's int/str conversion (refused over 4,300 digits)
 #: and arithmetic cheap. Non-finite numbers (NaN, infinities) are never values at all.

@@ -1576,7 +1576,7 @@ def _yaml_loader() -> Any:
     if _YAML_LOADER is None:
         import yaml
 
-        class Loader(yaml.SafeLoader):
+        class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
             pass
 
         Loader.yaml_implicit_resolvers = {
@@ -1595,6 +1595,9 @@ def _fn_yamldecode(ev, args, ctx):
     if isinstance(s, Partial):
         return Unknown("yamldecode() of a partly unknown string")
     text = _tostring(s)
+    if len(text) > budgets.MAX_YAML_CHARS:
+        raise OverBudget(f"yamldecode() of {len(text):,} characters, over the {budgets.MAX_YAML_CHARS:,} of "
+                         "budget MAX_YAML_CHARS")
     try:
         value = yaml.load(text, Loader=_yaml_loader())  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
