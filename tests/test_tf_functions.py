@@ -271,6 +271,14 @@ def test_apply_time_functions_are_unknown(name):
     ("format(\"%08.3f|%-6d|%.2s\", -3.14159, 42, \"hello\")", "-003.142|42    |he"),
     ("jsondecode(\"\\\"\\\\ud800x\\\"\")", "\ufffdx"),  # a lone surrogate is not text: U+FFFD, as Go
     ("\"\\ud800\"", "\ufffd"),
+    # length(), substr() and strrev() count user-perceived characters (grapheme clusters)
+    ("length(\"e\u0301t\u00e9\")", 3),
+    ("length(\"\U0001F44D\U0001F3FD\U0001F1EB\U0001F1F7\U0001F1E9\U0001F1EA\")", 3),
+    ("length(\"\U0001F468\u200d\U0001F469\u200d\U0001F467\")", 1),
+    ("length(\"a\r\nb\")", 3),
+    ("strrev(\"e\u0301a\")", "ae\u0301"),
+    ("substr(\"\U0001F44D\U0001F3FDxy\", 0, 2)", "\U0001F44D\U0001F3FDx"),
+    ("substr(\"he\u0301llo\", -4, 2)", "e\u0301l"),
     ("10 % 3", 1),
     ("-7 % 3", -1),  # the sign of the dividend, as Terraform (big.Float), not Python's floor
     ("0.5 + 0.25", 0.75),

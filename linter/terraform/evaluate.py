@@ -19,6 +19,7 @@ import json
 import math
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -2012,11 +2013,36 @@ def _fn_element(ev, args, ctx):
     return lst[i % len(lst)]
 
 
+def _graphemes(s: str) -> list[str]:
+    """``s`` split into user-perceived characters, as Terraform's length(), substr() and strrev()
+    count them (Unicode grapheme clusters): a base character with its combining marks, variation
+    selectors and emoji modifiers, emoji joined by ZWJ, flag pairs, CR LF. Hangul jamo sequences
+    are not joined (precomposed syllables are single characters already)."""
+    if s.isascii() and "\r\n" not in s:
+        return list(s)
+    out: list[str] = []
+    for ch in s:
+        if out:
+            prev = out[-1]
+            cp = ord(ch)
+            if ((ch == "\n" and prev == "\r")
+                    or unicodedata.category(ch) in ("Mn", "Me", "Mc") or ch == "\u200d"
+                    or 0x1F3FB <= cp <= 0x1F3FF or 0xFE00 <= cp <= 0xFE0F or 0xE0020 <= cp <= 0xE007F
+                    or (prev.endswith("\u200d") and unicodedata.category(ch) == "So")
+                    or (0x1F1E6 <= cp <= 0x1F1FF and len(prev) == 1 and 0x1F1E6 <= ord(prev) <= 0x1F1FF)):
+                out[-1] = prev + ch
+                continue
+        out.append(ch)
+    return out
+
+
 def _fn_length(ev, args, ctx):
     v = args[0]
     if isinstance(v, Partial):
         return Unknown("length() of a partly unknown string")
-    if isinstance(v, (list, dict, str)):
+    if isinstance(v, str):
+        return len(_graphemes(v))
+    if isinstance(v, (list, dict)):
         return len(v)  # known even when elements are unknown
     raise EvalError(f"length() of a {_type_name(v)}")
 
@@ -2104,11 +2130,12 @@ def _fn_values(ev, args, ctx):
 
 def _fn_substr(ev, args, ctx):
     s, off, ln = _tostring(args[0]), _index_arg(args[1], "substr()"), _index_arg(args[2], "substr()")
+    chars = _graphemes(s)
     if off < 0:
-        off = max(0, len(s) + off)
-    if off > len(s):
+        off = max(0, len(chars) + off)
+    if off > len(chars):
         raise EvalError("substr(): offset is beyond the end of the string")
-    return s[off:] if ln < 0 else s[off:off + ln]
+    return "".join(chars[off:] if ln < 0 else chars[off:off + ln])
 
 
 def _fn_zipmap(ev, args, ctx):
@@ -2258,7 +2285,7 @@ def _fn_strcontains(ev, args, ctx):
 def _fn_strrev(ev, args, ctx):
     if isinstance(args[0], Partial):
         return Unknown("strrev() of a partly unknown string")
-    return _tostring(args[0])[::-1]
+    return "".join(reversed(_graphemes(_tostring(args[0]))))
 
 
 def _fn_basename(ev, args, ctx):
