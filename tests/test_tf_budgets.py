@@ -79,6 +79,12 @@ def test_catastrophic_regex_is_linear():
     assert ev(f'replace("{subject}", "/(a|aa)+!/", "x")') == "x"
 
 
+def test_nesting_is_bounded():
+    _unknown(ev("[" * 300 + "1" + "]" * 300), "MAX_DEPTH")
+    _unknown(ev("upper(" * 300 + '"a"' + ")" * 300), "MAX_DEPTH")
+    assert ev("upper(" * 20 + '"a"' + ")" * 20) == "A"
+
+
 def test_huge_numbers_are_bounded():
     _unknown(ev("1" + "0" * 5000), "MAX_NUMBER_BITS")
     v = ev("9" * 300 + " * " + "9" * 300 + " * " + "9" * 300 + " * " + "9" * 300)

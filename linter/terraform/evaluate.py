@@ -1895,7 +1895,7 @@ def _regex(pattern: Any, what: str) -> Any:
         msg = exc.args[0] if exc.args else exc
         msg = msg.decode("utf-8", "replace") if isinstance(msg, bytes) else str(msg)
         raise EvalError(f"{what}: invalid regular expression {pattern[:60]!r}: {msg}") from None
-    if len(_RE_CACHE) < 256:
+    if len(_RE_CACHE) < 128 and len(pattern) < 1000:  # RE2 holds up to 8 MB per compiled pattern
         _RE_CACHE[pattern] = compiled
     return compiled
 
