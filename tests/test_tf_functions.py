@@ -363,7 +363,7 @@ def test_known_despite_unknown_parts(expr, expected):
     "lookup({a = 1}, var.u, 2)", "lookup({}, \"a\", var.u)", "coalesce(null, var.u, \"a\")",
     "one(var.u)", "one([var.u])", "try(var.u, 1)", "can(var.u)", "alltrue([var.u, true])",
     "anytrue([var.u, false])", "contains([var.u], \"a\")", "index([var.u, \"a\"], \"a\")",
-    "upper(var.u)", "flatten([var.u])", "\"${var.u}\" == \"x\"",
+    "upper(var.u)", "flatten([var.u])", "\"${var.u}\" == \"x\"", "sort([\"a\", var.u])",
 ])
 def test_unknown_stays_unknown(expr):
     assert isinstance(ev(expr, t=True, f=False), Unknown), expr

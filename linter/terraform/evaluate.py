@@ -1155,7 +1155,7 @@ def _num(v: Any) -> int | float:
     if isinstance(v, (int, float)):
         return _number(v)
     if isinstance(v, str) and not isinstance(v, Partial):
-        return _parse_number(v.strip() if v.strip() == v else "x", v)
+        return _parse_number(v)  # surrounding spaces are not part of a number, as in Terraform
     if v is None:
         raise EvalError("null is not a number")
     raise EvalError(f"a {_type_name(v)} is not a number")
@@ -1164,11 +1164,11 @@ def _num(v: Any) -> int | float:
 _NUMBER_RE = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\Z")
 
 
-def _parse_number(text: str, shown: str | None = None) -> int | float:
+def _parse_number(text: str) -> int | float:
     """A number written as ``text`` (HCL literal, tonumber() input), as Terraform reads it:
     decimal only (no NaN, Infinity, hex or underscores), within the number budget."""
     if not _NUMBER_RE.match(text):
-        raise EvalError(f"{(shown if shown is not None else text)[:40]!r} is not a number")
+        raise EvalError(f"{text[:40]!r} is not a number")
     mantissa = text.lstrip("-").split("e")[0].split("E")[0]
     if len(mantissa) > 400:
         raise OverBudget(f"number of {len(mantissa):,} digits is too long to evaluate (budget MAX_NUMBER_BITS)")
@@ -1181,9 +1181,9 @@ def _parse_number(text: str, shown: str | None = None) -> int | float:
 
 
 def _number(v: Any) -> Any:
-    """``v`` if it is a number Terraform and we can hold: finite, and an integer of at most
-    MAX_NUMBER_BITS bits. NaN and infinities are not values (EvalError); a bigger integer is
-    beyond the budget (OverBudget)."""
+    """``v`` when it is a number we can hold: finite, and an integer of at most MAX_NUMBER_BITS
+    bits. NaN and infinities are not values (EvalError); a bigger integer is beyond the budget
+    (OverBudget)."""
     if isinstance(v, float):
         if not math.isfinite(v):
             raise EvalError("the result is not a finite number (NaN, an infinity, or too large to hold)")
@@ -2260,7 +2260,10 @@ def _fn_reverse(ev, args, ctx):
 
 
 def _fn_sort(ev, args, ctx):
-    return sorted(_tostring(x) for x in _list(args[0]))
+    lst = _list(args[0])
+    if any(isinstance(plain(x), Unknown) for x in lst):
+        return Unknown("sort() of a list with unknown elements")
+    return sorted(_tostring(x) for x in lst)
 
 
 def _fn_sum(ev, args, ctx):
