@@ -387,6 +387,9 @@ class Evaluator:
         text = f"x = {src}\n"
         tree = _TEMPLATE_CACHE.get(text)
         if tree is None:
+            # parsing costs about 80 us, ten times a loop step: a template of 100,000 distinct
+            # interpolations is stopped by MAX_STEPS instead of parsing for seconds
+            self.budget.step(_PARSE_STEPS, getattr(ctx, "file", ""), getattr(ctx, "line", 0))
             try:
                 tree = parse_hcl_text(text)
             except Exception:
@@ -1024,6 +1027,7 @@ def _identifier_text(node: Any) -> str:
 
 
 _TEMPLATE_CACHE: dict[str, Any] = {}
+_PARSE_STEPS = 10  # what parsing one template interpolation is charged, in budget steps
 _ELLIPSIS_RE = re.compile(r"\.\.\.\s*\)\s*\Z")
 _FOR_RE = re.compile(r"^for\s+([A-Za-z_][\w-]*)(?:\s*,\s*([A-Za-z_][\w-]*))?\s+in\s+(.+)$", re.S)
 
