@@ -97,7 +97,7 @@ def test_nesting_is_bounded():
 
 
 def test_huge_numbers_are_bounded():
-    _unknown(ev("1" + "0" * 5000), "MAX_NUMBER_BITS")
+    _unknown(ev("1" + "0" * 5000), "MAX_NUMBER_DIGITS")
     v = ev("9" * 300 + " * " + "9" * 300 + " * " + "9" * 300 + " * " + "9" * 300)
     _unknown(v, "MAX_NUMBER_BITS")
 
@@ -234,7 +234,7 @@ def test_huge_and_non_finite_numbers_in_files_do_not_drop_the_module(tmp_path, m
     docs, errors = _load(tmp_path, monkeypatch)
     assert errors == []
     units = {u.name: u for d in docs for u in d.units}
-    _unknown(units["aws_lambda_function.hcl"].value("timeout"), "MAX_NUMBER_BITS")
+    _unknown(units["aws_lambda_function.hcl"].value("timeout"), "MAX_NUMBER_DIGITS")
     for name, attr in (("aws_lambda_function.hcl", "memory_size"), ("aws_lambda_function.json", "timeout"),
                        ("aws_lambda_function.json", "memory_size")):
         value = units[name].value(attr)

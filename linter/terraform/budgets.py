@@ -59,6 +59,14 @@ MAX_YAML_CHARS = 256 * 1024
 #: and arithmetic cheap. Non-finite numbers (NaN, infinities) are never values at all.
 MAX_NUMBER_BITS = 1024
 
+#: Digits of a number written in the source or a string (tonumber()): past the 309 of
+#: MAX_NUMBER_BITS, with room for long decimal fractions; checked before any conversion.
+MAX_NUMBER_DIGITS = 400
+
+#: Steps one uncached parse of a template interpolation is charged: parsing takes about 80 us, ten
+#: loop steps (a 1 MB template of distinct interpolations parsed for 7 s).
+PARSE_STEPS = 10
+
 #: Module instances (the root and every local module call followed, at any depth) in one root
 #: module's load: 2.4 times the most in a real root (217). Modules that each call the next four
 #: times (4^8 = 65,536 instances from 108 KB of code) took over 300 s.

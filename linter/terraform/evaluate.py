@@ -389,7 +389,7 @@ class Evaluator:
         if tree is None:
             # parsing costs about 80 us, ten times a loop step: a template of 100,000 distinct
             # interpolations is stopped by MAX_STEPS instead of parsing for seconds
-            self.budget.step(_PARSE_STEPS, getattr(ctx, "file", ""), getattr(ctx, "line", 0))
+            self.budget.step(budgets.PARSE_STEPS, getattr(ctx, "file", ""), getattr(ctx, "line", 0))
             try:
                 tree = parse_hcl_text(text)
             except Exception:
@@ -1027,7 +1027,6 @@ def _identifier_text(node: Any) -> str:
 
 
 _TEMPLATE_CACHE: dict[str, Any] = {}
-_PARSE_STEPS = 10  # what parsing one template interpolation is charged, in budget steps
 _ELLIPSIS_RE = re.compile(r"\.\.\.\s*\)\s*\Z")
 _FOR_RE = re.compile(r"^for\s+([A-Za-z_][\w-]*)(?:\s*,\s*([A-Za-z_][\w-]*))?\s+in\s+(.+)$", re.S)
 
@@ -1174,8 +1173,8 @@ def _parse_number(text: str) -> int | float:
     if not _NUMBER_RE.match(text):
         raise EvalError(f"{text[:40]!r} is not a number")
     mantissa = text.lstrip("-").split("e")[0].split("E")[0]
-    if len(mantissa) > 400:
-        raise OverBudget(f"number of {len(mantissa):,} digits is too long to evaluate (budget MAX_NUMBER_BITS)")
+    if len(mantissa) > budgets.MAX_NUMBER_DIGITS:
+        raise OverBudget(f"number of {len(mantissa):,} digits is too long to evaluate (budget MAX_NUMBER_DIGITS)")
     if "." not in text and "e" not in text and "E" not in text:
         return _number(int(text))
     f = float(text)
@@ -1230,7 +1229,7 @@ def _valid_text(s: str) -> str:
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
-def _has_unknown(v: Any, limit: int = 10_000) -> bool:
+def _has_unknown(v: Any, limit: int = budgets.MAX_COLLECTION) -> bool:
     """True when ``v`` holds an unknown value anywhere (looked at up to ``limit`` elements)."""
     stack = [v]
     seen = 0
@@ -1672,7 +1671,7 @@ def _fn_format(ev, args, ctx):
             continue
         if verb == "":
             raise EvalError("format(): the format ends with an incomplete verb")
-        if (width_s and len(width_s) > 7) or (prec_s and len(prec_s) > 7):
+        if (width_s and len(width_s) > 7) or (prec_s and len(prec_s) > 7):  # over MAX_STRING, before int()
             raise OverBudget(f"format(): width or precision {width_s or prec_s} is over budget MAX_STRING "
                              f"({budgets.MAX_STRING:,})")
         width = int(width_s) if width_s else 0
