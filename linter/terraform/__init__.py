@@ -23,6 +23,11 @@ Scope of evaluation, by design:
   for_each removes the unit. ``dynamic`` blocks are expanded for a known for_each.
 * Override files (``override.tf``, ``*_override.tf``) are merged last, as Terraform does.
 * Remote modules other than terraform-aws-modules lambda / ec2-instance / autoscaling are not read.
+* Evaluation has budgets (``budgets.py``: loop iterations, collection and string sizes, nesting,
+  number size, module instances and their resources): past one the value is Unknown with a note
+  naming it. A root module still evaluating after ``MODULE_SECONDS`` is an error entry.
+* Regular expressions (``regex``, ``regexall``, ``replace``) are RE2, as Terraform's, through the
+  google-re2 package.
 """
 
 from __future__ import annotations

@@ -14,10 +14,12 @@ result is a :class:`Partial` string.
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import math
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -30,6 +32,8 @@ from ..model import (
     Location,
     Unknown,
 )
+from . import budgets
+from .budgets import Budget, ModuleTimeout, OverBudget
 from .syntax import HclExpr, JsonExpr, parse_hcl_text
 
 MAX_TEMPLATE_BYTES = 1024 * 1024
@@ -234,7 +238,9 @@ def _unescape(text: str) -> str:
     def sub(m: re.Match) -> str:
         e = m.group(1)
         if e[0] in "uU":
-            return chr(int(e[1:], 16))
+            code = int(e[1:], 16)
+            # a surrogate half or a code point past U+10FFFF is not a character: U+FFFD, as Go
+            return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
         return _ESCAPES.get(e, "\\" + e)
 
     return _ESCAPE_RE.sub(sub, text) if "\\" in text else text
@@ -252,42 +258,53 @@ class Evaluator:
         self.scope = scope
         self.trace = trace or Trace()
         self.env: list[dict[str, Any]] = []  # for-expression / dynamic block bindings
-        self.depth = 0
+        #: the budgets of the module load (shared by every evaluator of it), see budgets.py
+        self.budget: Budget = getattr(scope, "budget", None) or Budget()
 
     # ---- entry points ---------------------------------------------------------------------------
 
     def eval(self, expr: Any) -> Any:
-        """Evaluate an HclExpr / JsonExpr; never raises for bad input."""
+        """Evaluate an HclExpr / JsonExpr; never raises for bad input. Past a budget the value
+        is Unknown with a note naming it; past the module's wall-clock budget ModuleTimeout (a
+        ParseError) is raised, which makes the module an error entry."""
         if isinstance(expr, BoundExpr):
             self.env.append(expr.env)
             try:
                 return self.eval(expr.expr)
             finally:
                 self.env.pop()
+        self.budget.enter()
         try:
             if isinstance(expr, HclExpr):
                 return self._hcl(expr.tree, expr)
             if isinstance(expr, JsonExpr):
                 return self._json(expr.value, expr)
             return expr
+        except ModuleTimeout:
+            raise
+        except OverBudget as exc:
+            return Unknown(exc.note)
         except EvalError as exc:
             return Unknown(str(exc))
         except RecursionError:
             return Unknown("expression nested too deeply to evaluate")
-        except (TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError,
-                OverflowError) as exc:
+        except Exception as exc:  # bad input never becomes a traceback: the value is unknown
             return Unknown(f"could not evaluate: {type(exc).__name__}: {exc}")
+        finally:
+            self.budget.leave()
 
     # ---- JSON syntax ----------------------------------------------------------------------------
 
     def _json(self, value: Any, ctx: JsonExpr) -> Any:
         if isinstance(value, str):
-            return self.template(value, ctx)
+            return self.template(_valid_text(value), ctx)
         if isinstance(value, list):
+            self.budget.step(len(value))
             return [self._json(v, ctx) for v in value]
         if isinstance(value, dict):
-            return {k: self._json(v, ctx) for k, v in value.items()}
-        return value
+            self.budget.step(len(value))
+            return {_valid_text(k): self._json(v, ctx) for k, v in value.items()}
+        return _number(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
     # ---- templates (strings, heredocs, JSON strings, templatefile) ------------------------------
 
@@ -311,12 +328,12 @@ class Evaluator:
         if len(segments) == 1 and segments[0][0] == "expr":
             return self._template_expr(segments[0][1], ctx)
         nodes, _ = _template_tree(segments, 0, ())
-        out: list[str] = []
+        out = _Text(self.budget, "a template")
         unresolved: list[str] = []
         self._render(nodes, ctx, out, unresolved)
-        return make_partial("".join(out), unresolved)
+        return make_partial(out.text(), unresolved)
 
-    def _render(self, nodes: list, ctx: Any, out: list[str], unresolved: list[str]) -> None:
+    def _render(self, nodes: list, ctx: Any, out: "_Text", unresolved: list[str]) -> None:
         for node in nodes:
             kind = node[0]
             if kind == "lit":
@@ -354,7 +371,8 @@ class Evaluator:
                     unresolved.append("%{ for ... in " + coll_src.strip() + " }")
                     continue
                 pairs = list(coll.items()) if isinstance(coll, dict) else list(enumerate(coll))
-                for k, v in pairs[:1000]:
+                for k, v in pairs:
+                    self.budget.step(1, getattr(ctx, "file", ""), getattr(ctx, "line", 0))
                     self.env.append({names[0]: v} if len(names) == 1 else {names[0]: k, names[1]: v})
                     try:
                         self._render(body, ctx, out, unresolved)
@@ -369,6 +387,9 @@ class Evaluator:
         text = f"x = {src}\n"
         tree = _TEMPLATE_CACHE.get(text)
         if tree is None:
+            # parsing costs about 80 us, ten times a loop step: a template of 100,000 distinct
+            # interpolations is stopped by MAX_STEPS instead of parsing for seconds
+            self.budget.step(budgets.PARSE_STEPS, getattr(ctx, "file", ""), getattr(ctx, "line", 0))
             try:
                 tree = parse_hcl_text(text)
             except Exception:
@@ -394,8 +415,8 @@ class Evaluator:
             return str(val), list(val.unresolved)
         if isinstance(val, bool):
             return ("true" if val else "false"), []
-        if isinstance(val, float) and val.is_integer():
-            return str(int(val)), []
+        if isinstance(val, (int, float)):
+            return _tostring(val), []
         if val is None:
             return "", []
         if isinstance(val, (list, dict)):
@@ -405,14 +426,16 @@ class Evaluator:
     # ---- native syntax --------------------------------------------------------------------------
 
     def _hcl(self, node: Any, ctx: HclExpr) -> Any:
-        self.depth += 1
-        if self.depth > 200:
-            self.depth -= 1
-            raise EvalError("expression nested too deeply")
+        budget = self.budget
+        budget.tick(ctx.file, ctx.line)
+        budget.depth += 1
         try:
+            if budget.depth > budgets.MAX_DEPTH:
+                raise OverBudget(f"expression nested deeper than {budgets.MAX_DEPTH} levels, counting "
+                                 "the locals and variables it refers to (budget MAX_DEPTH)")
             return self._node(node, ctx)
         finally:
-            self.depth -= 1
+            budget.depth -= 1
 
     def _node(self, node: Any, ctx: HclExpr) -> Any:
         kind = getattr(node, "data", None)
@@ -425,9 +448,9 @@ class Evaluator:
                 return self._hcl(trees[0], ctx)
             raise EvalError(f"unsupported expression {ctx.source(node)!r}")
         if kind == "int_lit":
-            return int("".join(str(c) for c in ch))
+            return _parse_number("".join(str(c) for c in ch))
         if kind == "float_lit":
-            return float("".join(str(c) for c in ch))
+            return _parse_number("".join(str(c) for c in ch))
         if kind == "string":
             return self._string(ch, ctx)
         if kind == "identifier":
@@ -456,7 +479,7 @@ class Evaluator:
                 return val
             if op == "!":
                 return not _truth(val)
-            return -_num(val)
+            return _number(-_num(val))
         if kind in ("for_tuple_expr", "for_object_expr"):
             return self._for(node, ch, ctx)
         raise EvalError(f"unsupported expression {ctx.source(node)!r}")
@@ -495,6 +518,7 @@ class Evaluator:
             s, missing = self.stringify(val, ctx.source(e))
             out.append(s)
             unresolved.extend(missing)
+        self.budget.chars_for(sum(len(x) for x in out), "a string template")
         text = "".join(out)
         if "%{" in text:
             unresolved.append("%{...} directive")
@@ -622,6 +646,13 @@ class Evaluator:
         def run(t: Any) -> Any:
             if t[0] == "i":
                 return val(t[1])
+            if t[1] in ("&&", "||"):
+                # short-circuit, as Terraform does since 1.12: `false && x` is false and
+                # `true || x` true whatever x is (unknown, or an error such as an attribute of null)
+                left = plain(run(t[2]))
+                if isinstance(left, bool) and left == (t[1] == "||"):
+                    return left
+                return _binop(t[1], left, run(t[3]))
             return _binop(t[1], run(t[2]), run(t[3]))
 
         return run(out[0])
@@ -811,6 +842,7 @@ class Evaluator:
         out_list: list[Any] = []
         out_obj: dict[str, Any] = {}
         for k, v in pairs:
+            self.budget.step(1, ctx.file, ctx.line)
             env = {idents[0]: v} if len(idents) == 1 else {idents[0]: k, idents[1]: v}
             self.env.append(env)
             try:
@@ -852,6 +884,8 @@ class Evaluator:
                             arg_nodes.append(a)
                     elif str(a) == "...":
                         expand = True
+        if not expand and arg_nodes and _ELLIPSIS_RE.search(ctx.source(node)):
+            expand = True  # python-hcl2 drops the `...` token: it is seen in the source text
         if name in ("try", "can"):
             return self._try(name, arg_nodes, ctx)
         fn = FUNCTIONS.get(name)
@@ -864,7 +898,22 @@ class Evaluator:
             last = plain(args[-1])
             if isinstance(last, Unknown):
                 return last
+            if not isinstance(last, (list, dict)):
+                raise EvalError(f"{name}(): the argument expanded with ... must be a list")
             args = args[:-1] + list(last if not isinstance(last, dict) else last.values())
+        return self.call(name, args, ctx)
+
+    def call(self, name: str, args: list, ctx: Any = None) -> Any:
+        """Call the built-in ``name`` on evaluated arguments: a value, or Unknown with a reason, for
+        any arguments (EvalError / OverBudget are turned into Unknown by :meth:`eval`)."""
+        fn = FUNCTIONS.get(name)
+        if fn is None:
+            return Unknown(f"function {name}() is not evaluated statically")
+        low, high = _ARITY.get(name, (0, None))
+        if len(args) < low or (high is not None and len(args) > high):
+            want = (f"{low}" if low == high else f"{low} to {high}" if high is not None else f"at least {low}")
+            noun = "argument" if want in ("1", "at least 1") else "arguments"
+            raise EvalError(f"{name}() takes {want} {noun}, got {len(args)}")
         if name not in _REF_AWARE:
             args = [plain(a) for a in args]
         if name not in _UNKNOWN_AWARE:
@@ -872,12 +921,14 @@ class Evaluator:
                 if isinstance(plain(a), Unknown) and (name not in _REF_AWARE or not isinstance(a, Ref)):
                     return plain(a)
         try:
-            return fn(self, args, ctx)
-        except EvalError:
+            result = fn(self, args, ctx)
+        except (EvalError, OverBudget, ModuleTimeout):
             raise
-        except (TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError,
-                OverflowError, json.JSONDecodeError) as exc:
-            raise EvalError(f"{name}() failed: {exc}") from None
+        except RecursionError:
+            raise EvalError(f"{name}(): value nested too deeply") from None
+        except Exception as exc:  # any other failure of a built-in on odd input: unknown, not a crash
+            raise EvalError(f"{name}() failed: {_exc_text(exc)}") from None
+        return _checked(result, self.budget, name)
 
     def _with_placeholders(self, values: dict, node: Any, ctx: HclExpr) -> dict:
         """Unknown values of a literal templatefile() variables object keep their source text."""
@@ -906,11 +957,17 @@ class Evaluator:
         return out
 
     def _try(self, name: str, arg_nodes: list, ctx: HclExpr) -> Any:
+        if not arg_nodes or (name == "can" and len(arg_nodes) != 1):
+            raise EvalError(f"{name}() takes {'1 argument' if name == 'can' else 'at least 1 argument'}, "
+                            f"got {len(arg_nodes)}")
         last: Any = Unknown(f"{name}() had no argument that could be evaluated")
         for a in arg_nodes:
             try:
                 v = self._hcl(a, ctx)
-            except (EvalError, TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
+            except (OverBudget, ModuleTimeout):
+                raise  # a budget is not an error of the expression: the value is unknown
+            except (EvalError, TypeError, ValueError, KeyError, IndexError, AttributeError,
+                    ZeroDivisionError, OverflowError) as exc:
                 if name == "can":
                     return False
                 last = Unknown(str(exc))
@@ -942,6 +999,7 @@ def _identifier_text(node: Any) -> str:
 
 
 _TEMPLATE_CACHE: dict[str, Any] = {}
+_ELLIPSIS_RE = re.compile(r"\.\.\.\s*\)\s*\Z")
 _FOR_RE = re.compile(r"^for\s+([A-Za-z_][\w-]*)(?:\s*,\s*([A-Za-z_][\w-]*))?\s+in\s+(.+)$", re.S)
 
 
@@ -1070,20 +1128,136 @@ def _num(v: Any) -> int | float:
     if isinstance(v, bool):
         raise EvalError("a bool is not a number")
     if isinstance(v, (int, float)):
-        return v
+        return _number(v)
     if isinstance(v, str) and not isinstance(v, Partial):
-        try:
-            f = float(v)
-        except ValueError:
-            raise EvalError(f"{v!r} is not a number") from None
-        return int(f) if f.is_integer() and "." not in v and "e" not in v.lower() else f
-    raise EvalError(f"{type(v).__name__} is not a number")
+        return _parse_number(v)  # surrounding spaces are not part of a number, as in Terraform
+    if v is None:
+        raise EvalError("null is not a number")
+    raise EvalError(f"a {_type_name(v)} is not a number")
+
+
+_NUMBER_RE = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\Z")
+
+
+def _parse_number(text: str) -> int | float:
+    """A number written as ``text`` (HCL literal, tonumber() input), as Terraform reads it:
+    decimal only (no NaN, Infinity, hex or underscores), within the number budget."""
+    if not _NUMBER_RE.match(text):
+        raise EvalError(f"{text[:40]!r} is not a number")
+    mantissa = text.lstrip("-").split("e")[0].split("E")[0]
+    if len(mantissa) > budgets.MAX_NUMBER_DIGITS:
+        raise OverBudget(f"number of {len(mantissa):,} digits is too long to evaluate (budget MAX_NUMBER_DIGITS)")
+    if "." not in text and "e" not in text and "E" not in text:
+        return _number(int(text))
+    f = float(text)
+    if not math.isfinite(f):
+        raise OverBudget(f"number {text[:40]} is beyond the range evaluated (budget MAX_NUMBER_BITS)")
+    return _number(int(f) if f.is_integer() and abs(f) < 2**53 and "." not in text else f)
+
+
+def _number(v: Any) -> Any:
+    """``v`` when it is a number we can hold: finite, and an integer of at most MAX_NUMBER_BITS
+    bits. NaN and infinities are not values (EvalError); a bigger integer is beyond the budget
+    (OverBudget)."""
+    if isinstance(v, float):
+        if not math.isfinite(v):
+            raise EvalError("the result is not a finite number (NaN, an infinity, or too large to hold)")
+        return v
+    if isinstance(v, int) and not isinstance(v, bool) and v.bit_length() > budgets.MAX_NUMBER_BITS:
+        raise OverBudget(f"integer of {v.bit_length():,} bits is beyond budget MAX_NUMBER_BITS "
+                         f"({budgets.MAX_NUMBER_BITS})")
+    return v
 
 
 def _norm_num(v: Any) -> Any:
+    v = _number(v)
     if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
         return int(v)
     return v
+
+
+def _type_name(v: Any) -> str:
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, (int, float)):
+        return "number"
+    if isinstance(v, str):
+        return "string"
+    if isinstance(v, list):
+        return "list"
+    if isinstance(v, dict):
+        return "map"
+    if v is None:
+        return "null"
+    return type(v).__name__
+
+
+def _valid_text(s: str) -> str:
+    """``s`` with surrogate halves (from JSON ``\\ud800`` escapes) replaced by U+FFFD, as Go's
+    decoders do: such text cannot be encoded as UTF-8 in a report."""
+    return _SURROGATE_RE.sub("\ufffd", s) if _SURROGATE_RE.search(s) else s
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _has_unknown(v: Any, limit: int = budgets.MAX_COLLECTION) -> bool:
+    """True when ``v`` holds an unknown value anywhere (looked at up to ``limit`` elements)."""
+    stack = [v]
+    seen = 0
+    while stack and seen < limit:
+        x = plain(stack.pop())
+        seen += 1
+        if isinstance(x, Unknown):
+            return True
+        if isinstance(x, list):
+            stack.extend(x)
+        elif isinstance(x, dict):
+            stack.extend(x.values())
+    return bool(stack)
+
+
+def _exc_text(exc: BaseException) -> str:
+    text = str(exc)
+    if isinstance(text, str):
+        text = _valid_text(text)
+    return text[:200] or type(exc).__name__
+
+
+class _Text:
+    """A string being built piece by piece, charged to the string budgets as it grows."""
+
+    __slots__ = ("budget", "what", "parts", "size")
+
+    def __init__(self, budget: Budget, what: str) -> None:
+        self.budget = budget
+        self.what = what
+        self.parts: list[str] = []
+        self.size = 0
+
+    def append(self, piece: str) -> None:
+        self.size += len(piece)
+        if self.size > budgets.MAX_STRING:
+            self.budget.chars_for(self.size, self.what)
+        self.parts.append(piece)
+
+    def text(self) -> str:
+        self.budget.chars_for(self.size, self.what)
+        return "".join(self.parts)
+
+
+def _checked(result: Any, budget: Budget, name: str) -> Any:
+    """A built-in's result, with the budgets applied to what it built: numbers finite and within
+    MAX_NUMBER_BITS, strings within MAX_STRING, collections within MAX_COLLECTION."""
+    if isinstance(result, (int, float)) and not isinstance(result, bool):
+        return _number(result)
+    if isinstance(result, str):
+        if len(result) > budgets.MAX_STRING:
+            budget.chars_for(len(result), f"{name}()")
+        return result
+    if isinstance(result, (list, dict)) and len(result) > budgets.MAX_COLLECTION:
+        budget.collection(len(result), f"{name}()")
+    return result
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -1118,27 +1292,28 @@ def _binop(op: str, a: Any, b: Any) -> Any:
         return a
     if isinstance(b, Unknown):
         return b
-    if op == "==":
+    if op in ("==", "!="):
         if isinstance(a, Partial) or isinstance(b, Partial):
             return Unknown("comparison with a partly unknown string")
-        return _eq(a, b)
-    if op == "!=":
-        if isinstance(a, Partial) or isinstance(b, Partial):
-            return Unknown("comparison with a partly unknown string")
-        return not _eq(a, b)
+        if _has_unknown(a) or _has_unknown(b):
+            return Unknown(f"comparison ({op}) of values with unknown parts")
+        return _eq(a, b) if op == "==" else not _eq(a, b)
     x, y = _num(a), _num(b)
     if op == "+":
         return _norm_num(x + y)
     if op == "-":
         return _norm_num(x - y)
     if op == "*":
-        return _norm_num(x * y)
+        return _norm_num(x * y)  # both within MAX_NUMBER_BITS: the product is cheap, then checked
     if op == "/":
         if y == 0:
             raise EvalError("division by zero")
         return _norm_num(x / y)
     if op == "%":
-        return _norm_num(x % y)
+        if y == 0:
+            raise EvalError("modulo by zero")
+        return _norm_num(math.fmod(x, y) if isinstance(x, float) or isinstance(y, float) else
+                         (abs(x) % abs(y)) * (1 if x >= 0 else -1))
     if op == "<":
         return x < y
     if op == ">":
@@ -1171,19 +1346,22 @@ def _index(coll: Any, key: Any) -> Any:
         return coll[k]
     if coll is None:
         raise EvalError("index of null")
-    raise EvalError(f"cannot index a {type(coll).__name__}")
+    raise EvalError(f"cannot index a {_type_name(coll)}")
 
 
 def _tostring(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    if isinstance(v, (int, float, str)):
+    if isinstance(v, str):
+        return v
+    if isinstance(v, (int, float)):
+        v = _number(v)
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
         return str(v)
     if v is None:
         raise EvalError("null is not a string")
-    raise EvalError(f"a {type(v).__name__} is not a string")
+    raise EvalError(f"a {_type_name(v)} is not a string")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1202,7 +1380,32 @@ def _fn_b64decode(ev, args, ctx):
     s = args[0]
     if isinstance(s, Partial):
         return Unknown("base64decode() of a partly unknown string")
-    return base64.b64decode(_tostring(s), validate=False).decode("utf-8", errors="replace")
+    text = _tostring(s).replace("\r", "").replace("\n", "")  # Go's decoder skips line breaks
+    try:
+        data = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise EvalError("base64decode(): the string is not valid base64") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise EvalError("base64decode(): the decoded bytes are not valid UTF-8 text") from None
+
+
+def _fn_b64gzip(ev, args, ctx):
+    import gzip
+
+    s = args[0]
+    if isinstance(s, Partial):
+        return Unknown("base64gzip() of a partly unknown string")
+    data = _utf8(_tostring(s), "base64gzip()")
+    return base64.b64encode(gzip.compress(data, mtime=0)).decode("ascii")
+
+
+def _utf8(s: str, what: str) -> bytes:
+    try:
+        return s.encode("utf-8")
+    except UnicodeEncodeError:
+        raise EvalError(f"{what}: the string holds a surrogate half, not text") from None
 
 
 def _jsonable(v: Any) -> Any:
@@ -1218,10 +1421,20 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
+def _encode_json(ev: Evaluator, value: Any, what: str) -> str:
+    """JSON text of a value, built chunk by chunk within the string budgets (a list of many big
+    strings would otherwise be built whole first)."""
+    out = _Text(ev.budget, what)
+    for chunk in json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False,
+                                  check_circular=False).iterencode(value):
+        out.append(chunk)
+    return out.text()
+
+
 def _fn_jsonencode(ev, args, ctx):
     v = args[0]
     try:
-        out = json.dumps(_jsonable(v), separators=(",", ":"))
+        out = _encode_json(ev, _jsonable(v), "jsonencode()")
     except EvalError as exc:
         return Unknown(str(exc))
     refs = [r.text() for r in _refs_in(v)]
@@ -1238,14 +1451,134 @@ def _refs_in(v: Any) -> list[Ref]:
     return []
 
 
+def _decoded(ev: Evaluator, v: Any, what: str) -> Any:
+    """A value read by jsondecode()/yamldecode(), made a Terraform value: numbers finite and
+    within budget, text valid, map keys strings; every element is charged to the budget (a YAML
+    alias bomb shares objects, so walking it is what costs)."""
+    budget = ev.budget
+
+    def walk(x: Any) -> Any:
+        budget.step(1)
+        if isinstance(x, str):
+            return _valid_text(x)
+        if isinstance(x, bool) or x is None:
+            return x
+        if isinstance(x, (int, float)):
+            return _number(x)
+        if isinstance(x, list):
+            return [walk(e) for e in x]
+        if isinstance(x, dict):
+            out = {}
+            for k, e in x.items():
+                if isinstance(k, bool) or k is None or not isinstance(k, (str, int, float)):
+                    raise EvalError(f"{what}: a map key must be a string")
+                out[_tostring(k) if not isinstance(k, str) else _valid_text(k)] = walk(e)
+            return out
+        if isinstance(x, bytes):
+            raise EvalError(f"{what}: binary values are not supported")
+        return _tostring(str(x))  # YAML dates and other scalars: their text
+
+    return walk(v)
+
+
+def _no_constant(name: str) -> Any:
+    raise EvalError(f"jsondecode(): {name} is not valid JSON")
+
+
 def _fn_jsondecode(ev, args, ctx):
     s = args[0]
     if isinstance(s, Partial):
         return Unknown("jsondecode() of a partly unknown string")
-    return json.loads(_tostring(s))
+    text = _tostring(s)
+    try:
+        value = json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise EvalError(f"jsondecode(): invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except ValueError as exc:  # an integer of over 4,300 digits
+        raise OverBudget(f"jsondecode(): {_exc_text(exc)} (budget MAX_NUMBER_BITS)") from None
+    return _decoded(ev, value, "jsondecode()")
 
 
-_FMT_RE = re.compile(r"%(?:\[(\d+)\])?([-+# 0]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])")
+_YAML_LOADER: Any = None
+
+
+def _yaml_loader() -> Any:
+    """A PyYAML safe loader reading YAML 1.2 scalars as Terraform's yamldecode() does: only
+    true/false are booleans (``yes``, ``on`` stay strings) and dates stay strings."""
+    global _YAML_LOADER
+    if _YAML_LOADER is None:
+        import yaml
+
+        class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+            pass
+
+        Loader.yaml_implicit_resolvers = {
+            k: [(tag, rx) for tag, rx in v if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
+            for k, v in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()}
+        Loader.add_implicit_resolver("tag:yaml.org,2002:bool",
+                                     re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+        _YAML_LOADER = Loader
+    return _YAML_LOADER
+
+
+def _fn_yamldecode(ev, args, ctx):
+    import yaml
+
+    s = args[0]
+    if isinstance(s, Partial):
+        return Unknown("yamldecode() of a partly unknown string")
+    text = _tostring(s)
+    if len(text) > budgets.MAX_YAML_CHARS:
+        raise OverBudget(f"yamldecode() of {len(text):,} characters, over the {budgets.MAX_YAML_CHARS:,} of "
+                         "budget MAX_YAML_CHARS")
+    try:
+        value = yaml.load(text, Loader=_yaml_loader())  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise EvalError(f"yamldecode(): invalid YAML{where}: {getattr(exc, 'problem', None) or exc}") from None
+    except ValueError as exc:
+        raise EvalError(f"yamldecode(): {_exc_text(exc)}") from None
+    return _decoded(ev, value, "yamldecode()")
+
+
+_FMT_RE = re.compile(r"%(?:\[(\d+)\])?([-+# 0]*)(\d+)?(?:\.(\d*))?(.|$)", re.S)
+
+
+def _go_float(x: float, verb: str, prec: int | None) -> str:
+    """Go's %e, %f, %g (and %E, %G) of a number (Terraform formats a big.Float)."""
+    if verb in "gG" and prec is None:
+        out = _shortest_g(x)
+        return out.upper() if verb == "G" else out
+    spec = f".{prec}{verb}" if prec is not None else verb
+    return format(x, spec)
+
+
+def _shortest_g(x: float) -> str:
+    """Go's %g without a precision: the shortest digits that read back as ``x``, in exponent form
+    when the exponent is below -4 or at least 6."""
+    from decimal import Decimal
+
+    if x == 0:
+        return "0"
+    sign, digit_tuple, exp = Decimal(repr(float(x))).as_tuple()
+    digits = list(digit_tuple)
+    while len(digits) > 1 and digits[-1] == 0:
+        digits.pop()
+        exp += 1
+    n = len(digits)
+    e10 = exp + n - 1
+    ds = "".join(map(str, digits))
+    if e10 < -4 or e10 >= 6:
+        mant = ds[0] + ("." + ds[1:] if n > 1 else "")
+        text = f"{mant}e{'-' if e10 < 0 else '+'}{abs(e10):02d}"
+    elif e10 >= n - 1:
+        text = ds + "0" * (e10 - (n - 1))
+    elif e10 >= 0:
+        text = ds[:e10 + 1] + "." + ds[e10 + 1:]
+    else:
+        text = "0." + "0" * (-e10 - 1) + ds
+    return ("-" if sign else "") + text
 
 
 def _fn_format(ev, args, ctx):
@@ -1256,39 +1589,86 @@ def _fn_format(ev, args, ctx):
     vals = args[1:]
     pos = 0
     unresolved: list[str] = []
-
-    def sub(m: re.Match) -> str:
-        nonlocal pos
-        verb = m.group(5)
-        if verb == "%":
-            return "%"
-        if m.group(1):
-            pos = int(m.group(1)) - 1
-        if pos >= len(vals):
-            raise EvalError("format(): not enough arguments")
-        v = vals[pos]
+    out = _Text(ev.budget, "format()")
+    last = 0
+    for m in _FMT_RE.finditer(fmt):
+        out.append(fmt[last:m.start()])
+        last = m.end()
+        index, flags, width_s, prec_s, verb = m.groups()
+        if verb == "%" and not (index or flags or width_s or prec_s is not None):
+            out.append("%")
+            continue
+        if verb == "":
+            raise EvalError("format(): the format ends with an incomplete verb")
+        if (width_s and len(width_s) > 7) or (prec_s and len(prec_s) > 7):  # over MAX_STRING, before int()
+            raise OverBudget(f"format(): width or precision {width_s or prec_s} is over budget MAX_STRING "
+                             f"({budgets.MAX_STRING:,})")
+        width = int(width_s) if width_s else 0
+        prec = int(prec_s) if prec_s else (0 if prec_s == "" else None)
+        if width > budgets.MAX_STRING or (prec or 0) > budgets.MAX_STRING:
+            raise OverBudget(f"format(): width or precision {max(width, prec or 0):,} is over budget "
+                             f"MAX_STRING ({budgets.MAX_STRING:,})")
+        if index:
+            pos = int(index) - 1
+        if pos < 0 or pos >= len(vals):
+            raise EvalError(f"format(): not enough arguments for %{verb}")
+        v = plain(vals[pos])
         pos += 1
+        if isinstance(v, Unknown):
+            return Unknown(f"format() of an unknown value ({v.reason})")
         if isinstance(v, Partial):
             unresolved.extend(v.unresolved)
-        if verb in ("s", "v"):
+        numeric = False
+        if verb == "v":
             if isinstance(v, (list, dict)):
-                return json.dumps(v)
-            return _tostring(v)
-        if verb == "q":
-            return json.dumps(_tostring(v))
-        if verb == "d":
-            width = m.group(3)
-            s = str(int(_num(v)))
-            return s.rjust(int(width), "0" if "0" in m.group(2) else " ") if width else s
-        if verb in ("f", "e", "g"):
-            prec = m.group(4)
-            return format(float(_num(v)), f".{prec}{verb}" if prec else verb)
-        if verb == "t":
-            return "true" if _truth(v) else "false"
-        return _tostring(v)
-
-    out = _FMT_RE.sub(sub, fmt)
-    return make_partial(out, unresolved)
+                body = _encode_json(ev, _jsonable(v), "format()")
+            else:
+                body = "null" if v is None else _tostring(v)
+        elif verb == "s":
+            if isinstance(v, (list, dict)) or v is None:
+                raise EvalError(f"format(): unsupported value for %s: a {_type_name(v)}, not a string")
+            body = _tostring(v)
+            if prec is not None:
+                body = body[:prec]
+        elif verb == "q":
+            body = json.dumps(_tostring(v), ensure_ascii=False)
+        elif verb == "t":
+            if not isinstance(v, bool) and not (isinstance(v, str) and v in ("true", "false")):
+                raise EvalError(f"format(): unsupported value for %t: a {_type_name(v)}, not a bool")
+            body = "true" if _truth(v) else "false"
+        elif verb in "dboxX":
+            n = _num(v)
+            if isinstance(n, float):
+                if not n.is_integer():
+                    raise EvalError(f"format(): unsupported value for %{verb}: {n} is not an integer")
+                n = int(n)
+            numeric = True
+            digits = format(abs(n), {"d": "d", "b": "b", "o": "o", "x": "x", "X": "X"}[verb])
+            if "#" in flags and verb in "oxX":
+                digits = {"o": "0", "x": "0x", "X": "0X"}[verb] + digits
+            sign = "-" if n < 0 else "+" if "+" in flags else " " if " " in flags else ""
+            body = sign + digits
+        elif verb in "eEfFgG":
+            numeric = True
+            x = float(_num(v))
+            body = _go_float(x, verb if verb != "F" else "f", prec)
+            if x >= 0 and "+" in flags:
+                body = "+" + body
+            elif x >= 0 and " " in flags:
+                body = " " + body
+        else:
+            raise EvalError(f"format(): unsupported verb %{verb}")
+        if len(body) < width:
+            if "-" in flags:
+                body = body.ljust(width)
+            elif "0" in flags and numeric:
+                sign = body[0] if body[:1] in "+- " else ""
+                body = sign + body[len(sign):].rjust(width - len(sign), "0")
+            else:
+                body = body.rjust(width)
+        out.append(body)
+    out.append(fmt[last:])
+    return make_partial(out.text(), unresolved)
 
 
 def _list(v: Any) -> list:
@@ -1298,13 +1678,14 @@ def _list(v: Any) -> list:
         return list(v)
     if v is None:
         raise EvalError("null is not a list")
-    raise EvalError(f"a {type(v).__name__} is not a list")
+    raise EvalError(f"a {_type_name(v)} is not a list")
 
 
 def _fn_join(ev, args, ctx):
     sep = _tostring(args[0])
     items: list[str] = []
     unresolved: list[str] = []
+    size = 0
     for lst in args[1:]:
         for x in _list(lst):
             x = plain(x)
@@ -1313,6 +1694,10 @@ def _fn_join(ev, args, ctx):
             if isinstance(x, Partial):
                 unresolved.extend(x.unresolved)
             items.append(_tostring(x))
+            size += len(items[-1]) + len(sep)
+            if size > budgets.MAX_STRING:
+                ev.budget.chars_for(size, "join()")
+    ev.budget.chars_for(size, "join()")
     return make_partial(sep.join(items), unresolved)
 
 
@@ -1320,18 +1705,27 @@ def _fn_split(ev, args, ctx):
     if isinstance(args[1], Partial):
         return Unknown("split() of a partly unknown string")
     sep, s = _tostring(args[0]), _tostring(args[1])
-    return [] if s == "" else s.split(sep)
+    if sep == "":
+        # Go's strings.Split with an empty separator: one element per character
+        ev.budget.collection(len(s), "split()")
+        return list(s)
+    ev.budget.collection(s.count(sep) + 1, "split()")
+    return s.split(sep)
 
 
 def _fn_lookup(ev, args, ctx):
-    m = args[0]
+    m, key = plain(args[0]), plain(args[1])
+    if isinstance(m, Unknown):
+        return m
+    if isinstance(key, Unknown):
+        return Unknown(f"lookup() with an unknown key ({key.reason})")
     if not isinstance(m, dict):
-        raise EvalError("lookup() needs a map")
-    key = _tostring(args[1])
+        raise EvalError(f"lookup() needs a map, not a {_type_name(m)}")
+    key = _tostring(key)
     if key in m:
         return m[key]
     if len(args) > 2:
-        return args[2]
+        return args[2]  # the default, whether known or not
     raise EvalError(f"lookup(): no key {key!r}")
 
 
@@ -1341,7 +1735,7 @@ def _fn_merge(ev, args, ctx):
         if a is None:
             continue
         if not isinstance(a, dict):
-            raise EvalError("merge() needs maps")
+            raise EvalError(f"merge() needs maps, not a {_type_name(a)}")
         out.update(a)
     return out
 
@@ -1357,7 +1751,9 @@ def _fn_coalesce(ev, args, ctx):
 
 def _fn_coalescelist(ev, args, ctx):
     for a in args:
-        if isinstance(a, list) and a:
+        if not isinstance(a, list):
+            raise EvalError(f"coalescelist() needs lists, not a {_type_name(a)}")
+        if a:
             return a
     return []
 
@@ -1387,117 +1783,332 @@ def _str_fn(f: Callable[[str], str]) -> Callable:
     return fn
 
 
+# ---- regular expressions: RE2, as Terraform (Go's regexp) -------------------------------------
+
+_RE2: Any = None
+_RE_CACHE: dict[str, Any] = {}
+
+
+def _re2() -> Any:
+    """The google-re2 binding with its options (imported on first use: a scan without regex()
+    never loads it), or False when it is not installed."""
+    global _RE2
+    if _RE2 is None:
+        try:
+            import re2  # type: ignore[import-not-found]
+
+            opts = re2.Options()
+            opts.log_errors = False  # errors are reported as Unknown, not printed to stderr
+            _RE2 = (re2, opts)
+        except ImportError:
+            _RE2 = False
+    return _RE2
+
+
+def _regex(pattern: Any, what: str) -> Any:
+    """A compiled RE2 pattern. Terraform's regular expressions are Go's RE2 syntax with linear-time
+    matching, which Python's re cannot give (a 34-character pattern backtracked for minutes, and
+    ``\\pL`` or Go's named groups were errors). Without the google-re2 package the value is
+    unknown, with a note."""
+    if isinstance(pattern, Partial):
+        raise EvalError(f"{what} with a partly unknown pattern")
+    pattern = _tostring(pattern)
+    compiled = _RE_CACHE.get(pattern)
+    if compiled is not None:
+        return compiled
+    lib = _re2()
+    if not lib:
+        raise EvalError(f"{what} is not evaluated: the google-re2 package (Terraform's RE2 "
+                        "semantics) is not installed")
+    re2, opts = lib
+    try:
+        compiled = re2.compile(pattern, opts)
+    except re2.error as exc:
+        msg = exc.args[0] if exc.args else exc
+        msg = msg.decode("utf-8", "replace") if isinstance(msg, bytes) else str(msg)
+        raise EvalError(f"{what}: invalid regular expression {pattern[:60]!r}: {msg}") from None
+    if len(_RE_CACHE) < 128 and len(pattern) < 1000:  # RE2 holds up to 8 MB per compiled pattern
+        _RE_CACHE[pattern] = compiled
+    return compiled
+
+
+def _go_matches(rx: Any, s: str, budget: Budget, what: str):
+    """Successive non-overlapping matches, as Go's FindAll/ReplaceAll: an empty match right after
+    the previous match is skipped."""
+    prev_end = -1
+    for m in rx.finditer(s):
+        start, end = m.span()
+        if start == end and start == prev_end:
+            continue
+        budget.step(1)
+        prev_end = end
+        yield m
+
+
+def _match_value(rx: Any, m: Any) -> Any:
+    """regex()'s result for one match: the match without capture groups, a list of the groups,
+    or an object of named groups (unmatched groups are ""), as Terraform."""
+    ngroups = rx.groups
+    if ngroups == 0:
+        return m.group(0)
+    names = rx.groupindex
+    if names:
+        if len(names) != ngroups:
+            raise EvalError("regex(): a pattern cannot mix named and unnamed capture groups")
+        return {name: (m.group(i) or "") for name, i in names.items()}
+    return [(g or "") for g in m.groups()]
+
+
+def _fn_regex(ev, args, ctx):
+    if isinstance(args[1], Partial):
+        return Unknown("regex() of a partly unknown string")
+    rx = _regex(args[0], "regex()")
+    m = rx.search(_tostring(args[1]))
+    if m is None:
+        raise EvalError("regex(): the pattern did not match any part of the string")
+    return _match_value(rx, m)
+
+
+def _fn_regexall(ev, args, ctx):
+    if isinstance(args[1], Partial):
+        return Unknown("regexall() of a partly unknown string")
+    rx = _regex(args[0], "regexall()")
+    return [_match_value(rx, m) for m in _go_matches(rx, _tostring(args[1]), ev.budget, "regexall()")]
+
+
+_GO_TEMPLATE_RE = re.compile(r"\$(?:(\$)|\{(\w+)\}|(\w+))")
+
+
+def _go_expand(template: str, rx: Any, m: Any) -> str:
+    """Go's Regexp.Expand: ``$1``, ``${1}``, ``$name``, ``${name}``; ``$$`` is a dollar; a reference
+    to a group that does not exist or did not match is empty."""
+    def sub(t: re.Match) -> str:
+        if t.group(1):
+            return "$"
+        name = t.group(2) or t.group(3)
+        if name.isdigit():
+            i = int(name) if len(name) < 6 else -1
+            return (m.group(i) or "") if 0 <= i <= rx.groups else ""
+        i = rx.groupindex.get(name)
+        return (m.group(i) or "") if i is not None else ""
+
+    return _GO_TEMPLATE_RE.sub(sub, template) if "$" in template else template
+
+
 def _fn_replace(ev, args, ctx):
     s, old, new = args[0], _tostring(args[1]), _tostring(args[2])
     if isinstance(s, Partial):
         return Unknown("replace() on a partly unknown string")
     s = _tostring(s)
     if len(old) >= 2 and old.startswith("/") and old.endswith("/"):
-        pattern = old[1:-1]
-        repl = re.sub(r"\$\{?(\w+)\}?", lambda m: "\\g<" + m.group(1) + ">", new)
-        return re.sub(pattern, repl, s)
+        rx = _regex(old[1:-1], "replace()")
+        out = _Text(ev.budget, "replace()")
+        last = 0
+        for m in _go_matches(rx, s, ev.budget, "replace()"):
+            out.append(s[last:m.start()])
+            out.append(_go_expand(new, rx, m))
+            last = m.end()
+        out.append(s[last:])
+        return out.text()
+    n = s.count(old) if old else len(s) + 1
+    ev.budget.chars_for(len(s) + n * (len(new) - len(old)), "replace()")
     return s.replace(old, new)
 
 
 def _fn_indent(ev, args, ctx):
-    n, s = int(_num(args[0])), args[1]
-    text = str(s)
+    n, s = _num(args[0]), args[1]
+    if not isinstance(n, int) and not (isinstance(n, float) and n.is_integer()):
+        raise EvalError("indent(): the number of spaces must be a whole number")
+    n = max(0, int(n))
+    text = _tostring(s)
+    ev.budget.chars_for(len(text) + text.count("\n") * n, "indent()")
     out = text.replace("\n", "\n" + " " * n)
     return make_partial(out, list(s.unresolved)) if isinstance(s, Partial) else out
+
+
+def _index_arg(v: Any, what: str) -> int:
+    n = _num(v)
+    if isinstance(n, float):
+        if not n.is_integer():
+            raise EvalError(f"{what}: {n} is not a whole number")
+        n = int(n)
+    return n
 
 
 def _fn_element(ev, args, ctx):
     lst = _list(args[0])
     if not lst:
         raise EvalError("element() of an empty list")
-    return lst[int(_num(args[1])) % len(lst)]
+    i = _index_arg(args[1], "element()")
+    if i < 0:
+        raise EvalError("element() with a negative index")
+    return lst[i % len(lst)]
+
+
+def _graphemes(s: str) -> list[str]:
+    """``s`` split into user-perceived characters, as Terraform's length(), substr() and strrev()
+    count them (Unicode grapheme clusters): a base character with its combining marks, variation
+    selectors and emoji modifiers, emoji joined by ZWJ, flag pairs, CR LF. Hangul jamo sequences
+    are not joined (precomposed syllables are single characters already)."""
+    if s.isascii() and "\r\n" not in s:
+        return list(s)
+    out: list[str] = []
+    for ch in s:
+        if out:
+            prev = out[-1]
+            cp = ord(ch)
+            if ((ch == "\n" and prev == "\r")
+                    or unicodedata.category(ch) in ("Mn", "Me", "Mc") or ch == "\u200d"
+                    or 0x1F3FB <= cp <= 0x1F3FF or 0xFE00 <= cp <= 0xFE0F or 0xE0020 <= cp <= 0xE007F
+                    or (prev.endswith("\u200d") and unicodedata.category(ch) == "So")
+                    or (0x1F1E6 <= cp <= 0x1F1FF and len(prev) == 1 and 0x1F1E6 <= ord(prev) <= 0x1F1FF)):
+                out[-1] = prev + ch
+                continue
+        out.append(ch)
+    return out
 
 
 def _fn_length(ev, args, ctx):
     v = args[0]
     if isinstance(v, Partial):
         return Unknown("length() of a partly unknown string")
-    if isinstance(v, (list, dict, str)):
-        return len(v)
-    raise EvalError("length() of a non-collection")
+    if isinstance(v, str):
+        return len(_graphemes(v))
+    if isinstance(v, (list, dict)):
+        return len(v)  # known even when elements are unknown
+    raise EvalError(f"length() of a {_type_name(v)}")
 
 
 def _fn_contains(ev, args, ctx):
     lst, v = _list(args[0]), args[1]
-    if any(isinstance(plain(x), Unknown) for x in lst):
+    if isinstance(v, Partial) or _has_unknown(v):
+        return Unknown("contains() of a partly unknown value")
+    if any(_eq(plain(x), v) for x in lst if not isinstance(plain(x), Unknown)):
+        return True
+    if any(isinstance(plain(x), Unknown) or isinstance(plain(x), Partial) for x in lst):
         return Unknown("contains() on a list with unknown elements")
-    return any(_eq(plain(x), v) for x in lst)
+    return False
 
 
 def _fn_concat(ev, args, ctx):
-    out: list = []
-    for a in args:
-        out.extend(_list(a))
-    return out
+    lists = [_list(a) for a in args]
+    ev.budget.collection(sum(len(x) for x in lists), "concat()")
+    return [x for lst in lists for x in lst]
 
 
 def _fn_toset(ev, args, ctx):
     out: list = []
+    seen: set = set()
     for x in _list(args[0]):
-        if not any(_same(x, y) for y in out):
+        ev.budget.step(1)
+        key = _hash_key(x)
+        if key is None:
+            if not any(_same(x, y) for y in out):
+                out.append(x)
+        elif key not in seen:
+            seen.add(key)
             out.append(x)
     return out
 
 
+def _hash_key(x: Any) -> Any:
+    """A hashable key for a scalar (type included, so 1 and "1" differ), or None."""
+    if isinstance(x, (str, bool, int, float)) and not isinstance(x, Partial):
+        return (type(x).__name__ if not isinstance(x, (int, float)) or isinstance(x, bool) else "n", x)
+    return None
+
+
 def _fn_flatten(ev, args, ctx):
-    def flat(v: Any) -> list:
+    budget = ev.budget
+
+    def flat(v: Any, depth: int) -> list:
+        if depth > budgets.MAX_DEPTH:
+            raise OverBudget(f"flatten() of lists nested deeper than {budgets.MAX_DEPTH} (budget MAX_DEPTH)")
         out: list = []
         for x in v:
+            budget.step(1)
             if isinstance(x, list):
-                out.extend(flat(x))
+                out.extend(flat(x, depth + 1))
+            elif isinstance(plain(x), Unknown) and not isinstance(x, Ref):
+                raise _Unknowable(plain(x))
             else:
                 out.append(x)
         return out
 
-    return flat(_list(args[0]))
+    try:
+        return flat(_list(args[0]), 0)
+    except _Unknowable as u:  # an unknown element may be a list: the result's shape is unknown
+        return Unknown(f"flatten() of a list with an unknown element ({u.value.reason})")
+
+
+class _Unknowable(Exception):
+    def __init__(self, value: Unknown) -> None:
+        super().__init__(value.reason)
+        self.value = value
 
 
 def _fn_keys(ev, args, ctx):
     if not isinstance(args[0], dict):
-        raise EvalError("keys() needs a map")
+        raise EvalError(f"keys() needs a map, not a {_type_name(args[0])}")
     return sorted(args[0].keys())
 
 
 def _fn_values(ev, args, ctx):
-    if not isinstance(args[0], dict):
-        raise EvalError("values() needs a map")
-    return [args[0][k] for k in sorted(args[0])]
+    if not isinstance(plain(args[0]), dict):
+        raise EvalError(f"values() needs a map, not a {_type_name(plain(args[0]))}")
+    m = plain(args[0])
+    return [m[k] for k in sorted(m)]
 
 
 def _fn_substr(ev, args, ctx):
-    s, off, ln = _tostring(args[0]), int(_num(args[1])), int(_num(args[2]))
+    s, off, ln = _tostring(args[0]), _index_arg(args[1], "substr()"), _index_arg(args[2], "substr()")
+    chars = _graphemes(s)
     if off < 0:
-        off = len(s) + off
-    return s[off:] if ln < 0 else s[off:off + ln]
+        off = max(0, len(chars) + off)
+    if off > len(chars):
+        raise EvalError("substr(): offset is beyond the end of the string")
+    return "".join(chars[off:] if ln < 0 else chars[off:off + ln])
 
 
 def _fn_zipmap(ev, args, ctx):
-    return {_tostring(k): v for k, v in zip(_list(args[0]), _list(args[1]))}
+    keys, values = _list(plain(args[0])), _list(plain(args[1]))
+    if len(keys) != len(values):
+        raise EvalError(f"zipmap(): {len(keys)} keys but {len(values)} values")
+    out = {}
+    for k, v in zip(keys, values):
+        k = plain(k)
+        if isinstance(k, Unknown):
+            return Unknown(f"zipmap() with an unknown key ({k.reason})")
+        out[_tostring(k)] = v
+    return out
 
 
 def _fn_one(ev, args, ctx):
-    lst = _list(args[0])
+    lst = plain(args[0])
+    if lst is None:
+        return None
+    lst = _list(lst)
     if len(lst) > 1:
         raise EvalError("one() of a list with more than one element")
     return lst[0] if lst else None
 
 
 def _fn_range(ev, args, ctx):
-    nums = [int(_num(a)) for a in args]
+    nums = [_num(a) for a in args]
     if len(nums) == 1:
-        r = range(nums[0])
-    elif len(nums) == 2:
-        r = range(nums[0], nums[1])
+        start, limit, step = 0, nums[0], 1
     else:
-        r = range(nums[0], nums[1], nums[2])
-    if len(r) > 1024:
-        raise EvalError("range() too large")
-    return list(r)
+        start, limit = nums[0], nums[1]
+        step = nums[2] if len(nums) > 2 else (1 if start <= limit else -1)
+    if step == 0:
+        raise EvalError("range(): step must not be zero")
+    if (step > 0 and start > limit) or (step < 0 and start < limit):
+        raise EvalError("range(): the step goes away from the limit" if len(nums) > 2 else "range(): bad limits")
+    count = math.ceil((limit - start) / step)
+    if count > 1024:  # Terraform's own limit, an error there too
+        raise EvalError("range(): more than 1024 values would be generated")
+    ev.budget.collection(count, "range()")
+    return [_norm_num(start + i * step) for i in range(count)]
 
 
 def _fn_hash(algo: str) -> Callable:
@@ -1506,15 +2117,25 @@ def _fn_hash(algo: str) -> Callable:
 
         if isinstance(args[0], Partial):
             return Unknown(f"{algo}() of a partly unknown string")
-        return hashlib.new(algo, _tostring(args[0]).encode()).hexdigest()
+        return hashlib.new(algo, _utf8(_tostring(args[0]), f"{algo}()")).hexdigest()
+
+    return fn
+
+
+def _fn_b64hash(algo: str) -> Callable:
+    def fn(ev, args, ctx):
+        import hashlib
+
+        if isinstance(args[0], Partial):
+            return Unknown(f"base64{algo}() of a partly unknown string")
+        digest = hashlib.new(algo, _utf8(_tostring(args[0]), f"base64{algo}()")).digest()
+        return base64.b64encode(digest).decode("ascii")
 
     return fn
 
 
 def _fn_minmax(f: Callable) -> Callable:
     def fn(ev, args, ctx):
-        if not args:
-            raise EvalError("needs at least one number")
         return f(_num(a) for a in args)
 
     return fn
@@ -1536,12 +2157,22 @@ def _fn_trimsuffix(ev, args, ctx):
 
 def _fn_tomap(ev, args, ctx):
     if not isinstance(args[0], dict):
-        raise EvalError("tomap() needs an object")
+        raise EvalError(f"tomap() needs an object, not a {_type_name(args[0])}")
     return dict(args[0])
 
 
 def _fn_compact(ev, args, ctx):
-    return [x for x in _list(args[0]) if x is not None and x != ""]
+    out = []
+    for x in _list(args[0]):
+        if isinstance(x, Ref):  # a resource's attribute: kept, so that what it references is seen
+            out.append(x)
+            continue
+        v = plain(x)
+        if isinstance(v, Unknown):
+            return Unknown(f"compact() of a list with an unknown element ({v.reason})")
+        if v is not None and v != "":
+            out.append(_tostring(v) if not isinstance(v, Partial) else v)
+    return out
 
 
 def _fn_distinct(ev, args, ctx):
@@ -1549,7 +2180,11 @@ def _fn_distinct(ev, args, ctx):
 
 
 def _fn_slice(ev, args, ctx):
-    return _list(args[0])[int(_num(args[1])):int(_num(args[2]))]
+    lst = _list(args[0])
+    start, end = _index_arg(args[1], "slice()"), _index_arg(args[2], "slice()")
+    if start < 0 or end > len(lst) or start > end:
+        raise EvalError(f"slice(): indexes {start}..{end} are out of range for a list of {len(lst)}")
+    return lst[start:end]
 
 
 def _fn_reverse(ev, args, ctx):
@@ -1557,11 +2192,17 @@ def _fn_reverse(ev, args, ctx):
 
 
 def _fn_sort(ev, args, ctx):
-    return sorted(_tostring(x) for x in _list(args[0]))
+    lst = _list(args[0])
+    if any(isinstance(plain(x), Unknown) for x in lst):
+        return Unknown("sort() of a list with unknown elements")
+    return sorted(_tostring(x) for x in lst)
 
 
 def _fn_sum(ev, args, ctx):
-    return _norm_num(sum(_num(x) for x in _list(args[0])))
+    nums = [_num(x) for x in _list(args[0])]
+    if not nums:
+        raise EvalError("sum() of an empty list")
+    return _norm_num(math.fsum(nums) if any(isinstance(n, float) for n in nums) else sum(nums))
 
 
 def _fn_startswith(ev, args, ctx):
@@ -1572,15 +2213,14 @@ def _fn_endswith(ev, args, ctx):
     return _tostring(args[0]).endswith(_tostring(args[1]))
 
 
-def _fn_regex(ev, args, ctx):
-    m = re.search(_tostring(args[0]), _tostring(args[1]))
-    if not m:
-        raise EvalError("regex() did not match")
-    if m.groupdict():
-        return m.groupdict()
-    if m.groups():
-        return list(m.groups())
-    return m.group(0)
+def _fn_strcontains(ev, args, ctx):
+    return _tostring(args[1]) in _tostring(args[0])
+
+
+def _fn_strrev(ev, args, ctx):
+    if isinstance(args[0], Partial):
+        return Unknown("strrev() of a partly unknown string")
+    return "".join(reversed(_graphemes(_tostring(args[0]))))
 
 
 def _fn_basename(ev, args, ctx):
@@ -1592,8 +2232,11 @@ def _fn_dirname(ev, args, ctx):
 
 
 def _fn_formatlist(ev, args, ctx):
-    lists = [a for a in args[1:] if isinstance(a, list)]
-    n = len(lists[0]) if lists else 1
+    lengths = {len(a) for a in args[1:] if isinstance(a, list)}
+    if len(lengths) > 1:
+        raise EvalError("formatlist(): the list arguments have different lengths")
+    n = lengths.pop() if lengths else 1
+    ev.budget.collection(n, "formatlist()")
     return [_fn_format(ev, [args[0]] + [a[i] if isinstance(a, list) else a for a in args[1:]], ctx)
             for i in range(n)]
 
@@ -1606,9 +2249,151 @@ def _fn_yamlencode(ev, args, ctx):
     import yaml
 
     try:
-        return yaml.safe_dump(_jsonable(args[0]), sort_keys=False)
+        value = _jsonable(args[0])
     except EvalError as exc:
         return Unknown(str(exc))
+    _encode_json(ev, value, "yamlencode()")  # the size YAML would have, roughly: within budget first
+    return yaml.safe_dump(value, sort_keys=False, allow_unicode=True)
+
+
+def _bool_list(args: list, what: str) -> list:
+    out = []
+    for x in _list(args[0]):
+        v = plain(x)
+        if isinstance(v, Unknown):
+            out.append(v)
+        elif v is None:
+            raise EvalError(f"{what}: null is not a bool")
+        else:
+            out.append(_truth(v))
+    return out
+
+
+def _fn_alltrue(ev, args, ctx):
+    vals = _bool_list(args, "alltrue()")
+    if any(v is False for v in vals):
+        return False  # false whatever the unknown elements are
+    unknown = [v for v in vals if isinstance(v, Unknown)]
+    return Unknown(f"alltrue() of unknown elements ({unknown[0].reason})") if unknown else True
+
+
+def _fn_anytrue(ev, args, ctx):
+    vals = _bool_list(args, "anytrue()")
+    if any(v is True for v in vals):
+        return True
+    unknown = [v for v in vals if isinstance(v, Unknown)]
+    return Unknown(f"anytrue() of unknown elements ({unknown[0].reason})") if unknown else False
+
+
+def _fn_chunklist(ev, args, ctx):
+    lst, size = _list(args[0]), _index_arg(args[1], "chunklist()")
+    if size < 0:
+        raise EvalError("chunklist(): the size must not be negative")
+    if size == 0:
+        return [list(lst)] if lst else []
+    return [lst[i:i + size] for i in range(0, len(lst), size)]
+
+
+def _fn_index(ev, args, ctx):
+    lst, v = _list(args[0]), plain(args[1])
+    if _has_unknown(v) or isinstance(v, Partial):
+        return Unknown("index() of a partly unknown value")
+    for i, x in enumerate(lst):
+        x = plain(x)
+        if isinstance(x, Unknown) or isinstance(x, Partial):
+            return Unknown("index() on a list with unknown elements")
+        if _eq(x, v):
+            return i
+    raise EvalError("index(): the value is not in the list")
+
+
+def _fn_log(ev, args, ctx):
+    x, base = float(_num(args[0])), float(_num(args[1]))
+    if x <= 0 or base <= 0 or base == 1:
+        raise EvalError("log(): the number and the base must be positive and the base not 1")
+    return _norm_num(math.log(x) / math.log(base))
+
+
+def _fn_pow(ev, args, ctx):
+    x, y = float(_num(args[0])), float(_num(args[1]))
+    try:
+        return _norm_num(math.pow(x, y))  # Go's math.Pow: a float, never a huge integer
+    except (OverflowError, ValueError):
+        raise EvalError("pow(): the result is not a finite number") from None
+
+
+def _fn_signum(ev, args, ctx):
+    n = _num(args[0])
+    return (n > 0) - (n < 0)
+
+
+def _fn_parseint(ev, args, ctx):
+    text, base = args[0], _index_arg(args[1], "parseint()")
+    if not isinstance(text, str) or isinstance(text, Partial):
+        raise EvalError(f"parseint(): a {_type_name(text)} is not a string")
+    if not 2 <= base <= 62:
+        raise EvalError("parseint(): the base must be between 2 and 62")
+    digits = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"[:base]
+    body = text[1:] if text[:1] in "+-" else text
+    if base <= 36:
+        body_check = body.lower()
+        digits = digits.lower()
+    else:
+        body_check = body
+    if not body or any(c not in digits for c in body_check):
+        raise EvalError(f"parseint(): {text[:40]!r} is not a number in base {base}")
+    if len(body) * math.log2(base) > budgets.MAX_NUMBER_BITS + 1:
+        raise OverBudget(f"parseint(): the number is beyond budget MAX_NUMBER_BITS ({budgets.MAX_NUMBER_BITS})")
+    n = 0
+    for c in body_check:
+        n = n * base + digits.index(c)
+    return _number(-n if text.startswith("-") else n)
+
+
+def _set_args(args: list, what: str) -> list[list]:
+    out = []
+    for a in args:
+        lst = _list(a)
+        if any(_has_unknown(x) for x in lst):
+            raise _Unknowable(Unknown(f"{what} of a set with unknown elements"))
+        out.append(lst)
+    return out
+
+
+def _set_fn(what: str, combine: Callable[[list[list], Callable], list]) -> Callable:
+    def fn(ev, args, ctx):
+        try:
+            sets = _set_args(args, what)
+        except _Unknowable as u:
+            return u.value
+        ev.budget.step(sum(len(s) for s in sets))
+        return _fn_toset(ev, [combine(sets, lambda x, s: any(_same(x, y) for y in s))], ctx)
+
+    return fn
+
+
+def _fn_setproduct(ev, args, ctx):
+    lists = [_list(a) for a in args]
+    total = 1
+    for lst in lists:
+        total *= len(lst)
+        if total > budgets.MAX_COLLECTION:
+            break
+    ev.budget.collection(total, "setproduct()")
+    out: list = [[]]
+    for lst in lists:
+        out = [prefix + [x] for prefix in out for x in lst]
+    return out
+
+
+def _fn_urlencode(ev, args, ctx):
+    from urllib.parse import quote
+
+    return quote(_tostring(args[0]), safe="-._~")
+
+
+def _fn_identity(ev, args, ctx):
+    return args[0]
 
 
 def _fn_unknown(what: str) -> Callable:
@@ -1621,8 +2406,9 @@ def _fn_unknown(what: str) -> Callable:
 from . import files as _files  # noqa: E402  (it imports this module lazily)
 
 FUNCTIONS: dict[str, Callable] = {
-    "base64encode": _fn_b64encode, "base64decode": _fn_b64decode,
+    "base64encode": _fn_b64encode, "base64decode": _fn_b64decode, "base64gzip": _fn_b64gzip,
     "jsonencode": _fn_jsonencode, "jsondecode": _fn_jsondecode, "yamlencode": _fn_yamlencode,
+    "yamldecode": _fn_yamldecode,
     "format": _fn_format, "formatlist": _fn_formatlist, "join": _fn_join, "split": _fn_split,
     "lookup": _fn_lookup, "merge": _fn_merge, "coalesce": _fn_coalesce,
     "coalescelist": _fn_coalescelist,
@@ -1630,25 +2416,63 @@ FUNCTIONS: dict[str, Callable] = {
     "lower": _str_fn(str.lower), "upper": _str_fn(str.upper), "title": _fn_title,
     "trimspace": _str_fn(str.strip), "chomp": _str_fn(lambda s: re.sub(r"[\r\n]+$", "", s)),
     "replace": _fn_replace, "trim": _fn_trim, "trimprefix": _fn_trimprefix,
-    "trimsuffix": _fn_trimsuffix, "indent": _fn_indent,
+    "trimsuffix": _fn_trimsuffix, "indent": _fn_indent, "strrev": _fn_strrev,
+    "strcontains": _fn_strcontains,
     "concat": _fn_concat, "element": _fn_element, "length": _fn_length, "contains": _fn_contains,
+    "index": _fn_index, "chunklist": _fn_chunklist,
     "min": _fn_minmax(min), "max": _fn_minmax(max),
     "tolist": lambda ev, a, c: _list(a[0]), "toset": _fn_toset, "tomap": _fn_tomap,
     "keys": _fn_keys, "values": _fn_values, "flatten": _fn_flatten, "compact": _fn_compact,
     "distinct": _fn_distinct, "slice": _fn_slice, "reverse": _fn_reverse, "sort": _fn_sort,
     "sum": _fn_sum, "substr": _fn_substr, "zipmap": _fn_zipmap, "one": _fn_one, "range": _fn_range,
+    "alltrue": _fn_alltrue, "anytrue": _fn_anytrue,
+    "setproduct": _fn_setproduct,
+    "setunion": _set_fn("setunion()", lambda sets, member: [x for s in sets for x in s]),
+    "setintersection": _set_fn("setintersection()", lambda sets, member: [
+        x for x in sets[0] if all(member(x, s) for s in sets[1:])]),
+    "setsubtract": _set_fn("setsubtract()", lambda sets, member: [
+        x for x in sets[0] if not member(x, sets[1])]),
     "startswith": _fn_startswith, "endswith": _fn_endswith, "regex": _fn_regex,
+    "regexall": _fn_regexall,
     "abs": lambda ev, a, c: abs(_num(a[0])), "ceil": lambda ev, a, c: math.ceil(_num(a[0])),
     "floor": lambda ev, a, c: math.floor(_num(a[0])),
+    "log": _fn_log, "pow": _fn_pow, "signum": _fn_signum, "parseint": _fn_parseint,
     "md5": _fn_hash("md5"), "sha1": _fn_hash("sha1"), "sha256": _fn_hash("sha256"),
-    "basename": _fn_basename, "dirname": _fn_dirname,
+    "sha512": _fn_hash("sha512"), "base64sha256": _fn_b64hash("sha256"),
+    "base64sha512": _fn_b64hash("sha512"),
+    "basename": _fn_basename, "dirname": _fn_dirname, "urlencode": _fn_urlencode,
+    "sensitive": _fn_identity, "nonsensitive": _fn_identity,
     "timestamp": _fn_unknown("timestamp()"), "uuid": _fn_unknown("uuid()"),
 }
 FUNCTIONS.update(_files.FILE_FUNCTIONS)  # file(), templatefile(), ...: confined to the read boundary
+#: (least, most) arguments of each built-in, as Terraform declares them (None: any number)
+_ARITY: dict[str, tuple[int, int | None]] = {
+    **{n: (1, 1) for n in (
+        "file", "filebase64", "fileexists", "filemd5", "filesha1", "filesha256", "filesha512",
+        "filebase64sha256", "filebase64sha512", "base64encode", "base64decode", "base64gzip", "jsonencode",
+        "jsondecode", "yamlencode", "yamldecode", "tostring", "tonumber", "tobool", "lower", "upper",
+        "title", "trimspace", "chomp", "strrev", "length", "tolist", "toset", "tomap", "keys",
+        "values", "flatten", "compact", "distinct", "reverse", "sort", "sum", "one", "alltrue",
+        "anytrue", "abs", "ceil", "floor", "signum", "md5", "sha1", "sha256", "sha512",
+        "base64sha256", "base64sha512", "basename", "dirname", "urlencode", "sensitive",
+        "nonsensitive")},
+    **{n: (2, 2) for n in (
+        "split", "trim", "trimprefix", "trimsuffix", "indent", "strcontains", "element", "contains",
+        "index", "chunklist", "zipmap", "startswith", "endswith", "regex", "regexall", "log", "pow",
+        "parseint", "setsubtract", "fileset")},
+    **{n: (3, 3) for n in ("replace", "substr", "slice")},
+    **{n: (1, None) for n in ("format", "formatlist", "coalesce", "coalescelist", "concat", "min",
+                              "max", "setunion", "setintersection")},
+    "setproduct": (2, None),
+    "templatefile": (1, 2), "lookup": (2, 3), "join": (2, None), "merge": (0, None),
+    "range": (1, 3), "timestamp": (0, 0), "uuid": (0, 0),
+}
 _REF_AWARE = frozenset({"jsonencode", "yamlencode", "merge", "concat", "tolist", "toset", "tomap",
                         "element", "lookup", "coalesce", "flatten", "compact", "one", "values",
-                        "slice", "reverse", "zipmap", "distinct"})
-_UNKNOWN_AWARE = frozenset({"coalesce", "jsonencode", "yamlencode"})
+                        "slice", "reverse", "zipmap", "distinct", "sensitive", "nonsensitive",
+                        "chunklist", "setproduct"})
+#: built-ins that take unknown arguments and decide themselves (Terraform's AllowUnknown params)
+_UNKNOWN_AWARE = frozenset({"coalesce", "jsonencode", "yamlencode", "lookup"})
 
 
 # --------------------------------------------------------------------------------------------------

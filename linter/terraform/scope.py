@@ -7,6 +7,7 @@ a local child module gets them from the arguments of the module call that instan
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from typing import Any
@@ -22,6 +23,8 @@ from ..model import (
     Location,
     Unknown,
 )
+from . import budgets
+from .budgets import Budget
 from .evaluate import Evaluator, Ref, Source, plain, var_source
 from .syntax import Attribute, Block, HclExpr, JsonExpr, JsonSyntaxError, read_file, read_json_value
 
@@ -101,6 +104,8 @@ class Loader:
         #: parsed files shared by the modules of one scan (a child module called by several roots
         #: is parsed once); blocks are never mutated after parsing, so sharing is safe
         self.cache = cache if cache is not None else {}
+        #: the evaluation budgets of this load (one root module and its module instances)
+        self.budget = Budget()
 
     def refused(self, path: str) -> str | None:
         """Why ``path`` (a file the front end is about to open, in a folder already checked) may not
@@ -157,6 +162,11 @@ class Scope:
                  parent: "Scope | None" = None, call: Block | None = None, depth: int = 0,
                  chain: tuple[str, ...] = ()) -> None:
         self.loader = loader
+        self.budget = loader.budget
+        self.budget.instances += 1
+        if parent is None and not self.budget.module:
+            self.budget.module = display_path(abs_dir)
+        self.budget.check_deadline(files[0] if files else self.budget.module)
         self.abs_dir = os.path.abspath(abs_dir)
         self.files = files
         self.prefix = prefix
@@ -188,6 +198,7 @@ class Scope:
         for f in overrides:  # Terraform merges override files into the blocks they name, last
             for b in loader.blocks(f):
                 self._override(b)
+        self.budget.resources += len(self.resources)
         self.tfvars: dict[str, tuple[Any, Location]] = {}
         if parent is None:
             self._read_tfvars()
@@ -459,6 +470,12 @@ class Scope:
                 self.notes.append(f"module.{name}: source {source} calls itself (module cycle), not followed")
             elif self.depth + 1 > MAX_MODULE_DEPTH:
                 self.notes.append(f"module.{name}: nested deeper than {MAX_MODULE_DEPTH} modules, not followed")
+            elif self.budget.instances >= budgets.MAX_MODULE_INSTANCES:
+                self.notes.append(f"module.{name}: not followed, the root module already has "
+                                  f"{budgets.MAX_MODULE_INSTANCES} module instances (budget MAX_MODULE_INSTANCES)")
+            elif self.budget.resources >= budgets.MAX_MODULE_RESOURCES:
+                self.notes.append(f"module.{name}: not followed, the root module's instances already have "
+                                  f"{budgets.MAX_MODULE_RESOURCES:,} resources (budget MAX_MODULE_RESOURCES)")
             elif not res.is_dir:
                 self._not_followed(name, where, f"source folder {source} not found")
             else:
@@ -486,6 +503,7 @@ class _NoRefs:
     prefix = ""
 
     def __init__(self, base: Scope) -> None:
+        self.budget = base.budget
         self.path_module = base.path_module
         self.path_root = base.path_root
         self.path_root_abs = base.path_root_abs
@@ -602,6 +620,8 @@ def _literal(v: Any) -> Any:
         return {k: _literal(x) for k, x in v.items()}
     if isinstance(v, list):
         return [_literal(x) for x in v]
+    if isinstance(v, float) and not math.isfinite(v):  # 1e999: never a value a check sees
+        return Unknown("the tfvars value is not a finite number (too large to hold)")
     return v
 
 

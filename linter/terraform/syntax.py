@@ -439,7 +439,9 @@ class _JsonReader:
             raise self.error(f"unexpected {self.s[self.i]!r}")
         self.i = m.end()
         text = m.group(0)
-        return float(text) if (m.group(2) or m.group(3)) else int(text)
+        # an integer too long for int() (Python refuses over 4,300 digits) is read as a float (inf):
+        # the evaluators make a non-finite number unknown, the file is still read
+        return float(text) if (m.group(2) or m.group(3) or len(text) > 4000) else int(text)
 
 
 def read_json_value(text: str) -> Any:
