@@ -21,7 +21,7 @@ import pkgutil
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Iterable
 
-from .model import ComputeUnit, Location, Model, Setting, Trigger
+from .model import ComputeUnit, Location, Model, Resource, Setting, Trigger
 
 # Severities, lowest first.
 INFO = "info"
@@ -213,7 +213,7 @@ class Check(Rule):
             severity=severity or self.severity,
             message=message,
             recommendation=recommendation,
-            resource=unit.name if isinstance(unit, ComputeUnit) else unit.resource,
+            resource=unit.name if isinstance(unit, (ComputeUnit, Resource)) else unit.resource,
             resource_type=unit.resource_type,
             location=loc,
             confidence=confidence,

@@ -14,7 +14,7 @@ from typing import Any
 from .. import kinds as kt
 from ..linker import link
 from ..model import (
-    ORIGIN_LITERAL, ORIGIN_SERVICE_DEFAULT, Document, Edge, Location, Resource, Setting, Unknown,
+    ORIGIN_LITERAL, ORIGIN_MODULE_INPUT, ORIGIN_SERVICE_DEFAULT, Document, Edge, Location, Resource, Setting, Unknown,
 )
 from .evaluate import BoundExpr, Evaluator, Partial, Ref, Trace, plain
 from .scope import Scope, is_local_source
@@ -429,7 +429,65 @@ class Builder:
             r.notes.append("instance_type not set: the module's own default applies")
         return []
 
+    def _module_map(self, scope: Scope, call: Block, name: str) -> tuple[Attribute | None, Setting | None, dict]:
+        """A module input that is a map of objects (``rules``, ``schedules``): the argument, its
+        setting (where the map is written) and each object's fields evaluated (Refs kept)."""
+        attr = call.attributes.get(name)
+        if attr is None:
+            return None, None, {}
+        v = plain(Evaluator(scope).eval(attr.expr))
+        if not isinstance(v, dict):
+            return attr, None, {}
+        return attr, make_setting(scope, attr), {k: plain(x) for k, x in v.items() if isinstance(plain(x), dict)}
+
+    @staticmethod
+    def _entry_setting(where: Setting, value: Any, path: str) -> Setting:
+        """One field of a module's map input, located where the map is written."""
+        note = f"{path}" + (f" ({where.note})" if where.note else "")
+        origin = ORIGIN_MODULE_INPUT if where.origin == ORIGIN_LITERAL else where.origin
+        return Setting(_deep_plain(value), where.location, origin, note)
+
+    def _module_eventbridge_bus(self, bus: Resource, scope: Scope, call: Block) -> list[Resource]:
+        """What terraform-aws-modules/eventbridge creates from its ``rules`` (with ``targets``) and
+        ``schedules`` inputs: one rule or schedule each, with its expression and target."""
+        out: list[Resource] = []
+        at, where, rules = self._module_map(scope, call, "rules")
+        if at is not None and _module_flag(scope, call, "create_rules", True) is not False:
+            _t_at, _t_where, _ = self._module_map(scope, call, "targets")
+            targets = plain(Evaluator(scope).eval(_t_at.expr)) if _t_at is not None else {}
+            for key, spec in rules.items():
+                rule = self._implicit(bus, f"rules.{key}", "eventbridge_rule", at)
+                for field, canon in (("schedule_expression", "schedule_expression"), ("event_pattern", "event_pattern")):
+                    if plain(spec.get(field)) is not None:
+                        rule.attributes[canon] = self._entry_setting(where, spec[field], f"rules.{key}.{field}")
+                items = plain(targets.get(key)) if isinstance(targets, dict) else None
+                for item in items if isinstance(items, list) else []:
+                    item = plain(item)
+                    if isinstance(item, dict) and "arn" in item:
+                        rule.edges.extend(self.value_edges(scope, rule.address, "target", item["arn"], rule.location))
+                out.append(rule)
+        at, where, schedules = self._module_map(scope, call, "schedules")
+        if at is not None and _module_flag(scope, call, "create_schedules", True) is not False:
+            for key, spec in schedules.items():
+                sch = self._implicit(bus, f"schedules.{key}", "scheduler_schedule", at)
+                for field, canon in (("schedule_expression", "schedule_expression"), ("timezone", "schedule_timezone")):
+                    if plain(spec.get(field)) is not None:
+                        sch.attributes[canon] = self._entry_setting(where, spec[field], f"schedules.{key}.{field}")
+                if "arn" in spec:
+                    sch.edges.extend(self.value_edges(scope, sch.address, "target", spec["arn"], sch.location))
+                out.append(sch)
+        return out
+
     def _module_auto_scaling_group(self, r: Resource, scope: Scope, call: Block) -> list[Resource]:
+        out: list[Resource] = []
+        at, where, schedules = self._module_map(scope, call, "schedules")
+        for key, spec in schedules.items():
+            action = self._implicit(r, f"schedules.{key}", "autoscaling_scheduled_action", at)
+            action.edges.append(Edge(action.address, "group", r.address, None, None, None, action.location))
+            for field, canon in (("recurrence", "recurrence"), ("time_zone", "time_zone")):
+                if plain(spec.get(field)) is not None:
+                    action.attributes[canon] = self._entry_setting(where, spec[field], f"schedules.{key}.{field}")
+            out.append(action)
         # The module passes user_data to the launch template unchanged: its input is base64
         # ("The Base64-encoded user data to provide when launching the instance").
         s = r.attributes.get("user_data")
@@ -440,7 +498,7 @@ class Builder:
                 s.note = ((s.note + "; ") if s.note else "") + "not base64: the module expects base64 user data"
             else:
                 s.value = decoded
-        return []
+        return out
 
 
 def _deep_plain(v: Any, depth: int = 0) -> Any:
