@@ -42,8 +42,9 @@ class InvalidScheduleExpression(Check):
     - the wrong number of fields: AWS `cron()` has 6 (Minutes Hours Day-of-month Month Day-of-week
       Year); an Auto Scaling `Recurrence` is a Unix cron line of 5;
     - both or neither of Day-of-month and Day-of-week set to `?` in AWS cron;
-    - `rate(1 minutes)`, `rate(5 minute)` (singular for 1, plural above), a rate in seconds (the
-      minimum is one minute), a value that is not a positive number;
+    - on an EventBridge rule, `rate(1 minutes)` or `rate(5 minute)` (singular for 1, plural
+      above; Scheduler accepts both); a rate in seconds (the minimum is one minute) or a value that
+      is not a positive number;
     - a Day-of-week `0` in AWS cron (AWS numbers the days 1-7 from Sunday; 0 is Unix's Sunday);
     - values out of range (hour 24, minute 60, month 13), one-time `at()` on an EventBridge rule
       (only Scheduler has one-time schedules), an `at()` that is not `yyyy-mm-ddThh:mm:ss`, and a
@@ -53,7 +54,9 @@ class InvalidScheduleExpression(Check):
     accepts it and runs Sunday to Thursday, while in Unix cron `1-5` is Monday to Friday, so it is
     almost always a crontab line ported verbatim. The message gives the corrected expression when
     one follows from what was written. Valid expressions stay quiet, including `MON-FRI`, `L`,
-    `W` and `#`; an expression that cannot be resolved statically is not judged.
+    `W` and `#`; an expression that cannot be resolved statically is not judged. A documented rule
+    that deployed code suggests AWS does not enforce (a Year past 2199, used as "never"; an empty
+    list item such as `5,`) is reported with medium confidence.
 
     ## Why is this bad?
     An expression AWS rejects fails the deployment (or, in a module with many schedules, the one
@@ -160,9 +163,7 @@ class InvalidScheduleExpression(Check):
                        "Use an IANA time zone name such as Europe/London or America/New_York.")
         if fix and re.search(r"[A-Z]{3}", fix) and any(p.kind in _DAY_KINDS for p in v.problems):
             rec.append("Day names (SUN-SAT) read the same in AWS and Unix cron.")
-        # a rule AWS documents for EventBridge rules, applied to Scheduler by analogy
-        by_analogy = v.service == syn.SCHEDULER and any(p.kind == "rate-plural" for p in v.problems)
-        confidence = HIGH if errors and not by_analogy else MEDIUM
+        confidence = HIGH if errors and all(p.certain for p in errors) else MEDIUM
         evidence = {
             "service": label,
             "expression": setting_evidence(v.expression),
@@ -171,9 +172,6 @@ class InvalidScheduleExpression(Check):
         }
         if v.timezone is not None:
             evidence["timezone"] = setting_evidence(v.timezone)
-        if by_analogy:
-            evidence["note"] = ("AWS documents the singular/plural rule for EventBridge rules' rate "
-                                "expressions; Scheduler is assumed to apply it too")
         at = v.expression if v.expression is not None and v.problems else v.timezone
         return self.finding(res, message, " ".join(rec), at=at, severity=severity, confidence=confidence,
                             evidence=evidence)

@@ -50,6 +50,9 @@ class Problem:
     kind: str
     detail: str
     fix: str | None = None
+    #: False when AWS documents the rule but deployed code suggests it is not enforced (a year past
+    #: 2199, an empty list item): the finding then has medium confidence.
+    certain: bool = True
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,8 @@ def _number(tok: str, f: _Field) -> int | None:
 
 def _field_errors(text: str, f: _Field, specials: str) -> list[str]:
     """What is wrong with one cron field (empty when it is valid). ``specials`` holds the
-    wildcards beyond ``, - * /`` the dialect allows in this field (``?``, ``L``, ``W``, ``#``)."""
+    wildcards beyond ``, - * /`` the dialect allows in this field (``?``, ``L``, ``W``, ``#``).
+    Errors AWS may not enforce (see :data:`UNCERTAIN`) start with "~"."""
     errs: list[str] = []
     if text == "?":
         return [] if "?" in specials else [f"{f.name} cannot be '?'"]
@@ -91,7 +95,7 @@ def _field_errors(text: str, f: _Field, specials: str) -> list[str]:
         errs.append(f"{f.name} '{text}': with '#' the field holds one expression only")
     for item in items:
         if not item:
-            errs.append(f"{f.name} '{text}' has an empty list item")
+            errs.append(f"~{f.name} '{text}' has an empty list item, which AWS's documented syntax does not allow")
             continue
         up = item.upper()
         if "L" in specials and (up == "L" or (f.name == "Day-of-month" and re.fullmatch(r"L(W|-\d{1,2})?", up))):
@@ -127,8 +131,13 @@ def _field_errors(text: str, f: _Field, specials: str) -> list[str]:
             if n is None:
                 errs.append(f"{f.name} '{item}': '{end}' is not a value or wildcard this field accepts")
             elif not f.low <= n <= f.high:
-                errs.append(f"{f.name} '{item}': {n} is outside {f.low}-{f.high}")
+                doubt = "~" if f.name == "Year" and n > f.high else ""  # 2999 "never" years are deployed
+                errs.append(f"{doubt}{f.name} '{item}': {n} is outside {f.low}-{f.high}")
     return errs
+
+
+def _problem(severity: str, kind: str, err: str) -> Problem:
+    return Problem(severity, kind, err.lstrip("~"), None, not err.startswith("~"))
 
 
 def _unix_dow_names(field: str) -> str:
@@ -201,7 +210,9 @@ def aws_expression(expr: str, service: str = RULE) -> list[Problem]:
         return [Problem(ERROR, "empty", "the expression is empty")]
     m = _RATE.fullmatch(text)
     if m:
-        return _rate(m.group(1))
+        # EventBridge documents "rate(1 hours) and rate(5 hour) aren't valid" for rules; Scheduler
+        # accepts either (AWS's own Scheduler samples deploy rate(5 minute) and rate(1 minutes)).
+        return [p for p in _rate(m.group(1)) if not (service == SCHEDULER and p.kind == "rate-plural")]
     m = _CRON.fullmatch(text)
     if m:
         return _aws_cron(m.group(1).split())
@@ -253,7 +264,7 @@ def _aws_cron(fields: list[str]) -> list[Problem]:
         return [Problem(ERROR, "field-count", f"AWS cron takes 6 fields (Minutes Hours Day-of-month Month "
                         f"Day-of-week Year), this one has {len(fields)}{why}", fix)]
     minute, hour, dom, month, dow, year = fields
-    found: list[tuple[str, str, str]] = []  # (severity, kind, detail)
+    found: list[tuple[str, str, str]] = []  # (severity, kind, detail; "~" first when uncertain)
     fixable = True
     unix_dow = dow != "?" and not re.search(r"[A-Za-z]", dow.replace("L", "")) and 0 in _numbers_in(dow)
     for text, f, specials in zip(fields, _AWS_FIELDS, ("", "", "?LW", "", "?L#", "")):
@@ -289,7 +300,7 @@ def _aws_cron(fields: list[str]) -> list[Problem]:
                       "in exactly one of them (it cannot say 'this day of the month or this day of the "
                       "week')"))
     fix = f"cron({minute} {hour} {fix_dom} {month} {fix_dow} {year})" if fixable else None
-    return [Problem(sev, kind, detail, fix) for sev, kind, detail in found]
+    return [Problem(sev, kind, detail.lstrip("~"), fix, not detail.startswith("~")) for sev, kind, detail in found]
 
 
 def _at(inner: str) -> list[Problem]:
@@ -345,7 +356,7 @@ def unix_cron(expr: str) -> list[Problem]:
         if text_f == "?":
             continue  # not Unix syntax; whether Auto Scaling accepts it is not documented: unjudged
         for err in _field_errors(text_f, f, ""):
-            problems.append(Problem(ERROR, "field-value", err))
+            problems.append(_problem(ERROR, "field-value", err))
     return problems
 
 

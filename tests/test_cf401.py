@@ -136,10 +136,26 @@ def test_rejected_and_misread_together_is_an_error_with_one_correction():
     assert "EventBridge rejects the schedule expression 'cron(0 6 * * 1-5)'" in f.message
 
 
-def test_scheduler_plural_rule_is_medium_confidence():
-    f = [x for x in scan_case(CHECK, "cfn/fire_sam_events.yaml").findings
-         if x.resource == "CleanupFunction.Events.Hourly"][0]
-    assert f.confidence == "medium" and "rate(1 hour)" in f.recommendation
+def test_scheduler_accepts_either_rate_unit_form():
+    # EventBridge documents the rule for rules; Scheduler deploys rate(5 minute) (AWS's own samples)
+    assert syn.aws_expression("rate(5 minute)", syn.SCHEDULER) == []
+    assert syn.aws_expression("rate(1 hours)", syn.SCHEDULER) == []
+    assert kinds(syn.aws_expression("rate(30 seconds)", syn.SCHEDULER)) == [
+        ("error", "rate-below-minimum", "rate(1 minute)")]
+    rows = finding_rows(scan_case(CHECK, "cfn/fire_sam_events.yaml"))
+    assert "CleanupFunction.Events.Relaxed" not in [r[1] for r in rows]
+
+
+def test_rules_aws_may_not_enforce_lower_the_confidence():
+    (year,) = syn.aws_expression("cron(0 6 * * ? 2999)", syn.RULE)
+    assert (year.kind, year.certain) == ("field-value", False)
+    (comma,) = syn.aws_expression("cron(5, 0 1 * ? *)", syn.RULE)
+    assert comma.certain is False
+    (hour,) = syn.aws_expression("cron(0 24 * * ? *)", syn.RULE)
+    assert hour.certain is True
+    f = [x for x in scan_case(CHECK, "cfn/fire_scheduler_and_autoscaling.yaml").findings
+         if x.resource == "ReportSchedule"][0]
+    assert f.confidence == "high"
 
 
 def test_subject_is_the_rule_schedule_or_action():
