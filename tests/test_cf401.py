@@ -5,12 +5,11 @@ expression for each kind of problem."""
 from __future__ import annotations
 
 import pytest
-from conftest import FIXTURES, finding_rows, fixture_cases, scan_case
+from conftest import assert_cases_say_what_they_show, finding_rows, scan_case
 
 from computefit import schedule_syntax as syn
 
 CHECK = "CF401"
-BASE = FIXTURES / CHECK
 
 
 def kinds(problems) -> list[tuple[str, str, str | None]]:
@@ -18,13 +17,7 @@ def kinds(problems) -> list[tuple[str, str, str | None]]:
 
 
 def test_fixtures_state_what_they_show():
-    for case in fixture_cases(CHECK):
-        path = BASE / case
-        files = [path] if path.is_file() else sorted(path.rglob("*.tf"))
-        for f in files:
-            head = f.read_text(encoding="utf-8").lstrip()
-            assert head.startswith(("#", '{\n  "Description": "CF401')), f
-            assert CHECK in head.splitlines()[0 if head.startswith("#") else 1], f
+    assert_cases_say_what_they_show(CHECK)
 
 
 @pytest.mark.parametrize("expr", [

@@ -4,20 +4,13 @@ and pattern rules never fire."""
 
 from __future__ import annotations
 
-from conftest import FIXTURES, finding_rows, fixture_cases, scan_case, scan_findings
+from conftest import assert_cases_say_what_they_show, finding_rows, scan_case, scan_findings
 
 CHECK = "CF402"
-BASE = FIXTURES / CHECK
 
 
 def test_fixtures_state_what_they_show():
-    for case in fixture_cases(CHECK):
-        path = BASE / case
-        files = [path] if path.is_file() else sorted(path.rglob("*.tf"))
-        for f in files:
-            head = f.read_text(encoding="utf-8").lstrip()
-            assert head.startswith(("#", '{\n  "Description": "CF402')), f
-            assert CHECK in head.splitlines()[0 if head.startswith("#") else 1], f
+    assert_cases_say_what_they_show(CHECK)
 
 
 def test_each_front_end_names_its_own_replacement():

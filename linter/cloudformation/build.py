@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import os
 import re
 from typing import Any, Iterable
 
@@ -250,6 +251,8 @@ class Builder:
                         continue
                     s = Setting(Unknown(f"{blocker} could not be read statically"), s.location,
                                 m.ORIGIN_UNKNOWN, s.note)
+                elif a.type in ("document", "file"):
+                    s = self.document(value, line, a.type == "file")
                 else:
                     s = self.t.setting(value, line)
                 if a.name == "tags" and isinstance(s.value, list):
@@ -266,6 +269,26 @@ class Builder:
                         s.location = self.loc(globals_.line_of(prop))
                 r.attributes[a.name] = s
                 break
+
+    def document(self, value: Any, line: int | None, is_file: bool) -> Setting:
+        """A document property (a state machine definition): an object with its intrinsic functions
+        rendered as ``${...}`` placeholders, or its text; for a ``file`` attribute, the text of the
+        local file it names (an S3 location is not read)."""
+        if not is_file:
+            if _fn(value) is not None:
+                return self.t.setting(value, line)
+            return Setting(_plain(self.t, value), self.loc(line), m.ORIGIN_LITERAL)
+        path = self.t.value(value)
+        if isinstance(path, dict):
+            where = "/".join(str(self.t.render(path.get(k))) for k in ("Bucket", "Key") if k in path)
+            return Setting(Unknown(f"the definition is in S3 ({where}), not read"), self.loc(line), m.ORIGIN_UNKNOWN)
+        if not isinstance(path, str) or "${" in path:
+            return Setting(Unknown(f"DefinitionUri {path} is not known statically"), self.loc(line), m.ORIGIN_UNKNOWN)
+        if path.startswith("s3://"):
+            return Setting(Unknown(f"the definition is in S3 ({path}), not read"), self.loc(line), m.ORIGIN_UNKNOWN)
+        text = read_local_file(self.t.file, path)
+        origin = m.ORIGIN_UNKNOWN if is_unknown(text) else m.ORIGIN_LITERAL
+        return Setting(text, self.loc(line), origin, note=f"definition file {path}")
 
     # -- resources -------------------------------------------------------------------------
     def resource(self, name: str, res: CfnDict) -> Resource:
@@ -516,16 +539,54 @@ def render_cfn_init(tpl: Template, res: CfnDict) -> Setting | None:
                    note="AWS::CloudFormation::Init")
 
 
+def _plain(tpl: Template, v: Any) -> Any:
+    """A value as plain data: intrinsic functions rendered as text with ``${...}`` placeholders."""
+    if _fn(v):
+        return tpl.render(v)
+    if isinstance(v, dict):
+        return {k: _plain(tpl, x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_plain(tpl, x) for x in v]
+    return v
+
+
 def _json_text(tpl: Template, value: Any) -> str:
     import json
 
-    def plain(v: Any) -> Any:
-        if _fn(v):
-            return tpl.render(v)
-        if isinstance(v, dict):
-            return {k: plain(x) for k, x in v.items()}
-        if isinstance(v, list):
-            return [plain(x) for x in v]
-        return v
+    return json.dumps(_plain(tpl, value), indent=2)
 
-    return json.dumps(plain(value), indent=2)
+
+#: Files a template names (a state machine's DefinitionUri) are read up to this size.
+MAX_LOCAL_FILE_BYTES = 1_000_000
+
+
+def read_boundary(template_file: str) -> str:
+    """The folder a template may read files from: the git work tree it lies in, else its folder."""
+    folder = os.path.dirname(os.path.realpath(template_file))
+    d = folder
+    while True:
+        if os.path.exists(os.path.join(d, ".git")):
+            return d
+        parent = os.path.dirname(d)
+        if parent == d:
+            return folder
+        d = parent
+
+
+def read_local_file(template_file: str, path: str) -> Any:
+    """The text of a file a template names, relative to the template; Unknown (with the reason)
+    when it is missing, too large, unreadable, or outside the template's read boundary (symbolic
+    links are resolved before the check)."""
+    root = read_boundary(template_file)
+    full = os.path.realpath(os.path.join(os.path.dirname(os.path.realpath(template_file)), path))
+    if not (full == root or full.startswith(root.rstrip(os.sep) + os.sep)):
+        return Unknown(f"file {path} is outside the template's folder or repository, not read")
+    if not os.path.isfile(full):
+        return Unknown(f"file {path} not found")
+    try:
+        if os.path.getsize(full) > MAX_LOCAL_FILE_BYTES:
+            return Unknown(f"file {path} is over 1 MB, not read")
+        with open(full, "rb") as fh:
+            return fh.read().decode("utf-8", errors="replace")
+    except OSError as exc:
+        return Unknown(f"file {path} could not be read: {exc.strerror or exc}")
