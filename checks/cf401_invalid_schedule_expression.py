@@ -136,7 +136,11 @@ class InvalidScheduleExpression(Check):
             what = _WHAT[v.service]
             written = f"{what} '{v.expression.value}' ({v.expression.describe_origin()})"
             details = "; ".join(p.detail for p in v.problems)
-            if errors and any(p in errors for p in v.problems):
+            expr_errors = [p for p in v.problems if p.severity == syn.ERROR]
+            if expr_errors and all(not p.certain for p in expr_errors):
+                parts.append(f"The {written} does not follow {label}'s documented syntax: {details}; "
+                             f"{label} may reject it or read it differently.")
+            elif expr_errors:
                 parts.append(f"{label} rejects the {written}: {details}.")
             else:
                 parts.append(f"The {written} does not run when it appears to: {details}.")

@@ -263,6 +263,13 @@ def _aws_cron(fields: list[str]) -> list[Problem]:
                "and numbers days of the week 1-7 from Sunday)" if len(fields) == 5 else "")
         return [Problem(ERROR, "field-count", f"AWS cron takes 6 fields (Minutes Hours Day-of-month Month "
                         f"Day-of-week Year), this one has {len(fields)}{why}", fix)]
+    if sum(f.endswith(",") for f in fields[:5]) >= 2:
+        stripped = [f.rstrip(",") for f in fields]
+        fixed = f"cron({' '.join(stripped)})"
+        rest = _aws_cron(stripped)
+        return [Problem(ERROR, "comma-separated", "the fields are separated by commas as well as spaces: AWS "
+                        "cron separates its six fields with spaces, and a comma inside a field lists values",
+                        fixed if not rest else None, certain=False)] + rest
     minute, hour, dom, month, dow, year = fields
     found: list[tuple[str, str, str]] = []  # (severity, kind, detail; "~" first when uncertain)
     fixable = True

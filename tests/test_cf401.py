@@ -144,6 +144,8 @@ def test_rules_aws_may_not_enforce_lower_the_confidence():
     assert (year.kind, year.certain) == ("field-value", False)
     (comma,) = syn.aws_expression("cron(5, 0 1 * ? *)", syn.RULE)
     assert comma.certain is False
+    (commas,) = syn.aws_expression("cron(5, 0, 1, *, ?, *)", syn.RULE)  # an AWS sample deploys this
+    assert (commas.kind, commas.fix, commas.certain) == ("comma-separated", "cron(5 0 1 * ? *)", False)
     (hour,) = syn.aws_expression("cron(0 24 * * ? *)", syn.RULE)
     assert hour.certain is True
     f = [x for x in scan_case(CHECK, "cfn/fire_scheduler_and_autoscaling.yaml").findings
