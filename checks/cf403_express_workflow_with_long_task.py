@@ -31,6 +31,10 @@ class ExpressTooLong(Violation):
 
 
 def _seconds(v: Any) -> float | None:
+    """A number of seconds; digits as text count (a CloudFormation parameter rendered into an
+    object definition); a placeholder or anything else is unknown (None)."""
+    if isinstance(v, str) and v.strip().isdigit():
+        return float(v)
     return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
 

@@ -9,7 +9,7 @@ import json
 from conftest import assert_cases_say_what_they_show, finding_rows, fixture_cases, scan_case, scan_findings
 
 from computefit import stepfunctions as sfn
-from computefit.model import is_unknown
+from computefit.model import Unknown, is_unknown
 
 CHECK = "CF403"
 
@@ -119,3 +119,41 @@ def test_unknown_type_or_definition_is_not_judged(tmp_path):
                  "  Missing:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n      Type: EXPRESS\n"
                  "      DefinitionUri: nowhere.asl.json\n", encoding="utf-8")
     assert finding_rows(scan_findings(t, CHECK)) == []
+
+
+def test_terraform_definition_with_unknown_variables_keeps_its_known_parts(tmp_path):
+    (tmp_path / "main.tf").write_text('''
+variable "fn_arn" { type = string }
+variable "timeout" { type = number }
+resource "aws_sfn_state_machine" "x" {
+  type = "EXPRESS"
+  definition = jsonencode({
+    StartAt = "A"
+    States = { A = { Type = "Task", Resource = "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                     Parameters = { FunctionName = var.fn_arn }, TimeoutSeconds = var.timeout, End = true } }
+  })
+}
+''', encoding="utf-8")
+    (f,) = scan_findings(tmp_path, CHECK).findings
+    # the callback is read; the unknown timeout is not guessed
+    assert [(s["state"], s["problem"]) for s in f.evidence["states"]] == [("A", "callback")]
+
+
+def test_jsonencode_elsewhere_still_makes_an_unknown_value_unknown():
+    from computefit.terraform.evaluate import _fn_jsonencode
+
+    class Ev:
+        unknown_in_documents = False
+
+    assert is_unknown(_fn_jsonencode(Ev(), [{"a": Unknown("no default")}], None))
+
+
+def test_parameter_defaults_inside_an_object_definition_count(tmp_path):
+    t = tmp_path / "t.yaml"
+    t.write_text("Parameters:\n  Limit: {Type: Number, Default: 900}\n  Open: {Type: Number}\nResources:\n"
+                 "  Flow:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n"
+                 "      StateMachineType: EXPRESS\n      Definition:\n        StartAt: A\n        States:\n"
+                 "          A: {Type: Task, Resource: 'arn:aws:states:::lambda:invoke', TimeoutSeconds: !Ref Limit, Next: B}\n"
+                 "          B: {Type: Wait, Seconds: !Ref Open, End: true}\n", encoding="utf-8")
+    (f,) = scan_findings(t, CHECK).findings
+    assert [(s["state"], s["problem"]) for s in f.evidence["states"]] == [("A", "timeout")]

@@ -49,12 +49,13 @@ def registry_source(source: Any) -> str | None:
     return name
 
 
-def make_setting(scope: Scope, attr: Attribute) -> Setting:
+def make_setting(scope: Scope, attr: Attribute, document: bool = False) -> Setting:
     """Evaluate an argument into a Setting whose location is the line a user edits: the argument
     itself when written literally, else the variable default / tfvars / local / module input line
-    that supplied the value."""
+    that supplied the value. A ``document`` (a state machine definition) keeps the values it
+    cannot resolve as placeholders, so that its known parts can still be read."""
     trace = Trace()
-    value = _deep_plain(Evaluator(scope, trace).eval(attr.expr))
+    value = _deep_plain(Evaluator(scope, trace, unknown_in_documents=document).eval(attr.expr))
     sup, many = trace.supplier(value)
     if sup is not None and sup.location is not None:
         return Setting(value, sup.location, sup.origin, sup.note)
@@ -221,7 +222,7 @@ class Builder:
                         continue  # a block where an argument was expected (HCL 1 "tags {}")
                     s = Setting({}, _loc(node))
                 else:
-                    s = make_setting(scope, node)
+                    s = make_setting(scope, node, document=a.type == "document")
                     if s.value is None:
                         continue  # null means "not set": the default applies
                 if uncertain:

@@ -248,9 +248,12 @@ class Evaluator:
     ``path_module``, ``path_root``, ``root_dir`` (files outside it are not read), ``notes``.
     """
 
-    def __init__(self, scope: Any, trace: Trace | None = None) -> None:
+    def __init__(self, scope: Any, trace: Trace | None = None, unknown_in_documents: bool = False) -> None:
         self.scope = scope
         self.trace = trace or Trace()
+        #: jsonencode() keeps an unknown value as a ``${?}`` placeholder (a partly known document)
+        #: instead of making the whole text unknown: for documents whose known parts a check reads
+        self.unknown_in_documents = unknown_in_documents
         self.env: list[dict[str, Any]] = []  # for-expression / dynamic block bindings
         self.depth = 0
 
@@ -1276,14 +1279,16 @@ def _fn_b64decode(ev, args, ctx):
     return base64.b64decode(_tostring(s), validate=False).decode("utf-8", errors="replace")
 
 
-def _jsonable(v: Any) -> Any:
+def _jsonable(v: Any, keep_unknown: bool = False) -> Any:
     v = v if not isinstance(v, Ref) else (plain(v) if not isinstance(plain(v), Unknown) else "${" + v.text() + "}")
     if isinstance(v, Unknown):
+        if keep_unknown:
+            return "${?}"
         raise EvalError(f"jsonencode() of an unknown value ({v.reason})")
     if isinstance(v, dict):
-        return {k: _jsonable(x) for k, x in v.items()}
+        return {k: _jsonable(x, keep_unknown) for k, x in v.items()}
     if isinstance(v, list):
-        return [_jsonable(x) for x in v]
+        return [_jsonable(x, keep_unknown) for x in v]
     if isinstance(v, Partial):
         return str(v)
     return v
@@ -1292,10 +1297,10 @@ def _jsonable(v: Any) -> Any:
 def _fn_jsonencode(ev, args, ctx):
     v = args[0]
     try:
-        out = json.dumps(_jsonable(v), separators=(",", ":"))
+        out = json.dumps(_jsonable(v, ev.unknown_in_documents), separators=(",", ":"))
     except EvalError as exc:
         return Unknown(str(exc))
-    refs = [r.text() for r in _refs_in(v)]
+    refs = [r.text() for r in _refs_in(v)] + (["?"] if ev.unknown_in_documents and '"${?}"' in out else [])
     return make_partial(out, refs) if refs else out
 
 
