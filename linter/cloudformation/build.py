@@ -20,6 +20,9 @@ from .intrinsics import Template, _fn
 from .loader import CfnDict, CfnList
 
 SAM_FUNCTION = "AWS::Serverless::Function"
+SAM_STATE_MACHINE = "AWS::Serverless::StateMachine"
+#: The SAM event types that become an EventBridge rule or a Scheduler schedule.
+_SAM_SCHEDULE_EVENTS = ("Schedule", "ScheduleV2", "EventBridgeRule", "CloudWatchEvent")
 LANG = kt.CLOUDFORMATION
 
 # Placeholders the renderer leaves for references: ${Name} or ${Name.Attr}, optionally followed by
@@ -335,6 +338,8 @@ class Builder:
                 r.attributes.setdefault("package_type", Setting("Image", img.location, m.ORIGIN_LITERAL))
             if is_sam:
                 implicit.extend(self.sam_function(r, props))
+            elif r.type == SAM_STATE_MACHINE:
+                implicit.extend(self.sam_state_machine_events(r, props))
             self.doc.resources.append(r)
         # SAM expands a function's own events before any other resource wires it
         self.doc.resources[:0] = implicit
@@ -396,6 +401,16 @@ class Builder:
                 if isinstance(ev, CfnDict):
                     out.append(self.sam_event(fn, target, events, ev_name, ev))
         return out
+
+    def sam_state_machine_events(self, sm: Resource, props: CfnDict) -> list[Resource]:
+        """The rules and schedules SAM generates for a state machine's schedule and EventBridge
+        events, targeting the state machine (its other event types are not modelled)."""
+        events = props.get("Events")
+        if not isinstance(events, CfnDict):
+            return []
+        target = Edge(sm.address, "target", sm.address, "Ref", None, None, sm.location)
+        return [self.sam_event(sm, target, events, name, ev) for name, ev in events.items()
+                if isinstance(ev, CfnDict) and ev.get("Type") in _SAM_SCHEDULE_EVENTS]
 
     def sam_event(self, fn: Resource, target: Edge, events: CfnDict, ev_name: str, ev: CfnDict) -> Resource:
         etype = ev.get("Type")
