@@ -131,7 +131,7 @@ class ScheduledRuleInsteadOfScheduler(Check):
         rule_cost = CostLine("current: EventBridge scheduled rule", None, [
             "scheduled rule invocations are not priced on file (EventBridge lists no separate charge for them)"])
         costs = [rule_cost, pricing.scheduler_schedule(runs, option="EventBridge Scheduler schedule")]
-        return self.finding(res, message, recommendation, at=expr, severity=INFO, confidence=HIGH,
+        return self.finding(res, message, recommendation, severity=INFO, confidence=HIGH,
                             evidence=evidence, costs=costs)
 
     @staticmethod
