@@ -25,6 +25,7 @@ one of Day-of-month and Day-of-week is ``?``. A rate's unit is singular for 1 an
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -319,15 +320,20 @@ def _at(inner: str) -> list[Problem]:
     return []
 
 
-def timezone(name: str) -> list[Problem]:
-    """An IANA time zone name (Scheduler ``ScheduleExpressionTimezone``, Auto Scaling ``TimeZone``).
-    Unchecked (no problem) when this Python has no time zone database."""
+@functools.lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
     import zoneinfo
 
     try:
-        zones = zoneinfo.available_timezones()
+        return frozenset(zoneinfo.available_timezones())
     except Exception:  # pragma: no cover - platform without tzdata
-        return []
+        return frozenset()
+
+
+def timezone(name: str) -> list[Problem]:
+    """An IANA time zone name (Scheduler ``ScheduleExpressionTimezone``, Auto Scaling ``TimeZone``).
+    Unchecked (no problem) when this Python has no time zone database."""
+    zones = _zones()
     if not zones or name in zones:
         return []
     close = next((z for z in sorted(zones) if z.lower() == name.lower()), None)
