@@ -21,7 +21,7 @@ import pkgutil
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Iterable
 
-from .model import ComputeUnit, Location, Model, Setting, Trigger
+from .model import ComputeUnit, Location, Model, Resource, Setting, Trigger
 from .pricing import CostLine
 
 # Severities, lowest first.

@@ -197,8 +197,15 @@ def from_base64(v: Any) -> Any:
     return raw.decode("utf-8", errors="replace")
 
 
+def to_document(v: Any) -> Any:
+    """A document (a state machine definition) as an object or text; text keeps its placeholders."""
+    if isinstance(v, (dict, list, str)):
+        return v
+    return Unknown(f"expected a document, got {type(v).__name__}")
+
+
 CONVERTERS = {"int": to_int, "str": to_str, "bool": to_bool, "list": to_list, "map": to_map,
-              "text": to_text, "base64": from_base64}
+              "text": to_text, "base64": from_base64, "document": to_document, "file": to_document}
 
 
 def convert(setting: Setting, type_: str) -> Setting:

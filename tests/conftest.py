@@ -77,6 +77,18 @@ def fixture_cases(check_id: str) -> list[str]:
     return cases
 
 
+def assert_cases_say_what_they_show(check_id: str) -> None:
+    """Each fixture case's files begin with a comment (or a JSON Description) naming the check."""
+    base = FIXTURES / check_id
+    for case in fixture_cases(check_id):
+        path = base / case
+        files = [path] if path.is_file() else sorted(path.rglob("*.tf"))
+        for f in files:
+            head = f.read_text(encoding="utf-8").lstrip()
+            assert head.startswith(("#", '{\n  "Description": "' + check_id)), f
+            assert check_id in head.splitlines()[0 if head.startswith("#") else 1], f
+
+
 def snapshot_path(check_id: str, case: str) -> Path:
     """Where a case's expected report entries live (see ``SNAPSHOT_SUFFIX``)."""
     path = FIXTURES / check_id / case

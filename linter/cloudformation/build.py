@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import os
 import re
 from typing import Any, Iterable
 
@@ -21,6 +22,9 @@ from .loader import CfnDict, CfnList
 SAM_FUNCTION = "AWS::Serverless::Function"
 #: SAM function properties expanded into the resources SAM generates (not raw properties).
 SAM_EXPANDED = ("AutoPublishAlias", "ProvisionedConcurrencyConfig", "FunctionUrlConfig", "Events")
+SAM_STATE_MACHINE = "AWS::Serverless::StateMachine"
+#: The SAM event types that become an EventBridge rule or a Scheduler schedule.
+_SAM_SCHEDULE_EVENTS = ("Schedule", "ScheduleV2", "EventBridgeRule", "CloudWatchEvent")
 LANG = kt.CLOUDFORMATION
 
 # Placeholders the renderer leaves for references: ${Name} or ${Name.Attr}, optionally followed by
@@ -258,6 +262,8 @@ class Builder:
                         continue
                     s = Setting(Unknown(f"{blocker} could not be read statically"), s.location,
                                 m.ORIGIN_UNKNOWN, s.note)
+                elif a.type in ("document", "file"):
+                    s = self.document(value, line, a.type == "file")
                 else:
                     s = self.t.setting(value, line)
                 if a.name == "tags" and isinstance(s.value, list):
@@ -287,6 +293,26 @@ class Builder:
                 continue
             r.raw[key] = value
             r.edges.extend(self.deep_edges(r.address, f"property:{key}", value, props.line_of(key)))
+
+    def document(self, value: Any, line: int | None, is_file: bool) -> Setting:
+        """A document property (a state machine definition): an object with its intrinsic functions
+        rendered as ``${...}`` placeholders, or its text; for a ``file`` attribute, the text of the
+        local file it names (an S3 location is not read)."""
+        if not is_file:
+            if _fn(value) is not None:
+                return self.t.setting(value, line)
+            return Setting(_plain(self.t, value), self.loc(line), m.ORIGIN_LITERAL)
+        path = self.t.value(value)
+        if isinstance(path, dict):
+            where = "/".join(str(self.t.render(path.get(k))) for k in ("Bucket", "Key") if k in path)
+            return Setting(Unknown(f"the definition is in S3 ({where}), not read"), self.loc(line), m.ORIGIN_UNKNOWN)
+        if not isinstance(path, str) or "${" in path:
+            return Setting(Unknown(f"DefinitionUri {path} is not known statically"), self.loc(line), m.ORIGIN_UNKNOWN)
+        if path.startswith("s3://"):
+            return Setting(Unknown(f"the definition is in S3 ({path}), not read"), self.loc(line), m.ORIGIN_UNKNOWN)
+        text = read_local_file(self.t.file, path)
+        origin = m.ORIGIN_UNKNOWN if is_unknown(text) else m.ORIGIN_LITERAL
+        return Setting(text, self.loc(line), origin, note=f"definition file {path}")
 
     # -- resources -------------------------------------------------------------------------
     def resource(self, name: str, res: CfnDict) -> Resource:
@@ -337,6 +363,8 @@ class Builder:
                 r.attributes["protocol_type"] = Setting("HTTP", r.location, m.ORIGIN_LITERAL, "a SAM HttpApi")
             if is_sam:
                 implicit.extend(self.sam_function(r, props))
+            elif r.type == SAM_STATE_MACHINE:
+                implicit.extend(self.sam_state_machine_events(r, props))
             self.doc.resources.append(r)
         # SAM expands a function's own events before any other resource wires it
         self.doc.resources[:0] = implicit
@@ -398,6 +426,16 @@ class Builder:
                 if isinstance(ev, CfnDict):
                     out.append(self.sam_event(fn, target, events, ev_name, ev))
         return out
+
+    def sam_state_machine_events(self, sm: Resource, props: CfnDict) -> list[Resource]:
+        """The rules and schedules SAM generates for a state machine's schedule and EventBridge
+        events, targeting the state machine (its other event types are not modelled)."""
+        events = props.get("Events")
+        if not isinstance(events, CfnDict):
+            return []
+        target = Edge(sm.address, "target", sm.address, "Ref", None, None, sm.location)
+        return [self.sam_event(sm, target, events, name, ev) for name, ev in events.items()
+                if isinstance(ev, CfnDict) and ev.get("Type") in _SAM_SCHEDULE_EVENTS]
 
     def sam_event(self, fn: Resource, target: Edge, events: CfnDict, ev_name: str, ev: CfnDict) -> Resource:
         etype = ev.get("Type")
@@ -541,16 +579,54 @@ def render_cfn_init(tpl: Template, res: CfnDict) -> Setting | None:
                    note="AWS::CloudFormation::Init")
 
 
+def _plain(tpl: Template, v: Any) -> Any:
+    """A value as plain data: intrinsic functions rendered as text with ``${...}`` placeholders."""
+    if _fn(v):
+        return tpl.render(v)
+    if isinstance(v, dict):
+        return {k: _plain(tpl, x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_plain(tpl, x) for x in v]
+    return v
+
+
 def _json_text(tpl: Template, value: Any) -> str:
     import json
 
-    def plain(v: Any) -> Any:
-        if _fn(v):
-            return tpl.render(v)
-        if isinstance(v, dict):
-            return {k: plain(x) for k, x in v.items()}
-        if isinstance(v, list):
-            return [plain(x) for x in v]
-        return v
+    return json.dumps(_plain(tpl, value), indent=2)
 
-    return json.dumps(plain(value), indent=2)
+
+#: Files a template names (a state machine's DefinitionUri) are read up to this size.
+MAX_LOCAL_FILE_BYTES = 1_000_000
+
+
+def read_boundary(template_file: str) -> str:
+    """The folder a template may read files from: the git work tree it lies in, else its folder."""
+    folder = os.path.dirname(os.path.realpath(template_file))
+    d = folder
+    while True:
+        if os.path.exists(os.path.join(d, ".git")):
+            return d
+        parent = os.path.dirname(d)
+        if parent == d:
+            return folder
+        d = parent
+
+
+def read_local_file(template_file: str, path: str) -> Any:
+    """The text of a file a template names, relative to the template; Unknown (with the reason)
+    when it is missing, too large, unreadable, or outside the template's read boundary (symbolic
+    links are resolved before the check)."""
+    root = read_boundary(template_file)
+    full = os.path.realpath(os.path.join(os.path.dirname(os.path.realpath(template_file)), path))
+    if not (full == root or full.startswith(root.rstrip(os.sep) + os.sep)):
+        return Unknown(f"file {path} is outside the template's folder or repository, not read")
+    if not os.path.isfile(full):
+        return Unknown(f"file {path} not found")
+    try:
+        if os.path.getsize(full) > MAX_LOCAL_FILE_BYTES:
+            return Unknown(f"file {path} is over 1 MB, not read")
+        with open(full, "rb") as fh:
+            return fh.read().decode("utf-8", errors="replace")
+    except OSError as exc:
+        return Unknown(f"file {path} could not be read: {exc.strerror or exc}")

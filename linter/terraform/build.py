@@ -14,7 +14,7 @@ from typing import Any
 from .. import kinds as kt
 from ..linker import link
 from ..model import (
-    ORIGIN_LITERAL, ORIGIN_SERVICE_DEFAULT, Document, Edge, Location, Resource, Setting, Unknown,
+    ORIGIN_LITERAL, ORIGIN_MODULE_INPUT, ORIGIN_SERVICE_DEFAULT, Document, Edge, Location, Resource, Setting, Unknown,
 )
 from .evaluate import BoundExpr, Evaluator, Partial, Ref, Trace, plain
 from .scope import Scope, is_local_source, registry_source
@@ -27,12 +27,13 @@ LANG = kt.TERRAFORM
 #: note from any other resource concerns every compute resource of its module instance.
 _OWN_NOTES = ("lambda_function", "ec2_instance", "auto_scaling_group", "launch_template", "launch_configuration")
 
-def make_setting(scope: Scope, attr: Attribute) -> Setting:
+def make_setting(scope: Scope, attr: Attribute, document: bool = False) -> Setting:
     """Evaluate an argument into a Setting whose location is the line a user edits: the argument
     itself when written literally, else the variable default / tfvars / local / module input line
-    that supplied the value."""
+    that supplied the value. A ``document`` (a state machine definition) keeps the values it
+    cannot resolve as placeholders, so that its known parts can still be read."""
     trace = Trace()
-    value = _deep_plain(Evaluator(scope, trace).eval(attr.expr))
+    value = _deep_plain(Evaluator(scope, trace, unknown_in_documents=document).eval(attr.expr))
     sup, many = trace.supplier(value)
     if sup is not None and sup.location is not None:
         return Setting(value, sup.location, sup.origin, sup.note)
@@ -218,7 +219,7 @@ class Builder:
                         continue  # a block where an argument was expected (HCL 1 "tags {}")
                     s = Setting({}, _loc(node))
                 else:
-                    s = make_setting(scope, node)
+                    s = make_setting(scope, node, document=a.type == "document")
                     if s.value is None:
                         continue  # null means "not set": the default applies
                 if uncertain:
@@ -446,7 +447,65 @@ class Builder:
             r.notes.append("instance_type not set: the module's own default applies")
         return []
 
+    def _module_map(self, scope: Scope, call: Block, name: str) -> tuple[Attribute | None, Setting | None, dict]:
+        """A module input that is a map of objects (``rules``, ``schedules``): the argument, its
+        setting (where the map is written) and each object's fields evaluated (Refs kept)."""
+        attr = call.attributes.get(name)
+        if attr is None:
+            return None, None, {}
+        v = plain(Evaluator(scope).eval(attr.expr))
+        if not isinstance(v, dict):
+            return attr, None, {}
+        return attr, make_setting(scope, attr), {k: plain(x) for k, x in v.items() if isinstance(plain(x), dict)}
+
+    @staticmethod
+    def _entry_setting(where: Setting, value: Any, path: str) -> Setting:
+        """One field of a module's map input, located where the map is written."""
+        note = f"{path}" + (f" ({where.note})" if where.note else "")
+        origin = ORIGIN_MODULE_INPUT if where.origin == ORIGIN_LITERAL else where.origin
+        return Setting(_deep_plain(value), where.location, origin, note)
+
+    def _module_eventbridge_bus(self, bus: Resource, scope: Scope, call: Block) -> list[Resource]:
+        """What terraform-aws-modules/eventbridge creates from its ``rules`` (with ``targets``) and
+        ``schedules`` inputs: one rule or schedule each, with its expression and target."""
+        out: list[Resource] = []
+        at, where, rules = self._module_map(scope, call, "rules")
+        if at is not None and _module_flag(scope, call, "create_rules", True) is not False:
+            _t_at, _t_where, _ = self._module_map(scope, call, "targets")
+            targets = plain(Evaluator(scope).eval(_t_at.expr)) if _t_at is not None else {}
+            for key, spec in rules.items():
+                rule = self._implicit(bus, f"rules.{key}", "eventbridge_rule", at)
+                for field, canon in (("schedule_expression", "schedule_expression"), ("event_pattern", "event_pattern")):
+                    if plain(spec.get(field)) is not None:
+                        rule.attributes[canon] = self._entry_setting(where, spec[field], f"rules.{key}.{field}")
+                items = plain(targets.get(key)) if isinstance(targets, dict) else None
+                for item in items if isinstance(items, list) else []:
+                    item = plain(item)
+                    if isinstance(item, dict) and "arn" in item:
+                        rule.edges.extend(self.value_edges(scope, rule.address, "target", item["arn"], rule.location))
+                out.append(rule)
+        at, where, schedules = self._module_map(scope, call, "schedules")
+        if at is not None and _module_flag(scope, call, "create_schedules", True) is not False:
+            for key, spec in schedules.items():
+                sch = self._implicit(bus, f"schedules.{key}", "scheduler_schedule", at)
+                for field, canon in (("schedule_expression", "schedule_expression"), ("timezone", "schedule_timezone")):
+                    if plain(spec.get(field)) is not None:
+                        sch.attributes[canon] = self._entry_setting(where, spec[field], f"schedules.{key}.{field}")
+                if "arn" in spec:
+                    sch.edges.extend(self.value_edges(scope, sch.address, "target", spec["arn"], sch.location))
+                out.append(sch)
+        return out
+
     def _module_auto_scaling_group(self, r: Resource, scope: Scope, call: Block) -> list[Resource]:
+        out: list[Resource] = []
+        at, where, schedules = self._module_map(scope, call, "schedules")
+        for key, spec in schedules.items():
+            action = self._implicit(r, f"schedules.{key}", "autoscaling_scheduled_action", at)
+            action.edges.append(Edge(action.address, "group", r.address, None, None, None, action.location))
+            for field, canon in (("recurrence", "recurrence"), ("time_zone", "time_zone")):
+                if plain(spec.get(field)) is not None:
+                    action.attributes[canon] = self._entry_setting(where, spec[field], f"schedules.{key}.{field}")
+            out.append(action)
         # The module passes user_data to the launch template unchanged: its input is base64
         # ("The Base64-encoded user data to provide when launching the instance").
         s = r.attributes.get("user_data")
@@ -457,7 +516,7 @@ class Builder:
                 s.note = ((s.note + "; ") if s.note else "") + "not base64: the module expects base64 user data"
             else:
                 s.value = decoded
-        return []
+        return out
 
 
 def _deep_plain(v: Any, depth: int = 0) -> Any:

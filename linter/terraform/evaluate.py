@@ -254,9 +254,12 @@ class Evaluator:
     ``path_module``, ``path_root``, ``root_dir`` (files outside it are not read), ``notes``.
     """
 
-    def __init__(self, scope: Any, trace: Trace | None = None) -> None:
+    def __init__(self, scope: Any, trace: Trace | None = None, unknown_in_documents: bool = False) -> None:
         self.scope = scope
         self.trace = trace or Trace()
+        #: jsonencode() keeps an unknown value as a ``${?}`` placeholder (a partly known document)
+        #: instead of making the whole text unknown: for documents whose known parts a check reads
+        self.unknown_in_documents = unknown_in_documents
         self.env: list[dict[str, Any]] = []  # for-expression / dynamic block bindings
         #: the budgets of the module load (shared by every evaluator of it), see budgets.py
         self.budget: Budget = getattr(scope, "budget", None) or Budget()
@@ -1408,14 +1411,16 @@ def _utf8(s: str, what: str) -> bytes:
         raise EvalError(f"{what}: the string holds a surrogate half, not text") from None
 
 
-def _jsonable(v: Any) -> Any:
+def _jsonable(v: Any, keep_unknown: bool = False) -> Any:
     v = v if not isinstance(v, Ref) else (plain(v) if not isinstance(plain(v), Unknown) else "${" + v.text() + "}")
     if isinstance(v, Unknown):
+        if keep_unknown:
+            return "${?}"
         raise EvalError(f"jsonencode() of an unknown value ({v.reason})")
     if isinstance(v, dict):
-        return {k: _jsonable(x) for k, x in v.items()}
+        return {k: _jsonable(x, keep_unknown) for k, x in v.items()}
     if isinstance(v, list):
-        return [_jsonable(x) for x in v]
+        return [_jsonable(x, keep_unknown) for x in v]
     if isinstance(v, Partial):
         return str(v)
     return v
@@ -1434,10 +1439,10 @@ def _encode_json(ev: Evaluator, value: Any, what: str) -> str:
 def _fn_jsonencode(ev, args, ctx):
     v = args[0]
     try:
-        out = _encode_json(ev, _jsonable(v), "jsonencode()")
+        out = _encode_json(ev, _jsonable(v, ev.unknown_in_documents), "jsonencode()")
     except EvalError as exc:
         return Unknown(str(exc))
-    refs = [r.text() for r in _refs_in(v)]
+    refs = [r.text() for r in _refs_in(v)] + (["?"] if ev.unknown_in_documents and '"${?}"' in out else [])
     return make_partial(out, refs) if refs else out
 
 
