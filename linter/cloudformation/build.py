@@ -13,6 +13,7 @@ import re
 from typing import Any, Iterable
 
 from .. import kinds as kt
+from ..boundary import find_boundary, read_regular, resolve
 from .. import model as m
 from ..linker import link
 from ..model import Document, Edge, Location, Resource, Setting, Unknown, is_unknown
@@ -600,33 +601,20 @@ def _json_text(tpl: Template, value: Any) -> str:
 MAX_LOCAL_FILE_BYTES = 1_000_000
 
 
-def read_boundary(template_file: str) -> str:
-    """The folder a template may read files from: the git work tree it lies in, else its folder."""
-    folder = os.path.dirname(os.path.realpath(template_file))
-    d = folder
-    while True:
-        if os.path.exists(os.path.join(d, ".git")):
-            return d
-        parent = os.path.dirname(d)
-        if parent == d:
-            return folder
-        d = parent
-
-
 def read_local_file(template_file: str, path: str) -> Any:
     """The text of a file a template names, relative to the template; Unknown (with the reason)
-    when it is missing, too large, unreadable, or outside the template's read boundary (symbolic
-    links are resolved before the check)."""
-    root = read_boundary(template_file)
-    full = os.path.realpath(os.path.join(os.path.dirname(os.path.realpath(template_file)), path))
-    if not (full == root or full.startswith(root.rstrip(os.sep) + os.sep)):
-        return Unknown(f"file {path} is outside the template's folder or repository, not read")
-    if not os.path.isfile(full):
+    when it is missing, too large, not a regular file, or outside the template's read boundary
+    (computefit.boundary: the git work tree holding the template, else its folder; links are
+    checked before they are followed)."""
+    folder = os.path.dirname(os.path.abspath(template_file))
+    res = resolve(path, folder, find_boundary(template_file))
+    if res.refused is not None:
+        return Unknown(res.why())
+    if res.stat is None:
         return Unknown(f"file {path} not found")
     try:
-        if os.path.getsize(full) > MAX_LOCAL_FILE_BYTES:
-            return Unknown(f"file {path} is over 1 MB, not read")
-        with open(full, "rb") as fh:
-            return fh.read().decode("utf-8", errors="replace")
+        return read_regular(res, MAX_LOCAL_FILE_BYTES).decode("utf-8", errors="replace")
+    except ValueError as exc:
+        return Unknown(f"file {path} not read: {exc}")
     except OSError as exc:
         return Unknown(f"file {path} could not be read: {exc.strerror or exc}")
