@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from computefit import facts, pricing, runtimes
+from computefit import facts, pricing, runtimes, warmth
 from computefit import model as m
 from computefit.check import (
     HIGH, INFO, LOW, MEDIUM, WARNING, Check, CheckContext, CostLine, Finding, Option, Violation,
@@ -42,22 +42,8 @@ def _is_latest(qualifier: Any) -> bool:
     return qualifier is None
 
 
-def _describe_qualifier(qualifier: Any) -> str:
-    if _is_latest(qualifier):
-        return "the unqualified function ($LATEST)"
-    if m.is_unknown(qualifier):
-        return f"an alias or version that is unknown ({qualifier.reason})"
-    return qualifier.describe()
-
-
-def _executions(setting: m.Setting | None) -> Any:
-    """Provisioned executions: an int, Unknown, or None when not configured."""
-    if setting is None or setting.value is None:
-        return None
-    value = setting.value
-    if m.is_unknown(value) or (isinstance(value, int) and not isinstance(value, bool)):
-        return value
-    return m.Unknown(f"provisioned concurrency {value!r} is not a number")
+_describe_qualifier = warmth.describe_qualifier
+_executions = warmth.executions
 
 
 @dataclass
@@ -172,8 +158,8 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
 
     def detect(self, unit: m.ComputeUnit, ctx: CheckContext) -> Iterable[ColdForUsers]:
         callers = [t for t in unit.triggers if t.user_facing]
-        if not callers:
-            return
+        if not callers or warmth.snapstart_unused(unit):
+            return  # SnapStart configured but never used: CF302 reports it, with the fix
         coverage = [self._coverage(unit, t) for t in callers]
         exposed = [c for c in coverage if c.status != WARM]
         if exposed:

@@ -335,6 +335,11 @@ class Linker:
         q = self.invoked(res, fn[0], default=fn[1])
         self.add((fn[0], q), m.FUNCTION_URL, res, self.settings(res, m.AUTH_TYPE, m.INVOKE_MODE))
 
+    def _w_api_authorizer(self, res: Resource) -> None:
+        for fn in self.functions(res, "function"):
+            if fn[0].kind == m.LAMBDA_FUNCTION:
+                self.add(fn, m.AUTHORIZER, res)
+
     def _w_appsync_datasource(self, res: Resource) -> None:
         dtype = res.value("type")
         if isinstance(dtype, str) and dtype.upper() != "AWS_LAMBDA":

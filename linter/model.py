@@ -130,6 +130,7 @@ PACKAGE_TYPE = "package_type"  # "Zip" or "Image"
 ARCHITECTURES = "architectures"  # list, e.g. ["arm64"]; absent means the default x86_64
 SNAP_START = "snap_start"  # ApplyOn value: "PublishedVersions" or "None"
 EPHEMERAL_STORAGE = "ephemeral_storage"  # MB
+FILE_SYSTEM = "file_system"  # EFS mount (FileSystemConfigs / file_system_config): present when mounted
 #: Lambda durable functions: DurableConfig.ExecutionTimeout (s) of the whole checkpointed execution;
 #: present only when the function is durable.
 DURABLE_EXECUTION_TIMEOUT = "durable_execution_timeout"
@@ -219,10 +220,14 @@ COGNITO = "cognito"
 CLOUDFRONT = "cloudfront"  # Lambda@Edge association
 IOT = "iot"
 CLOUDWATCH_LOGS = "cloudwatch_logs"
+AUTHORIZER = "authorizer"  # API Gateway Lambda authorizer (runs before the API's integration)
 OTHER = "other"  # a lambda:InvokeFunction permission whose principal we do not classify
 
 #: Callers that hold a user's request open while the function runs: cold starts are user latency.
 SYNC_USER_FACING = frozenset({REST_API, HTTP_API, ALB, FUNCTION_URL, APPSYNC})
+#: Callers a user waits for: the synchronous user-facing ones and API Gateway authorizers, which
+#: run before the integration on every uncached request.
+LATENCY_SENSITIVE = SYNC_USER_FACING | {AUTHORIZER}
 #: Callers for which a cold start does not add to a user's wait.
 NOT_LATENCY_SENSITIVE = frozenset(
     {SCHEDULE, SQS, S3, SNS, EVENTBRIDGE, STEP_FUNCTIONS, KINESIS, DYNAMODB_STREAM, KAFKA, MQ,

@@ -64,13 +64,13 @@ def test_pc_cost_follows_architecture_and_option():
     assert "960 ms" in f.message
 
 
-def test_snapstart_on_latest_is_explained():
-    f = _one("cfn/snapstart_invokes_latest.yaml")
-    assert "SnapStart is configured" in f.message and "never $LATEST" in f.message
-    assert f.recommendation.startswith("Point QuoteMethod at a published version")
-    assert f.resource_location.line == 6  # suppressions still key on the function
-    tf = _one("tf/snapstart_invokes_latest")
-    assert "aws_apigatewayv2_integration.quote invokes the unqualified function ($LATEST)" in tf.message
+def test_snapstart_never_used_is_left_to_cf302():
+    """SnapStart configured but every caller on $LATEST (or no version published): CF302 reports
+    it with the alias / publish fix, CF301 does not report the function a second time."""
+    for case in ("cfn/fire_invokes_latest.yaml", "cfn/fire_no_autopublishalias.yaml", "tf/fire_invokes_latest",
+                 "tf/fire_publish_false", "tf/fire_module_function_url"):
+        found = scan_case("CF302", case, every_check=True).findings
+        assert [f.check_id for f in found] == ["CF302"], case
 
 
 def test_pc_on_other_alias_is_explained():
