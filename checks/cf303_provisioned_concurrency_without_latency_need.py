@@ -9,10 +9,6 @@ from computefit.check import (
     MEDIUM, WARNING, Check, CheckContext, CostLine, Finding, Violation, setting_evidence,
 )
 
-#: Callers that never hold a user's request open: a cold start there delays no one waiting.
-#: WebSocket APIs are left out (a route's reply may be awaited); unclassified callers keep the check quiet.
-BACKGROUND = m.NOT_LATENCY_SENSITIVE - {m.WEBSOCKET_API}
-
 _LABEL = {
     m.SCHEDULE: "schedule", m.SQS: "SQS queue", m.S3: "S3 notification", m.SNS: "SNS subscription",
     m.EVENTBRIDGE: "EventBridge rule", m.STEP_FUNCTIONS: "state machine", m.KINESIS: "Kinesis stream",
@@ -105,7 +101,7 @@ class ProvisionedConcurrencyWithoutLatencyNeed(Check):
 
     def detect(self, unit: m.ComputeUnit, ctx: CheckContext) -> Iterable[WarmForNoOne]:
         warm = warmth.provisioned(unit)
-        if warm and unit.triggers and all(t.kind in BACKGROUND for t in unit.triggers):
+        if warm and warmth.only_background_callers(unit):
             yield WarmForNoOne(unit, warm)
 
     def explain(self, v: WarmForNoOne, ctx: CheckContext) -> Finding:

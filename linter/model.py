@@ -163,6 +163,11 @@ class Qualifier:
     location: Location | None = None
     provisioned_concurrency: Setting | None = None  # executions (int); None when not configured
     current: bool = False  # the version the function's latest deployment published
+    #: Application Auto Scaling scalable targets (lambda:function:ProvisionedConcurrency) that scale
+    #: this qualifier's provisioned concurrency, by address; ``maybe_scaled_by`` those of the same
+    #: document whose function or qualifier could not be resolved (they may scale it).
+    scaled_by: list[str] = field(default_factory=list)
+    maybe_scaled_by: list[str] = field(default_factory=list)
 
     def same(self, other: Any) -> bool:
         return isinstance(other, Qualifier) and (self.kind, self.name) == (other.kind, other.name)

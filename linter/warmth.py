@@ -44,6 +44,18 @@ def provisioned(unit: m.ComputeUnit) -> list[tuple[m.Qualifier, int]]:
     return out
 
 
+#: Callers that never hold a user's request open: a cold start there delays no one waiting.
+#: WebSocket APIs are left out (a route's reply may be awaited), and so is every caller the linker
+#: cannot classify.
+BACKGROUND = m.NOT_LATENCY_SENSITIVE - {m.WEBSOCKET_API}
+
+
+def only_background_callers(unit: m.ComputeUnit) -> bool:
+    """Whether ``unit`` has callers in the code and every one is a background source (queue,
+    stream, schedule, S3, SNS, EventBridge, Step Functions...)."""
+    return bool(unit.triggers) and all(t.kind in BACKGROUND for t in unit.triggers)
+
+
 def callers_of(unit: m.ComputeUnit, qualifier: m.Qualifier) -> list[m.Trigger]:
     """The triggers that invoke ``qualifier`` (an alias or version of ``unit``)."""
     return [t for t in unit.triggers if qualifier.same(t.qualifier)]
