@@ -257,3 +257,32 @@ def test_tf_permission_for_a_websocket_api_is_not_an_http_api():
     model, errors, _ = build_model(discover([str(FIXTURES / ID / "tf" / "websocket_api")]))
     [fn] = model.units
     assert [(t.kind, t.resource) for t in fn.triggers] == [(WEBSOCKET_API, "aws_apigatewayv2_integration.chat")]
+
+
+_OLD_RUNTIME = ("Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: RT\n"
+                "      Handler: h\n  Url:\n    Type: AWS::Lambda::Url\n    Properties:\n      AuthType: NONE\n"
+                "      TargetFunctionArn: !GetAtt Fn.Arn\n")
+
+
+@pytest.mark.parametrize("runtime,severity,starts", [
+    ("java8.al2", "warning", "Upgrade to java21 first, the cheapest step: java8.al2 has no SnapStart, java21 does "
+                             "(no extra charge for java)"),
+    ("dotnet6", "warning", "Upgrade to dotnet8 first, the cheapest step: dotnet6 has no SnapStart, dotnet8 does "
+                           "(a snapshot cache and restore charge)"),
+    ("python3.9", "info", "python3.9 starts quickly: accept the occasional cold start. If the API has a latency "
+                          "objective, python3.12 allows SnapStart"),
+    ("python3.12", "info", "python3.12 starts quickly: accept the occasional cold start. If the API has a latency "
+                           "objective, configure provisioned concurrency"),
+])
+def test_advice_by_runtime(tmp_path, runtime, severity, starts):
+    (tmp_path / "t.yaml").write_text(_OLD_RUNTIME.replace("RT", runtime))
+    f = only_finding(scan_findings(tmp_path / "t.yaml", ID))
+    assert f.severity == severity
+    assert f.recommendation.startswith(starts)
+    assert "Enable SnapStart first" not in f.recommendation
+    if severity == "info":  # the message leads with the measured floor and the usual answer
+        assert f.message.startswith(f"Fn ({runtime}) starts cold in about 86 ms (the floor of a hello-world python")
+        assert "the usual answer is to accept the occasional cold start" in f.message
+        assert "SnapStart" not in [c.option for c in f.costs]
+    else:
+        assert "take seconds" in f.message and "no SnapStart on what it invokes" not in f.message
