@@ -403,6 +403,9 @@ class Document:
     files: list[str] = field(default_factory=list)
     #: Template-level suppressions (CloudFormation top-level Metadata.computefit.ignore).
     metadata_suppressions: list[dict] = field(default_factory=list)
+    #: The tool that generated this template, when the template says so (Lambda Annotations writes
+    #: "partially managed by Amazon.Lambda.Annotations" and Metadata.Tool on its functions).
+    generated_by: str | None = None
 
 
 @dataclass

@@ -30,7 +30,28 @@ def load(path: str) -> Document:
     if not isinstance(resources, dict):
         line = data.line_of("Resources") if "Resources" in data else 1
         raise ParseError(path, line, "not a CloudFormation template: no Resources mapping")
-    return Builder(Template(path, data)).build()
+    doc = Builder(Template(path, data)).build()
+    doc.generated_by = generator(data)
+    return doc
+
+
+#: Tools that generate CloudFormation from source code and say so in the template.
+_GENERATORS = ("Amazon.Lambda.Annotations",)
+
+
+def generator(data: dict) -> str | None:
+    """The tool that generated a template: named in its Description ("This template is partially
+    managed by Amazon.Lambda.Annotations") or in a resource's ``Metadata.Tool``; None otherwise."""
+    description = data.get("Description")
+    tools = [description] if isinstance(description, str) else []
+    for res in (data.get("Resources") or {}).values():
+        meta = res.get("Metadata") if isinstance(res, dict) else None
+        if isinstance(meta, dict) and isinstance(meta.get("Tool"), str):
+            tools.append(meta["Tool"])
+    for tool in _GENERATORS:
+        if any(tool in t for t in tools):
+            return tool
+    return None
 
 
 __all__ = ["load"]
