@@ -31,7 +31,8 @@ class ProvisionedConcurrencyNeverScales(Check):
     module (`module.x.lambda_function_name`, `lambda_function_version`) or a literal name.
 
     Quiet with a scalable target on the qualifier, for a function only background callers invoke
-    (CF303 recommends removing the provisioned concurrency there), or with one in the same template or module
+    (CF303 recommends removing the provisioned concurrency there), for a function with SnapStart
+    enabled (the two cannot deploy together: CF302), or with one in the same template or module
     whose `ResourceId` cannot be resolved (it may scale it), and for a single environment.
     Scaling defined in another stack cannot be seen, so the finding has medium confidence.
 
@@ -131,6 +132,8 @@ class ProvisionedConcurrencyNeverScales(Check):
     def detect(self, unit: m.ComputeUnit, ctx: CheckContext) -> Iterable[StaticWarmCapacity]:
         if warmth.only_background_callers(unit):
             return  # CF303: the provisioned concurrency should go, not scale
+        if warmth.snapstart_on(unit):
+            return  # with SnapStart the provisioned concurrency cannot deploy: CF302's error
         floor = max(1, int(ctx.option("min_environments")))
         for q, n in warmth.provisioned(unit):
             if n >= floor and not q.scaled_by and not q.maybe_scaled_by:
