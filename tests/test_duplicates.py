@@ -90,6 +90,9 @@ def test_generated_template_is_named_in_both_templates(tmp_path):
 
 
 def test_a_template_without_generator_is_not_named(tmp_path):
-    (tmp_path / "template.yaml").write_text(_HAND_WRITTEN)
+    """Metadata.Tool on one function of a hand-written template does not make the template generated."""
+    (tmp_path / "template.yaml").write_text(_HAND_WRITTEN.replace(
+        "    Type: AWS::Serverless::Function\n", "    Type: AWS::Serverless::Function\n"
+        "    Metadata:\n      Tool: Amazon.Lambda.Annotations\n"))
     [f] = scan([str(tmp_path)], Config(select=("CF301",))).findings
     assert "generated_template" not in f.evidence

@@ -40,18 +40,10 @@ _GENERATORS = ("Amazon.Lambda.Annotations",)
 
 
 def generator(data: dict) -> str | None:
-    """The tool that generated a template: named in its Description ("This template is partially
-    managed by Amazon.Lambda.Annotations") or in a resource's ``Metadata.Tool``; None otherwise."""
+    """The tool that generated a template, as its Description says ("This template is partially
+    managed by Amazon.Lambda.Annotations"); None otherwise. A resource's ``Metadata.Tool`` alone
+    does not make the template generated: hand-written templates carry it on synced functions."""
     description = data.get("Description")
-    tools = [description] if isinstance(description, str) else []
-    for res in (data.get("Resources") or {}).values():
-        meta = res.get("Metadata") if isinstance(res, dict) else None
-        if isinstance(meta, dict) and isinstance(meta.get("Tool"), str):
-            tools.append(meta["Tool"])
-    for tool in _GENERATORS:
-        if any(tool in t for t in tools):
-            return tool
-    return None
-
-
-__all__ = ["load"]
+    if not isinstance(description, str):
+        return None
+    return next((tool for tool in _GENERATORS if f"managed by {tool}" in description), None)
