@@ -227,6 +227,9 @@ def same_findings_once(findings: list[Finding], model: Model) -> list[Finding]:
             continue
         kept = same[0]
         kept.evidence["root_modules"] = paths
+        addresses = sorted({f.resource for f in same})
+        if len(addresses) > 1:  # the roots call the module by different names
+            kept.evidence["same_resource_as"] = [a for a in addresses if a != kept.resource]
         kept.message += f" (the same finding through {len(paths)} root modules: {', '.join(paths)})"
     return out
 

@@ -40,6 +40,7 @@ def test_same_finding_through_two_roots_is_reported_once(tmp_path, monkeypatch):
     [f] = scan(["."], Config(select=("CF301",))).findings
     assert f.location.file == "modules/api/main.tf"
     assert f.evidence["root_modules"] == ["envs/dev", "envs/prod"]
+    assert f.evidence["same_resource_as"] == ["module.web.aws_lambda_function.api"]  # prod's name for it
     assert f.message.endswith("(the same finding through 2 root modules: envs/dev, envs/prod)")
 
 
