@@ -110,7 +110,7 @@ class ProvisionedConcurrencyNeverScales(Check):
     - `target_utilization`: the target-tracking utilisation named in the advice (default 0.7).
 
     ## References
-    - [Configuring provisioned concurrency: Application Auto Scaling](https://docs.aws.amazon.com/lambda/latest/dg/provisioned-concurrency.html#managing-provisioned-concurency)
+    - [Configuring provisioned concurrency: Application Auto Scaling](https://docs.aws.amazon.com/lambda/latest/dg/provisioned-concurrency.html)
     - [Application Auto Scaling for Lambda](https://docs.aws.amazon.com/autoscaling/application/userguide/services-that-can-integrate-lambda.html)
     - [Scheduled scaling for Application Auto Scaling](https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-scheduled-scaling.html)
     - [Lambda pricing: provisioned concurrency](https://aws.amazon.com/lambda/pricing/)
