@@ -415,6 +415,14 @@ class Linker:
             if fn[0].kind == m.LAMBDA_FUNCTION:
                 self.add(fn, m.AUTHORIZER, res)
 
+    def _w_rest_api(self, res: Resource) -> None:
+        """SAM APIs declare their Lambda authorizers inline (Auth.Authorizers.*.FunctionArn)."""
+        for fn in self.functions(res, "authorizer"):
+            if fn[0].kind == m.LAMBDA_FUNCTION:
+                self.add(fn, m.AUTHORIZER, res)
+
+    _w_api_v2 = _w_rest_api
+
     def _w_appsync_datasource(self, res: Resource) -> None:
         dtype = res.value("type")
         if isinstance(dtype, str) and dtype.upper() != "AWS_LAMBDA":

@@ -78,3 +78,21 @@ def test_unknown_provisioned_concurrency_is_not_reported(tmp_path):
         + 'resource "aws_sns_topic_subscription" "s" {\n  protocol = "lambda"\n  topic_arn = "arn:aws:sns:us-east-1:1:t"\n'
           '  endpoint = aws_lambda_alias.live.arn\n}\n')
     assert scan_findings(tmp_path, ID).findings == []
+
+
+def test_sam_inline_authorizer_is_a_user_facing_caller(tmp_path):
+    """A SAM API's Auth.Authorizers FunctionArn makes the function an authorizer: users wait on it,
+    so provisioned concurrency there is not reported even next to a warm-up schedule."""
+    (tmp_path / "t.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Api:\n    Type: AWS::Serverless::Api\n"
+        "    Properties:\n      StageName: prod\n      Auth:\n        Authorizers:\n          Token:\n"
+        "            FunctionArn: !GetAtt AuthFunction.Arn\n"
+        "  AuthFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: nodejs20.x\n"
+        "      Handler: index.handler\n      AutoPublishAlias: live\n      ProvisionedConcurrencyConfig:\n"
+        "        ProvisionedConcurrentExecutions: 2\n      Events:\n        Warmer:\n          Type: Schedule\n"
+        "          Properties:\n            Schedule: rate(5 minutes)\n")
+    assert scan_findings(tmp_path / "t.yaml", ID).findings == []
+    without = (tmp_path / "t.yaml").read_text().replace("            FunctionArn: !GetAtt AuthFunction.Arn\n",
+                                                         "            FunctionArn: arn:aws:lambda:us-east-1:1:function:other\n")
+    (tmp_path / "t.yaml").write_text(without)
+    assert [f.resource for f in scan_findings(tmp_path / "t.yaml", ID).findings] == ["AuthFunction"]
