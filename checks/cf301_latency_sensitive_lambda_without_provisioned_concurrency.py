@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from computefit import facts, pricing, runtimes
+from computefit import facts, pricing, runtimes, warmth
 from computefit import model as m
 from computefit.check import (
     HIGH, INFO, LOW, MEDIUM, WARNING, Check, CheckContext, Finding, Option, Violation,
@@ -43,22 +43,8 @@ def _is_latest(qualifier: Any) -> bool:
     return qualifier is None
 
 
-def _describe_qualifier(qualifier: Any) -> str:
-    if _is_latest(qualifier):
-        return "the unqualified function ($LATEST)"
-    if m.is_unknown(qualifier):
-        return f"an alias or version that is unknown ({qualifier.reason})"
-    return qualifier.describe()
-
-
-def _executions(setting: m.Setting | None) -> Any:
-    """Provisioned executions: an int, Unknown, or None when not configured."""
-    if setting is None or setting.value is None:
-        return None
-    value = setting.value
-    if m.is_unknown(value) or (isinstance(value, int) and not isinstance(value, bool)):
-        return value
-    return m.Unknown(f"provisioned concurrency {value!r} is not a number")
+_describe_qualifier = warmth.describe_qualifier
+_executions = warmth.executions
 
 
 @dataclass
@@ -75,14 +61,17 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
     that caller invokes has neither provisioned concurrency nor SnapStart. It checks each caller
     against what it actually invokes: provisioned concurrency on alias `live` does nothing for an
     API that invokes the unqualified function, and SnapStart never applies to the unqualified
-    function (`$LATEST`) - it only restores published versions - so a function with SnapStart
-    configured but called through `$LATEST` (no SAM `AutoPublishAlias`, a Terraform integration
-    using `invoke_arn` instead of an alias or `qualified_invoke_arn`) is reported, and the finding
-    says so.
+    function (`$LATEST`) - it only restores published versions. A function whose SnapStart is
+    configured but never used (no version published, or every caller on `$LATEST`) is left to
+    CF302, which names the alias / publish change; a caller that bypasses the alias the others use
+    is reported here.
 
     The severity is `warning` for slow-starting runtimes (Java and managed .NET without SnapStart,
     container images) and `info` for the others (advisory: it does not fail a build by default).
-    When the runtime cannot be resolved the finding is `info` and says that the runtime is unknown.
+    An info finding leads with the runtime's measured cold-start floor and says that for such a
+    runtime the usual answer is to accept it, or to add provisioned concurrency on the alias only
+    if the API has a latency objective. When the runtime cannot be resolved the finding is `info`
+    and says that the runtime is unknown.
     A caller whose qualifier, provisioned concurrency or SnapStart setting cannot be resolved is
     named as unknown and the finding has low confidence.
 
@@ -99,7 +88,8 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
     before it serves a request. Behind an API that time is added to a user's wait. For a
     hello-world function the platform floor is about 0.3 s for Java 21 and 1 s for managed .NET 8
     at 128 MB; real Java applications without SnapStart start in 2-5 s at the median. Lambda
-    scales by starting environments, so every burst of traffic produces cold starts.
+    scales by starting environments, so every burst of traffic produces cold starts. The figures
+    in a finding are hello-world floors at 128 MB; real applications with frameworks start slower.
 
     ## Example
     ```yaml
@@ -125,9 +115,11 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
     ```
 
     ## Use instead
-    For Java 11+, Python 3.12+ and .NET 8+, SnapStart is the cheaper first step (no charge for
-    Java; a snapshot cache and restore charge for Python and .NET). Publish versions and route
-    callers to an alias. SnapStart cannot be combined with provisioned concurrency, EFS or more
+    For Java 11+ and .NET 8+, SnapStart is the cheaper first step (no charge for Java; a snapshot
+    cache and restore charge for .NET). On `java8`, .NET 6 and other runtimes older than SnapStart
+    supports, the cheapest step is to upgrade (to java21, dotnet8 or python3.12) and then enable
+    it. Fast runtimes (Node.js, Python, Go, Rust) usually accept the occasional cold start.
+    Publish versions and route callers to an alias. SnapStart cannot be combined with provisioned concurrency, EFS or more
     than 512 MB of ephemeral storage. If p99 latency must stay low, configure provisioned
     concurrency on the alias the caller invokes and scale it with Application Auto Scaling.
     ```yaml
@@ -173,8 +165,8 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
 
     def detect(self, unit: m.ComputeUnit, ctx: CheckContext) -> Iterable[ColdForUsers]:
         callers = [t for t in unit.triggers if t.user_facing]
-        if not callers:
-            return
+        if not callers or warmth.snapstart_unused(unit):
+            return  # SnapStart configured but never used: CF302 reports it, with the fix
         coverage = [self._coverage(unit, t) for t in callers]
         exposed = [c for c in coverage if c.status != WARM]
         if exposed:
@@ -253,7 +245,13 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
             what = f"runtime unknown: {reason}"
         else:
             what = rt.label()
-        message = f"{unit.name} ({what}) serves users synchronously through {callers}, "
+        cold_start = self._cold_start(rt)
+        fast = rt.tier == runtimes.FAST
+        message = f"{unit.name} ({what})"
+        if fast and cold_start is not None:
+            message += (f" starts cold in about {cold_start['platform_floor_ms']} ms (the floor of a hello-world "
+                        f"{cold_start['runtime']} function at 128 MB, median INIT, {cold_start['source']}) and")
+        message += f" serves users synchronously through {callers}, "
         if cold:
             first = cold[0]
             if snap_on and _is_latest(first.trigger.qualifier):
@@ -262,19 +260,28 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
             elif warm_elsewhere:
                 message += (f"but {first.trigger.resource} invokes {first.invokes}, while provisioned "
                             f"concurrency is configured only on {warm_elsewhere}")
-            else:
+            elif rt.snapstart_supported or rt.family is None:
                 message += "with no provisioned concurrency and no SnapStart on what it invokes"
+            else:
+                message += "with no provisioned concurrency on what it invokes"
             unknown = [c for c in exposed if c.status == UNKNOWN]
             if unknown:
                 message += f" (for {', '.join(c.trigger.resource for c in unknown)} it is unknown)"
         else:
             message += ("and whether warm capacity covers it is unknown: "
                         + "; ".join(f"{c.trigger.resource}: {c.detail}" for c in exposed))
-        cold_start = self._cold_start(rt)
-        if cold_start is not None:
-            message += (f". Each cold start is added to a user's request: about {cold_start['platform_floor_ms']} ms "
-                        f"for a hello-world {cold_start['runtime']} function at 128 MB, real applications "
-                        f"slower (median INIT, {cold_start['source']}).")
+        if fast and cold_start is not None:
+            message += (f". For {rt.label()} the usual answer is to accept the occasional cold start, or to add "
+                        "provisioned concurrency on the alias only if the API has a latency objective.")
+        elif cold_start is not None:
+            message += (f". Each cold start is added to a user's request: {cold_start['platform_floor_ms']} ms is the "
+                        f"floor of a hello-world {cold_start['runtime']} function at 128 MB (median INIT, "
+                        f"{cold_start['source']})")
+            if rt.image:
+                message += "; real applications start slower."
+            else:
+                family = {"java": "Java", "dotnet": ".NET"}.get(rt.family or "", rt.family)
+                message += f"; real {family} applications with frameworks take seconds."
         else:
             message += ". Each cold start is added to a user's request."
         if rt.tier == runtimes.UNKNOWN:
@@ -317,19 +324,25 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
     def _recommendation(self, unit: m.ComputeUnit, rt: runtimes.Runtime, cold: list[Coverage],
                         misrouted: bool, snap_on: bool, warm_elsewhere: str) -> str:
         parts = []
+        fast = rt.tier == runtimes.FAST
+        upgrade = self._upgrade(rt)
+        alias_how = ("invoke an alias (SAM AutoPublishAlias; Terraform publish = true, an aws_lambda_alias, and "
+                     "the caller on the alias's invoke ARN)")
         if misrouted:
             target = "the alias" if any(q.kind == "alias" for q in unit.qualifiers) else "a published version"
             parts.append(
                 f"Point {', '.join(c.trigger.resource for c in cold)} at {target} "
-                f"({'which has ' + warm_elsewhere if warm_elsewhere else 'SnapStart restores published versions only'}): "
+                f"({'which has provisioned concurrency' if warm_elsewhere else 'SnapStart restores published versions only'}): "
                 "an alias ARN or the qualified invoke ARN instead of the function's own ARN.")
-        elif rt.snapstart_supported and not snap_on:
+        elif upgrade and not fast:
+            parts.append(f"Upgrade to {upgrade} first, the cheapest step: {rt.label()} has no SnapStart, {upgrade} "
+                         f"does ({self._snapstart_charge(upgrade)}); then set SnapStart ApplyOn: PublishedVersions "
+                         f"and {alias_how}.")
+        elif rt.snapstart_supported and not snap_on and not fast:
             eph = unit.value(m.EPHEMERAL_STORAGE)
             eph_max = facts.value("lambda.snapstart_max_ephemeral_storage")
-            free = rt.family in facts.value("lambda.snapstart_free_runtimes")
-            text = (f"Enable SnapStart first, the cheaper step ({'no extra charge for ' + rt.family if free else 'a snapshot cache and restore charge'}): "
-                    "SnapStart ApplyOn: PublishedVersions, and invoke an alias (SAM AutoPublishAlias; Terraform "
-                    "publish = true, an aws_lambda_alias, and the caller on the alias's invoke ARN). SnapStart cannot "
+            text = (f"Enable SnapStart first, the cheaper step ({self._snapstart_charge(rt.family)}): "
+                    f"SnapStart ApplyOn: PublishedVersions, and {alias_how}. SnapStart cannot "
                     f"be combined with provisioned concurrency, EFS or more than {eph_max} MB of ephemeral storage")
             if isinstance(eph, int) and eph > eph_max:
                 text += f" (this function has {eph} MB: reduce it to use SnapStart)"
@@ -337,7 +350,7 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
         elif snap_on and not rt.snapstart_supported:
             parts.append(f"SnapStart is configured but {rt.label()} does not support it "
                          "(Java 11+, Python 3.12+ and .NET 8+ managed runtimes only).")
-        if rt.tier == runtimes.SLOW or rt.tier == runtimes.UNKNOWN:
+        if not fast:
             parts.append("If p99 latency must stay low, configure provisioned concurrency on the alias the "
                          "caller invokes (cost below) and scale it with Application Auto Scaling.")
             if rt.image:
@@ -345,10 +358,29 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
             elif rt.family == "dotnet":
                 parts.append("Native AOT (.NET on provided.al2023) also removes most of the start-up time.")
         else:
-            parts.append(f"{rt.label()} starts quickly; accept the occasional cold start, or configure "
-                         "provisioned concurrency on the alias the caller invokes if your latency budget "
-                         "cannot absorb it (cost below).")
+            text = f"{rt.label()} starts quickly: accept the occasional cold start."
+            if upgrade:
+                text += (f" If the API has a latency objective, {upgrade} allows SnapStart "
+                         f"({self._snapstart_charge(upgrade)}); otherwise")
+            else:
+                text += " If the API has a latency objective,"
+            parts.append(text + " configure provisioned concurrency on the alias the caller invokes (cost below).")
         return " ".join(parts)
+
+    @staticmethod
+    def _upgrade(rt: runtimes.Runtime) -> str | None:
+        """The runtime of the same family that supports SnapStart, for a zip function whose runtime
+        is older than SnapStart supports (java8, dotnet6, python3.9); None otherwise."""
+        if rt.image or rt.snapstart_supported or rt.family is None:
+            return None
+        return facts.value("lambda.snapstart_upgrade_targets").get(rt.family)
+
+    @staticmethod
+    def _snapstart_charge(runtime: str | None) -> str:
+        family = runtimes.parse(runtime).family or runtime
+        if family in facts.value("lambda.snapstart_free_runtimes"):
+            return f"no extra charge for {family}"
+        return "a snapshot cache and restore charge"
 
     @staticmethod
     def _costs(unit: m.ComputeUnit, rt: runtimes.Runtime, environments: int) -> list[CostLine]:
@@ -366,8 +398,9 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
             fact = facts.fact("lambda.snapstart_free_runtimes")
             if rt.family in fact.value:
                 costs.insert(0, CostLine("SnapStart", 0.0, [f"no additional charge for {rt.family} ({fact.cite()})"]))
-            else:
+            elif rt.tier != runtimes.FAST:  # not advised where the start is already fast
+                prices = facts.fact("lambda.snapstart_prices")
                 costs.insert(0, CostLine("SnapStart", None, [
                     "snapshot cache per GB-s of memory (minimum 3 h per version) plus a per-restore charge per GB: "
-                    "depends on deployments and cold starts; no unit price on file"]))
+                    f"depends on deployments and cold starts; unit prices {prices.value} ({prices.cite()})"]))
         return costs

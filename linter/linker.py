@@ -30,6 +30,9 @@ _ARN_SERVICE = re.compile(r"arn:aws[\w-]*:(\w+):")
 _FUNCTION_ARN = re.compile(r"arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:([A-Za-z0-9_-]+)(?::([A-Za-z0-9_$-]+))?")
 _TYPE_IN_TEXT = re.compile(r"\b(aws_[a-z0-9_]+)\.")
 _API_KINDS = (m.REST_API, m.HTTP_API, m.WEBSOCKET_API)
+#: The scalable dimension of a Lambda alias's or version's provisioned concurrency.
+PC_DIMENSION = "lambda:function:ProvisionedConcurrency"
+_ELSEWHERE: Any = object()  # a scalable target of a function outside the scanned code
 
 
 def _is_version_ref(ref: str | None) -> bool:
@@ -335,6 +338,91 @@ class Linker:
             return
         q = self.invoked(res, fn[0], default=fn[1])
         self.add((fn[0], q), m.FUNCTION_URL, res, self.settings(res, m.AUTH_TYPE, m.INVOKE_MODE))
+
+    def _w_appautoscaling_target(self, res: Resource) -> None:
+        """An Application Auto Scaling target for ``lambda:function:ProvisionedConcurrency`` scales
+        the qualifier its ResourceId (``function:<name>:<alias or version>``) names."""
+        dim = res.value("scalable_dimension")
+        if isinstance(dim, str) and dim != PC_DIMENSION:
+            return
+        found = self.scaled_qualifier(res) if isinstance(dim, str) else None
+        if found is _ELSEWHERE:
+            return
+        if found is not None and not is_unknown(found[1]):
+            unit, q = found
+            for existing in unit.qualifiers:
+                if existing.same(q):
+                    existing.scaled_by.append(res.address)
+                    return
+        units = [found[0]] if found is not None else list(self.units.values())
+        for unit in units:  # function or qualifier unresolved: it may scale any provisioned qualifier
+            for existing in unit.qualifiers:
+                if existing.provisioned_concurrency is not None:
+                    existing.maybe_scaled_by.append(res.address)
+
+    def scaled_qualifier(self, res: Resource) -> tuple[ComputeUnit, Any] | None:
+        """The function and qualifier a scalable target's ResourceId names (the qualifier may be
+        Unknown), or None when the function cannot be told."""
+        for e in res.edges_via("resource_id"):
+            t = self.target(e)
+            if t is not None and t.kind == "lambda_alias":
+                fn = self.function(e)
+                if fn is not None:
+                    return fn
+            if t is not None and t.address in self.units:
+                q = e.qualifier
+                return self.units[t.address], (Qualifier.from_text(q) if isinstance(q, str) else
+                                               q if is_unknown(q) else Unknown("no qualifier in the ResourceId"))
+            text = e.literal
+            if isinstance(text, str):
+                mt = re.match(r"^function:(.+?):([^:]+)$", text)
+                if mt is None:
+                    continue
+                unit = self._named_unit(mt.group(1))
+                if unit is None:
+                    # a written name no function here has: a function outside the scanned code
+                    return _ELSEWHERE if "${" not in mt.group(1) and not getattr(text, "unresolved", None) else None
+                return unit, self._named_qualifier(mt.group(2))
+        return None
+
+    def _named_unit(self, text: str) -> ComputeUnit | None:
+        """A function named in text: a literal function name, or a placeholder of a function's or
+        a registry module's name (``${aws_lambda_function.x.function_name}``,
+        ``${module.x.lambda_function_name}``)."""
+        mt = re.fullmatch(r"\$\{((?:module\.[\w-]+\.)*(?:aws_lambda_function\.[\w-]+|module\.[\w-]+))\.\w+\}", text)
+        if mt:
+            return self.units.get(mt.group(1))
+        if "${" in text:
+            return None
+        return self.by_function_name.get(text)
+
+    def _named_qualifier(self, text: str) -> Any:
+        mt = re.fullmatch(r"\$\{((?:module\.[\w-]+\.)*)(aws_lambda_alias\.[\w-]+|aws_lambda_function\.[\w-]+|module\.[\w-]+)\.(\w+)\}", text)
+        if mt:
+            address, attr = mt.group(1) + mt.group(2), mt.group(3)
+            res = self.by_address.get(address)
+            if res is not None and res.kind == "lambda_alias":
+                name = res.value("name")
+                return Qualifier("alias", name) if isinstance(name, str) else Unknown(f"alias {address} name")
+            if address in self.units and _is_version_ref(attr):
+                return m.current_version(address)
+            return Unknown(f"qualifier {text}")
+        if "${" in text:
+            return Unknown(f"qualifier {text}")
+        return Qualifier.from_text(text) or Unknown("the ResourceId names $LATEST")
+
+    def _w_api_authorizer(self, res: Resource) -> None:
+        for fn in self.functions(res, "function"):
+            if fn[0].kind == m.LAMBDA_FUNCTION:
+                self.add(fn, m.AUTHORIZER, res)
+
+    def _w_rest_api(self, res: Resource) -> None:
+        """SAM APIs declare their Lambda authorizers inline (Auth.Authorizers.*.FunctionArn)."""
+        for fn in self.functions(res, "authorizer"):
+            if fn[0].kind == m.LAMBDA_FUNCTION:
+                self.add(fn, m.AUTHORIZER, res)
+
+    _w_api_v2 = _w_rest_api
 
     def _w_appsync_datasource(self, res: Resource) -> None:
         dtype = res.value("type")

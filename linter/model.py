@@ -140,6 +140,7 @@ ARCHITECTURES = "architectures"  # list, e.g. ["arm64"]; absent means the defaul
 SNAP_START = "snap_start"  # ApplyOn value: "PublishedVersions" or "None"
 EPHEMERAL_STORAGE = "ephemeral_storage"  # MB
 RESERVED_CONCURRENCY = "reserved_concurrency"  # ReservedConcurrentExecutions (int)
+FILE_SYSTEM = "file_system"  # EFS mount (FileSystemConfigs / file_system_config): present when mounted
 #: Lambda durable functions: DurableConfig.ExecutionTimeout (s) of the whole checkpointed execution;
 #: present only when the function is durable.
 DURABLE_EXECUTION_TIMEOUT = "durable_execution_timeout"
@@ -172,6 +173,11 @@ class Qualifier:
     location: Location | None = None
     provisioned_concurrency: Setting | None = None  # executions (int); None when not configured
     current: bool = False  # the version the function's latest deployment published
+    #: Application Auto Scaling scalable targets (lambda:function:ProvisionedConcurrency) that scale
+    #: this qualifier's provisioned concurrency, by address; ``maybe_scaled_by`` those of the same
+    #: document whose function or qualifier could not be resolved (they may scale it).
+    scaled_by: list[str] = field(default_factory=list)
+    maybe_scaled_by: list[str] = field(default_factory=list)
 
     def same(self, other: Any) -> bool:
         return isinstance(other, Qualifier) and (self.kind, self.name) == (other.kind, other.name)
@@ -230,6 +236,7 @@ CLOUDFRONT = "cloudfront"  # Lambda@Edge association
 IOT = "iot"
 CLOUDWATCH_LOGS = "cloudwatch_logs"
 CUSTOM_RESOURCE = "custom_resource"  # a CloudFormation custom resource's ServiceToken
+AUTHORIZER = "authorizer"  # API Gateway Lambda authorizer (runs before the API's integration)
 OTHER = "other"  # a lambda:InvokeFunction permission whose principal we do not classify
 
 #: Each trigger kind in words, for messages ("invoked by SQS and a schedule").
@@ -239,11 +246,21 @@ TRIGGER_LABELS = {
     SNS: "SNS", EVENTBRIDGE: "an EventBridge rule", STEP_FUNCTIONS: "Step Functions", KINESIS: "Kinesis",
     DYNAMODB_STREAM: "a DynamoDB stream", KAFKA: "Kafka", MQ: "Amazon MQ", COGNITO: "Cognito",
     CLOUDFRONT: "CloudFront (Lambda@Edge)", IOT: "an IoT rule", CLOUDWATCH_LOGS: "CloudWatch Logs",
-    CUSTOM_RESOURCE: "a CloudFormation custom resource", OTHER: "another service",
+    CUSTOM_RESOURCE: "a CloudFormation custom resource", AUTHORIZER: "an API Gateway authorizer",
+    OTHER: "another service",
 }
 
 #: Callers that hold a user's request open while the function runs: cold starts are user latency.
 SYNC_USER_FACING = frozenset({REST_API, HTTP_API, ALB, FUNCTION_URL, APPSYNC})
+#: Callers a user waits for: the synchronous user-facing ones and API Gateway authorizers, which
+#: run before the integration on every uncached request.
+LATENCY_SENSITIVE = SYNC_USER_FACING | {AUTHORIZER}
+#: Callers for which a cold start does not add to a user's wait.
+NOT_LATENCY_SENSITIVE = frozenset(
+    {SCHEDULE, SQS, S3, SNS, EVENTBRIDGE, STEP_FUNCTIONS, KINESIS, DYNAMODB_STREAM, KAFKA, MQ,
+     WEBSOCKET_API, IOT, CLOUDWATCH_LOGS, CUSTOM_RESOURCE}
+)
+
 #: The trigger kind a ``lambda:InvokeFunction`` permission implies, by the first label of its service
 #: principal ("apigateway" for apigateway.amazonaws.com). API Gateway is refined to HTTP or
 #: WebSocket from the source ARN where the builder can; anything else is OTHER.
@@ -419,6 +436,9 @@ class Document:
     files: list[str] = field(default_factory=list)
     #: Template-level suppressions (CloudFormation top-level Metadata.computefit.ignore).
     metadata_suppressions: list[dict] = field(default_factory=list)
+    #: The tool that generated this template, when the template says so (Lambda Annotations writes
+    #: "partially managed by Amazon.Lambda.Annotations" and Metadata.Tool on its functions).
+    generated_by: str | None = None
 
 
 @dataclass

@@ -79,9 +79,12 @@ def _trigger(t: Trigger) -> dict[str, Any]:
 
 
 def _qualifier(q: Qualifier) -> dict[str, Any]:
-    return {"kind": q.kind, "name": _plain(q.name), "describe": q.describe(), "resource": q.resource,
-            "at": str(q.location) if q.location else None,
-            "provisioned_concurrency": _setting(q.provisioned_concurrency) if q.provisioned_concurrency else None}
+    out = {"kind": q.kind, "name": _plain(q.name), "describe": q.describe(), "resource": q.resource,
+           "at": str(q.location) if q.location else None,
+           "provisioned_concurrency": _setting(q.provisioned_concurrency) if q.provisioned_concurrency else None}
+    if q.scaled_by or q.maybe_scaled_by:
+        out["scaled_by"], out["maybe_scaled_by"] = list(q.scaled_by), list(q.maybe_scaled_by)
+    return out
 
 
 def unit_dict(u: ComputeUnit) -> dict[str, Any]:
@@ -150,6 +153,8 @@ def model_text(model: Model, errors: list | None = None) -> str:
             for q in u.qualifiers:
                 pc = q.provisioned_concurrency
                 pc_text = f", provisioned concurrency {_plain(pc.value)}" if pc is not None else ""
+                if q.scaled_by or q.maybe_scaled_by:
+                    pc_text += ", scaled by " + ", ".join(q.scaled_by + [f"{a} (maybe)" for a in q.maybe_scaled_by])
                 lines.append(f"      qualifier {q.describe()} ({q.resource}){pc_text}")
             for key, w in u.setup.items():
                 if is_unknown(w):

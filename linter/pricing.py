@@ -165,11 +165,12 @@ def scheduler_schedule(runs_per_month: float | None, option: str = "EventBridge 
 
 
 def provisioned_concurrency(executions: int, memory_mb: int, architecture: str | None = None,
-                            option: str | None = None) -> CostLine:
-    """Provisioned concurrency kept warm all month, before any invocation is billed."""
+                            option: str | None = None, hours: float | None = None) -> CostLine:
+    """Provisioned concurrency kept warm all month (or ``hours`` a month), before any invocation
+    is billed."""
     arch = _arch(architecture)
     pc_price = facts.value("price.lambda_pc_gb_second")[arch]
-    seconds = float(facts.meta("seconds_per_month"))
+    seconds = float(facts.meta("seconds_per_month")) if hours is None else hours * 3600
     gb = memory_mb / 1024
     cost = executions * gb * seconds * pc_price
     return CostLine(

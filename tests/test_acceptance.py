@@ -1,4 +1,4 @@
-"""Acceptance tests for CF101, CF201 and CF301, written from the specification only.
+"""Acceptance tests for CF101, CF201 and CF301-CF304, written from the specification only.
 
 Every folder under tests/acceptance/ is one realistic case: CloudFormation / SAM / CDK templates or
 a Terraform root folder, plus an ``expected.json``::
@@ -6,7 +6,7 @@ a Terraform root folder, plus an ``expected.json``::
     {"description": "...",
      "findings": [{"check_id": "CF301", "resource": "OrdersApi", "severity": "warning", "line": 42}]}
 
-The scan must report exactly the listed findings of the three checks (no more, no fewer). ``line``
+The scan must report exactly the listed findings of these checks (no more, no fewer). ``line``
 is given only where the specification fixes it (CF201: the line that set the timeout); when an
 expectation also names a ``file`` (relative to the case folder), the finding must be in that file.
 """
@@ -20,7 +20,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 CASES_DIR = Path(__file__).resolve().parent / "acceptance"
-CHECKS = ("CF101", "CF201", "CF301")
+CHECKS = ("CF101", "CF201", "CF301", "CF302", "CF303", "CF304")
 SEVERITIES = {"info", "warning", "error"}
 
 

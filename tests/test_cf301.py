@@ -64,13 +64,13 @@ def test_pc_cost_follows_architecture_and_option():
     assert "960 ms" in f.message
 
 
-def test_snapstart_on_latest_is_explained():
-    f = _one("cfn/snapstart_invokes_latest.yaml")
-    assert "SnapStart is configured" in f.message and "never $LATEST" in f.message
-    assert f.recommendation.startswith("Point QuoteMethod at a published version")
-    assert f.resource_location.line == 6  # suppressions still key on the function
-    tf = _one("tf/snapstart_invokes_latest")
-    assert "aws_apigatewayv2_integration.quote invokes the unqualified function ($LATEST)" in tf.message
+def test_snapstart_never_used_is_left_to_cf302():
+    """SnapStart configured but every caller on $LATEST (or no version published): CF302 reports
+    it with the alias / publish fix, CF301 does not report the function a second time."""
+    for case in ("cfn/fire_invokes_latest.yaml", "cfn/fire_no_autopublishalias.yaml", "tf/fire_invokes_latest",
+                 "tf/fire_publish_false", "tf/fire_module_function_url"):
+        found = scan_case("CF302", case, every_check=True).findings
+        assert [f.check_id for f in found] == ["CF302"], case
 
 
 def test_pc_on_other_alias_is_explained():
@@ -257,3 +257,32 @@ def test_tf_permission_for_a_websocket_api_is_not_an_http_api():
     model, errors, _ = build_model(discover([str(FIXTURES / ID / "tf" / "websocket_api")]))
     [fn] = model.units
     assert [(t.kind, t.resource) for t in fn.triggers] == [(WEBSOCKET_API, "aws_apigatewayv2_integration.chat")]
+
+
+_OLD_RUNTIME = ("Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: RT\n"
+                "      Handler: h\n  Url:\n    Type: AWS::Lambda::Url\n    Properties:\n      AuthType: NONE\n"
+                "      TargetFunctionArn: !GetAtt Fn.Arn\n")
+
+
+@pytest.mark.parametrize("runtime,severity,starts", [
+    ("java8.al2", "warning", "Upgrade to java21 first, the cheapest step: java8.al2 has no SnapStart, java21 does "
+                             "(no extra charge for java)"),
+    ("dotnet6", "warning", "Upgrade to dotnet8 first, the cheapest step: dotnet6 has no SnapStart, dotnet8 does "
+                           "(a snapshot cache and restore charge)"),
+    ("python3.9", "info", "python3.9 starts quickly: accept the occasional cold start. If the API has a latency "
+                          "objective, python3.12 allows SnapStart"),
+    ("python3.12", "info", "python3.12 starts quickly: accept the occasional cold start. If the API has a latency "
+                           "objective, configure provisioned concurrency"),
+])
+def test_advice_by_runtime(tmp_path, runtime, severity, starts):
+    (tmp_path / "t.yaml").write_text(_OLD_RUNTIME.replace("RT", runtime))
+    f = only_finding(scan_findings(tmp_path / "t.yaml", ID))
+    assert f.severity == severity
+    assert f.recommendation.startswith(starts)
+    assert "Enable SnapStart first" not in f.recommendation
+    if severity == "info":  # the message leads with the measured floor and the usual answer
+        assert f.message.startswith(f"Fn ({runtime}) starts cold in about 86 ms (the floor of a hello-world python")
+        assert "the usual answer is to accept the occasional cold start" in f.message
+        assert "SnapStart" not in [c.option for c in f.costs]
+    else:
+        assert "take seconds" in f.message and "no SnapStart on what it invokes" not in f.message

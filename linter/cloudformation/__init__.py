@@ -30,7 +30,20 @@ def load(path: str) -> Document:
     if not isinstance(resources, dict):
         line = data.line_of("Resources") if "Resources" in data else 1
         raise ParseError(path, line, "not a CloudFormation template: no Resources mapping")
-    return Builder(Template(path, data)).build()
+    doc = Builder(Template(path, data)).build()
+    doc.generated_by = generator(data)
+    return doc
 
 
-__all__ = ["load"]
+#: Tools that generate CloudFormation from source code and say so in the template.
+_GENERATORS = ("Amazon.Lambda.Annotations",)
+
+
+def generator(data: dict) -> str | None:
+    """The tool that generated a template, as its Description says ("This template is partially
+    managed by Amazon.Lambda.Annotations"); None otherwise. A resource's ``Metadata.Tool`` alone
+    does not make the template generated: hand-written templates carry it on synced functions."""
+    description = data.get("Description")
+    if not isinstance(description, str):
+        return None
+    return next((tool for tool in _GENERATORS if f"managed by {tool}" in description), None)

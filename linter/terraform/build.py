@@ -354,6 +354,11 @@ class Builder:
             kt.convert(s, "bool")
             s.value = s.value if isinstance(s.value, Unknown) else ("PublishedVersions" if s.value else "None")
             fn.attributes["snap_start"] = s
+            published = fn.attributes.get("publish")
+            if s.value == "PublishedVersions" and not (published is not None and published.value is True):
+                # the module sets publish = true whenever snap_start is on
+                fn.attributes["publish"] = Setting(True, s.location, s.origin,
+                                                   "terraform-aws-modules/lambda publishes when snap_start = true")
         if "image_uri" in call.attributes and "package_type" not in call.attributes:
             fn.notes.append("image_uri is set but package_type is not: the module defaults to Zip")
         attr = call.attributes.get("provisioned_concurrent_executions")
