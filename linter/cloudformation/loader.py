@@ -293,7 +293,7 @@ def _check_strict_json(text: str, file: str) -> None:
 
 
 def _load_json(text: str, file: str) -> Any:
-    from ..terraform.syntax import JsonSyntaxError, read_json_value
+    from ..jsonpos import JsonSyntaxError, read_json_value
 
     try:
         value = read_json_value(text)
