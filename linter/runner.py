@@ -7,6 +7,7 @@ that cannot be read becomes a FileError and every other file is still scanned.
 
 from __future__ import annotations
 
+import os
 import traceback
 from dataclasses import dataclass, field
 from datetime import date
@@ -156,14 +157,19 @@ def _judged_files(inputs: Inputs, report_only: dict[str, set[str]], model: Model
     return files
 
 
-def scan(paths: list[str], config: Config | None = None, *, baseline=None,
+def scan(paths: list[str] | str | os.PathLike, config: Config | None = None, *, baseline=None,
          today: date | None = None, root: str | None = None) -> ScanResult:
-    """Scan ``paths``. ``baseline`` is a loaded :class:`computefit.baseline.Baseline` (applied after
+    """Scan ``paths`` (files or folders; one path may be given alone). ``config`` defaults to
+    :class:`Config`'s defaults (no file is looked for: :func:`computefit.config.resolve_config`
+    finds one as the CLI does). ``baseline`` is a loaded :class:`computefit.baseline.Baseline` (applied after
     suppressions); ``today`` decides which suppressions have expired (default: the current date);
     ``root`` is the read boundary for every path (default: each path's git work tree, or the path
     itself outside git; see :mod:`computefit.boundary`)."""
     from . import suppress
 
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    paths = [os.fspath(p) for p in paths]
     config = config or Config()
     inputs = discover(paths, excludes=tuple(config.exclude), root=root)
     notices = list(inputs.notices)
