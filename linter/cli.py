@@ -187,7 +187,7 @@ def _load_config(paths: list[str], config_file: str | None):
 def list_checks(path, config_file) -> None:
     """List the checks and engine rules with their effective settings for a scan of PATH (default:
     the current folder): enabled or not, severity, option values, and the config file used."""
-    from .check import EngineRule, all_rules
+    from .check import EngineRule, all_rules, plugin_errors
 
     config = _load_config([path or "."], config_file)
     from .reporters.common import visible
@@ -209,6 +209,8 @@ def list_checks(path, config_file) -> None:
             click.echo(f"{'':{len(cid) + 2}}{name} = {value!r}{note}  {opt.description}")
     if config.severity:
         click.echo(f"* severity set in {source}")
+    for problem in plugin_errors():
+        click.echo(f"computefit: {visible(problem.where)}: {visible(problem.message)}", err=True)
 
 
 @main.command(short_help="Print the documentation of a check.")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .boundary import Notice
-from .check import Check, CheckContext, EngineRule, Finding, all_checks, all_rules
+from .check import Check, CheckContext, EngineRule, Finding, all_checks, all_rules, plugin_errors
 from .config import Config
 from .discovery import Inputs, discover
 from .model import FileError, Model, ParseError
@@ -76,7 +76,8 @@ def _run_checks(model: Model, config: Config) -> tuple[list[Finding], list[FileE
     """The enabled checks' findings (with configured severities), the errors of checks that
     failed, and the IDs of the checks that ran to the end."""
     findings: list[Finding] = []
-    errors: list[FileError] = []
+    # A third-party check that could not be registered is an error entry; the others still run.
+    errors: list[FileError] = [FileError(p.where, None, p.message) for p in plugin_errors()]
     ran: set[str] = set()
     for check_id, check_cls in all_checks().items():
         if not config.enabled(check_id):
