@@ -142,7 +142,6 @@ EPHEMERAL_STORAGE = "ephemeral_storage"  # MB
 #: Lambda durable functions: DurableConfig.ExecutionTimeout (s) of the whole checkpointed execution;
 #: present only when the function is durable.
 DURABLE_EXECUTION_TIMEOUT = "durable_execution_timeout"
-HANDLER = "handler"
 FUNCTION_NAME = "function_name"
 PUBLISH = "publish"  # bool: TF publish = true, or SAM AutoPublishAlias present
 # EC2 instance, launch template / configuration, auto scaling group

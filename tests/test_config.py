@@ -244,7 +244,7 @@ def test_cli_uses_the_found_file_and_an_invalid_one_exits_2(repo):
     write(repo / "pyproject.toml", '[tool.computefit.checks.CF201]\nthreshold_seconds = "ten"\n')
     out = runner.invoke(main, ["scan", path])
     assert out.exit_code == 2
-    assert f"pyproject.toml: tool.computefit.checks.CF201.threshold_seconds: must be an integer" in out.output
+    assert "pyproject.toml: tool.computefit.checks.CF201.threshold_seconds: must be an integer" in out.output
 
 
 def test_cli_options_win_over_the_file(repo):
