@@ -144,3 +144,18 @@ def test_a_good_and_a_broken_plugin_side_by_side(install):
     result = scan([TEMPLATE])
     assert sorted(f.check_id for f in result.findings) == ["ACME101", "CF201"]
     assert ["ZeroDivisionError" in e.message for e in result.errors] == [True]
+
+
+def test_plugin_checks_are_explained_but_not_in_computefit_docs(install, monkeypatch):
+    """computefit's docs/checks and README table describe its own rules; a plugin's page is printed
+    by `computefit explain` (its package documents it)."""
+    from computefit import docs
+
+    install("acme = acme_docs\n", acme_docs=PLUGIN_SOURCE)
+    assert "ACME101" in all_checks()
+    assert "ACME101.md" not in docs.pages() and "ACME101" not in docs.readme_table()
+    assert "CF201.md" in docs.pages()
+    out = CliRunner().invoke(main, ["explain", "ACME101"])
+    assert out.exit_code == 0 and out.output.startswith("# ACME101 every-function")
+    monkeypatch.chdir(ROOT)
+    assert CliRunner().invoke(main, ["docs", "--check"]).exit_code == 0  # the repository's docs stay current
