@@ -237,29 +237,124 @@ def setting_evidence(setting: Setting | None) -> dict[str, Any]:
 
 _REGISTRY: dict[str, type[Check]] | None = None
 
+#: The entry-point group under which other distributions register checks. Each entry point names a
+#: module (every Check subclass defined in it is registered) or a Check class (``module:Class``).
+ENTRY_POINT_GROUP = "computefit.checks"
+
+
+@dataclass(frozen=True)
+class PluginError:
+    """A third-party check that was not registered: its entry point and why (the runner reports it
+    as an error entry; the other checks still run)."""
+
+    entry_point: str  # "name = value" as the distribution declares it
+    distribution: str | None
+    message: str
+
+    @property
+    def where(self) -> str:
+        dist = f" (from {self.distribution})" if self.distribution else ""
+        return f"<plugin {self.entry_point}{dist}>"
+
+
+_PLUGIN_ERRORS: list[PluginError] = []
+
 
 def _collect(modules, base: type, found: dict) -> dict:
     """Add to ``found`` every subclass of ``base`` defined in ``modules``, keyed by ID."""
     for mod in modules:
-        for obj in vars(mod).values():
-            if (isinstance(obj, type) and issubclass(obj, base) and obj is not base
-                    and obj.__module__ == mod.__name__):
-                if obj.id in found:
-                    raise RuntimeError(f"duplicate rule id {obj.id}")
-                found[obj.id] = obj
+        for obj in _defined_in(mod, base):
+            if obj.id in found:
+                raise RuntimeError(f"duplicate rule id {obj.id}")
+            found[obj.id] = obj
     return found
 
 
+def _defined_in(mod, base: type) -> list[type]:
+    return [obj for obj in vars(mod).values()
+            if isinstance(obj, type) and issubclass(obj, base) and obj is not base
+            and obj.__module__ == mod.__name__]
+
+
 def all_checks() -> dict[str, type[Check]]:
-    """Every check class in ``computefit.checks``, keyed and sorted by ID."""
+    """Every check class in ``computefit.checks`` and every check registered under the
+    ``computefit.checks`` entry-point group, keyed and sorted by ID. A plugin that cannot be loaded,
+    is not a check or reuses a registered ID is left out and recorded (:func:`plugin_errors`)."""
     global _REGISTRY
     if _REGISTRY is None:
         from . import checks as pkg  # computefit.checks
 
         modules = [importlib.import_module(f"{pkg.__name__}.{info.name}")
                    for info in pkgutil.iter_modules(pkg.__path__) if not info.name.startswith("_")]
-        _REGISTRY = dict(sorted(_collect(modules, Check, {}).items()))
+        found = _collect(modules, Check, {})
+        _PLUGIN_ERRORS[:] = _add_plugins(found)
+        _REGISTRY = dict(sorted(found.items()))
     return _REGISTRY
+
+
+def plugin_errors() -> list[PluginError]:
+    """The third-party checks that could not be registered (empty when every plugin loaded)."""
+    all_checks()
+    return list(_PLUGIN_ERRORS)
+
+
+def _add_plugins(found: dict[str, type[Check]]) -> list[PluginError]:
+    """Add the checks of the ``computefit.checks`` entry points to ``found``; the problems."""
+    from importlib.metadata import entry_points
+
+    errors: list[PluginError] = []
+    try:
+        eps = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: (e.name, e.value))
+    except Exception as exc:  # a malformed entry_points.txt somewhere on the path
+        return [PluginError(ENTRY_POINT_GROUP, None, f"cannot read the entry points: {type(exc).__name__}: {exc}")]
+    engine_ids = {r.id: r for name in ENGINE_RULE_MODULES
+                  for r in _defined_in(importlib.import_module(f"{__package__}.{name}"), EngineRule)}
+    for ep in eps:
+        dist = getattr(ep, "dist", None)
+
+        def problem(message: str) -> None:
+            errors.append(PluginError(f"{ep.name} = {ep.value}", getattr(dist, "name", None), message))
+
+        try:
+            obj = ep.load()
+        except (Exception, SystemExit) as exc:  # its import failed: the other checks still run
+            problem(f"cannot be loaded: {type(exc).__name__}: {exc}; the plugin's checks are not registered")
+            continue
+        if inspect.ismodule(obj):
+            classes = _defined_in(obj, Check)
+            if not classes:
+                problem(f"module {obj.__name__} defines no computefit.check.Check subclass")
+        elif isinstance(obj, type) and issubclass(obj, Check) and obj is not Check:
+            classes = [obj]
+        else:
+            problem(f"names {obj!r}, which is neither a module nor a computefit.check.Check subclass")
+            continue
+        for cls in classes:
+            qualname = f"{cls.__module__}.{cls.__qualname__}"
+            bad = _class_problem(cls)
+            if bad:
+                problem(f"{qualname} {bad}; it is not registered")
+                continue
+            owner = found.get(cls.id) or engine_ids.get(cls.id)
+            if owner is not None:
+                problem(f"{qualname} uses check ID {cls.id}, which {owner.__module__}.{owner.__qualname__} "
+                        "already has; it is not registered (give it an ID of its own)")
+                continue
+            found[cls.id] = cls
+    return errors
+
+
+def _class_problem(cls: type) -> str | None:
+    """Why ``cls`` cannot be registered as a check (None when it can)."""
+    for attr in ("id", "name", "summary"):
+        value = getattr(cls, attr, None)
+        if not isinstance(value, str) or not value.strip():
+            return f"has no {attr} (a non-empty string)"
+    if cls.id != cls.id.upper() or not cls.id.isalnum():
+        return f"has check ID {cls.id!r}: use upper-case letters and digits (such as ACME101)"
+    if getattr(cls, "severity", None) not in SEVERITIES:
+        return f"has severity {getattr(cls, 'severity', None)!r}: use one of {', '.join(SEVERITIES)}"
+    return None
 
 
 def get_check(check_id: str) -> type[Check] | None:

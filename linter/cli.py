@@ -170,18 +170,12 @@ def _fail(message: str) -> None:
 
 
 def _load_config(paths: list[str], config_file: str | None):
-    """The configuration named by --config, else the one found from ``paths`` upwards, else the
-    defaults. An invalid file exits with 2, naming the file and the key; so does a found one that
-    names an output file (only the command line and --config choose where the run writes)."""
-    from .config import Config, ConfigError, find_config, load_config
+    """The configuration for a scan of ``paths`` (:func:`computefit.config.resolve_config`); an
+    invalid file exits with 2, naming the file and the key."""
+    from .config import ConfigError, resolve_config
 
     try:
-        if config_file:
-            if not os.path.isfile(config_file):
-                raise ConfigError(config_file, None, "no such configuration file")
-            return load_config(config_file)
-        found = find_config(paths)
-        return load_config(found, discovered=True) if found else Config()
+        return resolve_config(paths, config_file)
     except ConfigError as exc:
         _fail(str(exc))
 
@@ -193,7 +187,7 @@ def _load_config(paths: list[str], config_file: str | None):
 def list_checks(path, config_file) -> None:
     """List the checks and engine rules with their effective settings for a scan of PATH (default:
     the current folder): enabled or not, severity, option values, and the config file used."""
-    from .check import EngineRule, all_rules
+    from .check import EngineRule, all_rules, plugin_errors
 
     config = _load_config([path or "."], config_file)
     from .reporters.common import visible
@@ -215,6 +209,8 @@ def list_checks(path, config_file) -> None:
             click.echo(f"{'':{len(cid) + 2}}{name} = {value!r}{note}  {opt.description}")
     if config.severity:
         click.echo(f"* severity set in {source}")
+    for problem in plugin_errors():
+        click.echo(f"computefit: {visible(problem.where)}: {visible(problem.message)}", err=True)
 
 
 @main.command(short_help="Print the documentation of a check.")

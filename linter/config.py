@@ -144,6 +144,19 @@ def find_config(paths: list[str]) -> str | None:
         here = parent
 
 
+def resolve_config(paths: list[str], config_file: str | None = None) -> Config:
+    """The configuration for a scan of ``paths``: the file named by ``config_file`` (``--config``),
+    else the one :func:`find_config` finds from ``paths`` upwards (read with ``discovered=True``:
+    it may not name output files), else the defaults. Raises :class:`ConfigError` naming the file
+    and the key."""
+    if config_file:
+        if not os.path.isfile(config_file):
+            raise ConfigError(config_file, None, "no such configuration file")
+        return load_config(config_file)
+    found = find_config(paths)
+    return load_config(found, discovered=True) if found else Config()
+
+
 def _has_tool_table(pyproject: str) -> bool:
     try:
         with open(pyproject, encoding="utf-8", errors="replace") as fh:

@@ -22,7 +22,6 @@ import fnmatch
 import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from .boundary import Notice, find_boundary, inside, resolve
 from .model import FileError
@@ -59,8 +58,6 @@ class Inputs:
     templates: list[str] = field(default_factory=list)
     modules: list[TerraformModule] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
-    #: Files looked at and skipped as not infrastructure code (for --verbose output).
-    skipped: list[str] = field(default_factory=list)
     #: Files taken as templates but refused before parsing (binary, empty, oversized): in ``errors``.
     refused: list[str] = field(default_factory=list)
     #: What was not read because it leads outside the read boundary (symbolic links).
@@ -266,8 +263,6 @@ def discover(paths: list[str], excludes: tuple[str, ...] = (), root: str | None 
             inputs.templates.append(shown)
         elif len(inputs.errors) > errors_before:
             inputs.refused.append(shown)
-        else:
-            inputs.skipped.append(shown)
 
     def walk_error(exc: OSError) -> None:
         where = display_path(exc.filename) if exc.filename else display_path(path)
@@ -299,8 +294,6 @@ def discover(paths: list[str], excludes: tuple[str, ...] = (), root: str | None 
                 add_tf_dir(os.path.dirname(path), path, boundary)
             elif _is_cfn_candidate_name(name):
                 add_template(path, explicit=True)
-            else:
-                inputs.skipped.append(display_path(path))
             continue
         if not os.path.isdir(path):  # a FIFO, socket or device: reading it could block forever
             inputs.errors.append(FileError(display_path(path), None, "not a regular file or folder"))

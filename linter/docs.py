@@ -80,12 +80,19 @@ def render_index(checks) -> str:
     return "\n".join(lines) + "\n"
 
 
+def project_rules() -> list:
+    """computefit's own checks and engine rules, the ones its docs/checks and README describe: a
+    check a plugin registers (entry-point group ``computefit.checks``) is documented by its
+    package, and ``computefit explain ID`` prints it."""
+    from .check import all_rules  # checks and engine rules alike
+
+    return [r for r in all_rules().values() if r.__module__.split(".")[0] == __package__]
+
+
 def pages(checks=None) -> dict[str, str]:
     """File name -> content of every generated file (one page per check, then the index)."""
     if checks is None:
-        from .check import all_rules  # checks and engine rules alike
-
-        checks = all_rules().values()
+        checks = project_rules()
     checks = list(checks)
     out = {f"{cls.id}.md": render_page(cls) for cls in checks}
     out[INDEX] = render_index(checks)
@@ -105,9 +112,9 @@ TABLE_END = "<!-- end checks table -->"
 
 def readme_table(rules=None) -> str:
     """The README's table of checks (each linking to its page) and a line naming the engine rules."""
-    from .check import EngineRule, all_rules
+    from .check import EngineRule
 
-    rules = list(all_rules().values() if rules is None else rules)
+    rules = list(project_rules() if rules is None else rules)
     checks = [r for r in rules if not issubclass(r, EngineRule)]
     engine = [r for r in rules if issubclass(r, EngineRule)]
     lines = ["| ID | Name | Severity | Finds |", "| --- | --- | --- | --- |"]

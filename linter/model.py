@@ -144,7 +144,6 @@ FILE_SYSTEM = "file_system"  # EFS mount (FileSystemConfigs / file_system_config
 #: Lambda durable functions: DurableConfig.ExecutionTimeout (s) of the whole checkpointed execution;
 #: present only when the function is durable.
 DURABLE_EXECUTION_TIMEOUT = "durable_execution_timeout"
-HANDLER = "handler"
 FUNCTION_NAME = "function_name"
 PUBLISH = "publish"  # bool: TF publish = true, or SAM AutoPublishAlias present
 # EC2 instance, launch template / configuration, auto scaling group

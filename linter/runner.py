@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .boundary import Notice
-from .check import Check, CheckContext, EngineRule, Finding, all_checks, all_rules
+from .check import Check, CheckContext, EngineRule, Finding, all_checks, all_rules, plugin_errors
 from .config import Config
 from .discovery import Inputs, discover
 from .model import FileError, Model, ParseError
@@ -78,7 +78,8 @@ def _run_checks(model: Model, config: Config) -> tuple[list[Finding], list[FileE
     """The enabled checks' findings (with configured severities), the errors of checks that
     failed, and the IDs of the checks that ran to the end."""
     findings: list[Finding] = []
-    errors: list[FileError] = []
+    # A third-party check that could not be registered is an error entry; the others still run.
+    errors: list[FileError] = [FileError(p.where, None, p.message) for p in plugin_errors()]
     ran: set[str] = set()
     for check_id, check_cls in all_checks().items():
         if not config.enabled(check_id):
@@ -159,14 +160,19 @@ def _judged_files(inputs: Inputs, report_only: dict[str, set[str]], model: Model
     return files
 
 
-def scan(paths: list[str], config: Config | None = None, *, baseline=None,
+def scan(paths: list[str] | str | os.PathLike, config: Config | None = None, *, baseline=None,
          today: date | None = None, root: str | None = None) -> ScanResult:
-    """Scan ``paths``. ``baseline`` is a loaded :class:`computefit.baseline.Baseline` (applied after
+    """Scan ``paths`` (files or folders; one path may be given alone). ``config`` defaults to
+    :class:`Config`'s defaults (no file is looked for: :func:`computefit.config.resolve_config`
+    finds one as the CLI does). ``baseline`` is a loaded :class:`computefit.baseline.Baseline` (applied after
     suppressions); ``today`` decides which suppressions have expired (default: the current date);
     ``root`` is the read boundary for every path (default: each path's git work tree, or the path
     itself outside git; see :mod:`computefit.boundary`)."""
     from . import suppress
 
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    paths = [os.fspath(p) for p in paths]
     config = config or Config()
     inputs = discover(paths, excludes=tuple(config.exclude), root=root)
     notices = list(inputs.notices)

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from computefit import check as check_api
 from computefit.check import WARNING, Check, Option, all_checks
 from computefit.cli import main
-from computefit.config import Config, ConfigError, find_config, load_config
+from computefit.config import Config, ConfigError, find_config, load_config, resolve_config
 from computefit.runner import scan
 
 LAMBDA = textwrap.dedent("""\
@@ -87,6 +87,24 @@ def test_common_folder_of_several_paths(repo):
     write(repo / "stacks" / "other" / "t.yaml", LAMBDA.format(timeout=1))
     paths = [str(repo / "stacks" / "app" / "template.yaml"), str(repo / "stacks" / "other" / "t.yaml")]
     assert find_config(paths) == str(cfg)
+
+
+def test_resolve_config_named_found_or_defaults(repo):
+    """The library resolves the configuration as the CLI does: --config, else found, else defaults."""
+    template = str(repo / "stacks" / "app" / "template.yaml")
+    assert resolve_config([template]) == Config()
+    write(repo / ".computefit.toml", 'fail-on = "info"\n')
+    found = resolve_config([template])
+    assert (found.fail_on, found.source) == ("info", str(repo / ".computefit.toml"))
+    named = write(repo / "elsewhere.toml", 'fail-on = "error"\nformat = ["json:out.json"]\n')
+    assert resolve_config([template], str(named)).fail_on == "error"
+    with pytest.raises(ConfigError, match="no such configuration file"):
+        resolve_config([template], str(repo / "missing.toml"))
+    # A found file may not name an output file; the same file named with --config may.
+    (repo / ".computefit.toml").write_text('format = ["json:out.json"]\n')
+    with pytest.raises(ConfigError, match="names an output file"):
+        resolve_config([template])
+    assert resolve_config([template], str(repo / ".computefit.toml")).formats == ("json:out.json",)
 
 
 # -- reading every key --------------------------------------------------------------------------
@@ -226,7 +244,7 @@ def test_cli_uses_the_found_file_and_an_invalid_one_exits_2(repo):
     write(repo / "pyproject.toml", '[tool.computefit.checks.CF201]\nthreshold_seconds = "ten"\n')
     out = runner.invoke(main, ["scan", path])
     assert out.exit_code == 2
-    assert f"pyproject.toml: tool.computefit.checks.CF201.threshold_seconds: must be an integer" in out.output
+    assert "pyproject.toml: tool.computefit.checks.CF201.threshold_seconds: must be an integer" in out.output
 
 
 def test_cli_options_win_over_the_file(repo):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -52,8 +53,13 @@ def test_every_fact_has_a_source_an_openable_url_and_an_as_of_date():
     for key in keys:
         f = facts.fact(key)
         assert f.source.strip(), key
-        assert f.url and f.url.startswith("https://"), key
-        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", f.as_of), key
+        # The url names the page, not a site root such as https://repost.aws/.
+        url = urlsplit(f.url or "")
+        assert url.scheme == "https" and url.netloc and url.path.strip("/"), (key, f.url)
+        # The date is the fact's own, not the file-wide price date a missing as_of falls back to.
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(facts.raw(key).get("as_of", ""))), key
+        # A source a reader can find: never a document that is not in the repository.
+        assert not re.search(r"knowledge base|knowledge\.md|\bsection \d", f.source, re.I), (key, f.source)
 
 
 def test_per_architecture_prices_cover_both_architectures():

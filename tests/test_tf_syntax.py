@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -13,7 +10,8 @@ import pytest
 from computefit import terraform
 from computefit.discovery import TerraformModule, discover
 from computefit.model import ORIGIN_LOCAL, ORIGIN_VARIABLE_DEFAULT, SCHEDULE, FileError, Location, ParseError
-from computefit.terraform.syntax import JsonSyntaxError, read_file, read_json_value, read_tf_json
+from computefit.jsonpos import JsonSyntaxError, read_json_value
+from computefit.terraform.syntax import read_file, read_tf_json
 
 DATA = Path(__file__).resolve().parent / "data" / "tf"
 

@@ -62,7 +62,6 @@ _FLOAT = "tag:yaml.org,2002:float"
 _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
 _STR = "tag:yaml.org,2002:str"
-_TS = "tag:yaml.org,2002:timestamp"
 _MERGE = "tag:yaml.org,2002:merge"
 #: Standard YAML tags a template may carry; they only say how to read a value. Any other tag
 #: (``!!python/object/apply:...``, ``!Custom``) is refused: a template is data, never code.
@@ -293,7 +292,7 @@ def _check_strict_json(text: str, file: str) -> None:
 
 
 def _load_json(text: str, file: str) -> Any:
-    from ..terraform.syntax import JsonSyntaxError, read_json_value
+    from ..jsonpos import JsonSyntaxError, read_json_value
 
     try:
         value = read_json_value(text)

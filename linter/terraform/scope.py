@@ -14,6 +14,7 @@ from typing import Any
 
 from ..boundary import Notice, resolve
 from ..discovery import display_path, is_terraform_file
+from ..jsonpos import JsonSyntaxError, read_json_value
 from ..model import (
     ORIGIN_LOCAL,
     ORIGIN_MODULE_INPUT,
@@ -26,7 +27,7 @@ from ..model import (
 from . import budgets
 from .budgets import Budget
 from .evaluate import Evaluator, Ref, Source, plain, var_source
-from .syntax import Attribute, Block, HclExpr, JsonExpr, JsonSyntaxError, read_file, read_json_value
+from .syntax import Attribute, Block, HclExpr, JsonExpr, read_file
 
 #: How deep local module calls are followed.
 MAX_MODULE_DEPTH = 8
