@@ -61,6 +61,8 @@ class PlanFile:
 
     path: str  # as reported
     boundary: str
+    #: ``--root`` when given: searched for the plan's .tf files when they are not beside it
+    search_root: str | None = None
 
 
 @dataclass
@@ -297,7 +299,7 @@ def discover(paths: list[str], excludes: tuple[str, ...] = (), root: str | None 
         shown = display_path(abs_path)
         errors_before = len(inputs.errors)
         if shown.lower().endswith(".json") and sniff_plan(shown):
-            inputs.plans.append(PlanFile(shown, boundary))
+            inputs.plans.append(PlanFile(shown, boundary, real_root))
         elif sniff_cloudformation(shown, inputs.errors, explicit):
             inputs.templates.append(shown)
         elif len(inputs.errors) > errors_before:

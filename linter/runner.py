@@ -64,7 +64,7 @@ def build_model(inputs: Inputs, notices: list[Notice] | None = None
 
         for pf in inputs.plans:
             try:
-                doc, plan_errors, folders = plan.load(pf.path, pf.boundary, notices)
+                doc, plan_errors, folders = plan.load(pf.path, pf.boundary, notices, pf.search_root)
             except ParseError as exc:
                 errors.append(exc.to_error())
                 continue

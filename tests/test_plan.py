@@ -255,3 +255,56 @@ def test_a_real_plan_gives_the_findings_and_model_of_its_hcl(shared):
     assert sorted(r.address for r in whole.model.resources if r.location.file.endswith("foo/main.tf")) == \
         ["aws_instance.web_app"]
     assert finding_rows(whole) == finding_rows(hcl) == []
+
+
+def test_with_root_the_plan_finds_its_tf_files_elsewhere_under_it(tmp_path):
+    """A plan kept apart from its configuration (a CI artifact): --root is searched for the folder
+    whose .tf files declare the plan's root module (the best fit; another folder declaring fewer
+    of its resources is not taken)."""
+    shutil.copytree(DATA / "expanded", tmp_path / "infra", ignore=shutil.ignore_patterns("plan.json"))
+    (tmp_path / "artifacts").mkdir()
+    shutil.copy(DATA / "expanded" / "plan.json", tmp_path / "artifacts" / "plan.json")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "main.tf").write_text('resource "terraform_data" "fn" {}\n')
+    with working_directory(tmp_path):
+        alone = resources(scan("artifacts/plan.json"))
+        rooted = resources(scan("artifacts/plan.json", root="."))
+    assert {str(r.location) for r in alone.values()} == {"artifacts/plan.json:1"}
+    assert str(rooted["terraform_data.wire"].location) == "infra/main.tf:22"
+    assert str(rooted['module.jobs["hourly"].terraform_data.this'].location) == "infra/modules/job/main.tf:3"
+
+
+def test_a_registry_module_downloaded_by_terraform_init_points_at_its_own_files(tmp_path):
+    shutil.copytree(DATA / "expanded", tmp_path, dirs_exist_ok=True)
+    plan = json.loads((tmp_path / "plan.json").read_text())
+    plan["configuration"]["root_module"]["module_calls"]["jobs"]["source"] = "example/job/aws"
+    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    downloaded = tmp_path / ".terraform" / "modules" / "jobs"
+    downloaded.mkdir(parents=True)
+    (downloaded / "main.tf").write_text("\n\n" + (tmp_path / "modules" / "job" / "main.tf").read_text())
+    (tmp_path / ".terraform" / "modules" / "modules.json").write_text(json.dumps({"Modules": [
+        {"Key": "", "Source": "", "Dir": "."},
+        {"Key": "jobs", "Source": "registry.terraform.io/example/job/aws", "Version": "1.0.0",
+         "Dir": ".terraform/modules/jobs"}]}))
+    with working_directory(tmp_path):
+        res = resources(scan("plan.json"))
+        (tmp_path / ".terraform" / "modules" / "modules.json").unlink()
+        not_downloaded = resources(scan("plan.json"))
+    assert str(res['module.jobs["nightly"].terraform_data.this'].location) == ".terraform/modules/jobs/main.tf:5"
+    # without the download, at the module call
+    assert str(not_downloaded['module.jobs["nightly"].terraform_data.this'].location) == "main.tf:15"
+
+
+def test_a_module_source_outside_the_read_boundary_is_a_notice_and_not_read(tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(DATA / "expanded", repo)
+    (repo / ".git").mkdir()
+    shutil.copytree(DATA / "expanded" / "modules" / "job", tmp_path / "outside" / "job")
+    plan = json.loads((repo / "plan.json").read_text())
+    plan["configuration"]["root_module"]["module_calls"]["jobs"]["source"] = "../outside/job"
+    (repo / "plan.json").write_text(json.dumps(plan))
+    with working_directory(repo):
+        result = scan("plan.json")
+    assert str(resources(result)['module.jobs["nightly"].terraform_data.this'].location) == "main.tf:15"
+    assert [(n.file, n.line) for n in result.notices] == [("main.tf", 15)]
+    assert "outside the read boundary" in result.notices[0].message

@@ -47,11 +47,12 @@ def json_span(text: str) -> tuple[int, int] | None:
     return None
 
 
-def load(path: str, boundary: str | None = None, notices: list | None = None
-         ) -> tuple[Document, list, set[str]]:
+def load(path: str, boundary: str | None = None, notices: list | None = None,
+         search_root: str | None = None) -> tuple[Document, list, set[str]]:
     """The plan's Document; the errors of the ``.tf`` files read for its source lines; the
     folders of those files (the configuration it was planned from, read inside ``boundary``).
-    What the boundary refused is appended to ``notices``."""
+    What the boundary refused is appended to ``notices``. Without ``.tf`` files beside the plan,
+    the folder under ``search_root`` (``--root``) that declares its root module is used."""
     from ..terraform.syntax import JsonSyntaxError, read_json_value
     from .build import build_document
 
@@ -82,4 +83,4 @@ def load(path: str, boundary: str | None = None, notices: list | None = None
             "planned_values" in data or "resource_changes" in data):
         raise ParseError(path, 1, "not a Terraform plan: no format_version with planned_values or "
                                   "resource_changes (a `terraform show -json` of a plan file)")
-    return build_document(path, data, boundary, notices)
+    return build_document(path, data, boundary, notices, search_root)

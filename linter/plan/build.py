@@ -295,7 +295,8 @@ class Sources:
     module) and through the local module sources the configuration records, read inside the read
     boundary with the HCL front end's parser."""
 
-    def __init__(self, plan_path: str, conf: Configuration, boundary: str | None, notices: list | None) -> None:
+    def __init__(self, plan_path: str, conf: Configuration, boundary: str | None, notices: list | None,
+                 search_root: str | None = None) -> None:
         from ..boundary import find_boundary
 
         self.conf = conf
@@ -307,15 +308,20 @@ class Sources:
         self.blocks: dict[tuple[str, ...], dict[str, Any]] = {}
         self.files: list[str] = []
         self.errors: list[FileError] = []
-        root = self.plan_dir if self._has_tf(self.plan_dir) else None
-        if root is not None:
-            found = self._read(root)
-            declared = {f"{r.get('type')}.{r.get('name')}" for r in conf.root.get("resources") or []
-                        if isinstance(r, dict)} | {f"module.{n}" for n in conf.root.get("module_calls") or {}}
-            if declared and not (declared & set(found)):
-                root = None  # the .tf files beside the plan are not its configuration
-                self.files = []
-        self.folders[()] = root
+        self.declared = {f"{r.get('type')}.{r.get('name')}" for r in conf.root.get("resources") or []
+                         if isinstance(r, dict) and r.get("mode", "managed") == "managed"} | {
+            f"module.{n}" for n in conf.root.get("module_calls") or {}}
+        candidates = [self.plan_dir] if self._has_tf(self.plan_dir) else []
+        if not candidates and search_root is not None:
+            candidates = self._search(search_root)
+        self.folders[()] = None
+        for folder in candidates:
+            found, files = self._read(folder)
+            if found and (not self.declared or self.declared & set(found)):
+                self.folders[()] = folder
+                self.blocks[()] = found
+                self.files.extend(files)
+                break
 
     @staticmethod
     def _has_tf(folder: str) -> bool:
@@ -324,7 +330,42 @@ class Sources:
         except OSError:
             return False
 
-    def _read(self, folder: str) -> dict[str, Any]:
+    _DECLARATION = re.compile(r'^[ \t]*(?:resource[ \t]+"([^"]+)"[ \t]+"([^"]+)"|module[ \t]+"([^"]+)")', re.M)
+    #: Terraform files looked at when searching --root for a plan's configuration.
+    MAX_SEARCH_FILES = 20_000
+
+    def _search(self, top: str) -> list[str]:
+        """The folder under ``top`` (``--root``) whose .tf files declare most of the plan's root
+        module (a cheap text scan; links are not followed, skipped folders are not walked)."""
+        from ..discovery import SKIP_DIRS, _walk
+
+        if not self.declared:
+            return []
+        scores: list[tuple[int, int, str]] = []
+        seen = 0
+        for here, dirs, files, _links in _walk(top, lambda exc: None):
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+            names = set()
+            for f in files:
+                if not f.endswith(".tf") or seen >= self.MAX_SEARCH_FILES:
+                    continue
+                seen += 1
+                try:
+                    with open(os.path.join(here, f), encoding="utf-8", errors="replace") as fh:
+                        text = fh.read(1 << 20)
+                except OSError:
+                    continue
+                for mt in self._DECLARATION.finditer(text):
+                    names.add(f"{mt.group(1)}.{mt.group(2)}" if mt.group(1) else f"module.{mt.group(3)}")
+            hits = len(names & self.declared)
+            if hits:
+                scores.append((-hits, len(names - self.declared), here))
+        scores.sort()
+        if len(scores) > 1 and scores[0][:2] == scores[1][:2]:
+            return []  # two folders fit equally well: which one was planned is not known
+        return [scores[0][2]] if scores else []
+
+    def _read(self, folder: str) -> tuple[dict[str, Any], list[str]]:
         from ..terraform.scope import Loader
 
         if self.loader is None:
@@ -337,8 +378,7 @@ class Sources:
                     out.setdefault(f"{b.labels[0]}.{b.labels[1]}", b)
                 elif b.type == "module" and b.labels:
                     out.setdefault(f"module.{b.labels[0]}", b)
-        self.files.extend(f for f in files if f not in self.files)
-        return out
+        return out, files
 
     def folder(self, mpath: tuple[str, ...]) -> str | None:
         if mpath in self.folders:
@@ -349,9 +389,16 @@ class Sources:
         parent = self.folder(mpath[:-1])
         call = self.conf.call(mpath)
         source = call.get("source") if call else None
-        if parent is None or not isinstance(source, str) or not source.startswith(("./", "../")):
-            return None  # a registry or git module: its findings point at the module call
-        res = resolve(source.split("//")[0], parent, self.root_dir)
+        if parent is None or not isinstance(source, str):
+            return None
+        if not source.startswith(("./", "../")):
+            # a registry or git module: the folder terraform init downloaded it to, else its
+            # findings point at the module call
+            downloaded = self.downloaded().get(".".join(mpath))
+            if downloaded is None:
+                return None
+            source, parent = downloaded, self.folders[()] or parent
+        res = resolve(source.split("//")[0] if source.startswith(("./", "../")) else source, parent, self.root_dir)
         if res.refused is not None:
             if self.notices is not None:
                 block = self.block(mpath[:-1], f"module.{mpath[-1]}")
@@ -362,10 +409,36 @@ class Sources:
             self.folders[mpath] = res.path
         return self.folders[mpath]
 
+    def downloaded(self) -> dict[str, str]:
+        """``.terraform/modules/modules.json`` of the root folder (written by ``terraform init``):
+        module key (``jobs``, ``jobs.inner``) -> the folder it was downloaded to, relative to the
+        root folder. Read inside the read boundary; nothing is downloaded."""
+        if hasattr(self, "_downloaded"):
+            return self._downloaded
+        import json
+
+        from ..boundary import read_regular, resolve
+
+        self._downloaded: dict[str, str] = {}
+        root = self.folders.get(())
+        if root is None:
+            return self._downloaded
+        res = resolve(os.path.join(".terraform", "modules", "modules.json"), root, self.root_dir)
+        try:
+            data = json.loads(read_regular(res, 1 << 20)) if res.is_file else {}
+        except (OSError, ValueError):
+            data = {}
+        for m in data.get("Modules") or [] if isinstance(data, dict) else []:
+            if isinstance(m, dict) and isinstance(m.get("Key"), str) and isinstance(m.get("Dir"), str) and m["Key"]:
+                self._downloaded[m["Key"]] = m["Dir"]
+        return self._downloaded
+
     def block(self, mpath: tuple[str, ...], address: str) -> Any:
         if mpath not in self.blocks:
             folder = self.folder(mpath)
-            self.blocks[mpath] = self._read(folder) if folder is not None else {}
+            found, files = self._read(folder) if folder is not None else ({}, [])
+            self.blocks[mpath] = found
+            self.files.extend(f for f in files if f not in self.files)
         return self.blocks[mpath].get(address)
 
     def locate(self, inst: Instance) -> tuple[Any, list[Location]]:
@@ -391,7 +464,8 @@ class Sources:
 
 
 class Builder:
-    def __init__(self, path: str, data: dict, boundary: str | None, notices: list | None) -> None:
+    def __init__(self, path: str, data: dict, boundary: str | None, notices: list | None,
+                 search_root: str | None = None) -> None:
         self.path = path
         self.data = data
         self.conf = Configuration(data)
@@ -400,7 +474,7 @@ class Builder:
         for inst in self.instances:
             inst.config = self.conf.resource(inst.mpath, inst.config_address)
             self.by_config.setdefault((inst.module_address, inst.config_address), []).append(inst)
-        self.sources = Sources(path, self.conf, boundary, notices)
+        self.sources = Sources(path, self.conf, boundary, notices, search_root)
         self.module_addresses = {i.module_address for i in self.instances}
 
     def build(self) -> Document:
@@ -642,10 +716,10 @@ def _first_key(rest: str) -> str:
     return mt.group(0) if mt else ""
 
 
-def build_document(path: str, data: dict, boundary: str | None, notices: list | None
-                   ) -> tuple[Document, list[FileError], set[str]]:
+def build_document(path: str, data: dict, boundary: str | None, notices: list | None,
+                   search_root: str | None = None) -> tuple[Document, list[FileError], set[str]]:
     """The plan's Document, the errors of the .tf files read for its source lines, and the folders
     of those files (the configuration the plan was made from)."""
-    b = Builder(path, data, boundary, notices)
+    b = Builder(path, data, boundary, notices, search_root)
     doc = b.build()
     return doc, b.sources.errors, {os.path.realpath(f) for f in b.sources.folders.values() if f is not None}
