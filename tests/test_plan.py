@@ -308,3 +308,29 @@ def test_a_module_source_outside_the_read_boundary_is_a_notice_and_not_read(tmp_
     assert str(resources(result)['module.jobs["nightly"].terraform_data.this'].location) == "main.tf:15"
     assert [(n.file, n.line) for n in result.notices] == [("main.tf", 15)]
     assert "outside the read boundary" in result.notices[0].message
+
+
+def test_a_plan_of_odd_shape_never_crashes_the_front_end(tmp_path):
+    """Every value of a plan replaced by one of another type (each path once, the types in turn):
+    no internal error, whatever is left is read."""
+    base = json.loads((FIXTURES / "CF203/tf/fire_plan_module_queue/plan.json").read_text())
+    odd = [None, 1, "x", [], {}, [1, "a"], {"a": 1}, True]
+    paths = []
+
+    def collect(v, p=()):
+        paths.append(p)
+        for k, x in (v.items() if isinstance(v, dict) else enumerate(v) if isinstance(v, list) else ()):
+            collect(x, p + (k,))
+
+    collect(base)
+    failures = []
+    for i, p in enumerate(paths[1:]):
+        doc = json.loads(json.dumps(base))
+        cur = doc
+        for k in p[:-1]:
+            cur = cur[k]
+        cur[p[-1]] = odd[i % len(odd)]
+        (tmp_path / "plan.json").write_text(json.dumps(doc))
+        result = scan(tmp_path / "plan.json")
+        failures += [(p, e.message) for e in result.errors if "internal error" in e.message]
+    assert failures == []

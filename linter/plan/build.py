@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .. import kinds as kt
 from ..linker import link
 from ..model import ORIGIN_PLAN, Document, Edge, FileError, Location, Resource, Setting, Unknown, is_unknown
+from ..terraform.scope import _literal as _plain  # the reader's dicts and lists as plain ones
 
 FORMAT = "terraform"
 LANG = kt.TERRAFORM
@@ -83,6 +84,15 @@ class Node:
     line: int = 0
 
 
+def _dict(v: Any) -> dict:
+    """``v`` when it is an object, else an empty one: a plan of odd shape is read as far as it goes."""
+    return v if isinstance(v, dict) else {}
+
+
+def _list(v: Any) -> list:
+    return v if isinstance(v, list) else []
+
+
 def _sub(tree: Any, key: str) -> Any:
     if tree is True:
         return True
@@ -116,7 +126,7 @@ def references(expr: Any, depth: int = 0) -> list[str]:
     if depth > 50:
         return []
     if isinstance(expr, dict):
-        out = [r for r in expr.get("references") or [] if isinstance(r, str)] if "references" in expr else []
+        out = [r for r in _list(expr.get("references")) if isinstance(r, str)]
         for k, v in expr.items():
             if k not in ("references", "constant_value"):
                 out.extend(references(v, depth + 1))
@@ -201,15 +211,6 @@ def node_value(n: Node) -> Any:
     return _plain(_redact(n.value, n.sensitive))
 
 
-def _plain(v: Any) -> Any:
-    """The reader's dicts and lists as plain ones (values handed to checks)."""
-    if isinstance(v, dict):
-        return {k: _plain(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_plain(x) for x in v]
-    return v
-
-
 # --------------------------------------------------------------------------------------------------
 # The plan: instances and configuration
 # --------------------------------------------------------------------------------------------------
@@ -219,7 +220,7 @@ def instances(data: dict) -> list[Instance]:
     """Every managed resource instance that exists after the plan is applied: the resource changes
     (not the ones deleted), then any instance only the planned values list."""
     out: dict[str, Instance] = {}
-    for rc in data.get("resource_changes") or []:
+    for rc in _list(data.get("resource_changes")):
         if not isinstance(rc, dict) or rc.get("mode", "managed") != "managed":
             continue
         ch = rc.get("change") if isinstance(rc.get("change"), dict) else {}
@@ -227,16 +228,16 @@ def instances(data: dict) -> list[Instance]:
         if not isinstance(after, dict) or not isinstance(rc.get("address"), str):
             continue  # deleted (after is null), or not an entry Terraform writes
         out.setdefault(rc["address"], _instance(rc, after, ch.get("after_unknown"), ch.get("after_sensitive")))
-    stack = [((data.get("planned_values") or {}).get("root_module") or {})]
+    stack = [_dict(_dict(data.get("planned_values")).get("root_module"))]
     while stack:
         mod = stack.pop(0)
         if not isinstance(mod, dict):
             continue
-        for r in mod.get("resources") or []:
+        for r in _list(mod.get("resources")):
             if isinstance(r, dict) and r.get("mode", "managed") == "managed" and isinstance(r.get("address"), str) \
                     and r["address"] not in out and isinstance(r.get("values"), dict):
                 out[r["address"]] = _instance(r, r["values"], None, r.get("sensitive_values"))
-        stack.extend(c for c in mod.get("child_modules") or [] if isinstance(c, dict))
+        stack.extend(c for c in _list(mod.get("child_modules")) if isinstance(c, dict))
     return list(out.values())
 
 
@@ -263,7 +264,7 @@ class Configuration:
     def module(self, mpath: tuple[str, ...]) -> dict | None:
         mod: Any = self.root
         for name in mpath:
-            call = (mod.get("module_calls") or {}).get(name) if isinstance(mod, dict) else None
+            call = _dict(mod.get("module_calls")).get(name) if isinstance(mod, dict) else None
             mod = call.get("module") if isinstance(call, dict) else None
             if not isinstance(mod, dict):
                 return None
@@ -274,12 +275,12 @@ class Configuration:
         if not mpath:
             return None
         parent = self.module(mpath[:-1])
-        call = (parent.get("module_calls") or {}).get(mpath[-1]) if isinstance(parent, dict) else None
+        call = _dict(parent.get("module_calls")).get(mpath[-1]) if isinstance(parent, dict) else None
         return call if isinstance(call, dict) else None
 
     def resource(self, mpath: tuple[str, ...], address: str) -> dict | None:
         mod = self.module(mpath)
-        for r in (mod or {}).get("resources") or []:
+        for r in _list(_dict(mod).get("resources")):
             if isinstance(r, dict) and r.get("address") == address and r.get("mode", "managed") == "managed":
                 return r
         return None
@@ -308,9 +309,9 @@ class Sources:
         self.blocks: dict[tuple[str, ...], dict[str, Any]] = {}
         self.files: list[str] = []
         self.errors: list[FileError] = []
-        self.declared = {f"{r.get('type')}.{r.get('name')}" for r in conf.root.get("resources") or []
+        self.declared = {f"{r.get('type')}.{r.get('name')}" for r in _list(conf.root.get("resources"))
                          if isinstance(r, dict) and r.get("mode", "managed") == "managed"} | {
-            f"module.{n}" for n in conf.root.get("module_calls") or {}}
+            f"module.{n}" for n in _dict(conf.root.get("module_calls"))}
         candidates = [self.plan_dir] if self._has_tf(self.plan_dir) else []
         if not candidates and search_root is not None:
             candidates = self._search(search_root)
@@ -519,7 +520,7 @@ class Builder:
         leaves dynamic blocks out of them."""
         if inst.config is None:
             return True
-        exprs = inst.config.get("expressions") or {}
+        exprs = _dict(inst.config.get("expressions"))
         if key in exprs:
             return True
         v = n.value
@@ -527,7 +528,7 @@ class Builder:
 
     def read(self, inst: Instance) -> None:
         r = inst.resource
-        root = Node(inst.values, inst.unknown, inst.sensitive, (inst.config or {}).get("expressions") or {},
+        root = Node(inst.values, inst.unknown, inst.sensitive, _dict(_dict(inst.config).get("expressions")),
                     getattr(inst.values, "line", 0))
         for a, paths in kt.attributes(r.kind, LANG):
             for path in paths:
@@ -627,7 +628,7 @@ class Builder:
                 if not mpath:
                     continue
                 call = self.conf.call(mpath)
-                arg = (call.get("expressions") or {}).get(ref[4:].split(".")[0].split("[")[0]) if call else None
+                arg = _dict(call.get("expressions")).get(ref[4:].split(".")[0].split("[")[0]) if call else None
                 steps = module_steps(module_address)
                 parent = ".".join(s for _, s in steps[:-1])
                 own = _key(steps[-1][1][len("module." + steps[-1][0]) + 1:-1] or None) if steps else None
@@ -638,7 +639,7 @@ class Builder:
             if mt:
                 name, mkey, output = mt.group(1), mt.group(2), mt.group(3)
                 child = self.conf.module(mpath + (name,))
-                oexpr = ((child or {}).get("outputs") or {}).get(output or "", {}) if output else None
+                oexpr = _dict(_dict(child).get("outputs")).get(output or "") if output else None
                 base = f"{prefix}module.{name}"
                 children = sorted({m[:len(base)] + _first_key(m[len(base):]) for m in self.module_addresses
                                    if m == base or m.startswith(base + "[") or m.startswith(base + ".")})
