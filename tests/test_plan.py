@@ -334,3 +334,16 @@ def test_a_plan_of_odd_shape_never_crashes_the_front_end(tmp_path):
         result = scan(tmp_path / "plan.json")
         failures += [(p, e.message) for e in result.errors if "internal error" in e.message]
     assert failures == []
+
+
+def test_a_suppression_comment_in_the_tf_files_beside_the_plan_silences_its_finding(tmp_path):
+    shutil.copytree(FIXTURES / "CF201/tf/plan_beside_source", tmp_path / "case")
+    main = tmp_path / "case" / "main.tf"
+    main.write_text(main.read_text().replace('resource "aws_lambda_function" "nightly" {',
+                                             '# computefit:ignore CF201 -- moving to Batch\n'
+                                             'resource "aws_lambda_function" "nightly" {'))
+    with working_directory(tmp_path):
+        result = scan("case/plan.json")
+    assert result.findings == []
+    assert [(f.check_id, why) for f, why in result.suppressed] == [
+        ("CF201", "comment at case/main.tf:9: moving to Batch")]
