@@ -54,9 +54,21 @@ class TerraformModule:
 
 
 @dataclass
+class PlanFile:
+    """A Terraform plan JSON file (``terraform show -json``) and the read boundary for the
+    ``.tf`` files its findings point at."""
+
+    path: str  # as reported
+    boundary: str
+    #: ``--root`` when given: searched for the plan's .tf files when they are not beside it
+    search_root: str | None = None
+
+
+@dataclass
 class Inputs:
     templates: list[str] = field(default_factory=list)
     modules: list[TerraformModule] = field(default_factory=list)
+    plans: list[PlanFile] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
     #: Files taken as templates but refused before parsing (binary, empty, oversized): in ``errors``.
     refused: list[str] = field(default_factory=list)
@@ -66,7 +78,7 @@ class Inputs:
     @property
     def file_count(self) -> int:
         """Files scanned, counting the ones that turned out to be unreadable."""
-        return len(self.templates) + len(self.refused) + sum(
+        return len(self.templates) + len(self.plans) + len(self.refused) + sum(
             len(m.report_files if m.report_files is not None else m.files) for m in self.modules
         )
 
@@ -161,6 +173,30 @@ def sniff_cloudformation(path: str, errors: list[FileError], explicit: bool) -> 
     if b"AWSTemplateFormatVersion" in data:
         return True
     return bool(_CFN_MARKER.search(data) and _AWS_TYPE.search(data))
+
+
+#: How much of a JSON file is read to tell a Terraform plan from anything else.
+PLAN_SNIFF_BYTES = 65536
+_PLAN_START = re.compile(rb'^(?:[^{\n][^\n]*\n)*\s*\{\s*"format_version"\s*:')  # after a wrapper's lines
+_PLAN_MARKER = re.compile(rb'"(?:planned_values|resource_changes)"\s*:')
+
+
+def sniff_plan(path: str) -> bool:
+    """Whether a JSON file is a Terraform plan (``terraform show -json``): its object opens with
+    ``format_version`` and has ``planned_values`` or ``resource_changes``. Reads a bounded prefix
+    (``variables`` can come first: then up to ``MAX_FILE_BYTES`` of a file that opens like a plan);
+    lines a CI wrapper printed before the JSON (``[command]...``) are skipped."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(PLAN_SNIFF_BYTES)
+            if not _PLAN_START.match(head[:4096]):
+                return False
+            if _PLAN_MARKER.search(head):
+                return True
+            data = head + fh.read(MAX_FILE_BYTES - len(head))
+    except OSError:
+        return False
+    return bool(_PLAN_MARKER.search(data))
 
 
 def _head_looks_like_cfn(path: str) -> bool:
@@ -259,7 +295,9 @@ def discover(paths: list[str], excludes: tuple[str, ...] = (), root: str | None 
         seen_templates.add(abs_path)
         shown = display_path(abs_path)
         errors_before = len(inputs.errors)
-        if sniff_cloudformation(shown, inputs.errors, explicit):
+        if shown.lower().endswith(".json") and sniff_plan(shown):
+            inputs.plans.append(PlanFile(shown, boundary, real_root))
+        elif sniff_cloudformation(shown, inputs.errors, explicit):
             inputs.templates.append(shown)
         elif len(inputs.errors) > errors_before:
             inputs.refused.append(shown)

@@ -72,6 +72,7 @@ ORIGIN_VARIABLE_DEFAULT = "variable-default"  # Terraform variable default
 ORIGIN_TFVARS = "tfvars"  # terraform.tfvars / *.auto.tfvars
 ORIGIN_LOCAL = "local"  # Terraform locals
 ORIGIN_MODULE_INPUT = "module-input"  # argument of a module call
+ORIGIN_PLAN = "plan"  # the value Terraform resolved in a plan (terraform show -json)
 ORIGIN_UNKNOWN = "unknown"
 
 
@@ -110,6 +111,7 @@ class Setting:
             ORIGIN_TFVARS: "tfvars file",
             ORIGIN_LOCAL: "Terraform local value",
             ORIGIN_MODULE_INPUT: "module input",
+            ORIGIN_PLAN: "Terraform plan value",
             ORIGIN_UNKNOWN: "unresolved",
         }.get(self.origin, self.origin)
         if self.note:

@@ -60,15 +60,36 @@ def build_model(inputs: Inputs, notices: list[Notice] | None = None
                 errors.append(FileError(path, None, "template is nested too deeply to read"))
             except Exception as exc:  # a parser bug must not hide the other files' findings
                 errors.append(_internal_error(path, "CloudFormation parser", exc))
-    if inputs.modules:
+    planned: set[str] = set()  # folders whose configuration a scanned plan was made from
+    if inputs.plans:
+        from . import plan  # imported only when there is a plan
+
+        for pf in inputs.plans:
+            try:
+                doc, plan_errors, folders = plan.load(pf.path, pf.boundary, notices, pf.search_root)
+            except ParseError as exc:
+                errors.append(exc.to_error())
+                continue
+            except RecursionError:
+                errors.append(FileError(pf.path, None, "plan is nested too deeply to read"))
+                continue
+            except Exception as exc:  # a parser bug must not hide the other files' findings
+                errors.append(_internal_error(pf.path, "Terraform plan reader", exc))
+                continue
+            model.documents.append(doc)
+            errors.extend(plan_errors)
+            planned |= folders
+    modules = [m for m in inputs.modules if os.path.realpath(m.directory) not in planned]
+    if modules:
         from . import terraform  # imported only when there is Terraform
 
         # load_all evaluates a folder that another scanned module calls as a local module only
         # through its callers (unless one of its files was named), and parses each file once.
-        docs, module_errors = terraform.load_all(inputs.modules, notices=notices)
+        # A folder a scanned plan was made from is read through the plan only.
+        docs, module_errors = terraform.load_all(modules, notices=notices)
         model.documents.extend(docs)
         errors.extend(module_errors)
-        for module in inputs.modules:
+        for module in modules:
             if module.report_files is not None:
                 report_only[module.directory] = set(module.report_files)
     return model, errors, report_only

@@ -281,10 +281,10 @@ def syntax_of(path: str, source_format: str | None) -> str:
         return TF_JSON
     if low.endswith((".tf", ".tfvars", ".hcl")):
         return HCL
+    if low.endswith(".json"):
+        return PLAIN_JSON  # CloudFormation JSON, or a Terraform plan (terraform show -json)
     if source_format == "terraform":
         return HCL
-    if low.endswith(".json"):
-        return PLAIN_JSON
     return YAML  # CloudFormation .yaml/.yml/.template (JSON content is detected on reading)
 
 

@@ -28,6 +28,10 @@ EXPECTED: dict[str, list[tuple[str, str, str, int, str]]] = {
     "tf/fire_sqs_module": [(CHECK, "module.queue", "tf/fire_sqs_module/main.tf", 8, "warning")],
     "tf/quiet_sqs_module": [],
     "tf/quiet_imported_arn": [],
+    # plans (terraform show -json): the queue's entry in the plan, no .tf files beside it
+    "tf/fire_plan_module_queue": [
+        (CHECK, "module.jobs.aws_sqs_queue.this", "tf/fire_plan_module_queue/plan.json", 147, "error")],
+    "tf/quiet_plan_six_times": [],
 }
 
 
