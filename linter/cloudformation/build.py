@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from typing import Any, Iterable
 
 from .. import facts
 from .. import model as m
+from .. import userdata
 from ..model import ComputeUnit, Document, Location, Qualifier, Setting, Trigger, Unknown, is_unknown
 from .intrinsics import Template, _fn
 from .loader import CfnDict, CfnList
@@ -77,17 +76,8 @@ def CfnDict_empty(res: Any) -> CfnDict:  # noqa: N802 - tiny factory
 
 
 def _decode_user_data(text: Any) -> Any:
-    """Literal base64 user data (rare outside CDK) is decoded; scripts stay as they are."""
-    if not isinstance(text, str):
-        return text
-    stripped = text.strip()
-    if stripped and "\n" not in stripped and " " not in stripped and len(stripped) % 4 == 0 and len(stripped) >= 16:
-        try:
-            decoded = base64.b64decode(stripped, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError, ValueError):
-            return text
-        return decoded
-    return text
+    """Literal base64 user data (rare outside CDK, maybe gzip) is decoded; scripts stay as they are."""
+    return userdata.decode_if_base64(text) if isinstance(text, str) else text
 
 
 class Builder:

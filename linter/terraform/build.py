@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from typing import Any, Callable
 
-from .. import facts
+from .. import facts, userdata
 from ..model import (
     ALB, APPSYNC, ARCHITECTURES, AUTH_TYPE, AUTO_SCALING_GROUP, CLOUDFRONT, CLOUDWATCH_LOGS, COGNITO,
     DESIRED_CAPACITY, DURABLE_EXECUTION_TIMEOUT, DYNAMODB_STREAM, EC2_INSTANCE, ENDPOINT_TYPE, EPHEMERAL_STORAGE, EVENTBRIDGE,
@@ -112,18 +110,7 @@ def _user_data_b64(v: Any) -> Any:
         return v
     if not isinstance(v, str) or isinstance(v, Partial):
         return Unknown(f"base64 user data is not known statically: {v}")
-    try:
-        raw = base64.b64decode(v.strip(), validate=True)
-    except (binascii.Error, ValueError):
-        return Unknown("user data is not valid base64")
-    if raw[:2] == b"\x1f\x8b":
-        import gzip
-
-        try:
-            raw = gzip.decompress(raw)
-        except OSError:
-            return Unknown("user data is gzip data that could not be decompressed")
-    return raw.decode("utf-8", errors="replace")
+    return userdata.decode_base64(v)
 
 
 def make_setting(scope: Scope, attr: Attribute, convert: Callable[[Any], Any] | None = None,
