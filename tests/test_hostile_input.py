@@ -177,3 +177,206 @@ def test_terraform_gzip_user_data_within_the_budget_is_read(tmp_path, monkeypatc
     result = scan(["."])
     assert units(result)["aws_instance.worker"].settings[m.USER_DATA].value == CRON_SCRIPT.decode()
     assert [f.check_id for f in result.findings] == ["CF101"]
+
+
+# --------------------------------------------------------------------------------------------------
+# 2. regular expressions on user data are linear: adversarial scripts give the right outcome
+# --------------------------------------------------------------------------------------------------
+# Each input is sized so that the pattern it used to defeat took minutes (the 80 KB template with
+# blank lines in its user data took 34 s); benchmarks/userdata_regex.py measures them.
+
+from computefit import schedules, workload  # noqa: E402
+
+KB80 = 80 * 1024
+
+
+def jobs(text: str) -> list[tuple[str, str]]:
+    return [(j.schedule.expression, j.command) for j in workload.analyse(text).jobs]
+
+
+def kinds(text: str) -> list[str]:
+    return [s.kind for s in workload.analyse(text).services]
+
+
+def test_blank_lines_before_systemd_keys():
+    text = ("cat > /etc/systemd/system/r.timer <<EOF\n[Timer]\n" + "\n" * KB80 + "OnCalendar=daily\nUnit=r.service\nEOF\n"
+            "cat > /etc/systemd/system/r.service <<EOF\n" + "\n" * KB80 + "ExecStart=/opt/reindex.sh\nEOF\n")
+    assert jobs(text) == [("daily", "/opt/reindex.sh")]
+    assert jobs("\n" * KB80 + "OnUnitActiveSec=1h\n") == [("OnUnitActiveSec=1h", "systemd timer")]
+    long_span = "OnUnitActiveSec=" + "9" * KB80 + "."
+    assert [(j.schedule.runs_per_day, j.schedule.description) for j in workload.analyse(long_span).jobs] == [
+        (None, "unknown interval")]
+
+
+def test_blank_lines_inside_a_here_document_are_part_of_it():
+    text = "cat > /etc/cron.d/backup <<EOF\n0 3 * * * root /opt/backup.sh\n" + "\n" * KB80 + "EOF\n"
+    assert jobs(text) == [("0 3 * * *", "/opt/backup.sh")]
+    assert workload._heredoc_blocks(text) == [("/etc/cron.d/backup", "0 3 * * * root /opt/backup.sh")]
+
+
+def test_here_document_openers_without_a_delimiter():
+    text = "cat > /etc/cron.d/x <<EOF\n" * 4000 + "0 3 * * * root /opt/x.sh\n"
+    assert workload._heredoc_blocks(text) == []
+    assert jobs(text) == [("0 3 * * *", "/opt/x.sh")]  # still a cron line of a script that writes cron.d
+    assert workload._heredoc_blocks("cat" + " " * KB80 + "> /etc/cron.d/x <<EOF\n* * * * * /a\nEOF\n") == [
+        ("/etc/cron.d/x", "* * * * * /a")]
+
+
+def test_a_here_document_ends_at_its_own_delimiter():
+    """The delimiter is the whole word, and an empty body ends at the next line."""
+    text = ("cat > /etc/cron.d/a <<EOF_A\n0 1 * * * root /a.sh\nEOF\nEOF_A\n"
+            "cat > /etc/systemd/system/b.timer <<EOF\nEOF\nOnCalendar=weekly\n")
+    assert workload._heredoc_blocks(text) == [("/etc/cron.d/a", "0 1 * * * root /a.sh\nEOF"),
+                                               ("/etc/systemd/system/b.timer", "")]
+
+
+@pytest.mark.parametrize("line", [
+    "a" * KB80,  # one token of cron-field characters, searched from every position
+    "x " * (KB80 // 2),  # cron-field tokens that are no schedule
+    "echo '" + "*" * KB80 + " cron",  # stars inside an unclosed quote
+    "docker run " * (KB80 // 11),  # no -d after any of them
+    "docker compose " * (KB80 // 15),
+    "curl " * (KB80 // 5),  # no -o after any of them
+    "wget " * (KB80 // 5),
+    "${" * (KB80 // 2),  # placeholders without a closing brace
+    "a." * (KB80 // 2),  # a dotted name that never reaches .timer
+    "while true" + " " * KB80 + "x",
+    "while true; do x; done " * (KB80 // 23),  # loops without a sleep
+])
+def test_long_adversarial_lines_are_read(line):
+    wl = workload.analyse("#!/bin/bash\n" + line + "\n0 3 * * * root /opt/x.sh > /etc/cron.d/x\n")
+    assert [(j.schedule.expression, j.command) for j in wl.jobs] == [("0 3 * * *", "/opt/x.sh > /etc/cron.d/x")]
+    assert wl.services == [] and wl.opaque == []
+
+
+def test_many_lines_of_services_and_fetched_scripts_are_bounded():
+    text = "".join(f"systemctl enable app{i}\ncurl -o /opt/s{i}.sh x\nbash /opt/s{i}.sh\n" for i in range(5000))
+    wl = workload.analyse(text)
+    assert len(wl.services) == workload.MAX_SERVICES
+    assert wl.services[0].evidence == "systemctl enable app0"
+    assert len(wl.opaque) == workload.MAX_SERVICES
+    assert wl.opaque[0] == "runs /opt/s0.sh, fetched at boot (its content is not visible)"
+
+
+def test_more_cron_lines_than_the_budget_are_noted():
+    text = "echo > /etc/cron.d/x\n" + "".join(f"{i % 60} {i % 24} * * * root /opt/job{i}.sh\n" for i in range(3000))
+    wl = workload.analyse(text)
+    assert len(wl.jobs) == workload.MAX_CRON_LINES
+    assert wl.opaque == ["over 1,000 cron lines: the rest of the script was not read"]
+
+
+def test_while_sleep_loops_pair_each_head_with_the_next_sleep():
+    text = "while true; do\n /opt/a.sh\n sleep 300\ndone &\n" + "while :; do x; done\n" * 3000 + \
+           "while [ 1 ]; do /opt/b.sh; sleep 1h; done &\n"
+    found = jobs(text)  # a head without a sleep pairs with the next sleep, as the shell would loop
+    assert found[0] == ("sleep 300", "/opt/a.sh")
+    assert [(e, c[:16]) for e, c in found[1:]] == [("sleep 1h", "x; done while :;")]
+
+
+def test_fetched_script_found_after_many_curls_without_output():
+    text = "curl " * 10000 + "\ncurl -sL https://x/setup.sh -o /opt/setup.sh\nbash /opt/setup.sh\n"
+    assert workload.analyse(text).opaque == ["runs /opt/setup.sh, fetched at boot (its content is not visible)"]
+    assert kinds("docker run " * 5000 + "-d busybox") == ["container host"]
+
+
+def test_cloud_config_with_odd_values_is_read_or_taken_as_a_script():
+    bomb = "#cloud-config\na: &a [x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+    assert workload.analyse(bomb + "runcmd: *i\npackages: 7\n").jobs == []  # shared lists are not expanded
+    odd = "#cloud-config\nruncmd: 'echo hi'\nbootcmd: [[a, [b]], 5, {x: y}]\nwrite_files: [{path: 5}, {path: /x, content: [1]}]\n"
+    assert workload.analyse(odd).jobs == []
+    assert workload.analyse("#cloud-config\na: !!int " + "9" * 5000 + "\n").jobs == []
+    assert workload.analyse("#cloud-config\n" + "[" * 2000).jobs == []
+
+
+def test_adversarial_user_data_in_a_template_is_still_read(tmp_path, monkeypatch):
+    """The 80 KB template of issue 15: blank lines in user data, then a cron job."""
+    script = "#!/bin/bash\n" + "\n" * KB80 + "echo '0 3 * * * root /opt/backup.sh' > /etc/cron.d/backup\n"
+    (tmp_path / "worker.yaml").write_text(instance_template(base64.b64encode(script.encode()).decode()))
+    (tmp_path / "worker.tf").write_text(
+        'resource "aws_instance" "w" {\n  ami = "ami-1"\n  instance_type = "m5.large"\n'
+        '  user_data = <<-EOT\n' + script + "  EOT\n}\n")
+    monkeypatch.chdir(tmp_path)
+    result = scan(["."])
+    assert result.errors == []
+    assert sorted((f.check_id, f.resource) for f in result.findings) == [("CF101", "Worker"), ("CF101", "aws_instance.w")]
+
+
+# --------------------------------------------------------------------------------------------------
+# 4. schedules never raise: malformed expressions are invalid, with a reason
+# --------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("expr, reason", [
+    ("rate(0 minutes)", "rate value must be at least 1"),
+    ("rate(-1 hours)", "rate value '-1' is not a positive whole number"),
+    ("rate(1.5 hours)", "rate value '1.5' is not a positive whole number"),
+    ("rate(5 weeks)", "rate unit 'weeks': AWS accepts minutes, hours and days"),
+    ("rate(5)", "rate() takes a value and a unit, as in rate(5 minutes)"),
+    ("rate(" + "9" * 5000 + " days)", "rate value of 5000 digits"),
+    ("cron(99 99 * * ? *)", "cannot read '99 99 * * *': "),
+    ("cron(0 3 * * ? )", "AWS cron takes 6 fields, not 5"),
+    ("cron(0 3 * * * *)", "AWS cron needs ? in the day-of-month or the day-of-week field"),
+    ("cron(0 3 ? * " + "9" * 5000 + " *)", "a number in it is too large for a cron field"),
+    ("cron(0 3 ? * ² *)", "cannot read '0 3 * * ²': "),
+    ("every day", "not a rate(), cron() or at() expression"),
+])
+def test_malformed_aws_schedules_are_invalid(expr, reason):
+    s = schedules.parse_aws(expr)
+    assert (s.runs_per_day, s.known) == (None, False)
+    assert s.invalid.startswith(reason), s.invalid
+    assert s.description == f"invalid schedule ({s.invalid})"
+
+
+@pytest.mark.parametrize("spec, reason", [
+    ("Mon..Xyz", "OnCalendar=Mon..Xyz: 'xyz' is not a weekday"),
+    ("Mon.. *-*-* 02:00", "OnCalendar=Mon.. *-*-* 02:00: '' is not a weekday"),
+    ("Mon,Xyz *-*-* 02:00", "OnCalendar=Mon,Xyz *-*-* 02:00: 'xyz' is not a weekday"),
+    ("*-*-* 99:00", "OnCalendar=*-*-* 99:00: hour 99 is out of range (0-23)"),
+    ("*-*-* 25..3:00", "OnCalendar=*-*-* 25..3:00: hour 25 is out of range (0-23)"),
+    ("*:0/0", "OnCalendar=*:0/0: a minute step of 0"),
+])
+def test_malformed_systemd_calendars_are_invalid(spec, reason):
+    s = schedules.parse_systemd_calendar(spec)
+    assert s.runs_per_day is None and s.invalid == reason
+
+
+def test_valid_schedules_are_unchanged():
+    assert [schedules.parse_aws(e).runs_per_day for e in (
+        "rate(1 hour)", "rate(5 minutes)", "rate(2 days)", "cron(0 3 * * ? *)", "cron(0/15 * ? * MON-FRI *)")] == [
+        24.0, 288.0, 0.5, 1.0, pytest.approx(96 * 261 / 365)]
+    assert [schedules.parse_systemd_calendar(e).runs_per_day for e in (
+        "daily", "*:0/15", "Mon..Fri *-*-* 09:00", "*-*-* 1..5:00")] == [1.0, 96.0, pytest.approx(5 / 7), 5.0]
+    assert schedules.parse_duration("9" * 5000 + ".") is None
+    assert schedules.parse_duration("1e999") is None
+    assert schedules.interval(float("inf"), "x").invalid == "an interval must be a positive number of seconds"
+
+
+SAM_SCHEDULED = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Nightly:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      Timeout: 850
+      Events:
+        Tick:
+          Type: Schedule
+          Properties:
+            Schedule: {schedule}
+"""
+
+
+@pytest.mark.parametrize("schedule", ["rate(0 minutes)", "rate(-1 hours)", "cron(99 99 * * ? *)", "'rate(1 day'"])
+def test_a_malformed_schedule_disables_no_check(tmp_path, monkeypatch, schedule):
+    (tmp_path / "good.yaml").write_text(GOOD_SAM)
+    (tmp_path / "nightly.yaml").write_text(SAM_SCHEDULED.format(schedule=schedule))
+    (tmp_path / "worker.yaml").write_text(instance_template(base64.b64encode(
+        b"#!/bin/bash\ncat > /etc/systemd/system/x.timer <<EOF\n[Timer]\nOnCalendar=Mon..Xyz\nEOF\n"
+        b"echo '0 3 * * * root /opt/backup.sh' > /etc/cron.d/backup\n").decode()))
+    monkeypatch.chdir(tmp_path)
+    code, report = scan_json()
+    no_internal_error(report)
+    assert (code, report["errors"]) == (1, [])
+    assert findings(report) == [("good.yaml", 8, "CF201"), ("nightly.yaml", 8, "CF201"), ("worker.yaml", 8, "CF101")]
