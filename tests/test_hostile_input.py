@@ -380,3 +380,126 @@ def test_a_malformed_schedule_disables_no_check(tmp_path, monkeypatch, schedule)
     no_internal_error(report)
     assert (code, report["errors"]) == (1, [])
     assert findings(report) == [("good.yaml", 8, "CF201"), ("nightly.yaml", 8, "CF201"), ("worker.yaml", 8, "CF101")]
+
+
+# --------------------------------------------------------------------------------------------------
+# 3. size limits by stat, after a bounded content sniff
+# --------------------------------------------------------------------------------------------------
+
+GIB = 1024 ** 3
+
+
+class _ReadRecorder:
+    """Wraps builtins.open to record how many bytes are read from files under ``root``."""
+
+    def __init__(self, monkeypatch, root: Path) -> None:
+        import builtins
+
+        self.bytes: dict[str, int] = {}
+        real_open = builtins.open
+        recorder = self
+
+        class Wrapped:
+            def __init__(self, fh, name):
+                self._fh, self._name = fh, name
+
+            def read(self, *args):
+                data = self._fh.read(*args)
+                recorder.bytes[self._name] = recorder.bytes.get(self._name, 0) + len(data)
+                return data
+
+            def __getattr__(self, item):
+                return getattr(self._fh, item)
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                return self._fh.__exit__(*exc)
+
+            def __iter__(self):
+                return iter(self._fh)
+
+        def fake_open(file, *args, **kwargs):
+            fh = real_open(file, *args, **kwargs)
+            name = str(file)
+            if isinstance(file, (str, Path)) and str(Path(file).resolve()).startswith(str(root)):
+                return Wrapped(fh, Path(file).name)
+            return fh
+
+        monkeypatch.setattr(builtins, "open", fake_open)
+
+
+def sparse(path: Path, size: int, head: bytes = b"") -> None:
+    with open(path, "wb") as fh:
+        fh.write(head)
+        fh.truncate(size)
+
+
+def test_sparse_one_gigabyte_terraform_file_is_refused_by_stat(tmp_path, monkeypatch):
+    (tmp_path / "lambda.tf").write_text(GOOD_TF.replace("900", "850"))
+    sparse(tmp_path / "huge.tf", GIB, b'module "m" {\n  source = "./m"\n}\n')
+    sparse(tmp_path / "terraform.tfvars", GIB, b"x = 1\n")
+    monkeypatch.chdir(tmp_path)
+    reads = _ReadRecorder(monkeypatch, tmp_path.resolve())
+    code, report = scan_json()
+    assert code == 2
+    assert [(e["file"], e["line"], e["message"]) for e in report["errors"]] == [
+        ("huge.tf", 1, "file is 1024.0 MB, over the 1 MB limit for a Terraform file; not scanned"),
+        ("terraform.tfvars", 1, "file is 1024.0 MB, over the 1 MB limit for a Terraform file; not scanned")]
+    assert findings(report) == [("lambda.tf", 7, "CF201")]
+    assert reads.bytes.get("huge.tf", 0) == 0 and reads.bytes.get("terraform.tfvars", 0) == 0
+
+
+def test_sparse_one_gigabyte_template_is_refused_after_a_bounded_sniff(tmp_path, monkeypatch):
+    (tmp_path / "good.yaml").write_text(GOOD_SAM)
+    sparse(tmp_path / "huge.yaml", GIB, b'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n')
+    sparse(tmp_path / "huge.template", GIB)  # named as a template: refused by its name and size
+    monkeypatch.chdir(tmp_path)
+    reads = _ReadRecorder(monkeypatch, tmp_path.resolve())
+    code, report = scan_json()
+    assert code == 2
+    assert [(e["file"], e["line"]) for e in report["errors"]] == [("huge.template", 1), ("huge.yaml", 1)]
+    assert report["errors"][1]["message"].startswith("file is 1024.0 MB, over the 10 MB limit for a template")
+    assert findings(report) == [CANARY_CFN]
+    assert reads.bytes["huge.yaml"] <= 64 * 1024 and reads.bytes["huge.template"] <= 64 * 1024
+
+
+@pytest.mark.parametrize("named", [False, True])
+def test_large_json_that_is_not_a_template_is_skipped_silently(tmp_path, monkeypatch, named):
+    """issue 13 item 1: the content sniff comes before the size limit (a 15 MB package-lock.json,
+    named by a pre-commit hook or found in a folder)."""
+    (tmp_path / "good.yaml").write_text(GOOD_SAM)
+    lock = '{\n  "name": "app",\n  "lockfileVersion": 3,\n  "packages": {\n' + \
+        ''.join(f'    "node_modules/p{i}": {{"version": "1.0.{i}", "resolved": "https://registry.npmjs.org/p{i}"}},\n'
+                for i in range(150_000)) + '    "": {}\n  }\n}\n'
+    (tmp_path / "package-lock.json").write_text(lock)
+    assert (tmp_path / "package-lock.json").stat().st_size > 14 * 1024 * 1024
+    monkeypatch.chdir(tmp_path)
+    code, report = scan_json(*(["package-lock.json", "good.yaml"] if named else []))
+    assert (code, report["errors"], findings(report)) == (1, [], [CANARY_CFN])
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-32-be", "utf-8-sig"])
+def test_utf16_and_utf32_templates_with_a_bom_are_read(tmp_path, monkeypatch, encoding):
+    bom = {"utf-16": "", "utf-32": "", "utf-16-be": "\ufeff", "utf-32-be": "\ufeff", "utf-8-sig": ""}[encoding]
+    (tmp_path / "stack.yaml").write_bytes((bom + GOOD_SAM).encode(encoding))
+    (tmp_path / "stack.json").write_bytes((bom + json.dumps({"AWSTemplateFormatVersion": "2010-09-09", "Resources": {
+        "F": {"Type": "AWS::Lambda::Function", "Properties": {"Runtime": "python3.12", "Timeout": 900}}}},
+        indent=1)).encode(encoding))
+    monkeypatch.chdir(tmp_path)
+    code, report = scan_json()
+    assert (code, report["errors"]) == (1, [])
+    assert findings(report) == [("stack.json", 8, "CF201"), ("stack.yaml", 8, "CF201")]
+
+
+def test_invalid_utf16_template_is_an_error_with_its_line(tmp_path, monkeypatch):
+    (tmp_path / "good.yaml").write_text(GOOD_SAM)
+    (tmp_path / "bad.yaml").write_bytes("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  A: 1\n".encode("utf-16")
+                                        + b"\x00\xd8")  # a lone high surrogate at the end
+    monkeypatch.chdir(tmp_path)
+    code, report = scan_json()
+    assert code == 2
+    assert [(e["file"], e["line"], e["message"]) for e in report["errors"]] == [
+        ("bad.yaml", 4, "file is not valid UTF-16 text")]
+    assert findings(report) == [CANARY_CFN]

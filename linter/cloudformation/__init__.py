@@ -9,21 +9,11 @@ from __future__ import annotations
 from ..model import Document, ParseError
 from .build import Builder
 from .intrinsics import Template
-from .loader import CfnDict, load_text
+from .loader import CfnDict, load_text, read_text
 
 
 def load(path: str) -> Document:
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except OSError as exc:
-        raise ParseError(path, None, f"cannot read file: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ParseError(path, line, "file is not UTF-8 text") from None
-    data = load_text(text, path)
+    data = load_text(read_text(path), path)
     if not isinstance(data, CfnDict):
         raise ParseError(path, 1, "not a CloudFormation template: the top level is not a mapping")
     resources = data.get("Resources")

@@ -237,6 +237,29 @@ class _Converter:
         return node.value
 
 
+def read_text(path: str) -> str:
+    """A template file's text: UTF-8 (with or without a byte-order mark), or UTF-16 / UTF-32 with
+    one. At most the discovery size limit is read. Raises ParseError naming the line of the first
+    byte that is not text."""
+    from ..discovery import MAX_FILE_BYTES, bom_encoding
+
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ParseError(path, None, f"cannot read file: {exc.strerror or exc}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ParseError(path, 1, f"file is over the {MAX_FILE_BYTES // 1048576} MB limit for a template; not scanned")
+    encoding = bom_encoding(raw) or "utf-8"
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if encoding.startswith("utf-8"):
+            raise ParseError(path, raw[: exc.start].count(b"\n") + 1, "file is not UTF-8 text") from None
+        text = raw[: exc.start].decode(encoding, errors="replace")
+        raise ParseError(path, text.count("\n") + 1, f"file is not valid {encoding.upper()} text") from None
+
+
 def _yaml_error(file: str, text: str, exc: yaml.YAMLError) -> ParseError:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = mark.line + 1 if mark is not None else None
