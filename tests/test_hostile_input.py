@@ -503,3 +503,192 @@ def test_invalid_utf16_template_is_an_error_with_its_line(tmp_path, monkeypatch)
     assert [(e["file"], e["line"], e["message"]) for e in report["errors"]] == [
         ("bad.yaml", 4, "file is not valid UTF-16 text")]
     assert findings(report) == [CANARY_CFN]
+
+
+# --------------------------------------------------------------------------------------------------
+# 5. CloudFormation values: surrogates, huge and non-finite numbers, control characters, depth
+# --------------------------------------------------------------------------------------------------
+
+from computefit.cloudformation.intrinsics import Template  # noqa: E402
+from computefit.cloudformation.loader import load_text  # noqa: E402
+from computefit.model import ParseError  # noqa: E402
+
+LAMBDA = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Timeout: {timeout}
+"""
+
+
+@pytest.mark.parametrize("timeout, reason", [
+    ("9" * 5000, "an integer of 5,000 digits cannot be represented"),
+    ("1.0e+999", "1.0e+999 is not a finite number"),
+    ("-1.0e+999", "-1.0e+999 is not a finite number"),
+    (".nan", ".nan is not a finite number"),
+    (".inf", ".inf is not a finite number"),
+    ('"nan"', "'nan' is not a finite number"),
+    ('"1e999"', "'1e999' is not a finite number"),
+    ("1e999", "'1e999' is not a finite number"),  # YAML 1.1 reads it as text
+    ('"' + "9" * 5000 + '"', "is not a finite number"),
+])
+def test_unrepresentable_numbers_are_unknown_before_any_check(tmp_path, monkeypatch, timeout, reason):
+    (tmp_path / "good.yaml").write_text(GOOD_SAM)
+    (tmp_path / "fn.yaml").write_text(LAMBDA.format(timeout=timeout))
+    monkeypatch.chdir(tmp_path)
+    result = scan(["."])
+    assert result.errors == []
+    value = units(result)["Fn"].settings[m.TIMEOUT].value
+    assert isinstance(value, Unknown) and reason in value.reason
+    assert [(f.location.file, f.location.line, f.check_id) for f in result.findings] == [CANARY_CFN]
+
+
+@pytest.mark.parametrize("timeout", ["1e999", '"nan"', '"1e999"', "-1e999"])
+def test_terraform_non_finite_numbers_are_unknown(tmp_path, monkeypatch, timeout):
+    (tmp_path / "good.tf").write_text(GOOD_TF)
+    (tmp_path / "fn.tf").write_text(GOOD_TF.replace('"export"', '"fn"').replace("= 900", f"= {timeout}"))
+    monkeypatch.chdir(tmp_path)
+    result = scan(["."])
+    assert result.errors == []
+    assert isinstance(units(result)["aws_lambda_function.fn"].settings[m.TIMEOUT].value, Unknown)
+    assert [(f.location.file, f.location.line, f.check_id) for f in result.findings] == [("good.tf", 7, "CF201")]
+
+
+def test_json_numbers_and_surrogates(tmp_path, monkeypatch):
+    (tmp_path / "good.yaml").write_text(GOOD_SAM)
+    (tmp_path / "fn.json").write_text(
+        '{"AWSTemplateFormatVersion": "2010-09-09", "Description": "\\ud800 and \\udfff",\n'
+        ' "Resources": {"Fn": {"Type": "AWS::Lambda::Function", "Properties": {\n'
+        '   "Runtime": "python3.12", "MemorySize": ' + "9" * 5000 + ', "Timeout": 1.0e+999}}}}\n')
+    monkeypatch.chdir(tmp_path)
+    result = scan(["."])
+    assert result.errors == []
+    fn = units(result)["Fn"]
+    assert isinstance(fn.settings[m.TIMEOUT].value, Unknown) and isinstance(fn.settings[m.MEMORY_SIZE].value, Unknown)
+    assert load_text('{"Description": "\\ud800"}', "t.json")["Description"] == "\ud800"
+    assert [(f.location.file, f.check_id) for f in result.findings] == [("good.yaml", "CF201")]
+
+
+@pytest.mark.parametrize("text, file, line, message", [
+    ('Resources:\n  A:\n    Type: "AWS::S3::\x07Bucket"\n', "t.yaml", 3,
+     "YAML syntax error: unacceptable character #x0007: control characters are not allowed"),
+    ('Description: "é"\nResources: {}\nX: "\x1b[31m"\n', "t.yaml", 3,
+     "YAML syntax error: unacceptable character #x001b: control characters are not allowed"),
+    ('Description: "\\ud800"\n', "t.yaml", 1, "YAML syntax error: found invalid Unicode character escape code"),
+    ("Resources:\n  A:\n    B: " + "[" * 150 + "]" * 150 + "\n", "t.yaml", 3,
+     "values nest deeper than 100 levels; not read"),
+    ("Resources:\n  A:\n    B: " + "[" * 990 + "]" * 990 + "\n", "t.yaml", 3,
+     "values nest deeper than 100 levels; not read"),
+    ("Resources:\n  A:\n    B: " + "[" * 5000 + "]" * 5000 + "\n", "t.yaml", 3, "YAML syntax error: exceeded maximum nesting depth"),
+    ("a0: &a0 [x]\n" + "".join(f"a{i}: &a{i} [*a{i - 1}]\n" for i in range(1, 200)), "t.yaml", 98,
+     "values nest deeper than 100 levels (through a YAML alias); not read"),
+    ('{"Resources":\n {"A": ' + "[" * 100_000 + "]" * 100_000 + "}}", "t.json", 2,
+     "values nest deeper than 100 levels; not read"),
+    ('{"Resources":\n {"A": ' + "[" * 500 + "]" * 500 + "}}", "t.json", 2,
+     "values nest deeper than 100 levels; not read"),
+])
+def test_unreadable_yaml_and_json_errors_carry_the_line(text, file, line, message):
+    with pytest.raises(ParseError) as exc:
+        load_text(text, file)
+    assert (exc.value.line, exc.value.message[:len(message)]) == (line, message)
+
+
+INTRINSIC_TEMPLATE = """\
+Parameters:
+  Env: {Type: String, Default: prod}
+  Loop: {Type: String, Default: !Ref Loop}
+Mappings:
+  M:
+    a: {b: !FindInMap [M, a, b], c: [x, y]}
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+  Self: !Condition Self
+Resources: {}
+"""
+
+
+@pytest.mark.parametrize("src, expected", [
+    ("!Split ['', 'abc']", Unknown("Fn::Split with an empty delimiter")),
+    ("!Select [0, !Split ['', '900']]", Unknown("Fn::Select from a list only known at deploy time")),
+    ("!Select [5, [a, b]]", Unknown("Fn::Select index 5 is out of range (the list has 2 items)")),
+    ("!Select [-1, [a, b]]", Unknown("Fn::Select index -1 is out of range (the list has 2 items)")),
+    ("!Select [1.5, [a, b]]", Unknown("Fn::Select with an index that is not a whole number")),
+    ("!Select ['x', [a, b]]", Unknown("Fn::Select with an index that is not a whole number")),
+    ("!Select [" + "9" * 5000 + ", [a, b]]", Unknown("Fn::Select with an index only known at deploy time")),
+    ("!Select [1, [a, b]]", "b"),
+    ("!FindInMap [M, a, b]", Unknown("mapping M holds a value that is not a literal at a/b")),
+    ("!FindInMap [M, a, c]", ["x", "y"]),
+    ("!FindInMap [M, a, zz]", Unknown("mapping M has no a/zz")),
+    ("!FindInMap [M, a]", Unknown("malformed Fn::FindInMap")),
+    ("!Ref Loop", Unknown("parameter Loop has a Default that is not a literal value")),
+    ("!If [IsProd, a]", Unknown("Fn::If is only known at deploy time")),
+    ("!If [Self, a, b]", Unknown("depends on condition Self")),
+    ("!Join [',', !Ref Env]", "${Join}"),
+    ("!Sub ['${A}-${B', {A: !Ref Env}]", "prod-${B"),
+    ("!Sub [5]", "${Sub}"),
+    ("!Base64 {a: b}", "${?}"),
+])
+def test_intrinsics_are_total(src, expected):
+    tpl = Template("t.yaml", load_text(INTRINSIC_TEMPLATE, "t.yaml"))
+    value = load_text(f"X: {src}\n", "x.yaml")["X"]
+    assert tpl.value(value) == expected
+    assert isinstance(tpl.render(value), str)
+    assert tpl.setting(value, 1) is not None
+
+
+def test_rendering_repeated_aliases_is_bounded():
+    big = "x" * (1024 * 1024)
+    text = f"a: &a {big}\nb: &b [{', '.join(['*a'] * 64)}]\nc: !Join ['', *b]\nd: *b\ne: !Sub ['{'${A}' * 64}', {{A: *a}}]\n"
+    data = load_text(text, "t.yaml")
+    tpl = Template("t.yaml", data)
+    assert tpl.render(data["c"]) == "${TooLarge}"
+    assert tpl.render(data["d"]) == "${TooLarge}"
+    assert len(tpl.render(data["e"])) < 8 * 1024 * 1024
+
+
+def test_sam_event_type_from_an_intrinsic_is_read(tmp_path, monkeypatch):
+    (tmp_path / "fn.yaml").write_text(GOOD_SAM + "      Events:\n        E:\n          Type: !Ref X\n"
+                                      "        F:\n          Type: [Schedule]\n")
+    monkeypatch.chdir(tmp_path)
+    code, report = scan_json()
+    assert (code, report["errors"], findings(report)) == (1, [], [("fn.yaml", 8, "CF201")])
+
+
+# --------------------------------------------------------------------------------------------------
+# 6. an exception that escapes is exit 2 with one line, never a traceback (exit 1 is for findings)
+# --------------------------------------------------------------------------------------------------
+
+def test_an_escaping_exception_exits_2_with_one_line(tmp_path, monkeypatch):
+    import computefit.runner
+
+    def boom(*args, **kwargs):
+        raise KeyError("bug")
+
+    monkeypatch.setattr(computefit.runner, "scan", boom)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["scan", "."])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "computefit: internal error: KeyError: 'bug' (test_hostile_input.py:"
+        + result.stderr.split("test_hostile_input.py:")[1].split(")")[0] + "); please report it"]
+    assert "Traceback" not in result.output
+
+
+def test_an_escaping_exception_from_the_installed_script(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "sitecustomize.py").write_text(
+        "import computefit.runner\n"
+        "def boom(*a, **k):\n    raise RuntimeError('bug')\n"
+        "computefit.runner.scan = boom\n")
+    env = {**__import__("os").environ, "PYTHONPATH": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-m", "computefit.cli", "scan", str(tmp_path)], capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and len(proc.stderr.splitlines()) == 1
+    assert proc.stderr.startswith("computefit: internal error: RuntimeError: bug")

@@ -57,8 +57,8 @@ def _as_int(s: Setting) -> Setting:
         except ValueError:
             try:
                 s.value = int(float(v.strip()))
-            except ValueError:
-                s.value = Unknown(f"{v!r} is not a number")
+            except (ValueError, OverflowError):  # not a number, or not a finite one ("nan", "1e999")
+                s.value = Unknown(f"{v[:40]!r} is not a finite number")
     return s
 
 
@@ -300,6 +300,7 @@ class Builder:
             if not isinstance(ev, CfnDict):
                 continue
             etype = ev.get("Type")
+            etype = etype if isinstance(etype, str) else None  # SAM reads Type before any intrinsic
             kind = _SAM_EVENT_KINDS.get(etype, m.OTHER)
             eprops = ev.get("Properties") if isinstance(ev.get("Properties"), CfnDict) else CfnDict_empty(ev)
             settings: dict[str, Setting] = {}

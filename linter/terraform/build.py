@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, Callable
 
@@ -32,14 +33,15 @@ def _to_int(v: Any) -> Any:
         return Unknown(f"expected a number, got {v}")
     if isinstance(v, int):
         return v
-    if isinstance(v, float):
-        return int(v) if v.is_integer() else v
     if isinstance(v, str) and not isinstance(v, Partial):
         try:
-            f = float(v.strip())
+            v = float(v.strip())
         except ValueError:
-            return Unknown(f"expected a number, got {v!r}")
-        return int(f) if f.is_integer() else f
+            return Unknown(f"expected a number, got {v[:40]!r}")
+    if isinstance(v, float):
+        if not math.isfinite(v):  # 1e999, "nan": no check may see it
+            return Unknown(f"{v!r} is not a finite number")
+        return int(v) if v.is_integer() else v
     if isinstance(v, Partial):
         return Unknown(f"partly unknown value {v}")
     return Unknown(f"expected a number, got {type(v).__name__}")

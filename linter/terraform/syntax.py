@@ -455,7 +455,8 @@ class _JsonReader:
             raise self.error(f"unexpected {self.s[self.i]!r}")
         self.i = m.end()
         text = m.group(0)
-        return float(text) if (m.group(2) or m.group(3)) else int(text)
+        # an integer Python cannot convert (over 4,300 digits) is read as the float it is (inf)
+        return float(text) if (m.group(2) or m.group(3) or len(text) > 4300) else int(text)
 
 
 def read_json_value(text: str) -> Any:
