@@ -692,3 +692,17 @@ def test_an_escaping_exception_from_the_installed_script(tmp_path):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and len(proc.stderr.splitlines()) == 1
     assert proc.stderr.startswith("computefit: internal error: RuntimeError: bug")
+
+
+def test_an_unknown_package_type_is_written_into_json_evidence(tmp_path, monkeypatch):
+    """Fuzz finding: CF301 put an Unknown package type into its evidence, which JSON cannot write."""
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_lambda_function" "api" {\n  function_name = "api"\n  runtime = "java21"\n'
+        '  handler = "a.B::h"\n  package_type = var.undeclared\n}\n'
+        'resource "aws_lambda_function_url" "u" {\n  function_name = aws_lambda_function.api.function_name\n'
+        '  authorization_type = "NONE"\n}\n')
+    monkeypatch.chdir(tmp_path)
+    code, report = scan_json()
+    no_internal_error(report)
+    [f] = [f for f in report["findings"] if f["check_id"] == "CF301"]
+    assert f["evidence"]["runtime"]["package_type"].startswith("<unknown: ")
