@@ -2,7 +2,8 @@
 
 Exit codes: 0 nothing at or above ``--fail-on`` was reported (suppressed and baselined findings do
 not count); 1 something was; 2 a usage error, an invalid configuration or baseline file, or a file
-that could not be read (reported in the output too; every other file is still scanned).
+that could not be read (reported in the output too; every other file is still scanned), or an
+internal error (one line on standard error, never a traceback: see ``_Main``).
 """
 
 from __future__ import annotations
