@@ -21,44 +21,13 @@ from click.testing import CliRunner
 from computefit import model as m
 from computefit import userdata
 from computefit.cli import main
-from computefit.config import Config
 from computefit.model import Unknown
 from computefit.runner import scan
 
-GOOD_SAM = """\
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Export:
-    Type: AWS::Serverless::Function
-    Properties:
-      Runtime: python3.12
-      Handler: app.handler
-      Timeout: 900
-"""
-
-GOOD_TF = """\
-resource "aws_lambda_function" "export" {
-  function_name = "export"
-  role          = "arn:aws:iam::123456789012:role/export"
-  runtime       = "python3.12"
-  handler       = "app.handler"
-  filename      = "export.zip"
-  timeout       = 900
-}
-"""
+# the canary files and the report helpers of the robustness tests
+from test_robustness import GOOD_SAM, GOOD_TF, findings, scan_json  # noqa: E402
 
 CANARY_CFN = ("good.yaml", 8, "CF201")
-
-
-def scan_json(*args: str) -> tuple[int, dict]:
-    result = CliRunner().invoke(main, ["scan", "--format", "json", *args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    assert "Traceback" not in result.output
-    return result.exit_code, json.loads(result.stdout)
-
-
-def findings(report: dict) -> list[tuple[str, int, str]]:
-    return [(f["file"], f["line"], f["check_id"]) for f in report["findings"]]
 
 
 def no_internal_error(report: dict) -> None:
