@@ -25,6 +25,7 @@ from computefit.model import Unknown
 from computefit.runner import scan
 
 # the canary files and the report helpers of the robustness tests
+from conftest import REPO  # noqa: E402
 from test_robustness import GOOD_SAM, GOOD_TF, findings, scan_json  # noqa: E402
 
 CANARY_CFN = ("good.yaml", 8, "CF201")
@@ -675,3 +676,17 @@ def test_an_unknown_package_type_is_written_into_json_evidence(tmp_path, monkeyp
     no_internal_error(report)
     [f] = [f for f in report["findings"] if f["check_id"] == "CF301"]
     assert f["evidence"]["runtime"]["package_type"].startswith("<unknown: ")
+
+
+@pytest.mark.parametrize("schedule", ["rate(0 minutes)", "rate(-1 hours)", "cron(99 99 * * ? *)", "rate(" + "9" * 5000 + " days)"])
+def test_a_malformed_terraform_schedule_disables_no_check(tmp_path, monkeypatch, schedule):
+    text = (REPO / "fixtures" / "CF201" / "tf" / "fire_literal" / "main.tf").read_text()
+    (tmp_path / "main.tf").write_text(text.replace("rate(1 hour)", schedule))
+    (tmp_path / "good.yaml").write_text(GOOD_SAM)
+    monkeypatch.chdir(tmp_path)
+    code, report = scan_json()
+    no_internal_error(report)
+    assert (code, report["errors"]) == (1, [])
+    assert findings(report) == [CANARY_CFN, ("main.tf", 9, "CF201")]
+    [f] = [f for f in report["findings"] if f["file"] == "main.tf"]
+    assert "900 s one run" in json.dumps(f["costs"])  # no run count from an invalid schedule
