@@ -229,7 +229,7 @@ def _heredoc_blocks(text: str) -> list[tuple[str, str]]:
     delimiters: dict[str, list[int]] = {}  # delimiter word -> numbers of the lines that are it alone
     for i, ln in enumerate(lines):
         word = ln.strip()
-        if word and (word.isalnum() or "_" in word) and re.fullmatch(r"\w+", word):
+        if re.fullmatch(r"\w+", word):
             delimiters.setdefault(word, []).append(i)
     out = []
     for pattern in (_HEREDOC_TO_FILE, _HEREDOC_THEN_FILE):
