@@ -319,6 +319,10 @@ def check_mutant(src: Source, data: bytes, mutations: list[str], work: Path, tot
     if internal:
         fail("internal error", json.dumps(internal[0], ensure_ascii=True))
         return
+    overtime = [e for e in errors if "took over" in e.get("message", "")]  # computefit.budget fired
+    if overtime:
+        fail("hang", json.dumps(overtime[0], ensure_ascii=True))
+        return
     canary = [f for f in parsed["json"].get("findings", [])
               if f.get("check_id") == "CF201" and str(f.get("file", "")).endswith("canary.yaml")]
     if not canary:

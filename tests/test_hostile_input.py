@@ -690,3 +690,57 @@ def test_a_malformed_terraform_schedule_disables_no_check(tmp_path, monkeypatch,
     assert findings(report) == [CANARY_CFN, ("main.tf", 9, "CF201")]
     [f] = [f for f in report["findings"] if f["file"] == "main.tf"]
     assert "900 s one run" in json.dumps(f["costs"])  # no run count from an invalid schedule
+
+
+# --------------------------------------------------------------------------------------------------
+# a wall-clock budget per template: past it, an error entry, and the scan goes on
+# --------------------------------------------------------------------------------------------------
+
+def test_a_template_over_its_time_budget_is_an_error_and_the_rest_is_scanned(tmp_path, monkeypatch):
+    import time as _time
+
+    import computefit.cloudformation as cfn
+    from computefit import budget
+
+    real = cfn.load_text
+
+    def slow_for_one(text, path):
+        while path.endswith("slow.yaml"):
+            _time.sleep(0.01)  # a hang nobody has found yet
+        return real(text, path)
+
+    monkeypatch.setattr(cfn, "load_text", slow_for_one)
+    monkeypatch.setattr(budget, "FILE_SECONDS", 0.3)
+    (tmp_path / "good.yaml").write_text(GOOD_SAM)
+    (tmp_path / "slow.yaml").write_text(GOOD_SAM)
+    monkeypatch.chdir(tmp_path)
+    code, report = scan_json()
+    assert code == 2
+    assert report["errors"] == [{"file": "slow.yaml", "line": None,
+                                 "message": "reading it took over 0.3 s; not scanned (please report this file)"}]
+    assert findings(report) == [CANARY_CFN]
+
+
+def test_the_budget_keeps_a_callers_own_timer():
+    import signal
+    import time as _time
+
+    from computefit import budget
+
+    fired = []
+    old = signal.signal(signal.SIGALRM, lambda *a: fired.append(1))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.5)
+        with budget.file_budget("x", 5):
+            _time.sleep(0.1)
+        left = signal.getitimer(signal.ITIMER_REAL)[0]
+        assert 0.2 < left <= 0.4
+        with budget.file_budget("y", 0.05):  # shorter than the caller's: installed, then theirs restored
+            pass
+        deadline = _time.monotonic() + 2
+        while not fired and _time.monotonic() < deadline:
+            _time.sleep(0.01)
+        assert fired == [1]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)

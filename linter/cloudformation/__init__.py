@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from .. import budget
 from ..model import Document, ParseError
 from .build import Builder
 from .intrinsics import Template
@@ -13,14 +14,15 @@ from .loader import CfnDict, load_text, read_text
 
 
 def load(path: str) -> Document:
-    data = load_text(read_text(path), path)
-    if not isinstance(data, CfnDict):
-        raise ParseError(path, 1, "not a CloudFormation template: the top level is not a mapping")
-    resources = data.get("Resources")
-    if not isinstance(resources, dict):
-        line = data.line_of("Resources") if "Resources" in data else 1
-        raise ParseError(path, line, "not a CloudFormation template: no Resources mapping")
-    return Builder(Template(path, data)).build()
+    with budget.file_budget(path):  # past it, a ParseError: an error entry, and the scan goes on
+        data = load_text(read_text(path), path)
+        if not isinstance(data, CfnDict):
+            raise ParseError(path, 1, "not a CloudFormation template: the top level is not a mapping")
+        resources = data.get("Resources")
+        if not isinstance(resources, dict):
+            line = data.line_of("Resources") if "Resources" in data else 1
+            raise ParseError(path, line, "not a CloudFormation template: no Resources mapping")
+        return Builder(Template(path, data)).build()
 
 
 __all__ = ["load"]
