@@ -126,3 +126,15 @@ def test_workload_analysis_never_raises(lines):
     wl = workload.analyse("\n".join(lines), ["name"])
     for job in wl.jobs:
         assert job.schedule.runs_per_day is None or job.schedule.runs_per_day >= 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.binary(max_size=200), st.binary(max_size=200).map(lambda b: b"\x1f\x8b" + b)),
+       st.text(max_size=60))
+def test_user_data_decoding_never_raises(raw, text):
+    from computefit import userdata
+
+    for value in (userdata.decode_bytes(raw), userdata.decode_base64(text), userdata.decode_if_base64(text)):
+        assert isinstance(value, (str, Unknown))
+    out = userdata.gunzip(raw)
+    assert isinstance(out, (bytes, Unknown))
