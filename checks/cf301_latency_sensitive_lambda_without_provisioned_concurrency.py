@@ -289,7 +289,7 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
 
         evidence: dict[str, Any] = {
             "runtime": {**setting_evidence(rt_setting), "cold_start_tier": rt.tier,
-                        "package_type": "Image" if rt.image else (unit.value(m.PACKAGE_TYPE) or "Zip")},
+                        "package_type": "Image" if rt.image else str(unit.value(m.PACKAGE_TYPE) or "Zip")},
             "cold_start": cold_start,
             "user_facing_triggers": [c.to_evidence() for c in coverage],
             "snap_start": setting_evidence(snap),

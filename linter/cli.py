@@ -2,7 +2,8 @@
 
 Exit codes: 0 nothing at or above ``--fail-on`` was reported (suppressed and baselined findings do
 not count); 1 something was; 2 a usage error, an invalid configuration or baseline file, or a file
-that could not be read (reported in the output too; every other file is still scanned).
+that could not be read (reported in the output too; every other file is still scanned), or an
+internal error (one line on standard error, never a traceback: see ``_Main``).
 """
 
 from __future__ import annotations
@@ -51,7 +52,27 @@ def _pair_outputs(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tu
     return pairs
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """The command group: an exception that escapes a command (a bug) exits 2 with one line on
+    standard error, never a traceback; exit 1 stays reserved for findings."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            import traceback
+
+            tb = traceback.extract_tb(exc.__traceback__)
+            where = f" ({tb[-1].filename.rsplit('/', 1)[-1]}:{tb[-1].lineno})" if tb else ""
+            what = " ".join(str(exc).split())[:200].encode("ascii", "backslashreplace").decode("ascii")
+            click.echo(f"computefit: internal error: {type(exc).__name__}: {what}{where}; please report it",
+                       err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="computefit")
 def main() -> None:
     """Find AWS workloads running on the wrong compute model in CloudFormation, SAM and Terraform."""

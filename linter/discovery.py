@@ -132,47 +132,76 @@ def _excluded(path: str, excludes: tuple[str, ...]) -> bool:
     return False
 
 
+#: How much of a file the content sniff reads before deciding (and before any size limit applies).
+SNIFF_BYTES = 64 * 1024
+#: Byte-order marks of the Unicode encodings a template may be saved in (UTF-32 before UTF-16:
+#: the UTF-32 LE mark starts with the UTF-16 LE one).
+BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+        (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def bom_encoding(data: bytes) -> str | None:
+    """The encoding a byte-order mark at the start of ``data`` names, if any."""
+    return next((enc for bom, enc in BOMS if data.startswith(bom)), None)
+
+
+def _looks_like_cfn(data: bytes) -> bool:
+    return b"AWSTemplateFormatVersion" in data or bool(_CFN_MARKER.search(data) and _AWS_TYPE.search(data))
+
+
 def sniff_cloudformation(path: str, errors: list[FileError], explicit: bool) -> bool:
     """Decide from the file's content whether it is a CloudFormation template.
 
     Returns True for a template (to be parsed). Non-template YAML/JSON returns False silently. A file
     that cannot be a template but is named as one (``*.template``, ``*.template.json``), and a
-    binary, empty or oversized file named explicitly or as a template, is an error.
+    binary or empty file named explicitly or as a template, is an error. The size comes from
+    ``stat`` and the content sniff reads a bounded prefix first: a file over the limit is refused
+    (without being read) only when it is recognised as a template, so a 15 MB package-lock.json is
+    skipped silently. UTF-16 and UTF-32 files with a byte-order mark are sniffed decoded.
     """
     name = os.path.basename(path)
     named_template = _named_as_template(name)
     try:
-        size = os.path.getsize(path)
+        size = os.stat(path).st_size
+        with open(path, "rb") as fh:
+            head = fh.read(SNIFF_BYTES)
     except OSError as exc:
         errors.append(FileError(path, None, f"cannot read file: {exc.strerror or exc}"))
         return False
+    encoding = bom_encoding(head)
+    if encoding in ("utf-16", "utf-32"):
+        head = head.decode(encoding, errors="ignore").encode("utf-8")
     if size > MAX_FILE_BYTES:
-        if explicit or named_template or _head_looks_like_cfn(path):
+        if named_template or _looks_like_cfn(head):
             errors.append(
                 FileError(path, 1, f"file is {size / 1048576:.1f} MB, over the "
                                    f"{MAX_FILE_BYTES // 1048576} MB limit for a template "
                                    "(CloudFormation accepts at most 1 MB); not scanned")
             )
         return False
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError as exc:
-        errors.append(FileError(path, None, f"cannot read file: {exc.strerror or exc}"))
-        return False
-    if not data.strip():
+    if not head.strip():
         if named_template or explicit and name.lower() in ("template.yaml", "template.yml"):
             errors.append(FileError(path, 1, "file is empty: a template needs a Resources section"))
         return False
-    if b"\x00" in data[:8192]:
+    if b"\x00" in head[:8192]:
         if named_template or explicit:
             errors.append(FileError(path, 1, "binary file (contains NUL bytes), not a template"))
         return False
     if named_template:
         return True
-    if b"AWSTemplateFormatVersion" in data:
+    if _looks_like_cfn(head):
         return True
-    return bool(_CFN_MARKER.search(data) and _AWS_TYPE.search(data))
+    if size <= SNIFF_BYTES:
+        return False
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        errors.append(FileError(path, None, f"cannot read file: {exc.strerror or exc}"))
+        return False
+    if encoding in ("utf-16", "utf-32"):
+        data = data.decode(encoding, errors="ignore").encode("utf-8")
+    return _looks_like_cfn(data)
 
 
 #: How much of a JSON file is read to tell a Terraform plan from anything else.
@@ -199,13 +228,18 @@ def sniff_plan(path: str) -> bool:
     return bool(_PLAN_MARKER.search(data))
 
 
-def _head_looks_like_cfn(path: str) -> bool:
+def read_source_text(path: str) -> str | None:
+    """The text of a scanned file for a look at its comments, or None when it cannot be read or is
+    over the size limit (checked by ``stat``: it was not scanned either). Decoded by its byte-order
+    mark, else as UTF-8, with undecodable bytes replaced."""
     try:
+        if os.stat(path).st_size > MAX_FILE_BYTES:
+            return None
         with open(path, "rb") as fh:
-            head = fh.read(65536)
+            raw = fh.read(MAX_FILE_BYTES + 1)
     except OSError:
-        return False
-    return b"AWSTemplateFormatVersion" in head or bool(_AWS_TYPE.search(head))
+        return None
+    return raw.decode(bom_encoding(raw) or "utf-8", errors="replace")
 
 
 def _has_terraform(folder: str) -> bool:

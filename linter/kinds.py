@@ -8,9 +8,8 @@ canonical type and applies the AWS defaults, once, for both languages.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -123,6 +122,8 @@ def to_int(v: Any) -> Any:
     if isinstance(v, int):
         return v
     if isinstance(v, float):
+        if not math.isfinite(v):
+            return Unknown(f"{v} is not a finite number")
         return int(v) if v.is_integer() else v
     if isinstance(v, str):
         if unresolved_parts(v):
@@ -130,7 +131,9 @@ def to_int(v: Any) -> Any:
         try:
             f = float(v.strip())
         except ValueError:
-            return Unknown(f"{v!r} is not a number")
+            return Unknown(f"{v[:40]!r} is not a number")
+        if not math.isfinite(f):
+            return Unknown(f"{v[:40]!r} is not a finite number")
         return int(f) if f.is_integer() else f
     return Unknown(f"expected a number, got {type(v).__name__}")
 
@@ -183,18 +186,9 @@ def from_base64(v: Any) -> Any:
         return decoded
     if not isinstance(v, str) or unresolved_parts(v):
         return Unknown(f"base64 user data is not known statically: {v}")
-    try:
-        raw = base64.b64decode(v.strip(), validate=True)
-    except (binascii.Error, ValueError):
-        return Unknown("user data is not valid base64")
-    if raw[:2] == b"\x1f\x8b":
-        import gzip
+    from . import userdata  # one decoder for both front ends, with the decompression budget
 
-        try:
-            raw = gzip.decompress(raw)
-        except OSError:
-            return Unknown("user data is gzip data that could not be decompressed")
-    return raw.decode("utf-8", errors="replace")
+    return userdata.decode_base64(v)
 
 
 def to_document(v: Any) -> Any:

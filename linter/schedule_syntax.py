@@ -202,6 +202,19 @@ _RATE_UNITS = {"minute": 60, "hour": 3600, "day": 86400}
 _SUB_MINUTE = ("s", "sec", "secs", "second", "seconds", "ms", "millisecond", "milliseconds")
 
 
+#: A number with more digits than this is out of range in every field and value (and Python
+#: refuses to convert one of over 4,300 digits): it is reported, never converted.
+_MAX_DIGITS = 18
+_LONG_NUMBER = re.compile(r"\d{%d,}" % (_MAX_DIGITS + 1))
+
+
+def _long_number(text: str) -> list[Problem]:
+    m = _LONG_NUMBER.search(text)
+    if m is None:
+        return []
+    return [Problem(ERROR, "out-of-range", f"a number of {len(m.group())} digits is out of range")]
+
+
 def aws_expression(expr: str, service: str = RULE) -> list[Problem]:
     """The problems of an EventBridge rule (``service=RULE``) or Scheduler (``SCHEDULER``)
     ``ScheduleExpression``."""
@@ -209,6 +222,8 @@ def aws_expression(expr: str, service: str = RULE) -> list[Problem]:
     text = expr.strip()
     if not text:
         return [Problem(ERROR, "empty", "the expression is empty")]
+    if _long_number(text):
+        return _long_number(text)
     m = _RATE.fullmatch(text)
     if m:
         # EventBridge documents "rate(1 hours) and rate(5 hour) aren't valid" for rules; Scheduler
@@ -349,6 +364,8 @@ def timezone(name: str) -> list[Problem]:
 def unix_cron(expr: str) -> list[Problem]:
     """The problems of an EC2 Auto Scaling ``Recurrence`` (Unix cron, 5 fields)."""
     text = expr.strip()
+    if _long_number(text):
+        return _long_number(text)
     m = _CRON.fullmatch(text)
     wrapped = m is not None
     fields = (m.group(1) if m else text).split()

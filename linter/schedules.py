@@ -4,12 +4,16 @@ Reads Unix crontab lines (5 fields, ``/etc/cron.d`` lines with a user field, ``@
 ``cron(6 fields)`` and ``rate(n unit)``, systemd ``OnCalendar=`` and ``OnUnitActiveSec=``. Field
 expansion (ranges, steps, lists, month and day names, ``L``) is croniter's; runs per day are averaged
 over a reference year so month and weekday restrictions count. An expression that cannot be read has
-``runs_per_day = None`` and is described as unknown.
+``runs_per_day = None`` and is described as unknown; one that is malformed (``rate(0 minutes)``,
+``cron(99 99 * * ? *)``, ``OnCalendar=Mon..Xyz``) also carries the reason in ``invalid``. No parser
+here raises, whatever the text: every result is a :class:`Schedule`.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import functools
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -38,6 +42,9 @@ class Schedule:
     #: the smallest gap between a cron expression's times of day. Derived from the expression, so
     #: not part of equality.
     interval_seconds: float | None = field(default=None, compare=False)
+    #: Why the expression is malformed (AWS or systemd would reject it); None when it is valid or
+    #: only unknown (an unresolved placeholder).
+    invalid: str | None = None
 
     @property
     def known(self) -> bool:
@@ -46,6 +53,21 @@ class Schedule:
 
 def _unknown(expr: str, why: str) -> Schedule:
     return Schedule(expr, None, f"unknown schedule ({why})")
+
+
+def _invalid(expr: str, why: str) -> Schedule:
+    if len(why) > 200:
+        why = why[:199] + "…"
+    return Schedule(expr, None, f"invalid schedule ({why})", invalid=why)
+
+
+def _quoted(text: str) -> str:
+    return repr(text if len(text) <= 60 else text[:59] + "…")
+
+
+#: Longest number read in a schedule: anything longer is no schedule (and Python refuses to convert
+#: integers of over 4,300 digits).
+_MAX_DIGITS = 12
 
 
 def _nice(x: float) -> str:
@@ -61,13 +83,35 @@ def _fmt_rate(runs: float) -> str:
     return f"{_nice(runs * 365 / 12)}x/month"
 
 
+def _reference_days() -> list[tuple[int, int, int, int, int]]:
+    """(month, day, last day of the month, cron weekday with Sunday = 0, week of the month) of
+    every day of the reference year."""
+    out = []
+    day = _dt.date(REFERENCE_YEAR, 1, 1)
+    for _ in range(365):
+        next_month = (day.replace(day=28) + _dt.timedelta(days=4)).replace(day=1)
+        last = (next_month - _dt.timedelta(days=1)).day
+        out.append((day.month, day.day, last, (day.weekday() + 1) % 7, (day.day - 1) // 7 + 1))
+        day += _dt.timedelta(days=1)
+    return out
+
+
+_DAYS = _reference_days()
+
+
 def _day_fraction(dom: list, month: list, dow: list) -> float:
     """Fraction of the reference year's days that match the day-of-month, month and day-of-week fields
     (Vixie cron: when both day fields are restricted, a day matching either runs)."""
+    return _day_fraction_of(tuple(map(str, dom)), tuple(map(str, month)), tuple(map(str, dow)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _day_fraction_of(dom: tuple, month: tuple, dow: tuple) -> float:
+    dom, month, dow = list(dom), list(month), list(dow)
     any_dom = dom == ["*"]
     any_dow = dow == ["*"]
     months = None if month == ["*"] else {int(m) for m in month}
-    doms = set(dom)
+    doms = {d.lower() if d.lower() == "l" else int(d) for d in dom} if not any_dom else set()
     dows = None if any_dow else set()
     nth: dict[int, set[int]] = {}
     if not any_dow:
@@ -79,17 +123,12 @@ def _day_fraction(dom: list, month: list, dow: list) -> float:
                 nth.setdefault(int(d[:-1] or 0) % 7, set()).add(-1)
             else:
                 dows.add(int(d) % 7)
-    day = _dt.date(REFERENCE_YEAR, 1, 1)
     hits = 0
-    for _ in range(365):
-        if months is None or day.month in months:
-            next_month = (day.replace(day=28) + _dt.timedelta(days=4)).replace(day=1)
-            last = (next_month - _dt.timedelta(days=1)).day
-            dom_ok = any_dom or day.day in doms or ("l" in doms and day.day == last)
-            cron_dow = (day.weekday() + 1) % 7  # Monday=1 ... Sunday=0
-            week_no = (day.day - 1) // 7 + 1
+    for month_no, day_no, last, cron_dow, week_no in _DAYS:
+        if months is None or month_no in months:
+            dom_ok = any_dom or day_no in doms or ("l" in doms and day_no == last)
             dow_ok = any_dow or (cron_dow in dows) or (
-                cron_dow in nth and (week_no in nth[cron_dow] or (-1 in nth[cron_dow] and day.day + 7 > last))
+                cron_dow in nth and (week_no in nth[cron_dow] or (-1 in nth[cron_dow] and day_no + 7 > last))
             )
             if any_dom and any_dow:
                 ok = True
@@ -100,26 +139,31 @@ def _day_fraction(dom: list, month: list, dow: list) -> float:
             else:
                 ok = dom_ok or dow_ok
             hits += ok
-        day += _dt.timedelta(days=1)
     return hits / 365
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_unix_cron(fields: str) -> Schedule:
     """Five cron fields (or a macro): ``15 2 * * *``, ``*/5 * * * 1-5``, ``@daily``."""
     expr = fields.strip()
     if expr.lower() == "@reboot":
         return Schedule(expr, 0.0, "at every boot (@reboot)")
     spec = _MACROS.get(expr.lower(), expr)
+    if re.search(rf"\d{{{_MAX_DIGITS + 1}}}", spec):
+        return _invalid(expr, "a number in it is too large for a cron field")
     try:
         from croniter import croniter  # imported only when a schedule is read
 
         expanded, _ = croniter.expand(spec)
     except Exception as exc:  # croniter raises its own error types for bad fields
-        return _unknown(expr, f"cannot read {expr!r}: {exc}")
-    minutes, hours, dom, month, dow = expanded[:5]
-    per_day_slots = (60 if minutes == ["*"] else len(minutes)) * (24 if hours == ["*"] else len(hours))
-    runs = per_day_slots * _day_fraction(dom, month, dow)
-    return Schedule(expr, runs, _describe_cron(minutes, hours, runs), _shortest_gap(minutes, hours))
+        return _invalid(expr, f"cannot read {_quoted(expr)}: {exc}")
+    try:
+        minutes, hours, dom, month, dow = expanded[:5]
+        per_day_slots = (60 if minutes == ["*"] else len(minutes)) * (24 if hours == ["*"] else len(hours))
+        runs = per_day_slots * _day_fraction(dom, month, dow)
+        return Schedule(expr, runs, _describe_cron(minutes, hours, runs), _shortest_gap(minutes, hours))
+    except (ValueError, TypeError) as exc:  # a field croniter accepts that cron does not
+        return _invalid(expr, f"cannot read {_quoted(expr)}: {exc}")
 
 
 def _shortest_gap(minutes: list, hours: list) -> float:
@@ -141,46 +185,69 @@ def _describe_cron(minutes: list, hours: list, runs: float) -> str:
     return f"{_fmt_rate(runs)}"
 
 
+#: AWS rate() units: singular for a value of 1, plural otherwise (both are accepted here).
+_RATE_UNITS = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
+
+
 def parse_aws(expr: str) -> Schedule:
     """EventBridge / Scheduler expressions: ``rate(1 day)``, ``cron(0 3 * * ? *)``, ``at(...)``."""
     text = expr.strip()
-    m = re.fullmatch(r"rate\(\s*(\d+)\s+([a-z]+)\s*\)", text, re.I)
+    m = re.fullmatch(r"rate\((.*)\)", text, re.I | re.S)
     if m:
-        n, unit = int(m.group(1)), m.group(2).lower()
-        secs = _UNIT_SECONDS.get(unit)
-        if not secs or n <= 0 or unit.startswith(("s", "w", "mo", "y")) and unit not in ("minute", "minutes"):
-            if unit not in ("minute", "minutes", "hour", "hours", "day", "days"):
-                return _unknown(text, f"rate unit {unit!r}")
-        runs = 86400 / (n * secs)
-        return Schedule(text, runs, f"every {n} {unit} ({_fmt_rate(runs)})", float(n * secs))
-    m = re.fullmatch(r"cron\((.*)\)", text, re.I)
+        return _parse_rate(text, m.group(1))
+    m = re.fullmatch(r"cron\((.*)\)", text, re.I | re.S)
     if m:
         parts = m.group(1).split()
         if len(parts) != 6:
-            return _unknown(text, "AWS cron takes 6 fields")
+            return _invalid(text, f"AWS cron takes 6 fields, not {len(parts)}")
+        if re.search(rf"\d{{{_MAX_DIGITS + 1}}}", m.group(1)):
+            return _invalid(text, "a number in it is too large for a cron field")
         minute, hour, dom, month, dow, _year = parts
+        if dom != "?" and dow != "?":
+            return _invalid(text, "AWS cron needs ? in the day-of-month or the day-of-week field")
         dom = "*" if dom == "?" else dom
         dow = "*" if dow == "?" else _aws_dow_to_unix(dow)
         if dom.upper() in ("L",):
             dom = "L"
         inner = parse_unix_cron(" ".join((minute, hour, dom, month, dow)))
         if inner.runs_per_day is None:
-            return _unknown(text, inner.description)
+            if re.search(r"[LW#]", f"{dom} {dow}", re.I):  # valid AWS forms the cron reader cannot count
+                return _unknown(text, "runs per day not counted: L, W and # days are not expanded")
+            return _invalid(text, inner.invalid or inner.description)
         return Schedule(text, inner.runs_per_day, inner.description, inner.interval_seconds)
-    if re.fullmatch(r"at\(.*\)", text, re.I):
+    if re.fullmatch(r"at\(.*\)", text, re.I | re.S):
         return Schedule(text, 0.0, "once (one-time schedule)")
-    return _unknown(text, "not a rate(), cron() or at() expression")
+    return _invalid(text, "not a rate(), cron() or at() expression")
+
+
+def _parse_rate(text: str, inner: str) -> Schedule:
+    parts = inner.split()
+    if len(parts) != 2:
+        return _invalid(text, "rate() takes a value and a unit, as in rate(5 minutes)")
+    value, unit = parts[0], parts[1].lower()
+    if not value.isdigit() or not value.isascii():
+        return _invalid(text, f"rate value {_quoted(value)} is not a positive whole number")
+    if len(value) > _MAX_DIGITS:
+        return _invalid(text, f"rate value of {len(value)} digits")
+    n = int(value)
+    if n <= 0:
+        return _invalid(text, "rate value must be at least 1")
+    secs = _RATE_UNITS.get(unit)
+    if secs is None:
+        return _invalid(text, f"rate unit {_quoted(parts[1])}: AWS accepts minutes, hours and days")
+    runs = 86400 / (n * secs)
+    return Schedule(text, runs, f"every {n} {unit} ({_fmt_rate(runs)})", float(n * secs))
 
 
 def _aws_dow_to_unix(field: str) -> str:
     """AWS day-of-week numbers are 1-7 with 1 = Sunday; Unix cron uses 0-6 with 0 = Sunday."""
     def conv(tok: str) -> str:
-        if tok.isdigit():
+        if tok.isascii() and tok.isdigit():
             return str(int(tok) - 1)
         if "#" in tok:
             a, b = tok.split("#", 1)
             return f"{conv(a)}#{b}"
-        if tok.upper().endswith("L") and tok[:-1].isdigit():
+        if tok.upper().endswith("L") and tok[:-1].isascii() and tok[:-1].isdigit():
             return f"{int(tok[:-1]) - 1}L"
         return tok
     out = []
@@ -197,20 +264,27 @@ def _aws_dow_to_unix(field: str) -> str:
     return ",".join(out)
 
 
+#: A number and its unit in a systemd time span. The lookbehind starts a match only at the start of a
+#: number (a match cannot start inside one anyway), which keeps the search linear on a long number.
+_SPAN = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*([a-zA-Z]+)")
+
+
 def parse_duration(text: str) -> float | None:
-    """systemd time spans: ``1h``, ``30min``, ``1d 2h``, ``900`` (seconds)."""
+    """systemd time spans: ``1h``, ``30min``, ``1d 2h``, ``900`` (seconds). None when it cannot be
+    read, or is not a finite number of seconds."""
     text = text.strip()
-    if not text:
+    if not text or len(text) > 200:  # a real span is a few words
         return None
     if re.fullmatch(r"\d+(\.\d+)?", text):
-        return float(text)
-    total = 0.0
-    for num, unit in re.findall(r"(\d+(?:\.\d+)?)\s*([a-zA-Z]+)", text):
-        secs = _UNIT_SECONDS.get(unit.lower())
-        if secs is None:
-            return None
-        total += float(num) * secs
-    return total or None
+        total = float(text)
+    else:
+        total = 0.0
+        for num, unit in _SPAN.findall(text):
+            secs = _UNIT_SECONDS.get(unit.lower())
+            if secs is None:
+                return None
+            total += float(num) * secs
+    return total if total and math.isfinite(total) else None
 
 
 _SYSTEMD_SHORT = {
@@ -220,9 +294,26 @@ _SYSTEMD_SHORT = {
 _WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
+class _Malformed(ValueError):
+    """An OnCalendar part systemd would reject; the message says which."""
+
+
 def parse_systemd_calendar(spec: str) -> Schedule:
     """``OnCalendar=`` values: ``daily``, ``*-*-* 02:00:00``, ``Mon..Fri *-*-* 09:00``, ``*:0/15``."""
     text = spec.strip()
+    try:
+        return _parse_systemd_calendar(text)
+    except _Malformed as exc:
+        return _invalid(text, f"OnCalendar={_quoted(text)[1:-1]}: {exc}")
+
+
+def _weekday(name: str) -> int:
+    if name[:3] not in _WEEKDAYS:
+        raise _Malformed(f"{_quoted(name)} is not a weekday")
+    return _WEEKDAYS.index(name[:3])
+
+
+def _parse_systemd_calendar(text: str) -> Schedule:
     low = text.lower()
     if low in _SYSTEMD_SHORT:
         runs = _SYSTEMD_SHORT[low]
@@ -234,10 +325,10 @@ def parse_systemd_calendar(spec: str) -> Schedule:
         for part in tokens[0].split(","):
             if ".." in part:
                 a, b = part.split("..", 1)
-                ia, ib = _WEEKDAYS.index(a[:3]), _WEEKDAYS.index(b[:3])
+                ia, ib = _weekday(a), _weekday(b)
                 days.update(range(ia, ib + 1) if ia <= ib else list(range(ia, 7)) + list(range(0, ib + 1)))
-            elif part[:3] in _WEEKDAYS:
-                days.add(_WEEKDAYS.index(part[:3]))
+            else:
+                days.add(_weekday(part))
         day_frac = len(days) / 7 if days else 1.0
         tokens = tokens[1:]
     date_part, time_part = "*-*-*", "00:00:00"
@@ -257,29 +348,39 @@ def parse_systemd_calendar(spec: str) -> Schedule:
     if len(tparts) < 2:
         return _unknown(text, "cannot read OnCalendar time")
 
-    def count(field: str, size: int) -> int | None:
+    def number(t: str, size: int, what: str) -> int:
+        if not (t.isascii() and t.isdigit()) or len(t) > _MAX_DIGITS:
+            raise ValueError(t)  # not a number: a form this reader does not know
+        n = int(t)
+        if n >= size:
+            raise _Malformed(f"{what} {n} is out of range (0-{size - 1})")
+        return n
+
+    def count(field: str, size: int, what: str) -> int | None:
         if field == "*":
             return size
-        total = 0
-        for part in field.split(","):
-            if "/" in part:
-                start, step = part.split("/", 1)
-                try:
-                    s, st = int(start or 0) if start != "*" else 0, int(step)
-                except ValueError:
-                    return None
-                total += len(range(s, size, st)) if st > 0 else 1
-            elif ".." in part:
-                a, b = part.split("..", 1)
-                try:
-                    total += int(b) - int(a) + 1
-                except ValueError:
-                    return None
-            else:
-                total += 1
-        return total
+        values: set[int] = set()
+        try:
+            for part in field.split(","):
+                if "/" in part:
+                    start, step = part.split("/", 1)
+                    s = number(start, size, what) if start not in ("", "*") else 0
+                    st = number(step, 1 << 40, "step")
+                    if st == 0:
+                        raise _Malformed(f"a {what} step of 0")
+                    values.update(range(s, size, st))
+                elif ".." in part:
+                    a, b = part.split("..", 1)
+                    values.update(range(number(a, size, what), number(b, size, what) + 1))
+                else:
+                    values.add(number(part, size, what))
+        except _Malformed:
+            raise
+        except ValueError:
+            return None
+        return len(values)
 
-    hours, minutes = count(tparts[0], 24), count(tparts[1], 60)
+    hours, minutes = count(tparts[0], 24, "hour"), count(tparts[1], 60, "minute")
     if hours is None or minutes is None:
         return _unknown(text, "cannot read OnCalendar time")
     runs = hours * minutes * day_frac
@@ -287,9 +388,9 @@ def parse_systemd_calendar(spec: str) -> Schedule:
 
 
 def interval(seconds: float, label: str) -> Schedule:
-    runs = 86400 / seconds if seconds > 0 else None
-    if runs is None:
-        return _unknown(label, "zero interval")
+    if not (seconds > 0 and math.isfinite(seconds)):
+        return _invalid(label, "an interval must be a positive number of seconds")
+    runs = 86400 / seconds
     return Schedule(label, runs, f"every {_human_seconds(seconds)} ({_fmt_rate(runs)})")
 
 

@@ -33,6 +33,7 @@ from datetime import date
 from typing import Iterable
 
 from .check import INFO, WARNING, EngineRule, Finding
+from .discovery import read_source_text
 from .model import ComputeUnit, Document, Location, Model
 
 DIRECTIVE = "computefit:ignore"
@@ -592,11 +593,7 @@ class _Stage:
     def source(self, path: str) -> SourceFile | None:
         if path not in self.files:
             src = None
-            try:
-                with open(path, encoding="utf-8", errors="replace") as fh:
-                    text = fh.read()
-            except OSError:
-                text = None
+            text = read_source_text(path)
             if text is not None and DIRECTIVE in text:
                 src = SourceFile(path, self.syntax_hint.get(path) or syntax_of(path, None), text)
             self.files[path] = src

@@ -11,7 +11,9 @@ container host, VPN, bastion, NAT, CI runner).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
+from typing import Callable, Iterator
 
 from . import schedules
 from .schedules import Schedule
@@ -54,10 +56,20 @@ class Workload:
 
 # A cron line: five time fields (or a macro) then the command; /etc/cron.d and /etc/crontab lines
 # carry a user name before the command.
-_CRON_FIELD = r"[\d*/,\-A-Za-z?LW#]+"
+#
+# Every pattern of this module runs on text written by others (up to the decompression budget of
+# computefit.userdata), so each is linear: no two adjacent quantifiers can match the same text, no
+# `\s*` at a line start spans blank lines, and no pattern rescans the rest of the text from every
+# occurrence of a keyword (those searches are written as loops instead). tests/test_hostile_input.py
+# holds an adversarial input for each; benchmarks/userdata_regex.py measures them.
+_CRON_CHARS = r"\d*/,\-A-Za-z?LW#"
+_CRON_FIELD = rf"[{_CRON_CHARS}]+"
 _CRON_LINE = re.compile(
     rf"(?P<spec>@(?:yearly|annually|monthly|weekly|daily|midnight|hourly|reboot)|"
-    rf"{_CRON_FIELD}\s+{_CRON_FIELD}\s+{_CRON_FIELD}\s+{_CRON_FIELD}\s+{_CRON_FIELD})\s+(?P<rest>\S.*)"
+    # the lookbehind only skips starts inside a run of field characters, where no match can begin
+    # that does not also begin at the start of the run: a search stays linear on a long token
+    rf"(?<![{_CRON_CHARS}]){_CRON_FIELD}\s+{_CRON_FIELD}\s+{_CRON_FIELD}\s+{_CRON_FIELD}\s+{_CRON_FIELD})"
+    rf"\s+(?P<rest>\S.*)"
 )
 # A schedule left unresolved by the parsers: ``${CronSchedule} root /opt/job.sh`` or ``0 ${Hour} * * *``.
 _PLACEHOLDER = r"\$\{[^}\s]+\}"
@@ -69,22 +81,41 @@ _FIELD_OK = re.compile(r"^[\d*/,\-]+$|^[\d*/,\-]*(?:jan|feb|mar|apr|may|jun|jul|
                        r"mon|tue|wed|thu|fri|sat|sun)[\w,\-]*$", re.I)
 _USERS = {"root", "ec2-user", "ubuntu", "admin", "centos", "www-data", "nobody"}
 
-_SERVICE_PATTERNS: list[tuple[str, re.Pattern]] = [
-    ("web server", re.compile(r"\b(nginx|httpd|apache2?|caddy|lighttpd|haproxy|traefik|envoy)\b", re.I)),
+
+
+def _then(first: str, then: str, flags: int = 0) -> Callable[[str], bool]:
+    """Whether a line holds ``first`` and, after its first occurrence, ``then``: what the regex
+    ``first[^\\n]*then`` finds, without rescanning the line from every occurrence of ``first``."""
+    a, b = re.compile(first, flags), re.compile(then, flags)
+
+    def search(line: str) -> bool:
+        m = a.search(line)
+        return m is not None and b.search(line, m.end()) is not None
+
+    return search
+
+
+def _any(*tests: Callable[[str], object]) -> Callable[[str], bool]:
+    return lambda line: any(t(line) for t in tests)
+
+
+_SERVICE_PATTERNS: list[tuple[str, Callable[[str], object]]] = [
+    ("web server", re.compile(r"\b(nginx|httpd|apache2?|caddy|lighttpd|haproxy|traefik|envoy)\b", re.I).search),
     ("database", re.compile(r"\b(mysqld?|mariadb(?:-server)?|postgres(?:ql)?(?:-server)?|mongod(?:b)?|redis-server|"
-                            r"elasticsearch|opensearch|cassandra|memcached|influxdb|clickhouse)\b", re.I)),
+                            r"elasticsearch|opensearch|cassandra|memcached|influxdb|clickhouse)\b", re.I).search),
     ("app server", re.compile(r"\b(gunicorn|uwsgi|uvicorn|puma|unicorn|tomcat\d*|jetty|wildfly|pm2\s+start|"
                               r"node\s+\S+\.js|npm\s+(?:run\s+)?start|java\s+(?:-\S+\s+)*-jar|flask\s+run|"
-                              r"rails\s+server|php-fpm|dotnet\s+\S+\.dll)\b", re.I)),
-    ("container host", re.compile(r"(docker\s+run\b[^\n]*\s-d\b|docker(?:-|\s)compose\b[^\n]*\bup\b|"
-                                  r"ECS_CLUSTER=|/etc/ecs/ecs\.config|\bkubelet\b|\bk3s\b|kubeadm\s+join|"
-                                  r"/etc/eks/bootstrap\.sh|\bnomad\s+agent\b|docker\s+swarm)", re.I)),
-    ("VPN", re.compile(r"\b(openvpn|wireguard|wg-quick|pritunl|strongswan|ipsec|softether|tailscale(?:d)?)\b", re.I)),
-    ("NAT", re.compile(r"(MASQUERADE|net\.ipv4\.ip_forward\s*=\s*1)", re.I)),
+                              r"rails\s+server|php-fpm|dotnet\s+\S+\.dll)\b", re.I).search),
+    ("container host", _any(
+        _then(r"docker\s+run\b", r"\s-d\b", re.I), _then(r"docker(?:-|\s)compose\b", r"\bup\b", re.I),
+        re.compile(r"ECS_CLUSTER=|/etc/ecs/ecs\.config|\bkubelet\b|\bk3s\b|kubeadm\s+join|"
+                   r"/etc/eks/bootstrap\.sh|\bnomad\s+agent\b|docker\s+swarm", re.I).search)),
+    ("VPN", re.compile(r"\b(openvpn|wireguard|wg-quick|pritunl|strongswan|ipsec|softether|tailscale(?:d)?)\b", re.I).search),
+    ("NAT", re.compile(r"(MASQUERADE|net\.ipv4\.ip_forward\s*=\s*1)", re.I).search),
     ("CI runner", re.compile(r"\b(gitlab-runner|actions-runner|config\.sh\s+--url|jenkins|buildkite-agent|"
-                             r"teamcity|drone-runner)\b", re.I)),
-    ("message broker", re.compile(r"\b(rabbitmq-server|kafka-server-start|mosquitto|activemq|nats-server)\b", re.I)),
-    ("proxy", re.compile(r"\b(squid|tinyproxy|socat\s+TCP-LISTEN)\b", re.I)),
+                             r"teamcity|drone-runner)\b", re.I).search),
+    ("message broker", re.compile(r"\b(rabbitmq-server|kafka-server-start|mosquitto|activemq|nats-server)\b", re.I).search),
+    ("proxy", re.compile(r"\b(squid|tinyproxy|socat\s+TCP-LISTEN)\b", re.I).search),
 ]
 _SYSTEMCTL_SERVICE = re.compile(r"systemctl\s+(?:enable|start|restart)(?:\s+--now)?\s+([\w@.\-]+)", re.I)
 _IGNORED_UNITS = re.compile(
@@ -93,12 +124,26 @@ _IGNORED_UNITS = re.compile(
     r"amazon-ecs-volume-plugin|cloud-init|logrotate|postfix|sendmail|nscd|tuned)(\.service)?$",
     re.I,
 )
-_WHILE_SLEEP = re.compile(r"while\s+(?:true|:|\[\s*1\s*\])\s*;?\s*do(?P<body>.*?)\bsleep\s+(?P<secs>[\d.]+[smhd]?)",
-                          re.I | re.S)
+# ``while true; do ...; sleep N``: the loop head, then the first ``sleep N`` after it (_while_sleep).
+_WHILE_DO = re.compile(r"while\s+(?:true|:|\[\s*1\s*\])\s*(?:;\s*)?do", re.I)
+_SLEEP = re.compile(r"\bsleep\s+(?P<secs>[\d.]+[smhd]?)", re.I)
 # A process left running in the background: ``Xvfb :0 &``, ``nohup ./server &`` (not ``&&``).
 _BACKGROUND = re.compile(r"[^&]&\s*$")
-_FETCHED = re.compile(r"(?:aws\s+s3\s+cp\s+\S+\s+|curl\s+[^\n]*?-o\s*|wget\s+[^\n]*?-O\s*)(?P<path>/[\w./\-]+)")
+# Scripts fetched at boot (_fetched_paths): ``aws s3 cp SRC /path``, ``curl ... -o /path``,
+# ``wget ... -O /path``; and the lines that run a path (``bash /path``, ``. /path``).
+_FETCH_START = re.compile(r"(?P<aws>aws\s+s3\s+cp\s+\S+\s+)(?=/)|(?P<curl>curl)\s+|(?P<wget>wget)\s+")
+_FETCH_PATH = re.compile(r"/[\w./\-]+")
+_FETCH_OPTION = {"curl": (re.compile("-o"), re.compile(r"\s*(?P<path>/[\w./\-]+)")),
+                 "wget": (re.compile("-O"), re.compile(r"\s*(?P<path>/[\w./\-]+)"))}
+_RUNS_PATH = re.compile(r"^[^\S\n]*(?:(?:\.|source|bash|sh|sudo|python3?)[^\S\n]*)?(/[\w./\-]+)(?=\s|$)", re.M)
 _SCHTASKS = re.compile(r"schtasks(?:\.exe)?\s+/create\b(?P<args>.*)", re.I)
+#: At most this many services (and scripts fetched at boot) are recorded per script: one is
+#: enough to show the server is more than a cron host, and a list built from every line of a
+#: hostile script would only cost time.
+MAX_SERVICES = 20
+#: At most this many cron lines are read per script (each costs a schedule evaluation); past it the
+#: rest of the script is noted as not read, so no finding claims to know everything that runs.
+MAX_CRON_LINES = 1000
 
 
 def _is_cron_spec(spec: str) -> bool:
@@ -110,18 +155,34 @@ def _is_cron_spec(spec: str) -> bool:
     )
 
 
-def _cron_jobs(text: str, cron_d: bool, in_cron_file: bool = False) -> list[Job]:
+class _Budget:
+    """Cron lines left to read in one script (shared by every reading of its parts)."""
+
+    def __init__(self, lines: int = MAX_CRON_LINES) -> None:
+        self.left = lines
+
+    @property
+    def spent(self) -> bool:
+        return self.left <= 0
+
+
+def _cron_jobs(text: str, cron_d: bool, in_cron_file: bool = False, budget: _Budget | None = None) -> list[Job]:
     """Cron lines of ``text``. ``in_cron_file``: the text is known to be a crontab (a heredoc into
     /etc/cron.d, an ``echo ... > /etc/cron.d/x``), so a line whose schedule is an unresolved
-    ``${...}`` placeholder is still a job, with an unknown schedule."""
+    ``${...}`` placeholder is still a job, with an unknown schedule. Reading stops when ``budget``
+    is spent."""
+    budget = budget or _Budget()
     jobs = []
     for raw in text.splitlines():
+        if budget.spent:
+            break
         line = raw.strip().strip("'\"")
         # strip shell wrappers such as: echo '...' >> /etc/crontab ; (crontab -l; echo "...") | crontab -
+        last_cron = raw.rfind("cron")
         for m in re.finditer(r"""(?:echo|printf)\s+(?:-e\s+)?["']([^"']+)["']""", raw):
             inner = m.group(1).strip()
             if inner != raw.strip():
-                jobs.extend(_cron_jobs(inner, cron_d=True, in_cron_file="cron" in raw[m.end():]))
+                jobs.extend(_cron_jobs(inner, cron_d=True, in_cron_file=last_cron >= m.end(), budget=budget))
         if line.startswith("#") or not line:
             continue
         m = _CRON_LINE.match(line)
@@ -136,6 +197,7 @@ def _cron_jobs(text: str, cron_d: bool, in_cron_file: bool = False) -> list[Job]
         if cron_d and len(parts) == 2 and (parts[0] in _USERS or re.fullmatch(r"[a-z_][\w-]*", parts[0])):
             if parts[0] in _USERS or not parts[0].startswith("/"):
                 rest = parts[1]
+        budget.left -= 1
         if unresolved:
             sched = Schedule(m.group("spec"), None, "unknown schedule (unresolved placeholder)")
         else:
@@ -146,18 +208,117 @@ def _cron_jobs(text: str, cron_d: bool, in_cron_file: bool = False) -> list[Job]
     return jobs
 
 
+# Here-documents: ``cat > FILE <<EOF`` / ``tee FILE <<EOF`` and ``cat <<EOF | tee FILE`` /
+# ``cat <<EOF > FILE``; the body runs to the first later line that is the delimiter alone.
+_HEREDOC_TO_FILE = re.compile(
+    r"(?:cat|tee)[^\S\n]+(?:-a[^\S\n]+)?(?:>>?[^\S\n]*)?(?P<file>[^\s<]\S*?)[^\S\n]*<<-?[^\S\n]*"
+    r"['\"]?(?P<tag>\w+)(?!\w)")
+_HEREDOC_THEN_FILE = re.compile(
+    r"(?:cat|tee)[^\S\n]+<<-?[^\S\n]*['\"]?(?P<tag>\w+)(?!\w)['\"]?[^\S\n]*"
+    r"(?:\|[^\S\n]*(?:sudo[^\S\n]+)?tee[^\S\n]+(?:-a[^\S\n]+)?|>>?[^\S\n]*)(?P<file>\S+)")
+
+
 def _heredoc_blocks(text: str) -> list[tuple[str, str]]:
-    """(target file, content) of ``cat > FILE <<EOF ... EOF`` and ``tee FILE <<EOF`` blocks."""
+    """(target file, content) of ``cat > FILE <<EOF ... EOF`` and ``tee FILE <<EOF`` blocks (then
+    of ``cat <<EOF | tee FILE`` / ``cat <<EOF > FILE`` ones). A block's content leaves out the blank
+    lines before its delimiter; a here-document inside another one's content is not a block."""
+    lines = text.split("\n")
+    starts = [0]  # offset of each line
+    for ln in lines[:-1]:
+        starts.append(starts[-1] + len(ln) + 1)
+    delimiters: dict[str, list[int]] = {}  # delimiter word -> numbers of the lines that are it alone
+    for i, ln in enumerate(lines):
+        word = ln.strip()
+        if re.fullmatch(r"\w+", word):
+            delimiters.setdefault(word, []).append(i)
     out = []
-    pat = re.compile(r"(?:cat|tee)\s+(?:-a\s+)?>?>?\s*(?P<file>\S+)\s*<<-?\s*['\"]?(?P<tag>\w+)['\"]?[^\n]*\n(?P<body>.*?)\n\s*(?P=tag)\s*$",
-                     re.S | re.M)
-    for m in pat.finditer(text):
-        out.append((m.group("file"), m.group("body")))
-    pat2 = re.compile(r"(?:cat|tee)\s+<<-?\s*['\"]?(?P<tag>\w+)['\"]?\s*(?:\|\s*(?:sudo\s+)?tee\s+(?:-a\s+)?|>>?\s*)(?P<file>\S+)[^\n]*\n(?P<body>.*?)\n\s*(?P=tag)\s*$",
-                      re.S | re.M)
-    for m in pat2.finditer(text):
-        out.append((m.group("file"), m.group("body")))
+    for pattern in (_HEREDOC_TO_FILE, _HEREDOC_THEN_FILE):
+        pos = 0
+        while True:
+            m = pattern.search(text, pos)
+            if m is None:
+                break
+            first = bisect_left(starts, m.end() + 1)  # the line after the opener's
+            ends = delimiters.get(m.group("tag"), [])
+            k = bisect_left(ends, first)
+            if k == len(ends):
+                pos = m.start() + 1  # no delimiter: not a here-document; look further on
+                continue
+            body = lines[first:ends[k]]
+            while body and not body[-1].strip():
+                body.pop()
+            out.append((m.group("file"), "\n".join(body)))
+            pos = starts[ends[k]] + len(lines[ends[k]])
     return out
+
+
+def _while_sleep(text: str) -> Iterator[tuple[str, str, str]]:
+    """(body, seconds, loop text) of each ``while true; do ... sleep N`` loop: the loop head and the
+    first ``sleep N`` after it, without rescanning the text from every loop head."""
+    sleeps = list(_SLEEP.finditer(text))
+    sleep_starts = [s.start() for s in sleeps]
+    pos = 0
+    while True:
+        w = _WHILE_DO.search(text, pos)
+        if w is None:
+            return
+        k = bisect_left(sleep_starts, w.end())
+        if k == len(sleeps):
+            return  # no sleep after this loop head, nor after any later one
+        s = sleeps[k]
+        yield text[w.end():s.start()], s.group("secs"), text[w.start():s.end()]
+        pos = s.end()
+
+
+def _fetched_paths(text: str) -> list[str]:
+    """Paths that ``aws s3 cp``, ``curl -o`` and ``wget -O`` write to."""
+    out = []
+    pos = 0
+    dead = {"curl": -1, "wget": -1}  # end of a line known to hold no -o / -O path after the command
+    while True:
+        m = _FETCH_START.search(text, pos)
+        if m is None:
+            return out
+        if m.group("aws"):
+            path = _FETCH_PATH.match(text, m.end())
+            out.append(path.group())
+            pos = path.end()
+            continue
+        kind = "curl" if m.group("curl") else "wget"
+        line_end = text.find("\n", m.end())
+        line_end = len(text) if line_end < 0 else line_end
+        found = None
+        if line_end > dead[kind]:
+            option, target = _FETCH_OPTION[kind]
+            for o in option.finditer(text, m.end(), line_end):
+                found = target.match(text, o.end())
+                if found:
+                    break
+        if found is None:
+            dead[kind] = line_end  # a later command on this line sees less of it: no path either
+            pos = m.start() + 1
+            continue
+        out.append(found.group("path"))
+        pos = found.end()
+
+
+def _placeholders(text: str) -> list[str]:
+    """The ``${...}`` parts of ``text`` (each up to its first ``}``), at most 20, sorted."""
+    found = set()
+    pos = 0
+    while len(found) < 1000:
+        i = text.find("${", pos)
+        if i < 0:
+            break
+        j = text.find("}", i + 3)
+        if j < 0:
+            break  # no closing brace after this one, nor after any later one
+        if text[i + 2] == "}":
+            pos = i + 1
+            continue
+        found.add(text[i:j + 1])
+        pos = j + 1
+    return sorted(found)[:20]
 
 
 def analyse(text: str | None, names: list[str] | None = None) -> Workload:
@@ -166,7 +327,7 @@ def analyse(text: str | None, names: list[str] | None = None) -> Workload:
     wl = Workload()
     if not text:
         text = ""
-    wl.placeholders = sorted(set(re.findall(r"\$\{[^}]+\}", text)))[:20]
+    wl.placeholders = _placeholders(text)
     seen: set[tuple[str, str]] = set()
 
     def add(job: Job) -> None:
@@ -179,27 +340,31 @@ def analyse(text: str | None, names: list[str] | None = None) -> Workload:
     script = text
     if cloud is not None:
         script = cloud
-    for target, body in _heredoc_blocks(script):
+    blocks = _heredoc_blocks(script)
+    budget = _Budget()
+    for target, body in blocks:
         if "/etc/cron" in target or "crontab" in target:
-            for j in _cron_jobs(body, cron_d=True, in_cron_file=True):
+            for j in _cron_jobs(body, cron_d=True, in_cron_file=True, budget=budget):
                 add(j)
         elif target.endswith(".timer"):
-            for j in _timer_jobs(body, _timer_command(script, target)):
+            for j in _timer_jobs(body, _timer_command(blocks, target)):
                 add(j)
     for period in ("hourly", "daily", "weekly", "monthly"):
         for m in re.finditer(rf"/etc/cron\.{period}/([\w.\-]+)", script):
             add(Job(schedules.period_dir(period), f"/etc/cron.{period}/{m.group(1)}", m.group(0)))
     cron_context = bool(re.search(r"crontab|/etc/cron|cron\.d", script))
-    for j in _cron_jobs(script, cron_d=True):
+    for j in _cron_jobs(script, cron_d=True, budget=budget):
         if cron_context or j.schedule.expression.startswith("@"):
             add(j)
+    if budget.spent:
+        wl.opaque.append(f"over {MAX_CRON_LINES:,} cron lines: the rest of the script was not read")
     for j in _timer_jobs(script, None):
         add(j)
-    for m in _WHILE_SLEEP.finditer(script):
-        secs = schedules.parse_duration(m.group("secs").replace("s", "") if m.group("secs").endswith("s") else m.group("secs"))
+    for body, secs_text, loop in _while_sleep(script):
+        secs = schedules.parse_duration(secs_text.replace("s", "") if secs_text.endswith("s") else secs_text)
         if secs and secs >= 60:
-            body = " ".join(m.group("body").split()).rstrip(";& ")[:120]
-            add(Job(schedules.interval(secs, f"sleep {m.group('secs')}"), body, m.group(0).split("\n")[0][:200]))
+            body = " ".join(body.split()).rstrip(";& ")[:120]
+            add(Job(schedules.interval(secs, f"sleep {secs_text}"), body, loop.split("\n")[0][:200]))
     for m in _SCHTASKS.finditer(script):
         args = m.group("args")
         sc = re.search(r"/sc\s+(\w+)", args, re.I)
@@ -211,35 +376,45 @@ def analyse(text: str | None, names: list[str] | None = None) -> Workload:
         add(Job(sched, tr.group(1).strip("'\"") if tr else args.strip(), m.group(0)[:200]))
 
     # services
-    for kind, pat in _SERVICE_PATTERNS:
-        for line in script.splitlines():
-            s = line.strip()
-            if not s or s.startswith("#"):
-                continue
-            if _is_cron_job_line(s):
+    lines = [s for s in (line.strip() for line in script.splitlines()) if s and not s.startswith("#")]
+    cron_lines: dict[int, bool] = {}
+
+    def cron_job_line(i: int) -> bool:
+        if i not in cron_lines:
+            cron_lines[i] = _is_cron_job_line(lines[i])
+        return cron_lines[i]
+
+    for kind, found in _SERVICE_PATTERNS:
+        for i, s in enumerate(lines):
+            if not found(s) or cron_job_line(i):
                 continue  # a tool a cron job calls is not a service the server runs
             if kind == "web server" and re.search(r"\b(logrotate|/var/log/)", s) and not re.search(r"install|enable|start", s):
                 continue
-            mt = pat.search(s)
-            if mt:
-                wl.services.append(Service(kind, s[:160]))
-                break
-    for line in script.splitlines():
-        s = line.strip()
-        if (s and not s.startswith("#") and _BACKGROUND.search(s) and not _WHILE_SLEEP.search(s)
-                and not re.search(r"\bwhile\b|\bdone\b", s) and not _is_cron_job_line(s)):
+            wl.services.append(Service(kind, s[:160]))
+            break
+    for i, s in enumerate(lines):
+        if len(wl.services) >= MAX_SERVICES:
+            break
+        if (_BACKGROUND.search(s) and not next(_while_sleep(s), None)
+                and not re.search(r"\bwhile\b|\bdone\b", s) and not cron_job_line(i)):
             wl.services.append(Service("background process", s[:160]))
-    for m in _FETCHED.finditer(script):
-        path = re.escape(m.group("path"))
-        if re.search(rf"^\s*(?:\.|source|bash|sh|sudo|python3?)?\s*{path}(?:\s|$)", script, re.M):
-            wl.opaque.append(f"runs {m.group('path')}, fetched at boot (its content is not visible)")
+    run_paths = {m.group(1) for m in _RUNS_PATH.finditer(script)}
+    for path in _fetched_paths(script):
+        note = f"runs {path}, fetched at boot (its content is not visible)"
+        if path in run_paths and note not in wl.opaque:
+            wl.opaque.append(note)
+            if len(wl.opaque) >= MAX_SERVICES:
+                break
+    timer_services = _timer_service_names(script)
     for m in _SYSTEMCTL_SERVICE.finditer(script):
+        if len(wl.services) >= MAX_SERVICES:
+            break
         unit = m.group(1)
         if unit.endswith(".timer") or _IGNORED_UNITS.match(unit):
             continue
         if any(unit in s.evidence for s in wl.services):
             continue
-        if _timer_service_names(script) & {unit, unit.removesuffix(".service")}:
+        if timer_services & {unit, unit.removesuffix(".service")}:
             continue  # the service a timer fires is the job, not a daemon
         wl.services.append(Service("system service", m.group(0)))
     for name in names or []:
@@ -251,33 +426,37 @@ def analyse(text: str | None, names: list[str] | None = None) -> Workload:
     return wl
 
 
+_ECHO_CRON = re.compile(r"""(?:echo|printf)\s+["'][^"'*]*\*[^"']*["']\s*(?:>>?|\|)""")
+
+
 def _is_cron_job_line(line: str) -> bool:
     m = _CRON_LINE.search(line.strip().strip("'\""))
     if m and _is_cron_spec(m.group("spec")):
         return True
-    return bool(re.search(r"""(?:echo|printf)\s+["'][^"']*\*[^"']*["']\s*(?:>>?|\|)""", line)) and "cron" in line
+    return "cron" in line and bool(_ECHO_CRON.search(line))
 
 
 def _timer_service_names(script: str) -> set[str]:
     names = set()
-    for m in re.finditer(r"([\w@.\-]+)\.timer", script):
+    for m in re.finditer(r"(?<![\w@.\-])([\w@.\-]+)\.timer", script):
         names.add(m.group(1))
         names.add(m.group(1) + ".service")
     return names
 
 
-def _timer_command(script: str, timer_path: str) -> str:
+def _timer_command(blocks: list[tuple[str, str]], timer_path: str) -> str:
     """What a systemd timer runs: the ``ExecStart=`` of its ``.service`` (the unit of the same name,
-    or the one named by ``Unit=``) when the script writes it, else the timer's own path."""
+    or the one named by ``Unit=``) when the script writes it (``blocks``: its here-documents), else
+    the timer's own path."""
     service = timer_path.rsplit("/", 1)[-1].removesuffix(".timer") + ".service"
-    for target, body in _heredoc_blocks(script):
+    for target, body in blocks:
         if target == timer_path:
-            unit = re.search(r"^\s*Unit\s*=\s*(\S+)", body, re.M)
+            unit = re.search(r"^[^\S\n]*Unit[^\S\n]*=[^\S\n]*(\S+)", body, re.M)
             if unit:
                 service = unit.group(1)
-    for target, body in _heredoc_blocks(script):
+    for target, body in blocks:
         if target.rsplit("/", 1)[-1] == service:
-            exec_start = re.search(r"^\s*ExecStart\s*=\s*-?(.+)$", body, re.M)
+            exec_start = re.search(r"^[^\S\n]*ExecStart[^\S\n]*=[^\S\n]*-?(.+)$", body, re.M)
             if exec_start:
                 return exec_start.group(1).strip()
     return timer_path
@@ -285,10 +464,10 @@ def _timer_command(script: str, timer_path: str) -> str:
 
 def _timer_jobs(text: str, target: str | None) -> list[Job]:
     jobs = []
-    for m in re.finditer(r"^\s*OnCalendar\s*=\s*(.+)$", text, re.M):
+    for m in re.finditer(r"^[^\S\n]*OnCalendar[^\S\n]*=[^\S\n]*(.+)$", text, re.M):
         sched = schedules.parse_systemd_calendar(m.group(1))
         jobs.append(Job(sched, target or "systemd timer", m.group(0).strip()))
-    for m in re.finditer(r"^\s*OnUnitActiveSec\s*=\s*(.+)$", text, re.M):
+    for m in re.finditer(r"^[^\S\n]*OnUnitActiveSec[^\S\n]*=[^\S\n]*(.+)$", text, re.M):
         secs = schedules.parse_duration(m.group(1))
         sched = schedules.interval(secs, f"OnUnitActiveSec={m.group(1).strip()}") if secs else \
             schedules.Schedule(m.group(0).strip(), None, "unknown interval")
@@ -296,24 +475,40 @@ def _timer_jobs(text: str, target: str | None) -> list[Job]:
     return jobs
 
 
+def _items(value: object) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _words(value: object) -> str:
+    """A cloud-config command or package: a string, or a list of plain values joined by spaces."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value if isinstance(v, (str, int, float)) and not isinstance(v, bool))
+    return ""
+
+
 def _cloud_config(text: str) -> str | None:
-    """A ``#cloud-config`` document rendered as a script (write_files as heredocs, runcmd lines)."""
+    """A ``#cloud-config`` document rendered as a script (write_files as heredocs, runcmd lines).
+    A document YAML cannot read is taken as a script."""
     if not text.lstrip().startswith("#cloud-config"):
         return None
     import yaml
 
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError:
+        doc = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader: plain data only
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError):
         return None
     if not isinstance(doc, dict):
         return None
     lines = []
-    for pkg in doc.get("packages") or []:
-        lines.append(f"yum install -y {pkg if isinstance(pkg, str) else ' '.join(map(str, pkg))}")
-    for f in doc.get("write_files") or []:
-        if isinstance(f, dict) and "path" in f:
-            lines += [f"cat > {f['path']} <<'EOF'", str(f.get("content", "")).rstrip("\n"), "EOF"]
-    for cmd in (doc.get("runcmd") or []) + (doc.get("bootcmd") or []):
-        lines.append(cmd if isinstance(cmd, str) else " ".join(map(str, cmd)))
+    for pkg in _items(doc.get("packages")):
+        lines.append(f"yum install -y {_words(pkg)}")
+    for f in _items(doc.get("write_files")):
+        if isinstance(f, dict) and isinstance(f.get("path"), str):
+            content = f.get("content", "")
+            lines += [f"cat > {f['path']} <<'EOF'", (content if isinstance(content, str) else "").rstrip("\n"), "EOF"]
+    for cmd in _items(doc.get("runcmd")) + _items(doc.get("bootcmd")):
+        lines.append(_words(cmd))
     return "\n".join(lines) + "\n"

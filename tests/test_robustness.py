@@ -148,7 +148,7 @@ def _fifty_mb_yaml(d: Path) -> str:
         (_empty, 1, "file is empty: a template needs a Resources section"),
         (_not_utf8, 2, "file is not UTF-8 text"),
         (_alias_bomb, 8, "YAML aliases here expand to over 2,000,000 values"),
-        (_deep_json, None, "template is nested too deeply to read"),
+        (_deep_json, 1, "values nest deeper than 100 levels; not read"),
         (_unknown_tag, 5, "unknown tag !Reference: not a CloudFormation intrinsic function"),
         (_fifty_mb_yaml, 1, "file is 50.0 MB, over the 10 MB limit for a template"),
     ],

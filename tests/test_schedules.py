@@ -73,10 +73,11 @@ def test_nth_weekday_of_the_month_runs_once_a_month():
 
 
 @pytest.mark.parametrize("expr", ["61 * * * *", "0 25 * * *", "* * * *", "every day", "0 0 * * 5L"])
-def test_unreadable_unix_cron_is_unknown(expr):
+def test_unreadable_unix_cron_is_invalid(expr):
     s = schedules.parse_unix_cron(expr)
     assert s.runs_per_day is None and not s.known
-    assert s.description.startswith(f"unknown schedule (cannot read {expr!r}: ")
+    assert s.description.startswith(f"invalid schedule (cannot read {expr!r}: ")
+    assert s.invalid == s.description[len("invalid schedule ("):-1]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -180,8 +181,9 @@ def test_interval(seconds, runs, description):
     assert schedules.interval(seconds, "label") == Schedule("label", runs, description)
 
 
-def test_zero_interval_is_unknown():
-    assert schedules.interval(0, "sleep 0") == Schedule("sleep 0", None, "unknown schedule (zero interval)")
+def test_zero_interval_is_invalid():
+    why = "an interval must be a positive number of seconds"
+    assert schedules.interval(0, "sleep 0") == Schedule("sleep 0", None, f"invalid schedule ({why})", invalid=why)
 
 
 @pytest.mark.parametrize("name,runs,rate", [

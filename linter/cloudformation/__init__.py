@@ -6,33 +6,25 @@
 
 from __future__ import annotations
 
+from .. import budget
 from ..model import Document, ParseError
 from .build import Builder
 from .intrinsics import Template
-from .loader import CfnDict, load_text
+from .loader import CfnDict, load_text, read_text
 
 
 def load(path: str) -> Document:
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except OSError as exc:
-        raise ParseError(path, None, f"cannot read file: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ParseError(path, line, "file is not UTF-8 text") from None
-    data = load_text(text, path)
-    if not isinstance(data, CfnDict):
-        raise ParseError(path, 1, "not a CloudFormation template: the top level is not a mapping")
-    resources = data.get("Resources")
-    if not isinstance(resources, dict):
-        line = data.line_of("Resources") if "Resources" in data else 1
-        raise ParseError(path, line, "not a CloudFormation template: no Resources mapping")
-    doc = Builder(Template(path, data)).build()
-    doc.generated_by = generator(data)
-    return doc
+    with budget.file_budget(path):  # past it, a ParseError: an error entry, and the scan goes on
+        data = load_text(read_text(path), path)
+        if not isinstance(data, CfnDict):
+            raise ParseError(path, 1, "not a CloudFormation template: the top level is not a mapping")
+        resources = data.get("Resources")
+        if not isinstance(resources, dict):
+            line = data.line_of("Resources") if "Resources" in data else 1
+            raise ParseError(path, line, "not a CloudFormation template: no Resources mapping")
+        doc = Builder(Template(path, data)).build()
+        doc.generated_by = generator(data)
+        return doc
 
 
 #: Tools that generate CloudFormation from source code and say so in the template.

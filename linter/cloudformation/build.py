@@ -6,8 +6,6 @@ shape as for plain CloudFormation and Terraform."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import os
 import re
 from typing import Any, Iterable
@@ -15,6 +13,7 @@ from typing import Any, Iterable
 from .. import kinds as kt
 from ..boundary import find_boundary, read_regular, resolve
 from .. import model as m
+from .. import userdata
 from ..linker import link
 from ..model import Document, Edge, Location, Resource, Setting, Unknown, is_unknown
 from .intrinsics import Template, _fn
@@ -73,17 +72,8 @@ def CfnDict_empty(res: Any) -> CfnDict:  # noqa: N802 - tiny factory
 
 
 def _decode_user_data(text: Any) -> Any:
-    """Literal base64 user data (rare outside CDK) is decoded; scripts stay as they are."""
-    if not isinstance(text, str):
-        return text
-    stripped = text.strip()
-    if stripped and "\n" not in stripped and " " not in stripped and len(stripped) % 4 == 0 and len(stripped) >= 16:
-        try:
-            decoded = base64.b64decode(stripped, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError, ValueError):
-            return text
-        return decoded
-    return text
+    """Literal base64 user data (rare outside CDK, maybe gzip) is decoded; scripts stay as they are."""
+    return userdata.decode_if_base64(text) if isinstance(text, str) else text
 
 
 def _unresolved_names(text: str) -> tuple[str, ...]:
@@ -440,6 +430,8 @@ class Builder:
 
     def sam_event(self, fn: Resource, target: Edge, events: CfnDict, ev_name: str, ev: CfnDict) -> Resource:
         etype = ev.get("Type")
+        if not isinstance(etype, str):  # Type: !Ref X is not a type SAM can expand
+            etype = "(type not known statically)"
         eprops = ev.get("Properties") if isinstance(ev.get("Properties"), CfnDict) else CfnDict_empty(ev)
         kind, service = _SAM_EVENTS.get(etype, ("lambda_permission", None))
         if etype in ("EventBridgeRule", "CloudWatchEvent") and "Schedule" in eprops:

@@ -4,6 +4,11 @@
 text with unknown parts kept as visible placeholders (``${DbHost}``, ``${AWS::Region}``);
 ``Fn::FindInMap`` with known keys, ``Fn::If`` with a condition decidable from parameter defaults,
 ``Fn::Select``/``Fn::Split`` on known values. Everything else is Unknown, never guessed.
+
+Every function is total: for any arguments (wrong types or arity, an empty delimiter, an index out
+of range, a mapping or parameter default that is not a literal) the result is a value or Unknown
+with a reason, never an exception; rendered text is bounded by :data:`MAX_RENDER` (YAML aliases can
+repeat one long string many times), past which the part is a ``${...}`` placeholder.
 """
 
 from __future__ import annotations
@@ -23,7 +28,19 @@ from ..model import (
 )
 from .loader import CfnDict
 
-_SUB_VAR = re.compile(r"\$\{(!?)([^}]*)\}")
+# ``${Name}`` / ``${!Literal}`` in Fn::Sub. No ``$`` inside: a search from every ``${`` without a
+# closing brace would otherwise rescan the rest of the text (quadratic); no variable name holds one.
+_SUB_VAR = re.compile(r"\$\{(!?)([^}$]*)\}")
+#: Longest text a value renders to. A real user data script is a few KB (EC2 takes 16 KB).
+MAX_RENDER = 4 * 1024 * 1024
+_TOO_LARGE = "${TooLarge}"
+
+
+def _is_literal(value: Any) -> bool:
+    """A plain value: text, a number, a boolean, or a list of them (no intrinsic, no mapping)."""
+    if isinstance(value, list):
+        return all(isinstance(v, (str, int, float)) for v in value)
+    return isinstance(value, (str, int, float)) and not is_unknown(value)
 
 
 def _fn(value: Any) -> tuple[str, Any] | None:
@@ -72,6 +89,10 @@ class Template:
             return Unknown(f"parameter {name} has no Default (set at deploy time)"), getattr(p, "line", None)
         default, ptype = p["Default"], p.get("Type")
         ptype = ptype.strip() if isinstance(ptype, str) else ""
+        if is_unknown(default):
+            return default, line
+        if not _is_literal(default):
+            return Unknown(f"parameter {name} has a Default that is not a literal value"), line
         if ptype.startswith("AWS::SSM::Parameter::Value"):
             return Unknown(f"parameter {name} is read from SSM parameter {default} at deploy time"), line
         if (ptype == "CommaDelimitedList" or ptype.startswith("List<")) and isinstance(default, str):
@@ -143,14 +164,21 @@ class Template:
             if not isinstance(lst, list):
                 return Unknown("Fn::Select from a list only known at deploy time")
             try:
-                return lst[int(idx)]
-            except (TypeError, ValueError):
+                i = int(idx) if not isinstance(idx, float) or idx.is_integer() else None
+            except (TypeError, ValueError, OverflowError):
+                i = None
+            if is_unknown(idx):
                 return Unknown("Fn::Select with an index only known at deploy time")
-            except IndexError:
-                return Unknown(f"Fn::Select index {idx} is out of range (the list has {len(lst)} items)")
+            if i is None or isinstance(idx, bool):
+                return Unknown("Fn::Select with an index that is not a whole number")
+            if not 0 <= i < len(lst):
+                return Unknown(f"Fn::Select index {str(idx)[:20]} is out of range (the list has {len(lst)} items)")
+            return lst[i]
         if name == "Fn::Split" and isinstance(arg, list) and len(arg) == 2:
             sep, text = self.value(arg[0]), self.value(arg[1])
             if isinstance(sep, str) and isinstance(text, str):
+                if not sep:
+                    return Unknown("Fn::Split with an empty delimiter")
                 return text.split(sep)
             return Unknown("Fn::Split of an unknown value")
         return self._deploy_time(name, arg)
@@ -172,9 +200,17 @@ class Template:
         if any(not isinstance(k, (str, int)) for k in keys):
             return Unknown("Fn::FindInMap with a key only known at deploy time")
         try:
-            return self.mappings[keys[0]][keys[1]][keys[2]]
+            level = self.mappings[keys[0]]
+            level = level[keys[1]] if isinstance(level, dict) else None
+            found = level[keys[2]] if isinstance(level, dict) else None
         except (KeyError, TypeError):
-            return Unknown(f"mapping {keys[0]} has no {keys[1]}/{keys[2]}")
+            found = None
+        if found is None or is_unknown(found):
+            return Unknown(f"mapping {str(keys[0])[:60]} has no {str(keys[1])[:60]}/{str(keys[2])[:60]}")
+        if not _is_literal(found):
+            return Unknown(f"mapping {str(keys[0])[:60]} holds a value that is not a literal at "
+                           f"{str(keys[1])[:60]}/{str(keys[2])[:60]}")
+        return found
 
     def condition(self, name: Any) -> bool | None:
         if not isinstance(name, str):
@@ -210,7 +246,22 @@ class Template:
 
     # -- text rendering --------------------------------------------------------------------
     def render(self, value: Any) -> str:
-        """Text of a value, with unknown parts as ``${Name}`` placeholders."""
+        """Text of a value, with unknown parts as ``${Name}`` placeholders (at most MAX_RENDER
+        characters: a longer part is ``${TooLarge}``)."""
+        text = self._render(value)
+        return text if len(text) <= MAX_RENDER else _TOO_LARGE
+
+    def _join(self, sep: str, items: Any) -> str:
+        out, size = [], 0
+        for item in items:
+            piece = self.render(item)
+            size += len(piece) + len(sep)
+            if size > MAX_RENDER:
+                return _TOO_LARGE
+            out.append(piece)
+        return sep.join(out)
+
+    def _render(self, value: Any) -> str:
         if value is None:
             return ""
         if isinstance(value, bool):
@@ -220,7 +271,7 @@ class Template:
         f = _fn(value)
         if f is None:
             if isinstance(value, list):
-                return ",".join(self.render(v) for v in value)
+                return self._join(",", value)
             return "${" + "?" + "}"
         name, arg = f
         if name == "Ref" and isinstance(arg, str):
@@ -240,10 +291,10 @@ class Template:
             sep = self.render(arg[0])
             items = arg[1]
             if isinstance(items, list):
-                return sep.join(self.render(i) for i in items)
+                return self._join(sep, items)
             v = self.value(items)
             if isinstance(v, list):
-                return sep.join(self.render(i) for i in v)
+                return self._join(sep, v)
             return "${" + "Join" + "}"
         if name == "Fn::Sub":
             if isinstance(arg, str):
@@ -269,7 +320,14 @@ class Template:
         return "${" + name + "}"
 
     def _sub(self, template: str, variables: dict) -> str:
+        budget = [MAX_RENDER]
+
         def repl(m: re.Match) -> str:
+            text = substitute(m)
+            budget[0] -= len(text)
+            return text if budget[0] >= 0 else m.group(0)
+
+        def substitute(m: re.Match) -> str:
             if m.group(1) == "!":  # ${!Literal} -> ${Literal}
                 return "${" + m.group(2) + "}"
             var = m.group(2).strip()

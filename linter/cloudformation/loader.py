@@ -9,11 +9,12 @@ alias expansion is bounded ("billion laughs" files fail fast). JSON is read by t
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import yaml
 
-from ..model import ParseError
+from ..model import ParseError, Unknown
 
 try:  # the C composer is ~10x faster
     from yaml import CSafeLoader as _Loader
@@ -22,6 +23,11 @@ except ImportError:  # pragma: no cover
 
 #: Upper bound on the size of the value tree after alias expansion.
 MAX_EXPANDED_NODES = 2_000_000
+#: Upper bound on how deeply values nest (after alias expansion). Real templates nest a few dozen
+#: levels at most; every later stage walks values recursively, so deeper ones are refused here.
+MAX_DEPTH = 100
+#: Python refuses to convert integers of more digits than this (sys.get_int_max_str_digits()).
+MAX_INT_DIGITS = 4300
 
 
 class CfnDict(dict):
@@ -71,13 +77,22 @@ _PLAIN_TAGS = frozenset(
 )
 
 
+def clean_number(v: Any) -> Any:
+    """A number as the checks may see it: non-finite floats (``1.0e+999``, ``.nan``) are Unknown."""
+    if isinstance(v, float) and not math.isfinite(v):
+        return Unknown(f"{v!r} is not a finite number")
+    return v
+
+
 def _scalar(node: yaml.ScalarNode) -> Any:
     tag, v = node.tag, node.value
     if tag == _STR or node.style in ("'", '"', "|", ">"):
         return v
     if tag == _INT:
+        text = v.replace("_", "")
+        if sum(c.isdigit() for c in text) > MAX_INT_DIGITS:
+            return Unknown(f"an integer of {len(text):,} digits cannot be represented")
         try:
-            text = v.replace("_", "")
             if text.startswith(("0x", "-0x", "+0x")):
                 return int(text, 16)
             if text.startswith(("0o",)):
@@ -86,10 +101,13 @@ def _scalar(node: yaml.ScalarNode) -> Any:
         except ValueError:
             return v
     if tag == _FLOAT:
+        if v.lower().lstrip("+-") in (".inf", ".nan"):
+            return Unknown(f"{v} is not a finite number")
         try:
-            return float(v.replace("_", ""))
+            f = float(v.replace("_", ""))
         except ValueError:
             return v
+        return f if math.isfinite(f) else Unknown(f"{v} is not a finite number")
     if tag == _BOOL:
         return v.lower() in ("true", "yes", "on", "y")
     if tag == _NULL:
@@ -108,6 +126,7 @@ class _Converter:
         self._lines: list[str] | None = None
         self.memo: dict[int, Any] = {}
         self.sizes: dict[int, int] = {}
+        self.heights: dict[int, int] = {}
 
     def end_line(self, node: yaml.Node) -> int:
         """The last line holding the node's content (1-based).
@@ -130,25 +149,34 @@ class _Converter:
     def error(self, node: yaml.Node, message: str) -> ParseError:
         return ParseError(self.file, node.start_mark.line + 1, message)
 
-    def size(self, node: yaml.Node) -> int:
+    def size(self, node: yaml.Node, depth: int = 1) -> int:
         """Size of the tree rooted at node after alias expansion (memoised: linear time).
 
-        Raises ParseError for an alias inside the node it refers to (an infinitely deep value).
+        Raises ParseError for an alias inside the node it refers to (an infinitely deep value), and
+        where values nest deeper than MAX_DEPTH (``depth`` is the node's own, counting from 1).
         """
         key = id(node)
         n = self.sizes.get(key)
         if n is not None:
             if n == 0:
                 raise self.error(node, "a YAML alias refers to a value that contains it (an endless value)")
+            if depth + self.heights[key] - 1 > MAX_DEPTH:
+                raise self.error(node, f"values nest deeper than {MAX_DEPTH} levels (through a YAML alias); not read")
             return n
+        if depth > MAX_DEPTH:
+            raise self.error(node, f"values nest deeper than {MAX_DEPTH} levels; not read")
         self.sizes[key] = 0  # in progress
-        if isinstance(node, yaml.MappingNode):
-            n = 1 + sum(self.size(k) + self.size(v) for k, v in node.value)
-        elif isinstance(node, yaml.SequenceNode):
-            n = 1 + sum(self.size(v) for v in node.value)
+        height = 1
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            children = [c for pair in node.value for c in pair] if isinstance(node, yaml.MappingNode) else node.value
+            n = 1
+            for c in children:
+                n += self.size(c, depth + 1)
+                height = max(height, 1 + self.heights[id(c)])
         else:
             n = 1
         self.sizes[key] = n
+        self.heights[key] = height
         return n
 
     def too_large(self, node: yaml.Node) -> yaml.Node:
@@ -236,7 +264,34 @@ class _Converter:
         return node.value
 
 
+def read_text(path: str) -> str:
+    """A template file's text: UTF-8 (with or without a byte-order mark), or UTF-16 / UTF-32 with
+    one. At most the discovery size limit is read. Raises ParseError naming the line of the first
+    byte that is not text."""
+    from ..discovery import MAX_FILE_BYTES, bom_encoding
+
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ParseError(path, None, f"cannot read file: {exc.strerror or exc}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ParseError(path, 1, f"file is over the {MAX_FILE_BYTES // 1048576} MB limit for a template; not scanned")
+    encoding = bom_encoding(raw) or "utf-8"
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if encoding.startswith("utf-8"):
+            raise ParseError(path, raw[: exc.start].count(b"\n") + 1, "file is not UTF-8 text") from None
+        text = raw[: exc.start].decode(encoding, errors="replace")
+        raise ParseError(path, text.count("\n") + 1, f"file is not valid {encoding.upper()} text") from None
+
+
 def _yaml_error(file: str, text: str, exc: yaml.YAMLError) -> ParseError:
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML refuses; its position is in bytes
+        before = text.encode("utf-8", "surrogatepass")[:exc.position]
+        what = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
+        return ParseError(file, before.count(b"\n") + 1, f"YAML syntax error: unacceptable character {what}: {exc.reason}")
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = mark.line + 1 if mark is not None else None
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -283,9 +338,10 @@ def _check_strict_json(text: str, file: str) -> None:
     import json
 
     try:
-        json.loads(text)
+        json.loads(text, parse_int=str, parse_float=str)  # only the syntax matters here
     except RecursionError:
-        raise ParseError(file, None, "template is nested too deeply to read") from None
+        raise ParseError(file, _line_deeper_than(text, MAX_DEPTH),
+                         f"values nest deeper than {MAX_DEPTH} levels; not read") from None
     except ValueError as exc:
         _load_json(text, file)  # raises with the position-recording reader's line and wording
         raise ParseError(file, getattr(exc, "lineno", None), f"JSON syntax error: {getattr(exc, 'msg', exc)}") from None
@@ -298,7 +354,36 @@ def _load_json(text: str, file: str) -> Any:
         value = read_json_value(text)
     except JsonSyntaxError as exc:
         raise ParseError(file, exc.line, exc.message) from None
+    except RecursionError:
+        raise ParseError(file, _line_deeper_than(text, MAX_DEPTH),
+                         f"values nest deeper than {MAX_DEPTH} levels; not read") from None
+    except ValueError as exc:  # a number Python cannot convert
+        raise ParseError(file, None, f"cannot read template: {exc}") from None
     return _from_json(value)
+
+
+def _line_deeper_than(text: str, limit: int) -> int | None:
+    """The line where JSON brackets first nest deeper than ``limit`` (strings skipped)."""
+    depth, line, in_string, escaped = 0, 1, False, False
+    for ch in text:
+        if ch == "\n":
+            line += 1
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return line
+        elif ch in "]}":
+            depth -= 1
+    return None
 
 
 def _from_json(v: Any) -> Any:
@@ -316,4 +401,6 @@ def _from_json(v: Any) -> Any:
         lst.end_line = getattr(v, "end_line", lst.line)
         lst.item_lines = [getattr(x, "line", lst.line) for x in v]
         return lst
-    return v
+    if isinstance(v, int) and not isinstance(v, bool) and v.bit_length() > MAX_INT_DIGITS * 3.32:
+        return Unknown("an integer of over 4,300 digits cannot be represented")
+    return clean_number(v)

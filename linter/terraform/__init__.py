@@ -40,6 +40,7 @@ from ..discovery import TerraformModule
 from ..model import Document, FileError, ParseError
 from .build import build_document
 from .scope import Loader, ParseCache, Scope
+from .syntax import oversized
 
 __all__ = ["load", "load_all", "called_module_dirs"]
 
@@ -97,6 +98,8 @@ def called_module_dirs(modules: list[TerraformModule]) -> set[str]:
     for m in modules:
         here = os.path.abspath(m.directory)
         for f in m.files:
+            if oversized(f) is not None:
+                continue  # refused by its size when read (never read in full here)
             try:
                 with open(f, encoding="utf-8", errors="replace") as fh:
                     text = fh.read()

@@ -11,9 +11,11 @@ shared with the CloudFormation front end: every object member keeps the line of 
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..jsonpos import JsonSyntaxError, read_json_value
@@ -87,10 +89,24 @@ class Block:
 # --------------------------------------------------------------------------------------------------
 
 
-def _parser():
-    from hcl2.parser import parser  # the cached LALR parser with positions (0.1 s, not 2 s)
+#: python-hcl2's heredoc terminals end with ``\n\s*(?P=marker)\n`` after a lazy body: ``\s*`` spans
+#: blank lines, so every blank line of a heredoc rescans all the blank lines after it (80 KB of
+#: them took a minute). ``[ \t]*`` matches the same heredocs (the lazy body takes the blank lines).
+_HEREDOC_END, _HEREDOC_END_LINEAR = r"\n\s*(?P=", r"\n[ \t]*(?P="
 
-    return parser()
+
+@functools.lru_cache(maxsize=1)
+def _parser():
+    """python-hcl2's LALR parser with positions, its heredoc terminals made linear; lark caches
+    the built parser in the temporary folder (0.1 s, not 2 s)."""
+    import hcl2.parser
+    from lark import Lark
+
+    grammar = Path(hcl2.parser.__file__).with_name("hcl2.lark").read_text(encoding="utf-8")
+    if grammar.count(_HEREDOC_END) != 2:  # another python-hcl2 grammar: use it as it is
+        return hcl2.parser.parser()
+    return Lark(grammar.replace(_HEREDOC_END, _HEREDOC_END_LINEAR), parser="lalr", propagate_positions=True,
+                cache=True)
 
 
 def parse_hcl_text(text: str) -> Any:
