@@ -74,7 +74,11 @@ def main() -> None:
               help="Read settings from FILE (default: .computefit.toml or pyproject.toml [tool.computefit], "
                    "looked for from the scanned path upwards to the repository root).")
 @click.option("--show-suppressed", is_flag=True,
-              help="Also list the findings silenced by a suppression or the baseline, and why.")
+              help="Also list the findings silenced by a suppression or the baseline, and why (SARIF: "
+                   "include them with a suppressions entry, which GitHub code scanning ignores).")
+@click.option("--sarif-category", metavar="NAME",
+              help="SARIF automationDetails.id: the analysis category GitHub code scanning keeps "
+                   "alerts apart by (one per scanned folder or configuration).")
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), metavar="FILE",
               help="Report only findings not recorded in FILE; list its entries that no longer match.")
 @click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False), metavar="FILE",
@@ -85,7 +89,7 @@ def main() -> None:
                    "each scanned path, or the path itself outside git).")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: only on a terminal).")
 def scan(paths, formats, outputs, fail_on, select, ignore, exclude, config_file, show_suppressed,
-         baseline_file, write_baseline, root, color) -> None:
+         sarif_category, baseline_file, write_baseline, root, color) -> None:
     """Scan PATHS (files or folders; default: the current folder)."""
     from .config import fails, selector_problem
     from .reporters import RenderOptions, render
@@ -127,7 +131,7 @@ def scan(paths, formats, outputs, fail_on, select, ignore, exclude, config_file,
         )
         use_color = bool(use_color and fmt == "text")
         text = render(fmt, result, RenderOptions(color=use_color, show_suppressed=show_suppressed,
-                                                 fail_on=config.fail_on))
+                                                 fail_on=config.fail_on, sarif_category=sarif_category))
         # Each format escapes what it prints; this is the last guard: whatever reaches the output
         # encodes as UTF-8 (no surrogate from a JSON "\ud800" or an undecodable file name).
         text = valid_unicode(text)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from computefit.check import CostLine, Finding, all_checks
+from computefit.check import CostLine, Finding, all_checks, all_rules
 from computefit.cli import main
 from computefit.config import Config
 from computefit.model import FileError, Location
@@ -178,7 +178,7 @@ def test_sarif_document(in_repo):
     driver = run["tool"]["driver"]
     assert driver["name"] == "computefit" and driver["informationUri"] == "https://github.com/computefit/computefit"
     rules = driver["rules"]
-    assert [r["id"] for r in rules] == list(all_checks())
+    assert [r["id"] for r in rules] == list(all_rules())  # engine rules CF001-CF003 too
     cf201 = rules[[r["id"] for r in rules].index("CF201")]
     cls = all_checks()["CF201"]
     assert cf201["name"] == "lambda-near-timeout-limit"
@@ -188,15 +188,15 @@ def test_sarif_document(in_repo):
     assert cf201["help"]["markdown"] == cls.doc() and "## Use instead" in cf201["help"]["text"]
     assert cf201["helpUri"].endswith("/docs/checks/CF201.md")
     assert cf201["defaultConfiguration"] == {"level": "warning"}
+    assert cf201["properties"] == {"tags": list(cls.tags), "precision": "high"} and "lambda" in cls.tags
 
     assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": REPO.resolve().as_uri() + "/"}}
     results = run["results"]
     assert [(r["ruleId"], r["level"]) for r in results] == [
         ("CF201", "error"), ("CF201", "warning"), ("CF201", "note"), ("CF201", "warning"),
-        ("CF201", "warning"), ("CF201", "warning"),
-    ]
+    ]  # the two suppressed findings are left out (GitHub ignores SARIF suppressions)
     first = results[0]
-    assert first["ruleIndex"] == list(all_checks()).index("CF201")
+    assert first["ruleIndex"] == list(all_rules()).index("CF201")
     [loc] = first["locations"]
     assert loc["physicalLocation"] == {
         "artifactLocation": {"uri": "stack/template.yaml", "uriBaseId": "%SRCROOT%"},
@@ -219,14 +219,23 @@ def test_sarif_document(in_repo):
     assert len(set(prints)) == len(prints)
 
 
-def test_sarif_always_includes_suppressed_findings(in_repo):
-    for show in (False, True):
-        doc = json.loads(render("sarif", sample_result(), RenderOptions(show_suppressed=show)))
-        suppressed = [r for r in doc["runs"][0]["results"] if "suppressions" in r]
-        assert [(r["suppressions"], r["locations"][0]["logicalLocations"][0]["name"]) for r in suppressed] == [
-            ([{"kind": "inSource", "justification": "computefit: ignore[CF201] comment at line 39"}], "QuietFn"),
-            ([{"kind": "external", "justification": "baseline .computefit-baseline.json"}], "OldFn"),
-        ]
+def test_sarif_includes_suppressed_findings_only_when_asked(in_repo):
+    """GitHub code scanning ignores ``suppressions`` (github/codeql-action#1230): a suppressed
+    result would be an open alert, so they are left out unless --show-suppressed asks."""
+    hidden = json.loads(render("sarif", sample_result()))
+    assert [r["locations"][0]["logicalLocations"][0]["name"] for r in hidden["runs"][0]["results"]] == [
+        "ApiFn", "OrdersFn", "aws_lambda_function.x", "NoLineFn"]
+    doc = json.loads(render("sarif", sample_result(), RenderOptions(show_suppressed=True)))
+    assert_valid_sarif(doc)
+    suppressed = [r for r in doc["runs"][0]["results"] if "suppressions" in r]
+    assert [(r["suppressions"], r["locations"][0]["logicalLocations"][0]["name"]) for r in suppressed] == [
+        ([{"kind": "inSource", "justification": "computefit: ignore[CF201] comment at line 39"}], "QuietFn"),
+        ([{"kind": "external", "justification": "baseline .computefit-baseline.json"}], "OldFn"),
+    ]
+    # the fingerprints of the reported results do not depend on the option
+    key = "computefit/checkResourceHash/v1"
+    assert ([r["partialFingerprints"][key] for r in hidden["runs"][0]["results"]]
+            == [r["partialFingerprints"][key] for r in doc["runs"][0]["results"][:4]])
 
 
 def test_sarif_file_errors_are_notifications(in_repo):

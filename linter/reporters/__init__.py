@@ -26,6 +26,8 @@ class RenderOptions:
     color: bool = False
     show_suppressed: bool = False
     fail_on: str = "warning"
+    #: SARIF ``automationDetails.id`` (GitHub's analysis category), from --sarif-category
+    sarif_category: str | None = None
 
 
 def render(fmt: str, result, options: RenderOptions | None = None) -> str:
