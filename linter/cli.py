@@ -2,12 +2,14 @@
 
 Exit codes: 0 nothing at or above ``--fail-on`` was reported (suppressed and baselined findings do
 not count); 1 something was; 2 a usage error, an invalid configuration or baseline file, or a file
-that could not be read (reported in the output too; every other file is still scanned).
+that could not be read (reported in the output too; every other file is still scanned). Exit 2 wins
+over ``--fail-on never`` and ``--exit-zero``.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 
 import click
@@ -65,10 +67,15 @@ def main() -> None:
 @click.option("--output", "-o", "outputs", multiple=True, metavar="FILE",
               help="Write the report to FILE instead of standard output (pairs with --format in order).")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
-              help="Lowest severity that makes the exit code 1 (default: warning).")
-@click.option("--select", multiple=True, metavar="ID",
-              help="Run only these checks (IDs or prefixes such as CF2); replaces select and ignore of the config file.")
-@click.option("--ignore", multiple=True, metavar="ID", help="Skip these checks (IDs or prefixes).")
+              help="Lowest severity that makes the exit code 1 (default: warning). A file that could "
+                   "not be read still exits with 2, even with never.")
+@click.option("--exit-zero", is_flag=True,
+              help="Exit 0 whatever was found: --fail-on never (exit 2 for an unreadable file stays).")
+@click.option("--select", multiple=True, metavar="ID[,ID...]",
+              help="Run only these checks (IDs or prefixes such as CF2; repeatable or comma-separated); "
+                   "replaces select and ignore of the config file.")
+@click.option("--ignore", multiple=True, metavar="ID[,ID...]",
+              help="Skip these checks (IDs or prefixes; repeatable or comma-separated).")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), metavar="FILE",
               help="Read settings from FILE (default: .computefit.toml or pyproject.toml [tool.computefit], "
@@ -87,10 +94,21 @@ def main() -> None:
               help="Read boundary: files read beyond the scanned ones (file(), templatefile(), local "
                    "modules, tfvars, linked files) must lie in DIR (default: the git work tree holding "
                    "each scanned path, or the path itself outside git).")
-@click.option("--color/--no-color", default=None, help="Colour the text report (default: only on a terminal).")
-def scan(paths, formats, outputs, fail_on, select, ignore, exclude, config_file, show_suppressed,
-         sarif_category, baseline_file, write_baseline, root, color) -> None:
-    """Scan PATHS (files or folders; default: the current folder)."""
+@click.option("--color/--no-color", default=None,
+              help="Colour the text report (default: on a terminal, or when FORCE_COLOR is set; "
+                   "never when NO_COLOR is set).")
+@click.option("-v", "--verbose", is_flag=True, help="Text report in full: --format full (fix, costs, assumptions).")
+@click.option("-q", "--quiet", is_flag=True, help="Text report: only the files that could not be read and the summary.")
+@click.option("--statistics", is_flag=True,
+              help="Text report: the number of findings per check and severity instead of the findings.")
+def scan(paths, formats, outputs, fail_on, exit_zero, select, ignore, exclude, config_file, show_suppressed,
+         sarif_category, baseline_file, write_baseline, root, color, verbose, quiet, statistics) -> None:
+    """Scan PATHS (files or folders; default: the current folder).
+
+    Exit codes: 0 nothing at or above --fail-on; 1 something was; 2 a usage error, an invalid
+    configuration or baseline, or a file that could not be read (2 wins over --fail-on never and
+    --exit-zero: a file that is not IaC is skipped, never an error).
+    """
     from .config import fails, selector_problem
     from .reporters import RenderOptions, render
     from .reporters.common import valid_unicode
@@ -98,6 +116,11 @@ def scan(paths, formats, outputs, fail_on, select, ignore, exclude, config_file,
 
     ctx = click.get_current_context()
     paths = list(paths) or ["."]
+    select, ignore = _split_commas(select), _split_commas(ignore)
+    if exit_zero:
+        if fail_on not in (None, "never"):
+            raise click.UsageError("--exit-zero and --fail-on cannot be combined", ctx=ctx)
+        fail_on = "never"
     for option, values in (("--select", select), ("--ignore", ignore)):
         for value in values:
             problem = selector_problem(value)
@@ -113,6 +136,8 @@ def scan(paths, formats, outputs, fail_on, select, ignore, exclude, config_file,
     except click.BadParameter as exc:
         exc.ctx = ctx
         raise
+    if verbose:
+        pairs = [("full" if fmt == "text" else fmt, dest) for fmt, dest in pairs]
     baseline = None
     if baseline_file:
         from .baseline import BaselineError, load
@@ -122,16 +147,19 @@ def scan(paths, formats, outputs, fail_on, select, ignore, exclude, config_file,
         except BaselineError as exc:
             _fail(str(exc))
 
-    result = run_scan(paths, config, baseline=baseline, root=root)
+    from .progress import Progress
+
+    with Progress(sys.stderr) as progress:
+        result = run_scan(paths, config, baseline=baseline, root=root, progress=progress.update)
 
     for fmt, dest in pairs:
-        use_color = color if color is not None else (
-            # https://no-color.org: NO_COLOR set to a non-empty value disables colour
-            dest == "-" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-        )
-        use_color = bool(use_color and fmt == "text")
+        to_terminal = dest == "-" and sys.stdout.isatty()
+        use_color = bool((color if color is not None else _colour_wanted(to_terminal))
+                         and fmt in ("text", "full"))
+        width = shutil.get_terminal_size().columns if to_terminal else None
         text = render(fmt, result, RenderOptions(color=use_color, show_suppressed=show_suppressed,
-                                                 fail_on=config.fail_on, sarif_category=sarif_category))
+                                                 fail_on=config.fail_on, sarif_category=sarif_category,
+                                                 width=width, quiet=quiet, statistics=statistics))
         # Each format escapes what it prints; this is the last guard: whatever reaches the output
         # encodes as UTF-8 (no surrogate from a JSON "\ud800" or an undecodable file name).
         text = valid_unicode(text)
@@ -162,6 +190,22 @@ def scan(paths, formats, outputs, fail_on, select, ignore, exclude, config_file,
     if not write_baseline and any(fails(f.severity, config.fail_on) for f in result.findings):
         sys.exit(1)
     sys.exit(0)
+
+
+def _split_commas(values: tuple[str, ...]) -> tuple[str, ...]:
+    """``("CF1,CF2", "CF3")`` -> ``("CF1", "CF2", "CF3")`` (blank items dropped)."""
+    return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
+
+
+def _colour_wanted(to_terminal: bool) -> bool:
+    """Colour by the environment, as CPython decides for itself: NO_COLOR set to a non-empty value
+    disables it (https://no-color.org), else FORCE_COLOR set to a non-empty value enables it
+    (https://force-color.org), else colour on a terminal only."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return to_terminal
 
 
 def _fail(message: str) -> None:

@@ -37,18 +37,22 @@ class ScanResult:
     notices: list[Notice] = field(default_factory=list)
 
 
-def build_model(inputs: Inputs, notices: list[Notice] | None = None
+def build_model(inputs: Inputs, notices: list[Notice] | None = None, progress=None
                 ) -> tuple[Model, list[FileError], dict[str, set[str]]]:
     """Parse every input into one model. Returns the model, the errors, and for Terraform modules
     scanned for named files only, the set of files to report per module directory. What the read
-    boundary refused is appended to ``notices`` when given."""
+    boundary refused is appended to ``notices`` when given; ``progress(done, total)`` is called
+    as the inputs are read."""
+    total = len(inputs.templates) + len(inputs.modules)
+    progress = progress or (lambda done, total: None)
     model = Model()
     errors: list[FileError] = []
     report_only: dict[str, set[str]] = {}
     if inputs.templates:
         from . import cloudformation  # imported only when there is a template
 
-        for path in inputs.templates:
+        for done, path in enumerate(inputs.templates):
+            progress(done, total)
             try:
                 model.documents.append(cloudformation.load(path))
             except ParseError as exc:
@@ -62,12 +66,14 @@ def build_model(inputs: Inputs, notices: list[Notice] | None = None
 
         # load_all evaluates a folder that another scanned module calls as a local module only
         # through its callers (unless one of its files was named), and parses each file once.
+        progress(len(inputs.templates), total)
         docs, module_errors = terraform.load_all(inputs.modules, notices=notices)
         model.documents.extend(docs)
         errors.extend(module_errors)
         for module in inputs.modules:
             if module.report_files is not None:
                 report_only[module.directory] = set(module.report_files)
+    progress(total, total)
     return model, errors, report_only
 
 
@@ -142,17 +148,18 @@ def _judged_files(inputs: Inputs, report_only: dict[str, set[str]], model: Model
 
 
 def scan(paths: list[str], config: Config | None = None, *, baseline=None,
-         today: date | None = None, root: str | None = None) -> ScanResult:
+         today: date | None = None, root: str | None = None, progress=None) -> ScanResult:
     """Scan ``paths``. ``baseline`` is a loaded :class:`computefit.baseline.Baseline` (applied after
     suppressions); ``today`` decides which suppressions have expired (default: the current date);
     ``root`` is the read boundary for every path (default: each path's git work tree, or the path
-    itself outside git; see :mod:`computefit.boundary`)."""
+    itself outside git; see :mod:`computefit.boundary`); ``progress(done, total)`` is told how many
+    inputs have been read."""
     from . import suppress
 
     config = config or Config()
     inputs = discover(paths, excludes=tuple(config.exclude), root=root)
     notices = list(inputs.notices)
-    model, parse_errors, report_only = build_model(inputs, notices)
+    model, parse_errors, report_only = build_model(inputs, notices, progress)
     findings, check_errors, ran = _run_checks(model, config)
     rules = all_rules()
     engine = {cid for cid, cls in rules.items() if issubclass(cls, EngineRule)}

@@ -174,7 +174,7 @@ def test_commit_with_a_mismatched_template_fails_with_the_finding(hook_repo, pro
     assert proc.returncode == 1, out
     assert commits == 1  # the commit was refused
     assert "- hook id: computefit" in out and "- exit code: 1" in out
-    assert "template.yaml:10  CF201  warning  NightlyExport has a timeout of 900 s (set on the resource)" in out
+    assert "template.yaml:10:7: CF201 [warning] NightlyExport has a timeout of 900 s (set on the resource)" in out
     assert "1 finding (0 error, 1 warning, 0 info) in 1 file" in out  # the workflow is not counted
     assert "ci.yml" not in out
 
@@ -207,7 +207,7 @@ def test_terraform_file_is_evaluated_with_its_folder(hook_repo, project):
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1, out
     assert commits == 2
-    assert "infra/variables.tf:2  CF201  warning  aws_lambda_function.export has a timeout of 900 s" in out
+    assert "infra/variables.tf:2:3: CF201 [warning] aws_lambda_function.export has a timeout of 900 s" in out
 
 
 def test_changed_tfvars_file_alone_runs_the_hook(hook_repo, project):
@@ -219,7 +219,7 @@ def test_changed_tfvars_file_alone_runs_the_hook(hook_repo, project):
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1, out
     assert commits == 2  # refused
-    assert "infra/terraform.tfvars:1  CF201  warning  aws_lambda_function.export has a timeout of 900 s" in out
+    assert "infra/terraform.tfvars:1:1: CF201 [warning] aws_lambda_function.export has a timeout of 900 s" in out
 
 
 def test_committed_config_cannot_make_the_hook_write_outside_the_repository(hook_repo, project):

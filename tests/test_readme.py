@@ -37,6 +37,7 @@ def _shape(report: dict) -> dict[str, set[str]]:
         "notices[]": set().union(*(set(n) for n in report["notices"])),
         "summary": set(report["summary"]),
         "summary.by_severity": set(report["summary"]["by_severity"]),
+        "summary.by_check.*": set().union(*(set(c) for c in report["summary"]["by_check"].values())),
     }
 
 

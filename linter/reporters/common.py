@@ -117,6 +117,15 @@ def count_by_severity(findings) -> dict[str, int]:
     return {s: counts.get(s, 0) for s in reversed(SEVERITIES)}
 
 
+def count_by_check(findings) -> dict[str, dict[str, int]]:
+    """``{"CF201": {"findings": n, "error": n, "warning": n, "info": n}, ...}``, by check ID."""
+    out: dict[str, dict[str, int]] = {}
+    for cid in sorted({f.check_id for f in findings}):
+        mine = [f for f in findings if f.check_id == cid]
+        out[cid] = {"findings": len(mine), **count_by_severity(mine)}
+    return out
+
+
 def plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
@@ -139,6 +148,31 @@ def summary_line(result) -> str:
 def money(usd: float | None) -> str:
     """``$1,234.50/month``; ``unknown`` for None and for a number that is not finite."""
     return "unknown" if usd is None or not math.isfinite(usd) else f"${usd:,.2f}/month"
+
+
+def _known(usd) -> bool:
+    return usd is not None and math.isfinite(usd)
+
+
+def cost_change(finding) -> str | None:
+    """``$70.08 -> $0.59 /month``: the current option's cost (the cost line whose option starts with
+    ``current``) and the cheapest alternative's, when both are known. A line whose option is the
+    first part of others (``EventBridge Scheduler`` of ``EventBridge Scheduler + Lambda``) is a part
+    they share, added to each of them, not an alternative of its own."""
+    current = [c for c in finding.costs if c.option.lower().startswith("current")]
+    others = [c for c in finding.costs if not c.option.lower().startswith("current")]
+    if not current or not _known(current[0].monthly_usd):
+        return None
+    parts = [c for c in others if any(o.option.startswith(c.option + " + ") for o in others)]
+    totals = []
+    for c in others:
+        if c in parts and len(parts) < len(others):
+            continue
+        shared = [p.monthly_usd for p in parts if c.option.startswith(p.option + " + ")]
+        if _known(c.monthly_usd) and all(_known(v) for v in shared):
+            totals.append(c.monthly_usd + sum(shared))
+    now, best = f"${current[0].monthly_usd:,.2f}", f"${min(totals):,.2f}"
+    return None if not totals or now == best else f"{now} -> {best} /month"
 
 
 # --------------------------------------------------------------------------------------------------

@@ -100,15 +100,21 @@ def line_hashes(text: str, wanted: set[int] | None = None) -> dict[int, str]:
     return out
 
 
-def file_line_hashes(path: str, lines: set[int]) -> dict[int, str]:
-    """The hashes of ``lines`` (0 or None meaning line 1) of the scanned file ``path``; empty when it
-    can no longer be read as a regular file within the size limit for a template."""
+def read_scanned(path: str) -> str | None:
+    """The text of a scanned file again (for the reports), as a regular file within the size limit
+    for a template, invalid UTF-8 as U+FFFD; None when it can no longer be read so."""
     from ..boundary import Resolved, read_regular
     from ..discovery import MAX_FILE_BYTES
 
     try:
         real = os.path.realpath(path)
-        data = read_regular(Resolved(real, os.stat(real)), MAX_FILE_BYTES)
+        return read_regular(Resolved(real, os.stat(real)), MAX_FILE_BYTES).decode("utf-8", "replace")
     except (OSError, ValueError):
-        return {}
-    return line_hashes(data.decode("utf-8", "replace"), {n or 1 for n in lines})
+        return None
+
+
+def file_line_hashes(path: str, lines: set[int]) -> dict[int, str]:
+    """The hashes of ``lines`` (0 or None meaning line 1) of the scanned file ``path``; empty when it
+    can no longer be read."""
+    text = read_scanned(path)
+    return {} if text is None else line_hashes(text, {n or 1 for n in lines})

@@ -17,7 +17,7 @@ import html
 import re
 from itertools import groupby
 
-from .common import check_docs_url, money, report_path, summary_line, visible
+from .common import check_docs_url, count_by_check, money, report_path, summary_line, visible
 
 #: Markdown punctuation that can start a link or image (``[``), code, emphasis, strikethrough,
 #: math (GitHub reads ``$...$`` as TeX), a table cell boundary, or escape what follows (``\``).
@@ -90,6 +90,14 @@ def render(result, options) -> str:
     out = [f"## computefit: {summary_line(result)}", ""]
     if not result.findings and not result.errors:
         out += ["No compute-model mismatches found.", ""]
+    by_check = count_by_check(result.findings)
+    if by_check:
+        names = {f.check_id: f.check_name for f in result.findings}
+        out += ["| Check | Findings | Error | Warning | Info |", "|---|---:|---:|---:|---:|"]
+        for cid, n in by_check.items():
+            out.append(f"| [{cid}]({check_docs_url(cid)}) {cell(names[cid])} | {n['findings']} | {n['error']} "
+                       f"| {n['warning']} | {n['info']} |")
+        out.append("")
     for file, group in groupby(result.findings, key=lambda f: report_path(f.location.file)):
         findings = list(group)
         out += [f"### {code(file)}", "", "| Line | Check | Severity | Resource | Message |",
