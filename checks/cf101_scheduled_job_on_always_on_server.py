@@ -119,6 +119,7 @@ class ScheduledJobOnAlwaysOnServer(Check):
     severity = WARNING
     summary = "EC2 instance or fixed-size auto scaling group kept running all month for a scheduled job"
     tags = ("aws", "ec2", "autoscaling", "cost", "compute-model", "scheduled-job")
+    kinds = (m.EC2_INSTANCE, m.AUTO_SCALING_GROUP)
     confidence = MEDIUM  # the schedule read from user data or a cron file can be partial
     options = {
         "max_runs_per_day": Option(24, "a job running more often than this per day is not intermittent work"),

@@ -86,6 +86,7 @@ class LambdaNearTimeoutLimit(Check):
     severity = WARNING
     summary = "Lambda timeout at or near the 15-minute hard limit: long-running work on the wrong model"
     tags = ("aws", "lambda", "timeout", "reliability", "cost", "compute-model")
+    kinds = (m.LAMBDA_FUNCTION,)
     options = {
         "threshold_seconds": Option(_threshold_default(), "timeout (s) at or above which to warn"),
     }

@@ -141,6 +141,9 @@ class Rule:
     tags: ClassVar[tuple[str, ...]] = ()
     #: The lowest confidence its findings can have: the rule's SARIF ``precision``.
     confidence: ClassVar[str] = HIGH
+    #: The compute-unit kinds (model.LAMBDA_FUNCTION, ...) it examines: reports that list what
+    #: passed (JUnit) name each of these resources without a finding as a passing testcase.
+    kinds: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def doc(cls) -> str:

@@ -299,12 +299,13 @@ def test_junit_structure(in_repo):
     checks, errors = suites
     cases = checks.findall("testcase")
     assert [(c.get("classname"), c.get("name")) for c in cases] == [
-        ("stack/other.json", "CF201 NoLineFn"),
-        ("stack/template.yaml", "CF201 ApiFn"),
-        ("stack/template.yaml", "CF201 OrdersFn"),
-        ("tf/terraform.tfvars", "CF201 aws_lambda_function.x"),
+        ("stack/other.json.CF201", "CF201 NoLineFn"),
+        ("stack/template.yaml.CF201", "CF201 ApiFn"),
+        ("stack/template.yaml.CF201", "CF201 OrdersFn"),
+        ("tf/terraform.tfvars.CF201", "CF201 aws_lambda_function.x"),
     ]
-    assert all(c.get("file") == c.get("classname") for c in cases)
+    # Jenkins splits the classname at its last dot: package = the file, class = the check
+    assert all(c.get("classname") == c.get("file") + ".CF201" for c in cases)
     failures = [(c.get("name"), f.get("type")) for c in cases for f in c.findall("failure")]
     assert failures == [("CF201 NoLineFn", "warning"), ("CF201 ApiFn", "error"), ("CF201 OrdersFn", "warning")]
     # the info finding is below --fail-on warning: a passing testcase with the finding in system-out
@@ -322,8 +323,8 @@ def test_junit_structure(in_repo):
     # file errors: one testcase per file, one <error> per problem
     err_cases = errors.findall("testcase")
     assert [(c.get("classname"), c.get("name"), c.get("file")) for c in err_cases] == [
-        ("<model>", "parse <model>", None),
-        ("broken/a.yaml", "parse broken/a.yaml", "broken/a.yaml"),
+        ("<model>.parse", "parse <model>", None),
+        ("broken/a.yaml.parse", "parse broken/a.yaml", "broken/a.yaml"),
     ]
     assert [e.text for e in err_cases[1].findall("error")] == [
         "broken/a.yaml:3: mapping values are not allowed here", "broken/a.yaml: second problem: 50% done",
@@ -408,6 +409,7 @@ def test_gitlab_issues(in_repo):
         ("computefit/file-error", "critical", {"path": "<model>", "lines": {"begin": 1}}),
     ]
     assert issues[1]["description"] == f"CF201 OrdersFn: {TRICKY}"
+    assert issues[0]["description"] == "CF201 ApiFn timeout 901 s exceeds 900 s."  # the name once
     assert issues[0]["content"] == {"body": "Run it on Fargate."}
     prints = [i["fingerprint"] for i in issues]
     assert len(set(prints)) == len(prints)
@@ -522,10 +524,20 @@ def test_examples_every_format_in_one_run(in_repo, tmp_path):
 
     junit = ET.parse(out["junit"]).getroot()
     n = str(len(expected))
-    assert (junit.get("tests"), junit.get("failures"), junit.get("errors")) == (n, n, "0")
-    assert [(c.get("classname"), c.get("name")) for c in junit.iter("testcase")] == [
-        (file, f"{cid} {res_}") for cid, file, _, res_ in sorted(expected)
-    ]
+    cases = list(junit.iter("testcase"))
+    failing = [(c.get("classname"), c.get("name")) for c in cases if c.find("failure") is not None]
+    assert failing == [(f"{file}.{cid}", f"{cid} {res_}") for cid, file, _, res_ in sorted(expected)]
+    # every other resource each check examined is a passing testcase (as checkov lists them)
+    passing = {(c.get("classname"), c.get("name")) for c in cases if c.find("failure") is None}
+    tpl, tf = "examples/orders-api/template.yaml", "examples/terraform/main.tf"
+    assert passing == {
+        (f"{tf}.CF101", "CF101 aws_instance.web"),
+        *((f"{tpl}.{cid}", f"{cid} {fn}") for cid, fn in (
+            ("CF201", "CheckoutFunction"), ("CF201", "OrderEventsConsumer"), ("CF201", "OrdersApiFunction"),
+            ("CF301", "CheckoutFunction"), ("CF301", "NightlyExportFunction"), ("CF301", "OrderEventsConsumer"))),
+        (f"{tf}.CF201", "CF201 aws_lambda_function.invoice_api"), (f"{tf}.CF301", "CF301 aws_lambda_function.reconcile"),
+    }
+    assert (junit.get("tests"), junit.get("failures"), junit.get("errors")) == (str(len(expected) + len(passing)), n, "0")
 
     github = out["github"].read_text().splitlines()
     assert [re.match(r"::warning file=([^,]+),line=(\d+),title=(CF\d+) ", l).groups() for l in github] == [

@@ -126,6 +126,15 @@ def count_by_check(findings) -> dict[str, dict[str, int]]:
     return out
 
 
+def named_message(finding, message: str | None = None) -> str:
+    """``resource: message``, or the message alone when it starts with the resource's name (most
+    do), so a one-line report does not name the resource twice."""
+    message = finding.message if message is None else message
+    if finding.resource and message.startswith(finding.resource + " "):
+        return message
+    return f"{finding.resource}: {message}"
+
+
 def plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 

@@ -37,6 +37,7 @@ from .common import (
     count_by_check,
     is_file_path,
     money,
+    named_message,
     report_path,
     summary_line,
     visible,
@@ -163,11 +164,8 @@ def headline(f, paths: _Paths, columns: _Columns, color: bool = False) -> str:
         col = columns(f.location.file, f.location.line)
         if col:
             where += f":{col}"
-    message = _s(paths.in_message(first_sentence(f.message)))
-    if f.resource and f.message.startswith(f.resource + " "):
-        line = f"{where}: {f.check_id} [{f.severity}] {message}"  # the message names the resource first
-    else:
-        line = f"{where}: {f.check_id} [{f.severity}] {_s(f.resource)}: {message}"
+    message = _s(paths.in_message(named_message(f, first_sentence(f.message))))
+    line = f"{where}: {f.check_id} [{f.severity}] {message}"
     cost = cost_change(f)
     if cost:
         line += f"  {cost}"
