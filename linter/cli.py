@@ -139,6 +139,8 @@ def scan(paths, formats, outputs, fail_on, exit_zero, select, ignore, exclude, c
     if verbose:
         pairs = [("full" if fmt == "text" else fmt, dest) for fmt, dest in pairs]
     baseline = None
+    if not baseline_file and not write_baseline and config.baseline:
+        baseline_file = config.baseline  # `baseline = FILE` in the configuration
     if baseline_file:
         from .baseline import BaselineError, load
 
@@ -152,6 +154,10 @@ def scan(paths, formats, outputs, fail_on, exit_zero, select, ignore, exclude, c
     with Progress(sys.stderr) as progress:
         result = run_scan(paths, config, baseline=baseline, root=root, progress=progress.update)
 
+    if write_baseline:
+        # Recording a baseline prints what it wrote (and what could not be read), not a report;
+        # a report asked for with FORMAT:FILE is still written.
+        pairs = [(fmt, dest) for fmt, dest in pairs if dest != "-"]
     for fmt, dest in pairs:
         to_terminal = dest == "-" and sys.stdout.isatty()
         use_color = bool((color if color is not None else _colour_wanted(to_terminal))
@@ -184,7 +190,14 @@ def scan(paths, formats, outputs, fail_on, exit_zero, select, ignore, exclude, c
             n = write(result.findings, write_baseline)
         except BaselineError as exc:
             _fail(str(exc))
-        click.echo(f"computefit: recorded {n} finding{'s' if n != 1 else ''} in {write_baseline}", err=True)
+        from .reporters.common import visible
+
+        for e in result.errors:
+            where = f"{e.file}:{e.line}" if e.line else e.file
+            click.echo(f"computefit: {visible(where)}: {visible(e.message)}", err=True)
+        kept = len(result.findings) - n
+        note = (f" ({kept} not recorded: CF002/CF003 findings are never baselined)" if kept else "")
+        click.echo(f"computefit: recorded {n} finding{'s' if n != 1 else ''} in {write_baseline}{note}", err=True)
     if result.errors:
         sys.exit(2)
     if not write_baseline and any(fails(f.severity, config.fail_on) for f in result.findings):

@@ -35,6 +35,15 @@ class ScanResult:
     #: What the scan chose not to read (outside the read boundary, not a regular file, a local
     #: module not followed): shown in the reports, never part of the exit code.
     notices: list[Notice] = field(default_factory=list)
+    #: How many of ``suppressed`` the baseline accepted (the others: suppression comments/Metadata).
+    baselined: int = 0
+    #: Files discovery skipped: not IaC by name or content, and excluded by --exclude / exclude.
+    skipped_not_iac: int = 0
+    excluded: int = 0
+    #: Inputs recognised as infrastructure code computefit does not read (yet), each with what it is.
+    unsupported: list = field(default_factory=list)  # list[tuple[str, str]]
+    #: Every file looked at and what it was read as (for --show-files).
+    files: list = field(default_factory=list)  # list[tuple[str, str]]
 
 
 def build_model(inputs: Inputs, notices: list[Notice] | None = None, progress=None
@@ -158,7 +167,7 @@ def scan(paths: list[str], config: Config | None = None, *, baseline=None,
 
     config = config or Config()
     inputs = discover(paths, excludes=tuple(config.exclude), root=root)
-    notices = list(inputs.notices)
+    notices = list(inputs.notices) + list(getattr(config, "notices", ()))
     model, parse_errors, report_only = build_model(inputs, notices, progress)
     findings, check_errors, ran = _run_checks(model, config)
     rules = all_rules()
@@ -186,6 +195,7 @@ def scan(paths: list[str], config: Config | None = None, *, baseline=None,
         applied = baseline.apply(reported, judged=_judged_files(inputs, report_only, model))
         reported = applied.new
         suppressed += [(f, f"baseline {baseline.path}") for f in applied.matched]
+        result.baselined = len(applied.matched)
         result.baseline = baseline.path
         result.baseline_stale = applied.stale
     result.findings = sorted(reported, key=_sort_key)

@@ -23,6 +23,8 @@ def to_dict(result, options) -> dict:
             "errors": len(result.errors),
             "by_severity": count_by_severity(result.findings),
             "by_check": count_by_check(result.findings),
+            "suppressed": len(result.suppressed) - getattr(result, "baselined", 0),
+            "baselined": getattr(result, "baselined", 0),
         },
     }
     if getattr(result, "baseline", None):
