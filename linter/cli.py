@@ -99,10 +99,13 @@ def main() -> None:
                    "never when NO_COLOR is set).")
 @click.option("-v", "--verbose", is_flag=True, help="Text report in full: --format full (fix, costs, assumptions).")
 @click.option("-q", "--quiet", is_flag=True, help="Text report: only the files that could not be read and the summary.")
+@click.option("--show-files", is_flag=True,
+              help="Text report: list every file looked at and what it was read as (template, "
+                   "Terraform module, skipped, excluded, not supported).")
 @click.option("--statistics", is_flag=True,
               help="Text report: the number of findings per check and severity instead of the findings.")
 def scan(paths, formats, outputs, fail_on, exit_zero, select, ignore, exclude, config_file, show_suppressed,
-         sarif_category, baseline_file, write_baseline, root, color, verbose, quiet, statistics) -> None:
+         sarif_category, baseline_file, write_baseline, root, color, verbose, quiet, show_files, statistics) -> None:
     """Scan PATHS (files or folders; default: the current folder).
 
     Exit codes: 0 nothing at or above --fail-on; 1 something was; 2 a usage error, an invalid
@@ -165,7 +168,8 @@ def scan(paths, formats, outputs, fail_on, exit_zero, select, ignore, exclude, c
         width = shutil.get_terminal_size().columns if to_terminal else None
         text = render(fmt, result, RenderOptions(color=use_color, show_suppressed=show_suppressed,
                                                  fail_on=config.fail_on, sarif_category=sarif_category,
-                                                 width=width, quiet=quiet, statistics=statistics))
+                                                 width=width, quiet=quiet, statistics=statistics,
+                                                 show_files=show_files))
         # Each format escapes what it prints; this is the last guard: whatever reaches the output
         # encodes as UTF-8 (no surrogate from a JSON "\ud800" or an undecodable file name).
         text = valid_unicode(text)

@@ -191,6 +191,10 @@ def scan(paths: list[str], config: Config | None = None, *, baseline=None,
         checks=sorted(ran),  # a check that failed is an error, never a clean pass
         notices=sorted(set(notices), key=lambda n: (n.file, n.line or 0, n.message)),
     )
+    from .inventory import classify
+
+    result.files, result.unsupported, result.skipped_not_iac = classify(inputs, result.errors)
+    result.excluded = len(inputs.excluded)
     if baseline is not None:
         applied = baseline.apply(reported, judged=_judged_files(inputs, report_only, model))
         reported = applied.new

@@ -244,6 +244,9 @@ def test_json_report_matches_the_contract(project):
         "by_check": {"CF201": {"findings": 2, "error": 1, "warning": 1, "info": 0}},
         "suppressed": 0,
         "baselined": 0,
+        "skipped": 0,
+        "excluded": 0,
+        "unsupported": [],
     }
     for f in report["findings"]:
         assert set(f) - {"costs"} == FINDING_KEYS

@@ -151,6 +151,25 @@ def summary_line(result) -> str:
     stale = getattr(result, "baseline_stale", None)
     if stale:
         text += f"; {len(stale)} stale baseline entr{'ies' if len(stale) != 1 else 'y'}"
+    return text + skipped_text(result)
+
+
+def skipped_text(result) -> str:
+    """``; 12 files skipped as not IaC; 3 paths excluded; not read: serverless.yml (Serverless
+    Framework service, not read)``: what the scan left out, so a run that read nothing never
+    looks like a pass."""
+    text = ""
+    not_iac = getattr(result, "skipped_not_iac", 0)
+    if not_iac:
+        text += f"; {plural(not_iac, 'file')} skipped as not IaC"
+    excluded = getattr(result, "excluded", 0)
+    if excluded:
+        text += f"; {plural(excluded, 'path')} excluded"
+    unsupported = getattr(result, "unsupported", [])
+    if unsupported:
+        named = ", ".join(f"{report_path(p)} ({kind.split(',')[0]})" for p, kind in unsupported[:3])
+        more = f" and {len(unsupported) - 3} more" if len(unsupported) > 3 else ""
+        text += f"; not supported: {named}{more}"
     return text
 
 

@@ -25,6 +25,9 @@ def to_dict(result, options) -> dict:
             "by_check": count_by_check(result.findings),
             "suppressed": len(result.suppressed) - getattr(result, "baselined", 0),
             "baselined": getattr(result, "baselined", 0),
+            "skipped": getattr(result, "skipped_not_iac", 0),
+            "excluded": getattr(result, "excluded", 0),
+            "unsupported": [{"file": f, "kind": k} for f, k in getattr(result, "unsupported", [])],
         },
     }
     if getattr(result, "baseline", None):

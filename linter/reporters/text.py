@@ -14,8 +14,10 @@ non-blank character); it is left out when the file cannot be read again.
 fix and cost breakdown and their assumptions; a fix identical to one already printed for the same
 check in the same file is referred to rather than repeated.
 
-Both then list the suppressed findings (``--show-suppressed``), stale baseline entries, files that
-could not be read, notices, and a summary line. ``--statistics`` prints counts per check and
+Both then list every file looked at and what it was read as (``--show-files``), the suppressed
+findings (``--show-suppressed``), stale baseline entries, files that could not be read, notices,
+and a summary line (which counts the files skipped as not IaC and the excluded paths, and names
+the inputs computefit recognises but does not read, such as ``serverless.yml``). ``--statistics`` prints counts per check and
 severity instead of the findings; ``-q`` prints only the errors and the summary.
 
 Paths are relative to the working directory when the files lie under it, else to the folder that
@@ -216,6 +218,12 @@ def _tail(result, options, paths: _Paths, out: list[str]) -> None:
     color = options.color
     width = getattr(options, "width", None)
     quiet = getattr(options, "quiet", False)
+    files = getattr(result, "files", [])
+    if getattr(options, "show_files", False) and files:
+        out.append(_c("Files", "bold", color))
+        for path, what in files:
+            out.append(f"  {paths.show(path)}  {_s(what)}")
+        out.append("")
     if not quiet and options.show_suppressed and result.suppressed:
         out.append(_c("Suppressed", "bold", color))
         for f, why in result.suppressed:

@@ -1,0 +1,74 @@
+"""Say what was skipped: the summary counts files skipped as not IaC and excluded paths, names the
+inputs computefit recognises but does not read, and --show-files lists every file."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from computefit.cli import main
+from computefit.inventory import unsupported_kind
+
+SAM = ("Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n"
+       "    Properties:\n      Runtime: python3.12\n      Handler: a.h\n      Timeout: 900\n")
+
+
+def _tree(root):
+    (root / ".git").mkdir()
+    (root / "api").mkdir()
+    (root / "api" / "serverless.yml").write_text("service: orders\nprovider:\n  name: aws\n")
+    (root / "plan").mkdir()
+    (root / "plan" / "tfplan.json").write_text('{"format_version": "1.2", "planned_values": {"root_module": {}}}')
+    (root / "package.json").write_text('{"name": "x"}')
+    (root / ".github").mkdir()
+    (root / "ci.yml").write_text("on: push\njobs: {}\n")
+    (root / "legacy").mkdir()
+    (root / "legacy" / "old.yaml").write_text(SAM)
+    (root / "stack.yaml").write_text(SAM)
+
+
+def test_summary_counts_and_names_what_was_not_read(tmp_path, monkeypatch):
+    _tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(main, ["scan", ".", "--exclude", "legacy", "--select", "CF201"])
+    assert res.output.splitlines()[-1] == (
+        "1 finding (0 error, 1 warning, 0 info) in 1 file; 2 files skipped as not IaC; 1 path excluded; "
+        "not supported: api/serverless.yml (Serverless Framework service), plan/tfplan.json (Terraform plan JSON)")
+    summary = json.loads(CliRunner().invoke(main, ["scan", ".", "--exclude", "legacy", "--format", "json"]).stdout)["summary"]
+    assert (summary["skipped"], summary["excluded"]) == (2, 1)
+    assert summary["unsupported"] == [
+        {"file": "api/serverless.yml", "kind": "Serverless Framework service, not read"},
+        {"file": "plan/tfplan.json", "kind": "Terraform plan JSON, not read (scan the .tf files instead)"},
+    ]
+
+
+def test_show_files_lists_every_file_and_what_it_was_read_as(tmp_path, monkeypatch):
+    _tree(tmp_path)
+    (tmp_path / "main.tf").write_text('resource "aws_lambda_function" "f" {\n  timeout = 30\n}\n')
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(main, ["scan", ".", "--exclude", "legacy", "--show-files"])
+    lines = res.output.splitlines()
+    start = lines.index("Files")
+    listed = lines[start + 1:lines.index("", start)]
+    assert listed == [
+        "  api/serverless.yml  Serverless Framework service, not read",
+        "  ci.yml  skipped: not infrastructure code",
+        "  legacy  excluded",
+        "  main.tf  Terraform, module .",
+        "  package.json  skipped: not infrastructure code",
+        "  plan/tfplan.json  Terraform plan JSON, not read (scan the .tf files instead)",
+        "  stack.yaml  CloudFormation template",
+    ]
+    assert "Files" not in CliRunner().invoke(main, ["scan", "."]).output.splitlines()
+
+
+def test_unsupported_kind_needs_the_name_and_for_a_plan_the_content(tmp_path):
+    plan = tmp_path / "plan.json"
+    plan.write_text('{"resource_changes": []}')
+    other = tmp_path / "planets.json"
+    other.write_text('{"planets": 8}')
+    assert unsupported_kind(str(plan)).startswith("Terraform plan JSON")
+    assert unsupported_kind(str(other)) is None
+    assert unsupported_kind(str(tmp_path / "serverless.yaml")).startswith("Serverless Framework")
+    assert unsupported_kind(str(tmp_path / "gone-plan.json")) is None  # unreadable: not guessed
