@@ -69,6 +69,9 @@ def main() -> None:
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
               help="Lowest severity that makes the exit code 1 (default: warning). A file that could "
                    "not be read still exits with 2, even with never.")
+@click.option("--ignore-bad-template", is_flag=True,
+              help="A file that could not be read (a broken or oversized template) is still listed, "
+                   "but does not make the exit code 2 (cfn-lint's option of the same name).")
 @click.option("--exit-zero", is_flag=True,
               help="Exit 0 whatever was found: --fail-on never (exit 2 for an unreadable file stays).")
 @click.option("--select", multiple=True, metavar="ID[,ID...]",
@@ -104,7 +107,7 @@ def main() -> None:
                    "Terraform module, skipped, excluded, not supported).")
 @click.option("--statistics", is_flag=True,
               help="Text report: the number of findings per check and severity instead of the findings.")
-def scan(paths, formats, outputs, fail_on, exit_zero, select, ignore, exclude, config_file, show_suppressed,
+def scan(paths, formats, outputs, fail_on, ignore_bad_template, exit_zero, select, ignore, exclude, config_file, show_suppressed,
          sarif_category, baseline_file, write_baseline, root, color, verbose, quiet, show_files, statistics) -> None:
     """Scan PATHS (files or folders; default: the current folder).
 
@@ -202,11 +205,19 @@ def scan(paths, formats, outputs, fail_on, exit_zero, select, ignore, exclude, c
         kept = len(result.findings) - n
         note = (f" ({kept} not recorded: CF002/CF003 findings are never baselined)" if kept else "")
         click.echo(f"computefit: recorded {n} finding{'s' if n != 1 else ''} in {write_baseline}{note}", err=True)
-    if result.errors:
+    if any(not (ignore_bad_template and _bad_file(e)) for e in result.errors):
         sys.exit(2)
     if not write_baseline and any(fails(f.severity, config.fail_on) for f in result.findings):
         sys.exit(1)
     sys.exit(0)
+
+
+def _bad_file(error) -> bool:
+    """A file that exists but could not be read as a template or module (what
+    --ignore-bad-template lets pass); not a missing path or an internal error (``<model>``)."""
+    from .reporters.common import is_file_path
+
+    return is_file_path(error.file) and os.path.isfile(error.file)
 
 
 def _split_commas(values: tuple[str, ...]) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ about a minute. Each test then commits into its own temporary project with the h
 from __future__ import annotations
 
 import importlib.util
+import re
 import os
 import shutil
 import subprocess
@@ -238,3 +239,21 @@ def test_committed_config_cannot_make_the_hook_write_outside_the_repository(hook
     assert ".computefit.toml: format: 'text:../victim.txt' names an output file" in out
     assert victim.read_text(encoding="utf-8") == "untouched\n"
     assert not (project.parent / "abs.json").exists()
+
+
+HOOK_PASSES = [
+    ("template.yaml", True), ("infra/main.tf", True), ("cdk.out/Stack.template.json", True),
+    ("envs/prod.tfvars", True), ("deno.json", True), ("composer.json", True),
+    ("package-lock.json", False), ("web/Package-Lock.json", False), ("npm-shrinkwrap.json", False),
+    ("pnpm-lock.yaml", False), ("obj/packages.lock.json", False), ("x/custom.lock.json", False),
+    ("node_modules/pkg/template.yaml", False),
+]
+
+
+@pytest.mark.parametrize("name,passed", HOOK_PASSES)
+def test_hook_never_passes_lock_files(name, passed):
+    """A lock file is never IaC and can be many megabytes: the hook's files/exclude keep it out
+    (pre-commit matches both with Python's re.search on the repository-relative path)."""
+    [hook] = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    chosen = bool(re.search(hook["files"], name)) and not re.search(hook["exclude"], name)
+    assert chosen is passed

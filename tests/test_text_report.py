@@ -203,3 +203,15 @@ def test_progress_only_on_a_terminal_after_a_second():
         clock.now = 5.0
         progress.update(1, 2)
     assert pipe.getvalue() == ""
+
+
+def test_ignore_bad_template_lists_the_file_without_exit_2(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_sam(tmp_path / "a.yaml", "Export", 30)
+    (tmp_path / "bad.template").write_text("Resources: [\n")
+    strict = CliRunner().invoke(main, ["scan", "."])
+    assert strict.exit_code == 2
+    lenient = CliRunner().invoke(main, ["scan", ".", "--ignore-bad-template"])
+    assert lenient.exit_code == 0 and "bad.template:2  error  YAML syntax error" in lenient.output
+    # a path that does not exist is still a usage problem
+    assert CliRunner().invoke(main, ["scan", "nowhere", "--ignore-bad-template"]).exit_code == 2
