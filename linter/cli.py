@@ -102,13 +102,21 @@ def main() -> None:
                    "never when NO_COLOR is set).")
 @click.option("-v", "--verbose", is_flag=True, help="Text report in full: --format full (fix, costs, assumptions).")
 @click.option("-q", "--quiet", is_flag=True, help="Text report: only the files that could not be read and the summary.")
+@click.option("--diff-base", metavar="REF",
+              help="Report only findings on lines added or changed since git revision REF (a pull "
+                   "request's base), like reviewdog's filter_mode added.")
+@click.option("--github-limits", is_flag=True,
+              help="Keep within GitHub's limits: annotations (github format) ordered by severity and "
+                   "capped per level with a count of the rest; the markdown report under the 1 MiB "
+                   "job-summary limit. The GitHub Action passes it.")
 @click.option("--show-files", is_flag=True,
               help="Text report: list every file looked at and what it was read as (template, "
                    "Terraform module, skipped, excluded, not supported).")
 @click.option("--statistics", is_flag=True,
               help="Text report: the number of findings per check and severity instead of the findings.")
 def scan(paths, formats, outputs, fail_on, ignore_bad_template, exit_zero, select, ignore, exclude, config_file, show_suppressed,
-         sarif_category, baseline_file, write_baseline, root, color, verbose, quiet, show_files, statistics) -> None:
+         sarif_category, baseline_file, write_baseline, root, color, verbose, quiet, diff_base, github_limits, show_files,
+         statistics) -> None:
     """Scan PATHS (files or folders; default: the current folder).
 
     Exit codes: 0 nothing at or above --fail-on; 1 something was; 2 a usage error, an invalid
@@ -159,6 +167,16 @@ def scan(paths, formats, outputs, fail_on, ignore_bad_template, exit_zero, selec
 
     with Progress(sys.stderr) as progress:
         result = run_scan(paths, config, baseline=baseline, root=root, progress=progress.update)
+    if diff_base:
+        from .diffbase import DiffError, apply
+
+        try:
+            dropped = apply(result, diff_base)
+        except DiffError as exc:
+            _fail(str(exc))
+        if dropped:
+            click.echo(f"computefit: {dropped} finding{'s' if dropped != 1 else ''} on lines not changed "
+                       f"since {diff_base} not reported (--diff-base)", err=True)
 
     if write_baseline:
         # Recording a baseline prints what it wrote (and what could not be read), not a report;
@@ -172,7 +190,7 @@ def scan(paths, formats, outputs, fail_on, ignore_bad_template, exit_zero, selec
         text = render(fmt, result, RenderOptions(color=use_color, show_suppressed=show_suppressed,
                                                  fail_on=config.fail_on, sarif_category=sarif_category,
                                                  width=width, quiet=quiet, statistics=statistics,
-                                                 show_files=show_files))
+                                                 show_files=show_files, github_limits=github_limits))
         # Each format escapes what it prints; this is the last guard: whatever reaches the output
         # encodes as UTF-8 (no surrogate from a JSON "\ud800" or an undecodable file name).
         text = valid_unicode(text)

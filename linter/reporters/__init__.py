@@ -33,6 +33,8 @@ class RenderOptions:
     quiet: bool = False
     #: text: counts per check and severity instead of the findings (--statistics)
     statistics: bool = False
+    #: github and markdown: keep within GitHub's limits (annotations per level, job summary size)
+    github_limits: bool = False
     #: text: list every file looked at and what it was read as (--show-files)
     show_files: bool = False
     #: SARIF ``automationDetails.id`` (GitHub's analysis category), from --sarif-category

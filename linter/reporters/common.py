@@ -183,10 +183,19 @@ def _known(usd) -> bool:
 
 
 def cost_change(finding) -> str | None:
-    """``$70.08 -> $0.59 /month``: the current option's cost (the cost line whose option starts with
-    ``current``) and the cheapest alternative's, when both are known. A line whose option is the
-    first part of others (``EventBridge Scheduler`` of ``EventBridge Scheduler + Lambda``) is a part
-    they share, added to each of them, not an alternative of its own."""
+    """``$70.08 -> $0.59 /month`` (:func:`cost_pair`), None when unknown or unchanged."""
+    pair = cost_pair(finding)
+    if pair is None:
+        return None
+    now, best = f"${pair[0]:,.2f}", f"${pair[1]:,.2f}"
+    return None if now == best else f"{now} -> {best} /month"
+
+
+def cost_pair(finding) -> tuple[float, float] | None:
+    """(current monthly cost, cheapest alternative's): the cost line whose option starts with
+    ``current`` and the cheapest other, when both are known. A line whose option is the first part
+    of others (``EventBridge Scheduler`` of ``EventBridge Scheduler + Lambda``) is a part they
+    share, added to each of them, not an alternative of its own."""
     current = [c for c in finding.costs if c.option.lower().startswith("current")]
     others = [c for c in finding.costs if not c.option.lower().startswith("current")]
     if not current or not _known(current[0].monthly_usd):
@@ -199,8 +208,7 @@ def cost_change(finding) -> str | None:
         shared = [p.monthly_usd for p in parts if c.option.startswith(p.option + " + ")]
         if _known(c.monthly_usd) and all(_known(v) for v in shared):
             totals.append(c.monthly_usd + sum(shared))
-    now, best = f"${current[0].monthly_usd:,.2f}", f"${min(totals):,.2f}"
-    return None if not totals or now == best else f"{now} -> {best} /month"
+    return (current[0].monthly_usd, min(totals)) if totals else None
 
 
 # --------------------------------------------------------------------------------------------------
