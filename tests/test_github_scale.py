@@ -99,3 +99,44 @@ def test_diff_base_reports_only_findings_on_added_lines(tmp_path, monkeypatch):
     assert bad.exit_code == 2 and "--diff-base: git diff failed" in bad.output
     assert CliRunner().invoke(main, ["scan", ".", "--diff-base", "--output=x"]).exit_code == 2
     assert not (tmp_path / "x").exists()
+
+
+def test_action_scan_step_with_the_real_computefit(tmp_path):
+    """The action's scan step as GitHub runs it, with the installed computefit: the readable log,
+    then the capped annotations, the outputs, the job summary."""
+    import sys
+    from pathlib import Path
+
+    import yaml
+
+    if shutil.which("bash") is None:
+        pytest.skip("bash is not installed")
+    here = Path(sys.executable).parent / "computefit"
+    computefit = str(here) if here.exists() else shutil.which("computefit")
+    if not computefit:
+        pytest.skip("the computefit console script is not installed")
+    action = yaml.safe_load((REPO / "action.yml").read_text())
+    [step] = [s for s in action["runs"]["steps"] if s.get("id") == "scan"]
+    inputs = {k: str(v.get("default", "")) for k, v in action["inputs"].items()}
+    inputs.update({"paths": "examples", "sarif-file": str(tmp_path / "c.sarif")})
+    env = {"PATH": f"{Path(computefit).parent}:/usr/bin:/bin", "RUNNER_TEMP": str(tmp_path),
+           "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"), "GITHUB_OUTPUT": str(tmp_path / "out.txt"),
+           "COMPUTEFIT": computefit, "COMPUTEFIT_PYTHON": sys.executable}
+    for name, value in step["env"].items():
+        key = value.strip("${} ").split(".", 1)[1]
+        if value.startswith("${{ inputs."):
+            env[name] = inputs[key]
+    script = tmp_path / "scan.sh"
+    script.write_text(step["run"])
+    proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], env=env,
+                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1, proc.stderr  # warnings at fail-on warning
+    log = proc.stdout.splitlines()
+    first_annotation = next(i for i, line in enumerate(log) if line.startswith("::"))
+    assert any(line.startswith("examples/orders-api/template.yaml:11:5: CF201 [warning]") for line in log[:first_annotation])
+    assert all(line.startswith("::warning ") for line in log[first_annotation:])
+    outputs = dict(line.split("=", 1) for line in (tmp_path / "out.txt").read_text().splitlines())
+    assert outputs == {"findings": "6", "errors": "0", "exit-code": "1", "sarif-file": str(tmp_path / "c.sarif")}
+    summary = (tmp_path / "summary.md").read_text()
+    assert summary.startswith("## computefit: 6 findings") and "| Check | Findings |" in summary
+    assert json.loads((tmp_path / "c.sarif").read_text())["runs"][0]["results"]
