@@ -72,3 +72,29 @@ def test_unsupported_kind_needs_the_name_and_for_a_plan_the_content(tmp_path):
     assert unsupported_kind(str(other)) is None
     assert unsupported_kind(str(tmp_path / "serverless.yaml")).startswith("Serverless Framework")
     assert unsupported_kind(str(tmp_path / "gone-plan.json")) is None  # unreadable: not guessed
+
+
+def test_a_large_lock_file_is_skipped_and_a_large_template_still_refused(tmp_path, monkeypatch):
+    """The adoption case: a 15 MB package-lock.json beside a workflow and a Helm chart passes a
+    folder scan (the Action's default paths: .); a template over the limit is still reported."""
+    (tmp_path / ".git").mkdir()
+    entry = '    "node_modules/pkg-%d": {"version": "1.0.%d", "resolved": "https://registry.npmjs.org/x", "integrity": "sha512-abc"},\n'
+    with open(tmp_path / "package-lock.json", "w") as fh:
+        fh.write('{\n  "name": "app",\n  "lockfileVersion": 3,\n  "packages": {\n')
+        i = 0
+        while fh.tell() < 15 * 1024 * 1024:
+            fh.write(entry % (i, i))
+            i += 1
+        fh.write('    "": {}\n  }\n}\n')
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "ci.yml").write_text("on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n")
+    (tmp_path / "chart" / "templates").mkdir(parents=True)
+    (tmp_path / "chart" / "templates" / "deploy.yaml").write_text("apiVersion: apps/v1\nkind: Deployment\n")
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(main, ["scan", "."])
+    assert res.exit_code == 0, res.output
+    assert "skipped as not IaC" in res.output.splitlines()[-1]
+    big = tmp_path / "stack.template.json"
+    big.write_text('{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {' + " " * (11 * 1024 * 1024) + "}}")
+    res = CliRunner().invoke(main, ["scan", "."])
+    assert res.exit_code == 2 and "over the 10 MB limit for a template" in res.output
