@@ -127,6 +127,9 @@ class ScheduledJobOnAlwaysOnServer(Check):
     name = "scheduled-job-on-always-on-server"
     severity = WARNING
     summary = "EC2 instance or fixed-size auto scaling group kept running all month for a scheduled job"
+    tags = ("aws", "ec2", "autoscaling", "cost", "compute-model", "scheduled-job")
+    kinds = (m.EC2_INSTANCE, m.AUTO_SCALING_GROUP)
+    confidence = MEDIUM  # the schedule read from user data or a cron file can be partial
     options = {
         "max_runs_per_day": Option(24, "a job running more often than this per day is not intermittent work"),
         "assumed_job_minutes": Option(int(facts.value("ec2.default_job_minutes")),

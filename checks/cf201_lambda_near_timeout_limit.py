@@ -105,6 +105,8 @@ class LambdaNearTimeoutLimit(Check):
     name = "lambda-near-timeout-limit"
     severity = WARNING
     summary = "Lambda timeout at or near the 15-minute hard limit: long-running work on the wrong model"
+    tags = ("aws", "lambda", "timeout", "reliability", "cost", "compute-model")
+    kinds = (m.LAMBDA_FUNCTION,)
     options = {
         "threshold_seconds": Option(_threshold_default(), "timeout (s) at or above which to warn"),
     }

@@ -162,6 +162,8 @@ class LambdaTimeoutExceedsCallerLimit(Check):
     name = "lambda-timeout-exceeds-caller-limit"
     severity = WARNING
     summary = "Lambda timeout longer than its synchronous caller waits (API Gateway, AppSync, Cognito, Lambda@Edge)"
+    tags = ("aws", "lambda", "api-gateway", "appsync", "cognito", "timeout", "reliability")
+    confidence = MEDIUM  # the lowest confidence its findings can have (SARIF precision)
     options = {
         "timed_out_requests_per_month": Option(
             1000, "requests a month that run to the timeout, assumed for the cost lines"),

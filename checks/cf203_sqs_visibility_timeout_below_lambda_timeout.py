@@ -92,6 +92,7 @@ class SqsVisibilityTimeoutBelowLambdaTimeout(Check):
     name = "sqs-visibility-timeout-below-lambda-timeout"
     severity = ERROR
     summary = "SQS queue feeding a Lambda with a visibility timeout below the function timeout (or below 6 x it)"
+    tags = ("aws", "lambda", "sqs", "event-source-mapping", "timeout", "reliability")
     applies_to = ("sqs_queue",)
 
     def detect(self, queue: m.Resource, ctx: CheckContext) -> Iterable[VisibilityTooShort]:

@@ -102,6 +102,8 @@ class LambdaSizedLikeAContainerJob(Check):
     name = "lambda-sized-like-a-container-job"
     severity = WARNING
     summary = "Lambda at the edge of its envelope (long timeout with near-maximum memory or /tmp): a batch job for Fargate or AWS Batch"
+    tags = ("aws", "lambda", "fargate", "batch", "cost", "compute-model")
+    confidence = MEDIUM  # the lowest confidence its findings can have (SARIF precision)
     options = {
         "timeout_seconds": Option(600, "timeout (s) at or above which a function counts as long-running"),
         "memory_mb": Option(8192, "memory (MB) at or above which a function counts as maxed out"),

@@ -99,6 +99,7 @@ class ScheduledLambdaRunsLikeADaemon(Check):
     name = "scheduled-lambda-runs-like-a-daemon"
     severity = WARNING
     summary = "Lambda scheduled every few minutes with a timeout of half the interval or more: a polling daemon billed per millisecond"
+    tags = ("aws", "lambda", "eventbridge", "schedule", "cost", "compute-model")
     options = {
         "max_interval_minutes": Option(5, "schedules at least this frequent (minutes between runs) are checked"),
         "timeout_fraction": Option(0.5, "share of the interval at or above which the timeout counts", float),

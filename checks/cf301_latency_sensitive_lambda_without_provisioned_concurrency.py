@@ -157,6 +157,9 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
     name = "latency-sensitive-lambda-without-provisioned-concurrency"
     severity = WARNING
     summary = "Lambda behind an API, load balancer, function URL or AppSync with no provisioned concurrency or SnapStart on what the caller invokes"
+    tags = ("aws", "lambda", "latency", "cold-start", "performance", "cost")
+    kinds = (m.LAMBDA_FUNCTION,)
+    confidence = LOW  # low when the runtime or what the caller invokes is unknown
     options = {
         "provisioned_environments": Option(1, "execution environments assumed for the provisioned-concurrency cost"),
     }

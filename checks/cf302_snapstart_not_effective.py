@@ -106,6 +106,8 @@ class SnapStartNotEffectiveCheck(Check):
     severity = ERROR
     summary = "SnapStart that Lambda rejects (runtime, image, provisioned concurrency, EFS, /tmp) or that never runs (no published version, callers on $LATEST)"
 
+    tags = ("aws", "lambda", "snapstart", "cold-start", "latency", "deployment")
+    confidence = MEDIUM  # the lowest confidence its findings can have (SARIF precision)
     applies_to = (m.LAMBDA_FUNCTION,)
 
     def detect(self, unit: m.ComputeUnit, ctx: CheckContext) -> Iterable[SnapStartNotEffective]:

@@ -97,6 +97,8 @@ class ProvisionedConcurrencyWithoutLatencyNeed(Check):
     severity = WARNING
     summary = "Provisioned concurrency on a Lambda that only queues, streams, schedules or events invoke: warm capacity no user waits for"
 
+    tags = ("aws", "lambda", "provisioned-concurrency", "cost")
+    confidence = MEDIUM  # the lowest confidence its findings can have (SARIF precision)
     applies_to = (m.LAMBDA_FUNCTION,)
 
     def detect(self, unit: m.ComputeUnit, ctx: CheckContext) -> Iterable[WarmForNoOne]:

@@ -120,6 +120,8 @@ class ProvisionedConcurrencyNeverScales(Check):
     name = "provisioned-concurrency-never-scales"
     severity = INFO
     summary = "Static provisioned concurrency of 2 or more environments with no Application Auto Scaling target: warm capacity billed around the clock"
+    tags = ("aws", "lambda", "provisioned-concurrency", "autoscaling", "cost")
+    confidence = MEDIUM  # the lowest confidence its findings can have (SARIF precision)
     options = {
         "min_environments": Option(2, "smallest static provisioned concurrency reported"),
         "business_hours_per_day": Option(12, "hours a day the scheduled-scaling cost keeps the capacity", float),

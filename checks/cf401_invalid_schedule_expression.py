@@ -104,6 +104,8 @@ class InvalidScheduleExpression(Check):
     name = "invalid-schedule-expression"
     severity = ERROR
     summary = "Schedule expression that EventBridge, EventBridge Scheduler or EC2 Auto Scaling rejects or misreads"
+    tags = ("aws", "eventbridge", "scheduler", "autoscaling", "schedule", "correctness")
+    confidence = MEDIUM  # the lowest confidence its findings can have (SARIF precision)
     options = {
         "weekday_warning": Option(True, "warn for an AWS cron Day-of-week of 1-5 (Sunday to Thursday)", bool),
     }

@@ -93,6 +93,7 @@ class ScheduledRuleInsteadOfScheduler(Check):
     severity = INFO
     summary = "EventBridge rule with a schedule: AWS calls scheduled rules legacy and recommends EventBridge Scheduler"
 
+    tags = ("aws", "eventbridge", "scheduler", "schedule", "best-practice")
     applies_to = ("eventbridge_rule",)
 
     def detect(self, res: m.Resource, ctx: CheckContext) -> Iterable[ScheduledRule]:

@@ -109,6 +109,7 @@ class ExpressWorkflowWithLongTask(Check):
     severity = ERROR
     summary = "Express state machine using .sync or .waitForTaskToken, or a state allowed more than Express's 5 minutes"
 
+    tags = ("aws", "step-functions", "express", "timeout", "correctness")
     applies_to = ("state_machine",)
 
     def detect(self, res: m.Resource, ctx: CheckContext) -> Iterable[ExpressTooLong]:

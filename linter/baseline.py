@@ -32,6 +32,10 @@ from .check import Finding
 
 VERSION = 1
 
+#: Rules a baseline never accepts: an expired suppression (CF002) and a broken one (CF003) are
+#: decisions that need a person; accepting them would silence the findings the suppression covered.
+NEVER_BASELINED = frozenset({"CF002", "CF003"})
+
 Key = tuple[str, str, str]  # (check ID, file relative to the baseline's folder, resource)
 
 
@@ -97,7 +101,7 @@ class Baseline:
         out = Applied(new=[], matched=[])
         for f in sorted(findings, key=lambda f: (f.location.file, f.location.line, f.check_id, f.resource)):
             k = key_of(f, self.base_dir)
-            if left[k] > 0:
+            if f.check_id not in NEVER_BASELINED and left[k] > 0:
                 left[k] -= 1
                 out.matched.append(f)
             else:
@@ -138,12 +142,17 @@ def load(path: str) -> Baseline:
     return Baseline(path, counts)
 
 
+def recordable(findings: list[Finding]) -> list[Finding]:
+    """The findings a baseline records: all but those of :data:`NEVER_BASELINED`."""
+    return [f for f in findings if f.check_id not in NEVER_BASELINED]
+
+
 def dump(findings: list[Finding], path: str) -> dict:
     """The baseline document for ``findings``, with paths relative to ``path``'s folder."""
     from . import __version__
 
     base_dir = os.path.dirname(os.path.abspath(path))
-    counts = Counter(key_of(f, base_dir) for f in findings)
+    counts = Counter(key_of(f, base_dir) for f in recordable(findings))
     return {
         "version": VERSION,
         "generated_by": f"computefit {__version__}",
@@ -162,4 +171,4 @@ def write(findings: list[Finding], path: str) -> int:
         write_text(path, text)  # a temporary file renamed over ``path``: never half-written
     except OSError as exc:
         raise BaselineError(f"{path}: cannot write baseline: {exc.strerror or exc}")
-    return len(findings)
+    return len(recordable(findings))

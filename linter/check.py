@@ -126,6 +126,13 @@ class Rule:
     severity: ClassVar[str]  # the default severity; a finding may use a lower one (CF301's info)
     summary: ClassVar[str]  # one line for `computefit checks`
     options: ClassVar[dict[str, Option]] = {}
+    #: Keywords for SARIF rule ``tags`` (GitHub shows the first 10): the service, the concern.
+    tags: ClassVar[tuple[str, ...]] = ()
+    #: The lowest confidence its findings can have: the rule's SARIF ``precision``.
+    confidence: ClassVar[str] = HIGH
+    #: The compute-unit kinds (model.LAMBDA_FUNCTION, ...) it examines: reports that list what
+    #: passed (JUnit) name each of these resources without a finding as a passing testcase.
+    kinds: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def doc(cls) -> str:

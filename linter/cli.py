@@ -3,12 +3,14 @@
 Exit codes: 0 nothing at or above ``--fail-on`` was reported (suppressed and baselined findings do
 not count); 1 something was; 2 a usage error, an invalid configuration or baseline file, or a file
 that could not be read (reported in the output too; every other file is still scanned), or an
-internal error (one line on standard error, never a traceback: see ``_Main``).
+internal error (one line on standard error, never a traceback: see ``_Main``). Exit 2 wins over
+``--fail-on never`` and ``--exit-zero``.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 
 import click
@@ -86,16 +88,28 @@ def main() -> None:
 @click.option("--output", "-o", "outputs", multiple=True, metavar="FILE",
               help="Write the report to FILE instead of standard output (pairs with --format in order).")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
-              help="Lowest severity that makes the exit code 1 (default: warning).")
-@click.option("--select", multiple=True, metavar="ID",
-              help="Run only these checks (IDs or prefixes such as CF2); replaces select and ignore of the config file.")
-@click.option("--ignore", multiple=True, metavar="ID", help="Skip these checks (IDs or prefixes).")
+              help="Lowest severity that makes the exit code 1 (default: warning). A file that could "
+                   "not be read still exits with 2, even with never.")
+@click.option("--ignore-bad-template", is_flag=True,
+              help="A file that could not be read (a broken or oversized template) is still listed, "
+                   "but does not make the exit code 2 (cfn-lint's option of the same name).")
+@click.option("--exit-zero", is_flag=True,
+              help="Exit 0 whatever was found: --fail-on never (exit 2 for an unreadable file stays).")
+@click.option("--select", multiple=True, metavar="ID[,ID...]",
+              help="Run only these checks (IDs or prefixes such as CF2; repeatable or comma-separated); "
+                   "replaces select and ignore of the config file.")
+@click.option("--ignore", multiple=True, metavar="ID[,ID...]",
+              help="Skip these checks (IDs or prefixes; repeatable or comma-separated).")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), metavar="FILE",
               help="Read settings from FILE (default: .computefit.toml or pyproject.toml [tool.computefit], "
                    "looked for from the scanned path upwards to the repository root).")
 @click.option("--show-suppressed", is_flag=True,
-              help="Also list the findings silenced by a suppression or the baseline, and why.")
+              help="Also list the findings silenced by a suppression or the baseline, and why (SARIF: "
+                   "include them with a suppressions entry, which GitHub code scanning ignores).")
+@click.option("--sarif-category", metavar="NAME",
+              help="SARIF automationDetails.id: the analysis category GitHub code scanning keeps "
+                   "alerts apart by (one per scanned folder or configuration).")
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), metavar="FILE",
               help="Report only findings not recorded in FILE; list its entries that no longer match.")
 @click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False), metavar="FILE",
@@ -104,10 +118,32 @@ def main() -> None:
               help="Read boundary: files read beyond the scanned ones (file(), templatefile(), local "
                    "modules, tfvars, linked files) must lie in DIR (default: the git work tree holding "
                    "each scanned path, or the path itself outside git).")
-@click.option("--color/--no-color", default=None, help="Colour the text report (default: only on a terminal).")
-def scan(paths, formats, outputs, fail_on, select, ignore, exclude, config_file, show_suppressed,
-         baseline_file, write_baseline, root, color) -> None:
-    """Scan PATHS (files or folders; default: the current folder)."""
+@click.option("--color/--no-color", default=None,
+              help="Colour the text report (default: on a terminal, or when FORCE_COLOR is set; "
+                   "never when NO_COLOR is set).")
+@click.option("-v", "--verbose", is_flag=True, help="Text report in full: --format full (fix, costs, assumptions).")
+@click.option("-q", "--quiet", is_flag=True, help="Text report: only the files that could not be read and the summary.")
+@click.option("--diff-base", metavar="REF",
+              help="Report only findings on lines added or changed since git revision REF (a pull "
+                   "request's base), like reviewdog's filter_mode added.")
+@click.option("--github-limits", is_flag=True,
+              help="Keep within GitHub's limits: annotations (github format) ordered by severity and "
+                   "capped per level with a count of the rest; the markdown report under the 1 MiB "
+                   "job-summary limit. The GitHub Action passes it.")
+@click.option("--show-files", is_flag=True,
+              help="Text report: list every file looked at and what it was read as (template, "
+                   "Terraform module, skipped, excluded, not supported).")
+@click.option("--statistics", is_flag=True,
+              help="Text report: the number of findings per check and severity instead of the findings.")
+def scan(paths, formats, outputs, fail_on, ignore_bad_template, exit_zero, select, ignore, exclude, config_file, show_suppressed,
+         sarif_category, baseline_file, write_baseline, root, color, verbose, quiet, diff_base, github_limits, show_files,
+         statistics) -> None:
+    """Scan PATHS (files or folders; default: the current folder).
+
+    Exit codes: 0 nothing at or above --fail-on; 1 something was; 2 a usage error, an invalid
+    configuration or baseline, or a file that could not be read (2 wins over --fail-on never and
+    --exit-zero: a file that is not IaC is skipped, never an error).
+    """
     from .config import fails, selector_problem
     from .reporters import RenderOptions, render
     from .reporters.common import valid_unicode
@@ -115,6 +151,11 @@ def scan(paths, formats, outputs, fail_on, select, ignore, exclude, config_file,
 
     ctx = click.get_current_context()
     paths = list(paths) or ["."]
+    select, ignore = _split_commas(select), _split_commas(ignore)
+    if exit_zero:
+        if fail_on not in (None, "never"):
+            raise click.UsageError("--exit-zero and --fail-on cannot be combined", ctx=ctx)
+        fail_on = "never"
     for option, values in (("--select", select), ("--ignore", ignore)):
         for value in values:
             problem = selector_problem(value)
@@ -130,7 +171,11 @@ def scan(paths, formats, outputs, fail_on, select, ignore, exclude, config_file,
     except click.BadParameter as exc:
         exc.ctx = ctx
         raise
+    if verbose:
+        pairs = [("full" if fmt == "text" else fmt, dest) for fmt, dest in pairs]
     baseline = None
+    if not baseline_file and not write_baseline and config.baseline:
+        baseline_file = config.baseline  # `baseline = FILE` in the configuration
     if baseline_file:
         from .baseline import BaselineError, load
 
@@ -139,16 +184,34 @@ def scan(paths, formats, outputs, fail_on, select, ignore, exclude, config_file,
         except BaselineError as exc:
             _fail(str(exc))
 
-    result = run_scan(paths, config, baseline=baseline, root=root)
+    from .progress import Progress
 
+    with Progress(sys.stderr) as progress:
+        result = run_scan(paths, config, baseline=baseline, root=root, progress=progress.update)
+    if diff_base:
+        from .diffbase import DiffError, apply
+
+        try:
+            dropped = apply(result, diff_base)
+        except DiffError as exc:
+            _fail(str(exc))
+        if dropped:
+            click.echo(f"computefit: {dropped} finding{'s' if dropped != 1 else ''} on lines not changed "
+                       f"since {diff_base} not reported (--diff-base)", err=True)
+
+    if write_baseline:
+        # Recording a baseline prints what it wrote (and what could not be read), not a report;
+        # a report asked for with FORMAT:FILE is still written.
+        pairs = [(fmt, dest) for fmt, dest in pairs if dest != "-"]
     for fmt, dest in pairs:
-        use_color = color if color is not None else (
-            # https://no-color.org: NO_COLOR set to a non-empty value disables colour
-            dest == "-" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-        )
-        use_color = bool(use_color and fmt == "text")
+        to_terminal = dest == "-" and sys.stdout.isatty()
+        use_color = bool((color if color is not None else _colour_wanted(to_terminal))
+                         and fmt in ("text", "full"))
+        width = shutil.get_terminal_size().columns if to_terminal else None
         text = render(fmt, result, RenderOptions(color=use_color, show_suppressed=show_suppressed,
-                                                 fail_on=config.fail_on))
+                                                 fail_on=config.fail_on, sarif_category=sarif_category,
+                                                 width=width, quiet=quiet, statistics=statistics,
+                                                 show_files=show_files, github_limits=github_limits))
         # Each format escapes what it prints; this is the last guard: whatever reaches the output
         # encodes as UTF-8 (no surrogate from a JSON "\ud800" or an undecodable file name).
         text = valid_unicode(text)
@@ -173,12 +236,43 @@ def scan(paths, formats, outputs, fail_on, select, ignore, exclude, config_file,
             n = write(result.findings, write_baseline)
         except BaselineError as exc:
             _fail(str(exc))
-        click.echo(f"computefit: recorded {n} finding{'s' if n != 1 else ''} in {write_baseline}", err=True)
-    if result.errors:
+        from .reporters.common import visible
+
+        for e in result.errors:
+            where = f"{e.file}:{e.line}" if e.line else e.file
+            click.echo(f"computefit: {visible(where)}: {visible(e.message)}", err=True)
+        kept = len(result.findings) - n
+        note = (f" ({kept} not recorded: CF002/CF003 findings are never baselined)" if kept else "")
+        click.echo(f"computefit: recorded {n} finding{'s' if n != 1 else ''} in {write_baseline}{note}", err=True)
+    if any(not (ignore_bad_template and _bad_file(e)) for e in result.errors):
         sys.exit(2)
     if not write_baseline and any(fails(f.severity, config.fail_on) for f in result.findings):
         sys.exit(1)
     sys.exit(0)
+
+
+def _bad_file(error) -> bool:
+    """A file that exists but could not be read as a template or module (what
+    --ignore-bad-template lets pass); not a missing path or an internal error (``<model>``)."""
+    from .reporters.common import is_file_path
+
+    return is_file_path(error.file) and os.path.isfile(error.file)
+
+
+def _split_commas(values: tuple[str, ...]) -> tuple[str, ...]:
+    """``("CF1,CF2", "CF3")`` -> ``("CF1", "CF2", "CF3")`` (blank items dropped)."""
+    return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
+
+
+def _colour_wanted(to_terminal: bool) -> bool:
+    """Colour by the environment, as CPython decides for itself: NO_COLOR set to a non-empty value
+    disables it (https://no-color.org), else FORCE_COLOR set to a non-empty value enables it
+    (https://force-color.org), else colour on a terminal only."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return to_terminal
 
 
 def _fail(message: str) -> None:

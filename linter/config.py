@@ -21,6 +21,8 @@ The shape (documented in the README, "Configuration")::
     exclude = ["cdk.out", "legacy/**"]
     fail-on = "warning"          # error | warning | info | never
     format = ["text", "json:computefit.json"]   # FORMAT:FILE only in a file named with --config
+    baseline = "computefit-baseline.json"       # relative to this file's folder; inside its
+                                                # read boundary when the file was looked for
 
     [tool.computefit.checks.CF201]
     severity = "error"
@@ -44,7 +46,7 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
 FAIL_ON = (*reversed(SEVERITIES), "never")  # error, warning, info, never
 CONFIG_FILE = ".computefit.toml"
 PYPROJECT = "pyproject.toml"
-TOP_KEYS = ("select", "ignore", "exclude", "fail-on", "format", "checks")
+TOP_KEYS = ("select", "ignore", "exclude", "fail-on", "format", "baseline", "checks")
 
 
 @dataclass
@@ -57,6 +59,8 @@ class Config:
     fail_on: str = "warning"  # error | warning | info | never
     formats: tuple[str, ...] = ()  # default output formats
     source: str | None = None  # the file this configuration was read from
+    baseline: str | None = None  # the baseline file to apply (the path resolved from the config's folder)
+    notices: tuple = ()  # boundary.Notice entries about the configuration itself (a competing file)
 
     def enabled(self, check_id: str, *, engine: bool = False) -> bool:
         """Whether a rule reports. ``select`` picks the checks to run; an engine rule (CF001-CF003,
@@ -197,7 +201,23 @@ def load_config(path: str, *, discovered: bool = False) -> Config:
         table, prefix = data, ""
     if not isinstance(table, dict):
         raise ConfigError(shown, prefix.rstrip(".") or None, "must be a table")
-    return parse(table, shown, prefix, os.path.dirname(os.path.abspath(path)), destinations=not discovered)
+    cfg = parse(table, shown, prefix, os.path.dirname(os.path.abspath(path)), destinations=not discovered)
+    if discovered:
+        cfg.notices = tuple(_competing(path))
+    return cfg
+
+
+def _competing(path: str) -> list:
+    """A notice when the folder of the configuration used holds another that configures
+    computefit (``.computefit.toml`` wins over ``pyproject.toml [tool.computefit]``)."""
+    from .boundary import Notice
+
+    folder = os.path.dirname(os.path.abspath(path))
+    other = os.path.join(folder, PYPROJECT)
+    if os.path.basename(path) == CONFIG_FILE and os.path.isfile(other) and _has_tool_table(other):
+        return [Notice(_display(other), None, f"[tool.computefit] here is not used: {CONFIG_FILE} in the "
+                                              "same folder configures computefit and wins; keep one of them")]
+    return []
 
 
 def _display(path: str) -> str:
@@ -252,6 +272,9 @@ def parse(table: dict, source: str, prefix: str = "", base_dir: str | None = Non
             if problem:
                 raise err("format", problem)
         cfg.formats = tuple(values)
+    if "baseline" in table:
+        cfg.baseline = _baseline_path(table["baseline"], base_dir, lambda m: err("baseline", m),
+                                      inside_boundary=not destinations)
     checks = table.get("checks", {})
     if not isinstance(checks, dict):
         raise err("checks", f"must be a table of check IDs ([{prefix}checks.CF201]); got {_show(checks)}")
@@ -277,6 +300,23 @@ def parse(table: dict, source: str, prefix: str = "", base_dir: str | None = Non
                 raise err(f"{where}.{name}", f"must be {_type_name(opt.type)}; got {_show(value)}")
             cfg.options.setdefault(cid, {})[name] = float(value) if opt.type is float else value
     return cfg
+
+
+def _baseline_path(value: Any, base_dir: str | None, error, *, inside_boundary: bool) -> str:
+    """The ``baseline`` key as a path: relative to the configuration's folder. A configuration that
+    was looked for lies in the scanned tree (maybe someone else's code), so its baseline must lie
+    inside that tree's read boundary (computefit.boundary), like every other file a scan reads."""
+    if not isinstance(value, str) or not value.strip():
+        raise error(f"must be a file name (a string); got {_show(value)}")
+    base = base_dir or os.getcwd()
+    if not inside_boundary:
+        return os.path.normpath(os.path.join(base, value))
+    from .boundary import find_boundary, resolve
+
+    resolved = resolve(value, base, find_boundary(base))
+    if resolved.path is None:
+        raise error(f"{resolved.refused}; name the baseline with --baseline instead")
+    return resolved.path
 
 
 def selector_problem(value: str, rules: dict | None = None) -> str | None:

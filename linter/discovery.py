@@ -74,6 +74,11 @@ class Inputs:
     refused: list[str] = field(default_factory=list)
     #: What was not read because it leads outside the read boundary (symbolic links).
     notices: list[Notice] = field(default_factory=list)
+    #: Paths (files, or folders not walked) left out by an exclude pattern.
+    excluded: list[str] = field(default_factory=list)
+    #: Files looked at and skipped as not infrastructure code (counted in the summary, listed by
+    #: --show-files).
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def file_count(self) -> int:
@@ -335,6 +340,8 @@ def discover(paths: list[str], excludes: tuple[str, ...] = (), root: str | None 
             inputs.templates.append(shown)
         elif len(inputs.errors) > errors_before:
             inputs.refused.append(shown)
+        else:
+            inputs.skipped.append(shown)
 
     def walk_error(exc: OSError) -> None:
         where = display_path(exc.filename) if exc.filename else display_path(path)
@@ -356,6 +363,7 @@ def discover(paths: list[str], excludes: tuple[str, ...] = (), root: str | None 
         if os.path.isfile(path):
             name = os.path.basename(path)
             if _excluded(display_path(path), excludes):
+                inputs.excluded.append(display_path(path))
                 continue
             tf_like = is_terraform_file(name) or is_tfvars_file(name)
             if (tf_like or _is_cfn_candidate_name(name)) and outside(path, boundary, "named file"):
@@ -366,11 +374,16 @@ def discover(paths: list[str], excludes: tuple[str, ...] = (), root: str | None 
                 add_tf_dir(os.path.dirname(path), path, boundary)
             elif _is_cfn_candidate_name(name):
                 add_template(path, explicit=True)
+            else:
+                inputs.skipped.append(display_path(path))
             continue
         if not os.path.isdir(path):  # a FIFO, socket or device: reading it could block forever
             inputs.errors.append(FileError(display_path(path), None, "not a regular file or folder"))
             continue
         for here, dirs, files, links in _walk(path, walk_error):
+            if excludes:
+                inputs.excluded.extend(display_path(os.path.join(here, d)) for d in sorted(dirs)
+                                       if d not in SKIP_DIRS and _excluded(display_path(os.path.join(here, d)), excludes))
             dirs[:] = sorted(
                 d for d in dirs
                 if d not in SKIP_DIRS
@@ -399,6 +412,7 @@ def discover(paths: list[str], excludes: tuple[str, ...] = (), root: str | None 
                 if not (is_terraform_file(f) or _is_cfn_candidate_name(f)):
                     continue
                 if _excluded(display_path(full), excludes):
+                    inputs.excluded.append(display_path(full))
                     continue
                 if not os.path.isfile(full):  # a FIFO, socket or device
                     continue
@@ -411,6 +425,7 @@ def discover(paths: list[str], excludes: tuple[str, ...] = (), root: str | None 
 
     for abs_dir, (files, report_set) in sorted(modules.items()):
         if excludes:
+            inputs.excluded.extend(display_path(f) for f in files if _excluded(display_path(f), excludes))
             files = [f for f in files if not _excluded(display_path(f), excludes)]
         inputs.modules.append(
             TerraformModule(

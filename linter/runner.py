@@ -38,20 +38,33 @@ class ScanResult:
     #: What the scan chose not to read (outside the read boundary, not a regular file, a local
     #: module not followed): shown in the reports, never part of the exit code.
     notices: list[Notice] = field(default_factory=list)
+    #: How many of ``suppressed`` the baseline accepted (the others: suppression comments/Metadata).
+    baselined: int = 0
+    #: Files discovery skipped: not IaC by name or content, and excluded by --exclude / exclude.
+    skipped_not_iac: int = 0
+    excluded: int = 0
+    #: Inputs recognised as infrastructure code computefit does not read (yet), each with what it is.
+    unsupported: list = field(default_factory=list)  # list[tuple[str, str]]
+    #: Every file looked at and what it was read as (for --show-files).
+    files: list = field(default_factory=list)  # list[tuple[str, str]]
 
 
-def build_model(inputs: Inputs, notices: list[Notice] | None = None
+def build_model(inputs: Inputs, notices: list[Notice] | None = None, progress=None
                 ) -> tuple[Model, list[FileError], dict[str, set[str]]]:
     """Parse every input into one model. Returns the model, the errors, and for Terraform modules
     scanned for named files only, the set of files to report per module directory. What the read
-    boundary refused is appended to ``notices`` when given."""
+    boundary refused is appended to ``notices`` when given; ``progress(done, total)`` is called
+    as the inputs are read."""
+    total = len(inputs.templates) + len(inputs.modules)
+    progress = progress or (lambda done, total: None)
     model = Model()
     errors: list[FileError] = []
     report_only: dict[str, set[str]] = {}
     if inputs.templates:
         from . import cloudformation  # imported only when there is a template
 
-        for path in inputs.templates:
+        for done, path in enumerate(inputs.templates):
+            progress(done, total)
             try:
                 model.documents.append(cloudformation.load(path))
             except ParseError as exc:
@@ -86,12 +99,14 @@ def build_model(inputs: Inputs, notices: list[Notice] | None = None
         # load_all evaluates a folder that another scanned module calls as a local module only
         # through its callers (unless one of its files was named), and parses each file once.
         # A folder a scanned plan was made from is read through the plan only.
+        progress(len(inputs.templates), total)
         docs, module_errors = terraform.load_all(modules, notices=notices)
         model.documents.extend(docs)
         errors.extend(module_errors)
         for module in modules:
             if module.report_files is not None:
                 report_only[module.directory] = set(module.report_files)
+    progress(total, total)
     return model, errors, report_only
 
 
@@ -182,13 +197,14 @@ def _judged_files(inputs: Inputs, report_only: dict[str, set[str]], model: Model
 
 
 def scan(paths: list[str] | str | os.PathLike, config: Config | None = None, *, baseline=None,
-         today: date | None = None, root: str | None = None) -> ScanResult:
+         today: date | None = None, root: str | None = None, progress=None) -> ScanResult:
     """Scan ``paths`` (files or folders; one path may be given alone). ``config`` defaults to
     :class:`Config`'s defaults (no file is looked for: :func:`computefit.config.resolve_config`
     finds one as the CLI does). ``baseline`` is a loaded :class:`computefit.baseline.Baseline` (applied after
     suppressions); ``today`` decides which suppressions have expired (default: the current date);
     ``root`` is the read boundary for every path (default: each path's git work tree, or the path
-    itself outside git; see :mod:`computefit.boundary`)."""
+    itself outside git; see :mod:`computefit.boundary`); ``progress(done, total)`` is told how many
+    inputs have been read."""
     from . import suppress
 
     if isinstance(paths, (str, os.PathLike)):
@@ -196,8 +212,8 @@ def scan(paths: list[str] | str | os.PathLike, config: Config | None = None, *, 
     paths = [os.fspath(p) for p in paths]
     config = config or Config()
     inputs = discover(paths, excludes=tuple(config.exclude), root=root)
-    notices = list(inputs.notices)
-    model, parse_errors, report_only = build_model(inputs, notices)
+    notices = list(inputs.notices) + list(getattr(config, "notices", ()))
+    model, parse_errors, report_only = build_model(inputs, notices, progress)
     findings, check_errors, ran = _run_checks(model, config)
     findings = same_findings_once(findings, model)
     name_generated_templates(findings, model)
@@ -222,10 +238,15 @@ def scan(paths: list[str] | str | os.PathLike, config: Config | None = None, *, 
         checks=sorted(ran),  # a check that failed is an error, never a clean pass
         notices=sorted(set(notices), key=lambda n: (n.file, n.line or 0, n.message)),
     )
+    from .inventory import classify
+
+    result.files, result.unsupported, result.skipped_not_iac = classify(inputs, result.errors)
+    result.excluded = len(inputs.excluded)
     if baseline is not None:
         applied = baseline.apply(reported, judged=_judged_files(inputs, report_only, model))
         reported = applied.new
         suppressed += [(f, f"baseline {baseline.path}") for f in applied.matched]
+        result.baselined = len(applied.matched)
         result.baseline = baseline.path
         result.baseline_stale = applied.stale
     result.findings = sorted(reported, key=_sort_key)

@@ -82,6 +82,7 @@ class UnusedSuppression(EngineRule):
     name = "unused-suppression"
     severity = INFO
     summary = "A computefit:ignore comment or Metadata entry silenced nothing: remove it"
+    tags = ("computefit", "suppression")
     stage = "suppressions"
 
 
@@ -116,6 +117,7 @@ class ExpiredSuppression(EngineRule):
     name = "expired-suppression"
     severity = INFO
     summary = "A suppression's until date has passed: it no longer silences its findings"
+    tags = ("computefit", "suppression")
     stage = "suppressions"
 
 
@@ -151,6 +153,7 @@ class InvalidSuppression(EngineRule):
     name = "invalid-suppression"
     severity = WARNING
     summary = "A suppression names an unknown check, has a bad date or cannot be read"
+    tags = ("computefit", "suppression")
     stage = "suppressions"
 
 

@@ -178,7 +178,7 @@ def test_missing_path_exits_2(project):
     result = run("scan", "jobs/warn.yaml", "nowhere")
     assert result.exit_code == 2
     assert "nowhere  error  no such file or folder" in result.output
-    assert "jobs/warn.yaml:8  CF201" in result.output
+    assert "jobs/warn.yaml:8:7: CF201 [warning]" in result.output
 
 
 @pytest.mark.parametrize(
@@ -222,7 +222,7 @@ def test_output_writes_the_file_and_nothing_else(project):
 def test_format_file_pairs_write_several_reports(project):
     result = run("scan", "jobs", "--format", "text", "--format", "json:report.json")
     assert result.exit_code == 1
-    assert "jobs/warn.yaml:8  CF201" in result.stdout
+    assert "jobs/warn.yaml:8:7: CF201 [warning]" in result.stdout
     assert json.loads((project / "report.json").read_text())["summary"]["findings"] == 2
 
 
@@ -241,6 +241,12 @@ def test_json_report_matches_the_contract(project):
         "findings": 2,
         "errors": 0,
         "by_severity": {"error": 1, "warning": 1, "info": 0},
+        "by_check": {"CF201": {"findings": 2, "error": 1, "warning": 1, "info": 0}},
+        "suppressed": 0,
+        "baselined": 0,
+        "skipped": 0,
+        "excluded": 0,
+        "unsupported": [],
     }
     for f in report["findings"]:
         assert set(f) - {"costs"} == FINDING_KEYS
@@ -265,8 +271,30 @@ def test_json_file_paths_are_absolute_outside_the_working_directory(project, tmp
 TEXT_FINDING = re.compile(r"^  (?P<file>\S+):(?P<line>\d+)  (?P<id>CF\d{3})  (?P<sev>error|warning|info)\s+ (?P<msg>.+)$")
 
 
-def test_text_report_groups_findings_by_file_with_the_recommendation_under_each(project):
+TEXT_LINE = re.compile(r"^(?P<file>\S+):(?P<line>\d+):(?P<col>\d+): (?P<id>CF\d{3}) \[(?P<sev>error|warning|info)\] "
+                       r"(?P<msg>.+)$")
+
+
+def test_text_report_is_one_line_per_finding(project):
     result = run("scan")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert not ANSI.search(result.output)  # not a terminal: no colour, no wrapping
+    found = [TEXT_LINE.match(line) for line in lines[:2]]
+    assert [(m["file"], m["line"], m["col"], m["id"], m["sev"]) for m in found] == [
+        ("jobs/error.yaml", "8", "7", "CF201", "error"), ("jobs/warn.yaml", "8", "7", "CF201", "warning")]
+    assert found[0]["msg"].startswith("Import has a timeout of 1000 s")
+    assert "fix:" not in result.output and "cost:" not in result.output
+    assert lines[2:] == ["", "2 findings (1 error, 1 warning, 0 info) in 3 files"]
+
+
+def test_full_text_report_groups_findings_by_file_with_the_recommendation_under_each(project):
+    for args in (["--format", "full"], ["-v"]):
+        result = run("scan", *args)
+        _assert_full_layout(result)
+
+
+def _assert_full_layout(result):
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert not ANSI.search(result.output)  # not a terminal: no colour
@@ -295,8 +323,11 @@ def test_color_only_when_asked(project):
     assert not ANSI.search(run("scan", "jobs").output)
     assert not ANSI.search(run("scan", "jobs", "--no-color").output)
     colored = run("scan", "jobs", "--color").output
-    assert "\x1b[33mwarning\x1b[0m" in colored and "\x1b[31merror  \x1b[0m" in colored
+    assert "\x1b[33m[warning]\x1b[0m" in colored and "\x1b[31m[error]\x1b[0m" in colored
     assert ANSI.sub("", colored) == run("scan", "jobs").output
+    full = run("scan", "jobs", "--color", "--format", "full").output
+    assert "\x1b[33mwarning\x1b[0m" in full and "\x1b[31merror  \x1b[0m" in full
+    assert ANSI.sub("", full) == run("scan", "jobs", "--format", "full").output
 
 
 def test_json_is_never_coloured(project):
@@ -313,7 +344,7 @@ def test_json_is_never_coloured(project):
 def test_script_exit_codes_and_streams(project):
     found = run_script("scan", "jobs/warn.yaml", cwd=project)
     assert (found.returncode, found.stderr) == (1, "")
-    assert "jobs/warn.yaml:8  CF201  warning" in found.stdout
+    assert "jobs/warn.yaml:8:7: CF201 [warning]" in found.stdout
     assert not ANSI.search(found.stdout)  # a pipe is not a terminal
 
     clean = run_script("scan", "api", cwd=project)

@@ -392,6 +392,8 @@ def test_lone_surrogate_and_undecodable_file_name_never_crash_a_format(unicode_t
         uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in doc["runs"][0]["results"]}
         assert uris == {"caf%E9-%FF.yaml", "surrogate.json"}  # the file's real bytes, percent-encoded
     if fmt == "text":
+        assert doc.startswith("'caf\\xe9-\\xff.yaml':10:7: CF201") and "Fn\\ud800X has a timeout" in doc
+    if fmt == "full":
         assert "\n  'caf\\xe9-\\xff.yaml':10  CF201" in doc and "Fn\\ud800X has a timeout" in doc
 
 
@@ -433,12 +435,17 @@ def test_hostile_names_and_text_are_escaped_in_every_format(hostile_tree):
     assert any("osc\\x1b]8;;http%3Ae\\x07link" in line and "\\u202egnp.yaml" in line for line in lines)
 
     # text: visible escapes, and file names quoted for a shell
-    text = parsed["text"]
+    text = parsed["full"]
     assert "\n  '$(echo INJECTED >&2).yaml':10  CF201" in text
     assert "\n  'tick`s|pipe [x](http:e) ![i](e.png) <b>bold\\x0anewline.yaml':10  CF201" in text
     assert "osc\\x1b]8;;http:e\\x07link\\x1b]8;;\\x07 ansi\\x1b[31mred \\u202egnp.yaml" in text
     assert "/opt/\\u202e[x](https://evil.example/a)" in text  # the bidi override in the quoted cron line
     assert "\n  'broken|`x`[x](http:e)<b>\\u202e.yaml':4  error  YAML syntax error" in text
+    # the one-line layout quotes and escapes the same way
+    concise = parsed["text"]
+    assert "\n'$(echo INJECTED >&2).yaml':10:7: CF201 [warning]" in "\n" + concise
+    assert "\n'tick`s|pipe [x](http:e) ![i](e.png) <b>bold\\x0anewline.yaml':10:7: CF201" in "\n" + concise
+    assert "\n  'broken|`x`[x](http:e)<b>\\u202e.yaml':4  error  YAML syntax error" in concise
 
 
 def test_hostile_markdown_renders_no_link_image_or_html(hostile_tree):
@@ -457,7 +464,8 @@ def test_hostile_markdown_renders_no_link_image_or_html(hostile_tree):
     assert "$(echo INJECTED &gt;&amp;2).yaml" in headings
     # every table row has its cells (no pipe from a name or message splits one): five per
     # finding, three in the errors table, whose file cell shows the name as written
-    tables = re.findall(r"<tbody>(.*?)</tbody>", html, re.S)
+    by_check, *tables = re.findall(r"<tbody>(.*?)</tbody>", html, re.S)  # first: findings per check
+    assert [len(re.findall(r"<td[^>]*>", row)) for row in re.findall(r"<tr>(.*?)</tr>", by_check, re.S)] == [5, 5]
     rows = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
             for t in tables for row in re.findall(r"<tr>(.*?)</tr>", t, re.S)]
     assert sorted(len(r) for r in rows) == [3] + [5] * (len(HOSTILE_NAMES) + 4)

@@ -10,6 +10,7 @@ about a minute. Each test then commits into its own temporary project with the h
 from __future__ import annotations
 
 import importlib.util
+import re
 import os
 import shutil
 import subprocess
@@ -174,7 +175,7 @@ def test_commit_with_a_mismatched_template_fails_with_the_finding(hook_repo, pro
     assert proc.returncode == 1, out
     assert commits == 1  # the commit was refused
     assert "- hook id: computefit" in out and "- exit code: 1" in out
-    assert "template.yaml:10  CF201  warning  NightlyExport has a timeout of 900 s (set on the resource)" in out
+    assert "template.yaml:10:7: CF201 [warning] NightlyExport has a timeout of 900 s (set on the resource)" in out
     assert "1 finding (0 error, 1 warning, 0 info) in 1 file" in out  # the workflow is not counted
     assert "ci.yml" not in out
 
@@ -207,7 +208,7 @@ def test_terraform_file_is_evaluated_with_its_folder(hook_repo, project):
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1, out
     assert commits == 2
-    assert "infra/variables.tf:2  CF201  warning  aws_lambda_function.export has a timeout of 900 s" in out
+    assert "infra/variables.tf:2:3: CF201 [warning] aws_lambda_function.export has a timeout of 900 s" in out
 
 
 def test_changed_tfvars_file_alone_runs_the_hook(hook_repo, project):
@@ -219,7 +220,7 @@ def test_changed_tfvars_file_alone_runs_the_hook(hook_repo, project):
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1, out
     assert commits == 2  # refused
-    assert "infra/terraform.tfvars:1  CF201  warning  aws_lambda_function.export has a timeout of 900 s" in out
+    assert "infra/terraform.tfvars:1:1: CF201 [warning] aws_lambda_function.export has a timeout of 900 s" in out
 
 
 def test_committed_config_cannot_make_the_hook_write_outside_the_repository(hook_repo, project):
@@ -238,3 +239,21 @@ def test_committed_config_cannot_make_the_hook_write_outside_the_repository(hook
     assert ".computefit.toml: format: 'text:../victim.txt' names an output file" in out
     assert victim.read_text(encoding="utf-8") == "untouched\n"
     assert not (project.parent / "abs.json").exists()
+
+
+HOOK_PASSES = [
+    ("template.yaml", True), ("infra/main.tf", True), ("cdk.out/Stack.template.json", True),
+    ("envs/prod.tfvars", True), ("deno.json", True), ("composer.json", True),
+    ("package-lock.json", False), ("web/Package-Lock.json", False), ("npm-shrinkwrap.json", False),
+    ("pnpm-lock.yaml", False), ("obj/packages.lock.json", False), ("x/custom.lock.json", False),
+    ("node_modules/pkg/template.yaml", False),
+]
+
+
+@pytest.mark.parametrize("name,passed", HOOK_PASSES)
+def test_hook_never_passes_lock_files(name, passed):
+    """A lock file is never IaC and can be many megabytes: the hook's files/exclude keep it out
+    (pre-commit matches both with Python's re.search on the repository-relative path)."""
+    [hook] = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    chosen = bool(re.search(hook["files"], name)) and not re.search(hook["exclude"], name)
+    assert chosen is passed

@@ -37,6 +37,8 @@ def _shape(report: dict) -> dict[str, set[str]]:
         "notices[]": set().union(*(set(n) for n in report["notices"])),
         "summary": set(report["summary"]),
         "summary.by_severity": set(report["summary"]["by_severity"]),
+        "summary.by_check.*": set().union(*(set(c) for c in report["summary"]["by_check"].values())),
+        "summary.unsupported[]": set().union(*(set(u) for u in report["summary"]["unsupported"])),
     }
 
 
@@ -46,10 +48,11 @@ def emitted(tmp_path, monkeypatch) -> dict:
     one file outside the read boundary (a notice)."""
     (tmp_path / "broken.template").write_text("Resources: [\n")
     (tmp_path / "main.tf").write_text('resource "aws_instance" "a" {\n  user_data = file("/etc/hostname")\n}\n')
+    (tmp_path / "serverless.yml").write_text("service: orders\nprovider:\n  name: aws\n")  # unsupported
     monkeypatch.chdir(REPO)
     result = CliRunner().invoke(main, ["scan", "examples", str(tmp_path), "--format", "json"])
     report = json.loads(result.stdout)
-    assert report["findings"] and report["errors"] and report["notices"]
+    assert report["findings"] and report["errors"] and report["notices"] and report["summary"]["unsupported"]
     assert any("costs" in f for f in report["findings"])
     return report
 

@@ -330,7 +330,9 @@ def test_action_command_formats_exist(use, tmp_path):
 def test_action_builds_the_command_line(tmp_path):
     proc, argv = run_action_scan({}, tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert argv == ["scan", "--format", "github", "--fail-on", "warning",
+    head = ["scan", "--format", "text", "--format", f"github:{tmp_path / 'computefit-annotations.txt'}",
+            "--format", f"json:{tmp_path / 'computefit-report.json'}", "--github-limits"]
+    assert argv == [*head, "--fail-on", "warning",
                     "--format", f"markdown:{tmp_path / 'summary.md'}", "--", "."]
 
     proc, argv = run_action_scan({
@@ -339,10 +341,16 @@ def test_action_builds_the_command_line(tmp_path):
         "sarif-file": "out/computefit.sarif",
         "job-summary": "false",
         "args": "--select CF2 --exclude 'tests/*' --exclude \"$HOME\"",
+        "config": "ci/computefit.toml",
+        "baseline": "ci/baseline.json",
+        "exclude": "legacy 'old stacks/*'",
+        "diff-base": "origin/main",
     }, tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert argv == ["scan", "--format", "github", "--fail-on", "error",
+    assert argv == [*head, "--fail-on", "error",
                     "--format", "sarif:out/computefit.sarif",
+                    "--config", "ci/computefit.toml", "--baseline", "ci/baseline.json",
+                    "--diff-base", "origin/main", "--exclude", "legacy", "--exclude", "old stacks/*",
                     "--select", "CF2", "--exclude", "tests/*", "--exclude", "$HOME",
                     "--", "infra", "my templates", "stacks/api.yaml"]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from computefit.check import CostLine, Finding, all_checks
+from computefit.check import CostLine, Finding, all_checks, all_rules
 from computefit.cli import main
 from computefit.config import Config
 from computefit.model import FileError, Location
@@ -178,7 +178,7 @@ def test_sarif_document(in_repo):
     driver = run["tool"]["driver"]
     assert driver["name"] == "computefit" and driver["informationUri"] == "https://github.com/computefit/computefit"
     rules = driver["rules"]
-    assert [r["id"] for r in rules] == list(all_checks())
+    assert [r["id"] for r in rules] == list(all_rules())  # engine rules CF001-CF003 too
     cf201 = rules[[r["id"] for r in rules].index("CF201")]
     cls = all_checks()["CF201"]
     assert cf201["name"] == "lambda-near-timeout-limit"
@@ -188,15 +188,15 @@ def test_sarif_document(in_repo):
     assert cf201["help"]["markdown"] == cls.doc() and "## Use instead" in cf201["help"]["text"]
     assert cf201["helpUri"].endswith("/docs/checks/CF201.md")
     assert cf201["defaultConfiguration"] == {"level": "warning"}
+    assert cf201["properties"] == {"tags": list(cls.tags), "precision": "high"} and "lambda" in cls.tags
 
     assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": REPO.resolve().as_uri() + "/"}}
     results = run["results"]
     assert [(r["ruleId"], r["level"]) for r in results] == [
         ("CF201", "error"), ("CF201", "warning"), ("CF201", "note"), ("CF201", "warning"),
-        ("CF201", "warning"), ("CF201", "warning"),
-    ]
+    ]  # the two suppressed findings are left out (GitHub ignores SARIF suppressions)
     first = results[0]
-    assert first["ruleIndex"] == list(all_checks()).index("CF201")
+    assert first["ruleIndex"] == list(all_rules()).index("CF201")
     [loc] = first["locations"]
     assert loc["physicalLocation"] == {
         "artifactLocation": {"uri": "stack/template.yaml", "uriBaseId": "%SRCROOT%"},
@@ -219,14 +219,23 @@ def test_sarif_document(in_repo):
     assert len(set(prints)) == len(prints)
 
 
-def test_sarif_always_includes_suppressed_findings(in_repo):
-    for show in (False, True):
-        doc = json.loads(render("sarif", sample_result(), RenderOptions(show_suppressed=show)))
-        suppressed = [r for r in doc["runs"][0]["results"] if "suppressions" in r]
-        assert [(r["suppressions"], r["locations"][0]["logicalLocations"][0]["name"]) for r in suppressed] == [
-            ([{"kind": "inSource", "justification": "computefit: ignore[CF201] comment at line 39"}], "QuietFn"),
-            ([{"kind": "external", "justification": "baseline .computefit-baseline.json"}], "OldFn"),
-        ]
+def test_sarif_includes_suppressed_findings_only_when_asked(in_repo):
+    """GitHub code scanning ignores ``suppressions`` (github/codeql-action#1230): a suppressed
+    result would be an open alert, so they are left out unless --show-suppressed asks."""
+    hidden = json.loads(render("sarif", sample_result()))
+    assert [r["locations"][0]["logicalLocations"][0]["name"] for r in hidden["runs"][0]["results"]] == [
+        "ApiFn", "OrdersFn", "aws_lambda_function.x", "NoLineFn"]
+    doc = json.loads(render("sarif", sample_result(), RenderOptions(show_suppressed=True)))
+    assert_valid_sarif(doc)
+    suppressed = [r for r in doc["runs"][0]["results"] if "suppressions" in r]
+    assert [(r["suppressions"], r["locations"][0]["logicalLocations"][0]["name"]) for r in suppressed] == [
+        ([{"kind": "inSource", "justification": "computefit: ignore[CF201] comment at line 39"}], "QuietFn"),
+        ([{"kind": "external", "justification": "baseline .computefit-baseline.json"}], "OldFn"),
+    ]
+    # the fingerprints of the reported results do not depend on the option
+    key = "computefit/checkResourceHash/v1"
+    assert ([r["partialFingerprints"][key] for r in hidden["runs"][0]["results"]]
+            == [r["partialFingerprints"][key] for r in doc["runs"][0]["results"][:4]])
 
 
 def test_sarif_file_errors_are_notifications(in_repo):
@@ -290,12 +299,13 @@ def test_junit_structure(in_repo):
     checks, errors = suites
     cases = checks.findall("testcase")
     assert [(c.get("classname"), c.get("name")) for c in cases] == [
-        ("stack/other.json", "CF201 NoLineFn"),
-        ("stack/template.yaml", "CF201 ApiFn"),
-        ("stack/template.yaml", "CF201 OrdersFn"),
-        ("tf/terraform.tfvars", "CF201 aws_lambda_function.x"),
+        ("stack/other.json.CF201", "CF201 NoLineFn"),
+        ("stack/template.yaml.CF201", "CF201 ApiFn"),
+        ("stack/template.yaml.CF201", "CF201 OrdersFn"),
+        ("tf/terraform.tfvars.CF201", "CF201 aws_lambda_function.x"),
     ]
-    assert all(c.get("file") == c.get("classname") for c in cases)
+    # Jenkins splits the classname at its last dot: package = the file, class = the check
+    assert all(c.get("classname") == c.get("file") + ".CF201" for c in cases)
     failures = [(c.get("name"), f.get("type")) for c in cases for f in c.findall("failure")]
     assert failures == [("CF201 NoLineFn", "warning"), ("CF201 ApiFn", "error"), ("CF201 OrdersFn", "warning")]
     # the info finding is below --fail-on warning: a passing testcase with the finding in system-out
@@ -313,8 +323,8 @@ def test_junit_structure(in_repo):
     # file errors: one testcase per file, one <error> per problem
     err_cases = errors.findall("testcase")
     assert [(c.get("classname"), c.get("name"), c.get("file")) for c in err_cases] == [
-        ("<model>", "parse <model>", None),
-        ("broken/a.yaml", "parse broken/a.yaml", "broken/a.yaml"),
+        ("<model>.parse", "parse <model>", None),
+        ("broken/a.yaml.parse", "parse broken/a.yaml", "broken/a.yaml"),
     ]
     assert [e.text for e in err_cases[1].findall("error")] == [
         "broken/a.yaml:3: mapping values are not allowed here", "broken/a.yaml: second problem: 50% done",
@@ -399,6 +409,7 @@ def test_gitlab_issues(in_repo):
         ("computefit/file-error", "critical", {"path": "<model>", "lines": {"begin": 1}}),
     ]
     assert issues[1]["description"] == f"CF201 OrdersFn: {TRICKY}"
+    assert issues[0]["description"] == "CF201 ApiFn timeout 901 s exceeds 900 s."  # the name once
     assert issues[0]["content"] == {"body": "Run it on Fargate."}
     prints = [i["fingerprint"] for i in issues]
     assert len(set(prints)) == len(prints)
@@ -437,6 +448,10 @@ def test_markdown_structure(in_repo):
     header = "| Line | Check | Severity | Resource | Message |"
     assert lines.count(header) == 3
     rows = [l for l in lines if l.startswith("| ") and "lambda-near-timeout-limit" in l]
+    # first the count per check (by_check), then one row per finding
+    assert rows[0] == ("| [CF201](https://github.com/computefit/computefit/blob/main/docs/checks/CF201.md) "
+                       "lambda-near-timeout-limit | 4 | 1 | 2 | 1 |")
+    rows = rows[1:]
     assert len(rows) == 4
     # the tricky message: pipes escaped, HTML escaped, line break as <br>, $ escaped; one row
     orders = next(r for r in rows if "OrdersFn" in r)
@@ -480,7 +495,7 @@ EXAMPLE_FINDINGS = [
 
 
 def test_examples_every_format_in_one_run(in_repo, tmp_path):
-    machine = [f for f in FORMATS if f != "text"]
+    machine = [f for f in FORMATS if f not in ("text", "full")]
     out = {f: tmp_path / f"report.{f}" for f in machine}
     args = ["scan", "examples", "--format", "text"]
     for cid in sorted({e[0] for e in EXAMPLE_FINDINGS}):  # a check added later does not change this run
@@ -492,7 +507,7 @@ def test_examples_every_format_in_one_run(in_repo, tmp_path):
     expected = EXAMPLE_FINDINGS
 
     assert res.output.endswith(f"{len(expected)} findings (0 error, {len(expected)} warning, 0 info) in 4 files\n")
-    assert "examples/orders-api/template.yaml:11  CF201  warning" in res.output
+    assert "examples/orders-api/template.yaml:11:5: CF201 [warning] NightlyExportFunction has" in res.output
 
     report = json.loads(out["json"].read_text())
     assert [(f["check_id"], f["file"], f["line"], f["resource"]) for f in report["findings"]] == expected
@@ -508,13 +523,21 @@ def test_examples_every_format_in_one_run(in_repo, tmp_path):
     assert sarif["runs"][0]["invocations"] == [{"executionSuccessful": True}]
 
     junit = ET.parse(out["junit"]).getroot()
-    n = len(expected)
-    selected = {e[0] for e in EXAMPLE_FINDINGS}
-    quiet = [cid for cid in all_checks() if cid in selected and cid not in {e[0] for e in expected}]  # passing testcases
-    assert (junit.get("tests"), junit.get("failures"), junit.get("errors")) == (str(n + len(quiet)), str(n), "0")
-    assert [(c.get("classname"), c.get("name")) for c in junit.iter("testcase") if c.find("failure") is not None] == [
-        (file, f"{cid} {res_}") for cid, file, _, res_ in sorted(expected)
-    ]
+    n = str(len(expected))
+    cases = list(junit.iter("testcase"))
+    failing = [(c.get("classname"), c.get("name")) for c in cases if c.find("failure") is not None]
+    assert failing == [(f"{file}.{cid}", f"{cid} {res_}") for cid, file, _, res_ in sorted(expected)]
+    # every other resource each check examined is a passing testcase (as checkov lists them)
+    passing = {(c.get("classname"), c.get("name")) for c in cases if c.find("failure") is None}
+    tpl, tf = "examples/orders-api/template.yaml", "examples/terraform/main.tf"
+    assert passing == {
+        (f"{tf}.CF101", "CF101 aws_instance.web"),
+        *((f"{tpl}.{cid}", f"{cid} {fn}") for cid, fn in (
+            ("CF201", "CheckoutFunction"), ("CF201", "OrderEventsConsumer"), ("CF201", "OrdersApiFunction"),
+            ("CF301", "CheckoutFunction"), ("CF301", "NightlyExportFunction"), ("CF301", "OrderEventsConsumer"))),
+        (f"{tf}.CF201", "CF201 aws_lambda_function.invoice_api"), (f"{tf}.CF301", "CF301 aws_lambda_function.reconcile"),
+    }
+    assert (junit.get("tests"), junit.get("failures"), junit.get("errors")) == (str(len(expected) + len(passing)), n, "0")
 
     github = out["github"].read_text().splitlines()
     assert [re.match(r"::warning file=([^,]+),line=(\d+),title=(CF\d+) ", l).groups() for l in github] == [

@@ -252,7 +252,7 @@ def test_no_traceback_from_the_installed_script(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr == ""
     assert "Traceback" not in proc.stdout
-    assert "good.yaml:8  CF201  warning" in proc.stdout
+    assert "good.yaml:8:7: CF201 [warning] Export has a timeout" in proc.stdout
     assert proc.stdout.splitlines()[-1] == (
         "1 finding (0 error, 1 warning, 0 info) in 7 files; 6 files could not be read")
 

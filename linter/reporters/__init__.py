@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 #: format name -> module (under computefit.reporters) and a one-line description
 FORMATS: dict[str, tuple[str, str]] = {
-    "text": ("text", "grouped by file, for a terminal (colour only on a terminal)"),
+    "text": ("text", "one line per finding, path:line:col: ID [severity] resource: message"),
+    "full": ("full", "grouped by file, each finding with its fix, costs and their assumptions"),
     "json": ("json_report", "computefit's JSON report (documented in the README)"),
     "sarif": ("sarif", "SARIF 2.1.0 for GitHub code scanning and other SARIF viewers"),
     "junit": ("junit", "JUnit XML test report for GitLab, Jenkins and other CI servers"),
@@ -26,6 +27,18 @@ class RenderOptions:
     color: bool = False
     show_suppressed: bool = False
     fail_on: str = "warning"
+    #: wrap text lines to this many columns (None: do not wrap; the CLI passes the terminal's width)
+    width: int | None = None
+    #: text: only the errors and the summary (-q)
+    quiet: bool = False
+    #: text: counts per check and severity instead of the findings (--statistics)
+    statistics: bool = False
+    #: github and markdown: keep within GitHub's limits (annotations per level, job summary size)
+    github_limits: bool = False
+    #: text: list every file looked at and what it was read as (--show-files)
+    show_files: bool = False
+    #: SARIF ``automationDetails.id`` (GitHub's analysis category), from --sarif-category
+    sarif_category: str | None = None
 
 
 def render(fmt: str, result, options: RenderOptions | None = None) -> str:

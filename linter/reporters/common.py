@@ -117,6 +117,24 @@ def count_by_severity(findings) -> dict[str, int]:
     return {s: counts.get(s, 0) for s in reversed(SEVERITIES)}
 
 
+def count_by_check(findings) -> dict[str, dict[str, int]]:
+    """``{"CF201": {"findings": n, "error": n, "warning": n, "info": n}, ...}``, by check ID."""
+    out: dict[str, dict[str, int]] = {}
+    for cid in sorted({f.check_id for f in findings}):
+        mine = [f for f in findings if f.check_id == cid]
+        out[cid] = {"findings": len(mine), **count_by_severity(mine)}
+    return out
+
+
+def named_message(finding, message: str | None = None) -> str:
+    """``resource: message``, or the message alone when it starts with the resource's name (most
+    do), so a one-line report does not name the resource twice."""
+    message = finding.message if message is None else message
+    if finding.resource and message.startswith(finding.resource + " "):
+        return message
+    return f"{finding.resource}: {message}"
+
+
 def plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
@@ -133,12 +151,64 @@ def summary_line(result) -> str:
     stale = getattr(result, "baseline_stale", None)
     if stale:
         text += f"; {len(stale)} stale baseline entr{'ies' if len(stale) != 1 else 'y'}"
+    return text + skipped_text(result)
+
+
+def skipped_text(result) -> str:
+    """``; 12 files skipped as not IaC; 3 paths excluded; not read: serverless.yml (Serverless
+    Framework service, not read)``: what the scan left out, so a run that read nothing never
+    looks like a pass."""
+    text = ""
+    not_iac = getattr(result, "skipped_not_iac", 0)
+    if not_iac:
+        text += f"; {plural(not_iac, 'file')} skipped as not IaC"
+    excluded = getattr(result, "excluded", 0)
+    if excluded:
+        text += f"; {plural(excluded, 'path')} excluded"
+    unsupported = getattr(result, "unsupported", [])
+    if unsupported:
+        named = ", ".join(f"{report_path(p)} ({kind.split(',')[0]})" for p, kind in unsupported[:3])
+        more = f" and {len(unsupported) - 3} more" if len(unsupported) > 3 else ""
+        text += f"; not supported: {named}{more}"
     return text
 
 
 def money(usd: float | None) -> str:
     """``$1,234.50/month``; ``unknown`` for None and for a number that is not finite."""
     return "unknown" if usd is None or not math.isfinite(usd) else f"${usd:,.2f}/month"
+
+
+def _known(usd) -> bool:
+    return usd is not None and math.isfinite(usd)
+
+
+def cost_change(finding) -> str | None:
+    """``$70.08 -> $0.59 /month`` (:func:`cost_pair`), None when unknown or unchanged."""
+    pair = cost_pair(finding)
+    if pair is None:
+        return None
+    now, best = f"${pair[0]:,.2f}", f"${pair[1]:,.2f}"
+    return None if now == best else f"{now} -> {best} /month"
+
+
+def cost_pair(finding) -> tuple[float, float] | None:
+    """(current monthly cost, cheapest alternative's): the cost line whose option starts with
+    ``current`` and the cheapest other, when both are known. A line whose option is the first part
+    of others (``EventBridge Scheduler`` of ``EventBridge Scheduler + Lambda``) is a part they
+    share, added to each of them, not an alternative of its own."""
+    current = [c for c in finding.costs if c.option.lower().startswith("current")]
+    others = [c for c in finding.costs if not c.option.lower().startswith("current")]
+    if not current or not _known(current[0].monthly_usd):
+        return None
+    parts = [c for c in others if any(o.option.startswith(c.option + " + ") for o in others)]
+    totals = []
+    for c in others:
+        if c in parts and len(parts) < len(others):
+            continue
+        shared = [p.monthly_usd for p in parts if c.option.startswith(p.option + " + ")]
+        if _known(c.monthly_usd) and all(_known(v) for v in shared):
+            totals.append(c.monthly_usd + sum(shared))
+    return (current[0].monthly_usd, min(totals)) if totals else None
 
 
 # --------------------------------------------------------------------------------------------------

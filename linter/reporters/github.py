@@ -6,8 +6,11 @@ carries the recommendation on a second (escaped) line. Files that could not be r
 annotated.
 
 GitHub shows at most 10 annotations of each level per step (50 per job); ``--format sarif`` with
-code scanning has no such limit. Paths are relative to the working directory, so run computefit
-from the repository root.
+code scanning has no such limit. With ``--github-limits`` (the Action passes it) the annotations
+are ordered by severity (errors, then warnings, then notices), at most that many of each level
+are written (the limit is in facts.toml), and a last ``::notice`` says how many more there are
+and where to find them. Paths are relative to the working directory, so run computefit from the
+repository root.
 """
 
 from __future__ import annotations
@@ -34,6 +37,28 @@ def command(level: str, message: str, **props) -> str:
     return f"::{level} {fields}::{escape_data(message)}" if fields else f"::{level}::{escape_data(message)}"
 
 
+_ORDER = {"error": 0, "warning": 1, "notice": 2}
+
+
+def capped(lines: list[str], limit: int) -> list[str]:
+    """``lines`` (workflow commands) ordered by level, at most ``limit`` of each, then a notice
+    saying how many were left out."""
+    ordered = sorted(lines, key=lambda line: _ORDER.get(line[2:].split(" ", 1)[0].split("::", 1)[0], 3))
+    kept, left, seen = [], 0, {}
+    for line in ordered:
+        level = line[2:].split(" ", 1)[0].split("::", 1)[0]
+        seen[level] = seen.get(level, 0) + 1
+        if seen[level] <= limit:
+            kept.append(line)
+        else:
+            left += 1
+    if left:
+        kept.append(command("notice", f"{left} more annotation{'s' if left != 1 else ''} not shown "
+                                      f"(GitHub shows {limit} of each level per step): see the job "
+                                      "summary, the log or the SARIF report", title="computefit"))
+    return kept
+
+
 def render(result, options) -> str:
     lines = []
     for f in result.findings:
@@ -53,4 +78,8 @@ def render(result, options) -> str:
     for n in getattr(result, "notices", []):
         lines.append(command("notice", n.message, file=report_path(n.file), line=n.line,
                              title="computefit: not read"))
+    if getattr(options, "github_limits", False):
+        from .. import facts
+
+        lines = capped(lines, facts.value("github.annotations_per_step"))
     return "".join(line + "\n" for line in lines)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 
-from .common import fingerprints, is_file_path, json_text, report_path, severity_name, utf8, visible
+from .common import fingerprints, is_file_path, json_text, named_message, report_path, severity_name, utf8, visible
 
 FILE_ERROR_CHECK = "computefit/file-error"
 
@@ -38,7 +38,7 @@ def _issue(description, check_name, fingerprint, severity, path, line, content=N
 
 def to_list(result, options) -> list[dict]:
     issues = [
-        _issue(visible(f"{f.check_id} {f.resource}: {f.message}", keep="\t\n\r"), f.check_id, fp,
+        _issue(visible(f"{f.check_id} {named_message(f)}", keep="\t\n\r"), f.check_id, fp,
                severity_name("gitlab", f.severity), report_path(f.location.file), f.location.line,
                content=f.recommendation)
         for f, fp in zip(result.findings, fingerprints(result.findings))

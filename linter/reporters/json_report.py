@@ -7,7 +7,7 @@ Strict JSON: no NaN or infinity (null instead), no lone surrogate (a visible esc
 
 from __future__ import annotations
 
-from .common import count_by_severity, json_text
+from .common import count_by_check, count_by_severity, json_text
 
 
 def to_dict(result, options) -> dict:
@@ -22,6 +22,12 @@ def to_dict(result, options) -> dict:
             "findings": len(result.findings),
             "errors": len(result.errors),
             "by_severity": count_by_severity(result.findings),
+            "by_check": count_by_check(result.findings),
+            "suppressed": len(result.suppressed) - getattr(result, "baselined", 0),
+            "baselined": getattr(result, "baselined", 0),
+            "skipped": getattr(result, "skipped_not_iac", 0),
+            "excluded": getattr(result, "excluded", 0),
+            "unsupported": [{"file": f, "kind": k} for f, k in getattr(result, "unsupported", [])],
         },
     }
     if getattr(result, "baseline", None):

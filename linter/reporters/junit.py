@@ -5,21 +5,26 @@ Layout::
 
     <testsuites name="computefit" tests failures errors skipped time>
       <testsuite name="CF201 lambda-near-timeout-limit" tests failures errors skipped time>
-        <testcase classname="FILE" name="CF201 RESOURCE" file="FILE" time="0">
+        <testcase classname="FILE.CF201" name="CF201 RESOURCE" file="FILE" time="0">
           <failure message="MESSAGE" type="warning">FILE:LINE MESSAGE + resource, fix, costs</failure>
         </testcase>
-        <testcase classname="computefit" name="CF101 (no findings)" .../>   a check that ran clean
+        <testcase classname="FILE.CF201" name="CF201 OTHER" file="FILE" time="0"/>   checked, passed
+        <testcase classname="computefit" name="CF101 (no findings)" .../>   ran, nothing to check
       </testsuite>
       <testsuite name="computefit file errors">
-        <testcase classname="FILE" name="parse FILE"><error message type="FileError">...</error>...
+        <testcase classname="FILE.parse" name="parse FILE"><error message type="FileError">...</error>...
       </testsuite>
       <testsuite name="computefit notices">            what was not read (outside the read boundary)
-        <testcase classname="FILE" name="not read: FILE:LINE"><skipped message>...</skipped>...
+        <testcase classname="FILE.notice" name="not read: FILE:LINE"><skipped message>...</skipped>...
       </testsuite>
     </testsuites>
 
 One testsuite per check that ran, one testcase per check, file and resource, one ``<failure>`` per
-finding (``type`` = its severity). A finding below ``--fail-on`` is not a failure: its testcase
+finding (``type`` = its severity). Every other resource the check examined (its ``kinds`` of
+compute unit in the model) is a passing testcase, as checkov lists passed checks, so the report
+shows what was checked and not only what failed. The ``classname`` is the file, then a dot and
+the check ID: Jenkins splits a classname at its last dot into package and class, so the package
+is the file (not the file name without its extension) and the class the check. A finding below ``--fail-on`` is not a failure: its testcase
 passes and the finding is in its ``<system-out>``, so the report agrees with the exit code (an info
 finding never fails a build by default; Jenkins would otherwise mark the build unstable). Suppressed
 findings, when shown, are ``<skipped>`` testcases named ``... (suppressed)``.
@@ -32,7 +37,7 @@ What the consumers read:
   several testcases with the same classname and name; hence the body repeats the message and the
   names are unique.
 - Jenkins: testsuite ``name``; testcase ``classname`` (split at its last dot into package and
-  class: ``dir/template.yaml`` shows as package ``dir/template``, class ``yaml``), ``name``,
+  class: ``dir/template.yaml.CF201`` shows as package ``dir/template.yaml``, class ``CF201``), ``name``,
   ``time``; ``failure``/``error`` ``message``, ``type`` and content; ``skipped``; ``system-out``.
 """
 
@@ -94,6 +99,18 @@ class _Suite:
         return self.counts
 
 
+def _passed(result, check_cls, reported: set[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(file, resource) of each resource of the check's kinds that has no finding of it."""
+    if check_cls is None or not check_cls.kinds:
+        return []
+    out = set()
+    for unit in result.model.units_of(*check_cls.kinds):
+        key = (report_path(unit.location.file), unit.name)
+        if key not in reported:
+            out.add(key)
+    return sorted(out)
+
+
 def to_element(result, options) -> ET.Element:
     from ..check import all_checks
 
@@ -111,7 +128,7 @@ def to_element(result, options) -> ET.Element:
         suites.append(suite)
         own = [f for f in result.findings if f.check_id == check_id]
         for (file, resource), group in groupby(sorted(own, key=_case_key), key=_case_key):
-            case = suite.case(file, f"{check_id} {resource}", file)
+            case = suite.case(f"{file}.{check_id}", f"{check_id} {resource}", file)
             below = []
             for f in group:
                 if fails(f.severity, options.fail_on):
@@ -123,9 +140,14 @@ def to_element(result, options) -> ET.Element:
         for f, why in shown_suppressed:
             if f.check_id == check_id:
                 file = report_path(f.location.file)
-                case = suite.case(file, f"{check_id} {f.resource} (suppressed)", file)
+                case = suite.case(f"{file}.{check_id}", f"{check_id} {f.resource} (suppressed)", file)
                 suite.outcome(case, "skipped", f"suppressed: {why}", f"suppressed: {why}\n{_body(f)}")
-        if not own and not any(f.check_id == check_id for f, _ in shown_suppressed):
+        mine = own + [f for f, _ in result.suppressed if f.check_id == check_id]
+        reported = {(report_path(f.resource_at.file), f.resource) for f in mine}
+        passed = _passed(result, cls, reported) if check_id in result.checks else []
+        for file, resource in passed:
+            suite.case(f"{file}.{check_id}", f"{check_id} {resource}", file)
+        if not own and not passed and not any(f.check_id == check_id for f, _ in shown_suppressed):
             suite.case("computefit", f"{check_id} (no findings)")
     if result.errors:
         suite = _Suite(root, "computefit file errors")
@@ -133,7 +155,7 @@ def to_element(result, options) -> ET.Element:
         by_file = attrgetter("file")
         for file, errors in groupby(sorted(result.errors, key=by_file), key=by_file):
             path = report_path(file) if is_file_path(file) else file
-            case = suite.case(path, f"parse {path}", path if is_file_path(file) else None)
+            case = suite.case(f"{path}.parse", f"parse {path}", path if is_file_path(file) else None)
             for e in errors:
                 where = f"{path}:{e.line}" if e.line else path
                 suite.outcome(case, "error", e.message, f"{where}: {e.message}", "FileError")
@@ -144,7 +166,7 @@ def to_element(result, options) -> ET.Element:
         for n in notices:
             path = report_path(n.file)
             where = f"{path}:{n.line}" if n.line else path
-            case = suite.case(path, f"not read: {where}", path)
+            case = suite.case(f"{path}.notice", f"not read: {where}", path)
             suite.outcome(case, "skipped", n.message, f"{where}: {n.message}")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for suite in suites:

@@ -17,7 +17,7 @@ import html
 import re
 from itertools import groupby
 
-from .common import check_docs_url, money, report_path, summary_line, visible
+from .common import check_docs_url, cost_pair, count_by_check, money, plural, report_path, summary_line, utf8, visible
 
 #: Markdown punctuation that can start a link or image (``[``), code, emphasis, strikethrough,
 #: math (GitHub reads ``$...$`` as TeX), a table cell boundary, or escape what follows (``\``).
@@ -86,10 +86,59 @@ def _details(f) -> list[str]:
     return out
 
 
+def _cost_totals(findings) -> list[str]:
+    pairs = [p for p in (cost_pair(f) for f in findings) if p is not None]
+    if not pairs:
+        return []
+    now, best = sum(p[0] for p in pairs), sum(p[1] for p in pairs)
+    return [f"**Estimated cost** of the {plural(len(pairs), 'finding')} with both figures: "
+            f"{escape(money(now))} today, {escape(money(best))} with the cheapest alternative of each "
+            f"(us-east-1 on-demand; each finding lists its assumptions).", ""]
+
+
 def render(result, options) -> str:
+    text = _render(result, options)
+    if not getattr(options, "github_limits", False):
+        return text
+    from .. import facts
+
+    return within_bytes(text, facts.value("github.step_summary_max") - 4096)
+
+
+def within_bytes(text: str, limit: int) -> str:
+    """``text`` cut at a line (outside a ``<details>`` block, at a heading when it can) so that
+    it fits ``limit`` UTF-8 bytes with a last line saying what was left out."""
+    if len(utf8(text)) <= limit:
+        return text
+    lines = text.split("\n")
+    note = ("", "_The rest of this report is left out to stay within GitHub's 1 MiB job-summary "
+                "limit: the log, the SARIF or JSON report has every finding._", "")
+    budget = limit - len(utf8("\n".join(note))) - 1
+    kept, size, depth, cut = [], 0, 0, 0
+    for i, line in enumerate(lines):
+        size += len(utf8(line)) + 1
+        if size > budget:
+            break
+        kept.append(line)
+        depth += line.count("<details>") - line.count("</details>")
+        if depth == 0 and (i + 1 == len(lines) or not lines[i + 1].startswith("|")):
+            cut = len(kept)  # a safe place: not inside a table or a details block
+    return "\n".join(kept[:cut]).rstrip("\n") + "\n" + "\n".join(note)
+
+
+def _render(result, options) -> str:
     out = [f"## computefit: {summary_line(result)}", ""]
     if not result.findings and not result.errors:
         out += ["No compute-model mismatches found.", ""]
+    by_check = count_by_check(result.findings)
+    if by_check:
+        names = {f.check_id: f.check_name for f in result.findings}
+        out += ["| Check | Findings | Error | Warning | Info |", "|---|---:|---:|---:|---:|"]
+        for cid, n in by_check.items():
+            out.append(f"| [{cid}]({check_docs_url(cid)}) {cell(names[cid])} | {n['findings']} | {n['error']} "
+                       f"| {n['warning']} | {n['info']} |")
+        out.append("")
+    out += _cost_totals(result.findings)
     for file, group in groupby(result.findings, key=lambda f: report_path(f.location.file)):
         findings = list(group)
         out += [f"### {code(file)}", "", "| Line | Check | Severity | Resource | Message |",
