@@ -1,4 +1,5 @@
-"""Acceptance tests for CF101, CF201 and CF301-CF304, written from the specification only.
+"""Acceptance tests for CF101, CF201-CF205, CF301-CF304 and CF401-CF403, written from the
+specification only.
 
 Every folder under tests/acceptance/ is one realistic case: CloudFormation / SAM / CDK templates or
 a Terraform root folder, plus an ``expected.json``::
@@ -20,7 +21,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 CASES_DIR = Path(__file__).resolve().parent / "acceptance"
-CHECKS = ("CF101", "CF201", "CF301", "CF302", "CF303", "CF304")
+CHECKS = (
+    "CF101", "CF201", "CF202", "CF203", "CF204", "CF205",
+    "CF301", "CF302", "CF303", "CF304", "CF401", "CF402", "CF403",
+)
 SEVERITIES = {"info", "warning", "error"}
 
 
