@@ -72,6 +72,11 @@ module "billing_schedules" {
       schedule_expression = "rate(30 minute)"
       arn                 = module.usage_rollup.lambda_function_arn
     }
+    statement_reminder = {
+      description         = "Remind finance of unsent statements on Mondays"
+      schedule_expression = "cron(0 9 * * MON *)"
+      arn                 = module.billing_close.lambda_function_arn
+    }
   }
 }
 
