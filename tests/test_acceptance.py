@@ -1,4 +1,5 @@
-"""Acceptance tests for CF101, CF201 and CF301-CF304, written from the specification only.
+"""Acceptance tests for CF101, CF201-CF205, CF301-CF304 and CF401-CF403, written from the
+specification only.
 
 Every folder under tests/acceptance/ is one realistic case: CloudFormation / SAM / CDK templates or
 a Terraform root folder, plus an ``expected.json``::
@@ -20,7 +21,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 CASES_DIR = Path(__file__).resolve().parent / "acceptance"
-CHECKS = ("CF101", "CF201", "CF301", "CF302", "CF303", "CF304")
+CHECKS = (
+    "CF101", "CF201", "CF202", "CF203", "CF204", "CF205",
+    "CF301", "CF302", "CF303", "CF304", "CF401", "CF402", "CF403",
+)
 SEVERITIES = {"info", "warning", "error"}
 
 
@@ -29,6 +33,21 @@ def _case_names() -> list[str]:
 
 
 CASES = _case_names()
+
+#: Cases whose expectation stands but the implementation is known to get wrong: each names the
+#: bug. strict, so the case fails loudly once the bug is fixed and the entry must go.
+KNOWN_BUGS = {
+    "cfn-edge-api-and-substitutions": (
+        "CF202 takes an edge-optimized REST API's TimeoutInMillis above 29,000 ms at face value "
+        "(checks/cf202: _configured gets no maximum for REST even when raisable is False), so a "
+        "45 s function behind an EDGE API claiming 60000 ms is not reported"
+    ),
+}
+
+
+def _judged_cases() -> list:
+    return [pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[c])) if c in KNOWN_BUGS
+            else c for c in CASES]
 
 
 def _load_expected(case: str) -> dict:
@@ -69,6 +88,7 @@ def _expected_key(expectation: dict) -> tuple:
 
 def test_cases_are_present():
     assert len(CASES) >= 10, CASES
+    assert set(KNOWN_BUGS) <= set(CASES), set(KNOWN_BUGS) - set(CASES)
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -89,7 +109,7 @@ def test_expected_json_is_well_formed(case):
             assert (CASES_DIR / case / item["file"]).is_file()
 
 
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", _judged_cases())
 def test_acceptance_case(case, monkeypatch):
     from computefit.config import Config
     from computefit.runner import scan
