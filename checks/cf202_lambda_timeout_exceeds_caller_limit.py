@@ -198,7 +198,9 @@ class LambdaTimeoutExceedsCallerLimit(Check):
             et = t.settings.get(m.ENDPOINT_TYPE)
             et_value = et.value.upper() if et is not None and isinstance(et.value, str) else None
             raisable = None if et_value is None else et_value in ("REGIONAL", "PRIVATE")
-            c = LambdaTimeoutExceedsCallerLimit._configured(t, default, None, confidence, derived)
+            # above 29 s only on a Regional or private API: an edge-optimized API caps it there
+            maximum = default if raisable is False else None
+            c = LambdaTimeoutExceedsCallerLimit._configured(t, default, maximum, confidence, derived)
             c.raisable = raisable
             return c
         if t.kind == m.HTTP_API:

@@ -36,13 +36,8 @@ CASES = _case_names()
 
 #: Cases whose expectation stands but the implementation is known to get wrong: each names the
 #: bug. strict, so the case fails loudly once the bug is fixed and the entry must go.
-KNOWN_BUGS = {
-    "cfn-edge-api-and-substitutions": (
-        "CF202 takes an edge-optimized REST API's TimeoutInMillis above 29,000 ms at face value "
-        "(checks/cf202: _configured gets no maximum for REST even when raisable is False), so a "
-        "45 s function behind an EDGE API claiming 60000 ms is not reported"
-    ),
-}
+#: case -> the bug that makes it fail (the case is then a strict xfail, so the fix must remove it)
+KNOWN_BUGS: dict[str, str] = {}
 
 
 def _judged_cases() -> list:
