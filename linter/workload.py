@@ -345,9 +345,14 @@ class ContainerProcess:
     #: For a scheduler: the job it runs and its schedule when the command shows them (a sleep loop),
     #: else None (a cron daemon's crontab is usually baked into the image, out of sight).
     job: Job | None = None
+    #: The image is named like a cron runner (``.../cron``, ``supercronic``): more weight, never the
+    #: sole reason.
+    cron_image: bool = False
 
     def to_dict(self) -> dict:
         out = {"kind": self.kind, "evidence": self.evidence}
+        if self.cron_image:
+            out["cron_image"] = True
         if self.job is not None:
             out["job"] = self.job.to_dict()
         return out
@@ -359,15 +364,18 @@ def analyse_container(command: str, image: str | None = None) -> ContainerProces
     more, whose job is then known), a server, a queue worker, or something else. The image name
     (``.../cron``, ``supercronic``) is kept as evidence, never as the sole reason."""
     text = command or ""
-    named = f" (image {image})" if isinstance(image, str) and _CRON_IMAGE.search(image) else ""
+    named = isinstance(image, str) and bool(_CRON_IMAGE.search(image))
+    wl = analyse(text)
     mt = _CRON_DAEMON.search(text)
     if mt:
-        return ContainerProcess(SCHEDULER, f"runs a cron daemon in the foreground: {mt.group(0).strip(' ;&|')}{named}")
-    wl = analyse(text)
+        # the crontab is usually baked into the image; one written by the command itself is read
+        jobs = [j for j in wl.jobs if not j.schedule.expression.startswith("sleep ")]
+        return ContainerProcess(SCHEDULER, f"runs a cron daemon in the foreground: {mt.group(0).strip(' ;&|')}",
+                                jobs[0] if len(jobs) == 1 else None, named)
     loops = [j for j in wl.jobs if j.schedule.expression.startswith("sleep ")]
     if loops and not wl.services:
         j = loops[0]
-        return ContainerProcess(SCHEDULER, f"runs a loop that sleeps between runs: {j.source.strip()}{named}", j)
+        return ContainerProcess(SCHEDULER, f"runs a loop that sleeps between runs: {j.source.strip()}", j, named)
     mt = _WORKERS.search(text)
     if mt:
         return ContainerProcess(WORKER, f"runs a queue worker: {mt.group(0)}")
