@@ -55,7 +55,7 @@ class ContainerServiceRunningAScheduler(Check):
     daemon in the foreground (`crond -f`, `cron -f`, `busybox crond -f`, `supercronic`,
     `go-crond`), or a `while true; ...; sleep N` loop with N of 5 minutes or more. The container
     definitions are read from CloudFormation and from Terraform's `jsonencode()`, `file()`,
-    `templatefile()` or a heredoc.
+    `templatefile()` or a heredoc, and from a terraform-aws-modules/ecs service submodule call.
 
     ## Why is this bad?
     It is the container twin of the cron-only server: the task runs and bills around the clock

@@ -29,7 +29,8 @@ class GpuRequestOnServerless(Check):
     (`ResourceRequirements` of type `GPU`), and an AWS Batch job definition for the Fargate
     platform (`PlatformCapabilities: [FARGATE]`) whose container properties request one. The
     container definitions are read from CloudFormation and from Terraform's `jsonencode()`,
-    `file()`, `templatefile()` or a heredoc.
+    `file()`, `templatefile()` or a heredoc, and from the `container_definitions` of the
+    terraform-aws-modules/ecs service submodule.
 
     ## Why is this bad?
     Fargate has no GPUs. The task definition or job definition is rejected at registration, or the
@@ -84,10 +85,14 @@ class GpuRequestOnServerless(Check):
     summary = "Fargate task or Batch job definition requesting a GPU: Fargate has no GPUs, the task never starts"
     options = {}
 
-    applies_to = (m.ECS_TASK, BATCH_JOB_DEFINITION)
+    #: An ECS service is a subject only when it declares its containers itself (the
+    #: terraform-aws-modules/ecs service submodule creates its task definition).
+    applies_to = (m.ECS_TASK, m.ECS_SERVICE, BATCH_JOB_DEFINITION)
 
     def detect(self, subject: Any, ctx: CheckContext) -> Iterable[GpuOnFargate]:
         if facts.value("fargate.gpu_supported"):
+            return
+        if subject.kind == m.ECS_SERVICE and subject.setting(m.CONTAINER_DEFINITIONS) is None:
             return
         batch = getattr(subject, "kind", None) == BATCH_JOB_DEFINITION
         platform = subject.setting("platform_capabilities" if batch else m.REQUIRES_COMPATIBILITIES)

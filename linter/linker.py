@@ -191,7 +191,10 @@ class Linker:
                 task = self.units[t.address]
                 break
         if task is None:
-            u.containers = Unknown("the task definition is not in the scanned code")
+            if u.setting(m.CONTAINER_DEFINITIONS) is not None:  # a module call that creates its task definition
+                u.containers = containers(u.setting(m.CONTAINER_DEFINITIONS))
+            else:
+                u.containers = Unknown("the task definition is not in the scanned code")
             return
         u.related.append(task.location)
         for key in TASK_SETTINGS:
@@ -619,6 +622,11 @@ _CONTAINER_KEYS = {"name": "name", "image": "image", "command": "command", "entr
                    "essential": "essential", "resourcerequirements": "resource_requirements"}
 
 
+def _key(k: str) -> str:
+    """A container definition key in any spelling: ``EntryPoint``, ``entryPoint``, ``entry_point``."""
+    return k.lower().replace("_", "")
+
+
 def containers(setting: Setting | None) -> Any:
     """The containers of a task definition's container definitions (a list of objects, or the JSON
     text Terraform's jsonencode(), file() or templatefile() produce), with what each command runs:
@@ -639,7 +647,10 @@ def containers(setting: Setting | None) -> Any:
             value = json.loads(text)
         except ValueError as exc:
             return Unknown(f"the container definitions are not readable JSON ({exc.__class__.__name__})")
-    if isinstance(value, dict):
+    if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()) and not any(
+            k.lower() in ("image", "name") for k in value):
+        value = [{"name": k, **v} for k, v in value.items()]  # a module's map of containers by name
+    elif isinstance(value, dict):
         value = [value]
     if not isinstance(value, list):
         return Unknown(f"the container definitions are a {type(value).__name__}")
@@ -647,7 +658,7 @@ def containers(setting: Setting | None) -> Any:
     for item in value:
         if not isinstance(item, dict):
             continue
-        c = {_CONTAINER_KEYS[k.lower()]: v for k, v in item.items() if isinstance(k, str) and k.lower() in _CONTAINER_KEYS}
+        c = {_CONTAINER_KEYS[_key(k)]: v for k, v in item.items() if isinstance(k, str) and _key(k) in _CONTAINER_KEYS}
         parts = []
         for key in ("entry_point", "command"):
             v = c.get(key)

@@ -194,3 +194,37 @@ def test_container_process_kinds(command, kind):
     from computefit import workload
 
     assert workload.analyse_container(command).kind == kind
+
+
+def test_the_ecs_service_module_carries_its_task_definition(tmp_path):
+    """A terraform-aws-modules/ecs service submodule call is one service with its task definition's
+    settings and containers (a map by name, snake_case keys): the same as the CloudFormation pair."""
+    (tmp_path / "t.yaml").write_text(CFN)
+    cfn = next(u for u in neutral(_model(tmp_path / "t.yaml")) if u["kind"] == m.ECS_SERVICE)
+    folder = tmp_path / "tf"
+    folder.mkdir()
+    (folder / "main.tf").write_text("""
+module "s" {
+  source                   = "terraform-aws-modules/ecs/aws//modules/service"
+  cluster_arn              = "arn:aws:ecs:us-east-1:123456789012:cluster/c"
+  desired_count            = 1
+  launch_type              = "FARGATE"
+  cpu                      = 512
+  memory                   = 1024
+  requires_compatibilities = ["FARGATE"]
+  runtime_platform = { cpu_architecture = "ARM64", operating_system_family = "LINUX" }
+  container_definitions = {
+    cron    = { image = "alpine:3.19", command = ["crond", "-f", "-l", "2"] }
+    sidecar = { image = "amazon/aws-xray-daemon", essential = false,
+                resource_requirements = [{ type = "GPU", value = "1" }] }
+  }
+}
+""")
+    (tf,) = neutral(_model(folder))
+    assert tf["kind"] == m.ECS_SERVICE
+    assert tf["containers"] == cfn["containers"]
+    # runtime_platform is an object input of the module, which the kinds table cannot reach into
+    # yet (the Terraform front end walks blocks, not object values): the architecture is not read
+    # and the x86_64 default prices the task
+    cfn["attributes"].pop("cpu_architecture")
+    assert tf["attributes"] == cfn["attributes"]
