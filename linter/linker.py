@@ -622,6 +622,9 @@ _CONTAINER_KEYS = {"name": "name", "image": "image", "command": "command", "entr
                    "essential": "essential", "resourcerequirements": "resource_requirements"}
 
 
+_BARE_PLACEHOLDER = re.compile(r"([:\[,]\s*)\$\{[^{}\"]*\}")
+
+
 def _key(k: str) -> str:
     """A container definition key in any spelling: ``EntryPoint``, ``entryPoint``, ``entry_point``."""
     return k.lower().replace("_", "")
@@ -642,7 +645,8 @@ def containers(setting: Setting | None) -> Any:
     if is_unknown(value):
         return value
     if isinstance(value, str):
-        text = value.replace('"${?}"', "null")
+        # an unknown part outside quotes ("cpu": ${local.cpu}) is a JSON null; inside a string it stays
+        text = _BARE_PLACEHOLDER.sub(r"\1null", value.replace('"${?}"', "null"))
         try:
             value = json.loads(text)
         except ValueError as exc:

@@ -228,3 +228,13 @@ module "s" {
     # and the x86_64 default prices the task
     cfn["attributes"].pop("cpu_architecture")
     assert tf["attributes"] == cfn["attributes"]
+
+
+def test_a_heredoc_with_unquoted_placeholders_is_still_read(tmp_path):
+    folder = tmp_path / "tf"
+    folder.mkdir()
+    heredoc = '<<EOF\n[{"name": "job", "image": "${var.image}", "cpu": ${var.cpu}, "command": ["crond", "-f"]}]\nEOF'
+    (folder / "main.tf").write_text(TF.replace("CONTAINERS", heredoc) + 'variable "image" {}\nvariable "cpu" {}\n')
+    task = next(_model(folder).units_of(m.ECS_TASK))
+    (c,) = task.containers
+    assert c.name == "job" and c.process.kind == "scheduler"
