@@ -17,7 +17,10 @@ from .model import ComputeUnit, Document, Edge, Qualifier, Resource, Setting, Tr
 
 #: Resource kinds that are compute units, and the unit kind each becomes.
 UNIT_KINDS = {"lambda_function": m.LAMBDA_FUNCTION, "ec2_instance": m.EC2_INSTANCE,
-              "auto_scaling_group": m.AUTO_SCALING_GROUP}
+              "auto_scaling_group": m.AUTO_SCALING_GROUP, "ecs_service": m.ECS_SERVICE,
+              "ecs_task_definition": m.ECS_TASK}
+#: The settings an ECS service takes from the task definition it runs.
+TASK_SETTINGS = (m.TASK_CPU, m.TASK_MEMORY, m.REQUIRES_COMPATIBILITIES, m.CPU_ARCHITECTURE)
 
 #: The trigger kind of an event source mapping, by the kind of its source resource...
 SOURCE_KINDS = {"sqs_queue": m.SQS, "kinesis_stream": m.KINESIS, "dynamodb_table": m.DYNAMODB_STREAM,
@@ -117,6 +120,11 @@ class Linker:
         for u in self.units.values():
             if u.kind in (m.EC2_INSTANCE, m.AUTO_SCALING_GROUP):
                 self.launch_template(u)
+            if u.kind == m.ECS_TASK:
+                u.containers = containers(u.setting(m.CONTAINER_DEFINITIONS))
+        for u in self.units.values():
+            if u.kind == m.ECS_SERVICE:
+                self.task_definition(u)
         for res in self.doc.resources:
             if res.kind in ("lambda_alias", "lambda_version", "lambda_provisioned_concurrency"):
                 self.qualifier(res)
@@ -173,6 +181,27 @@ class Linker:
                        (m.INIT_CONFIG, lt.setting(m.INIT_CONFIG)), (m.TAGS, lt.setting(m.TAGS))):
             if s is not None:
                 u.settings.setdefault(key, s)
+
+    def task_definition(self, u: ComputeUnit) -> None:
+        """An ECS service runs the containers of its task definition, at its size."""
+        task = None
+        for e in u.resource.edges_via("task_definition"):
+            t = self.target(e)
+            if t is not None and t.address in self.units and self.units[t.address].kind == m.ECS_TASK:
+                task = self.units[t.address]
+                break
+        if task is None:
+            if u.setting(m.CONTAINER_DEFINITIONS) is not None:  # a module call that creates its task definition
+                u.containers = containers(u.setting(m.CONTAINER_DEFINITIONS))
+            else:
+                u.containers = Unknown("the task definition is not in the scanned code")
+            return
+        u.related.append(task.location)
+        for key in TASK_SETTINGS:
+            s = task.setting(key)
+            if s is not None:
+                u.settings.setdefault(key, s)
+        u.containers = task.containers
 
     # -- qualifiers --------------------------------------------------------------------------
     def qualifier(self, res: Resource) -> None:
@@ -249,11 +278,13 @@ class Linker:
 
     def _w_eventbridge_rule(self, res: Resource) -> None:
         kind = m.SCHEDULE if m.SCHEDULE_EXPRESSION in res.attributes else m.EVENTBRIDGE
-        for fn in self.functions(res, "target"):
+        for fn in self.functions(res, "target") + self.functions(res, "ecs_task_definition"):
             self.add(fn, kind, res, self.settings(res, m.SCHEDULE_EXPRESSION, m.SCHEDULE_TIMEZONE))
 
     def _w_eventbridge_target(self, res: Resource) -> None:
         fn = self.function(next(iter(res.edges_via("target")), None))
+        if fn is None or fn[0].kind == m.ECS_TASK:  # a scheduled task targets its cluster
+            fn = self.function(next(iter(res.edges_via("ecs_task_definition")), None))
         if fn is None:
             return
         rule = None
@@ -268,7 +299,7 @@ class Linker:
             self.add(fn, m.EVENTBRIDGE, res)
 
     def _w_scheduler_schedule(self, res: Resource) -> None:
-        for fn in self.functions(res, "target"):
+        for fn in self.functions(res, "target") + self.functions(res, "ecs_task_definition"):
             self.add(fn, m.SCHEDULE, res, self.settings(res, m.SCHEDULE_EXPRESSION, m.SCHEDULE_TIMEZONE))
 
     def _w_rest_method(self, res: Resource) -> None:
@@ -584,6 +615,82 @@ def analyse_setup(unit: ComputeUnit) -> dict[str, Any]:
             out[key] = workload.analyse(s.value, names)
         except Exception as exc:  # an odd script is unreadable, never a crash of the scan
             out[key] = Unknown(f"could not be analysed ({type(exc).__name__}: {exc})")
+    return out
+
+
+_CONTAINER_KEYS = {"name": "name", "image": "image", "command": "command", "entrypoint": "entry_point",
+                   "essential": "essential", "resourcerequirements": "resource_requirements"}
+
+
+_BARE_PLACEHOLDER = re.compile(r"([:\[,]\s*)\$\{[^{}\"]*\}")
+
+
+def _key(k: str) -> str:
+    """A container definition key in any spelling: ``EntryPoint``, ``entryPoint``, ``entry_point``."""
+    return k.lower().replace("_", "")
+
+
+def containers(setting: Setting | None) -> Any:
+    """The containers of a task definition's container definitions (a list of objects, or the JSON
+    text Terraform's jsonencode(), file() or templatefile() produce), with what each command runs:
+    a list of :class:`model.Container`, or Unknown with the reason. Keys are read in either
+    spelling (``EntryPoint`` / ``entryPoint``)."""
+    import json
+
+    from . import workload
+
+    if setting is None:
+        return Unknown("no container definitions")
+    value = setting.value
+    if is_unknown(value):
+        return value
+    if isinstance(value, str):
+        # an unknown part outside quotes ("cpu": ${local.cpu}) is a JSON null; inside a string it stays
+        text = _BARE_PLACEHOLDER.sub(r"\1null", value.replace('"${?}"', "null"))
+        try:
+            value = json.loads(text)
+        except ValueError as exc:
+            return Unknown(f"the container definitions are not readable JSON ({exc.__class__.__name__})")
+    if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()) and not any(
+            k.lower() in ("image", "name") for k in value):
+        value = [{"name": k, **v} for k, v in value.items()]  # a module's map of containers by name
+    elif isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list):
+        return Unknown(f"the container definitions are a {type(value).__name__}")
+    out = []
+    for item in value:
+        if not isinstance(item, dict):
+            continue
+        c = {_CONTAINER_KEYS[_key(k)]: v for k, v in item.items() if isinstance(k, str) and _key(k) in _CONTAINER_KEYS}
+        parts = []
+        for key in ("entry_point", "command"):
+            v = c.get(key)
+            if isinstance(v, list):
+                parts += [str(x) for x in v if isinstance(x, (str, int, float))]
+            elif isinstance(v, str):
+                parts.append(v)
+        command = " ".join(parts) if parts else None
+        gpus: Any = 0
+        for rr in c.get("resource_requirements") or []:
+            if isinstance(rr, dict):
+                rr = {str(k).lower(): v for k, v in rr.items()}
+                if str(rr.get("type", "")).upper() == "GPU":
+                    n = rr.get("value")
+                    try:
+                        gpus = int(str(n))
+                    except ValueError:
+                        gpus = Unknown(f"GPU count {n}")
+        essential = c.get("essential", True)
+        process = None
+        if command:
+            try:
+                process = workload.analyse_container(command, c.get("image") if isinstance(c.get("image"), str) else None)
+            except Exception as exc:  # an odd command is unreadable, never a crash of the scan
+                process = None
+                command = Unknown(f"could not be analysed ({type(exc).__name__}: {exc})")
+        out.append(m.Container(c.get("name"), c.get("image"), command, essential is not False and
+                               str(essential).lower() != "false", gpus, setting.location, process))
     return out
 
 

@@ -127,8 +127,8 @@ class Setting:
 LAMBDA_FUNCTION = "lambda_function"
 EC2_INSTANCE = "ec2_instance"
 AUTO_SCALING_GROUP = "auto_scaling_group"  # with the launch template / configuration it launches
-ECS_SERVICE = "ecs_service"  # reserved for the ECS checks
-ECS_TASK = "ecs_task"  # reserved for the ECS checks
+ECS_SERVICE = "ecs_service"  # an ECS service, with the task definition it runs
+ECS_TASK = "ecs_task"  # an ECS task definition (a scheduled task when a schedule targets it)
 
 # Setting keys. Parsers fill the ones they can; absent keys mean "not set in the source". For Lambda,
 # the model builder fills service defaults (ORIGIN_SERVICE_DEFAULT) for timeout and memory from
@@ -152,6 +152,20 @@ PUBLISH = "publish"  # bool: TF publish = true, or SAM AutoPublishAlias present
 INSTANCE_TYPE = "instance_type"
 USER_DATA = "user_data"  # decoded text; unresolved parts stay as visible placeholders such as ${Param}
 INIT_CONFIG = "init_config"  # AWS::CloudFormation::Init files and commands rendered as text
+# ECS services and task definitions (a service also carries its task definition's settings)
+DESIRED_COUNT = "desired_count"
+LAUNCH_TYPE = "launch_type"
+SCHEDULING_STRATEGY = "scheduling_strategy"
+CAPACITY_PROVIDERS = "capacity_providers"
+LOAD_BALANCERS = "load_balancers"
+SERVICE_REGISTRIES = "service_registries"
+SERVICE_CONNECT = "service_connect"
+TASK_DEFINITION = "task_definition"
+TASK_CPU = "cpu"  # CPU units as written ("512", "1 vCPU")
+TASK_MEMORY = "memory"  # MiB as written ("1024", "2 GB")
+REQUIRES_COMPATIBILITIES = "requires_compatibilities"  # ["FARGATE"], ["EC2"]
+CPU_ARCHITECTURE = "cpu_architecture"  # X86_64 or ARM64
+CONTAINER_DEFINITIONS = "container_definitions"
 MIN_SIZE = "min_size"
 MAX_SIZE = "max_size"
 DESIRED_CAPACITY = "desired_capacity"
@@ -309,6 +323,27 @@ class Trigger:
 
 
 @dataclass
+class Container:
+    """One container of a task definition, read from its container definitions by the linker."""
+
+    name: Any
+    image: Any
+    command: Any  # the command line (entry point then command) as one text, None when not set
+    essential: bool  # the ECS default is true
+    gpus: Any  # GPUs requested (ResourceRequirements of type GPU): an int, 0, or Unknown
+    location: Location | None
+    #: What the command runs (``workload.ContainerProcess``), or None when there is no command.
+    process: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"name": self.name, "image": self.image, "command": self.command, "essential": self.essential,
+               "gpus": self.gpus}
+        if self.process is not None:
+            out["process"] = self.process.to_dict()
+        return {k: (f"unknown ({v.reason})" if is_unknown(v) else v) for k, v in out.items()}
+
+
+@dataclass
 class ComputeUnit:
     kind: str
     name: str  # CloudFormation logical ID, or Terraform address without count/for_each index
@@ -331,6 +366,9 @@ class ComputeUnit:
     #: Derived by the linker for a server: what its user data and cfn-init config set up, by setting
     #: key (``user_data``, ``init_config``): a ``workload.Workload``, or Unknown with the reason.
     setup: dict[str, Any] = field(default_factory=dict)
+    #: Derived by the linker for an ECS task definition (and the service that runs it): its
+    #: containers read from the container definitions, or Unknown with the reason.
+    containers: Any = field(default_factory=list)
     #: The resource of the graph this unit is the compute view of.
     resource: "Resource | None" = field(default=None, repr=False)
 

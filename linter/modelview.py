@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import model as m
 from .check import setting_evidence
 from .model import ComputeUnit, Document, Edge, Model, Qualifier, Resource, Setting, Trigger, is_unknown
 
@@ -93,6 +94,8 @@ def unit_dict(u: ComputeUnit) -> dict[str, Any]:
                            "qualifiers": [_qualifier(q) for q in u.qualifiers]}
     if u.setup:
         out["setup"] = {k: _setup(w) for k, w in u.setup.items()}
+    if u.kind in (m.ECS_TASK, m.ECS_SERVICE):
+        out["containers"] = _containers(u.containers)
     if u.notes:
         out["notes"] = list(u.notes)
     return out
@@ -104,6 +107,13 @@ def _setup(w: Any) -> Any:
         return f"unknown ({w.reason})"
     return {"jobs": [j.to_dict() for j in w.jobs], "services": [x.to_dict() for x in w.services],
             "not_visible": list(w.opaque)}
+
+
+def _containers(cs: Any) -> Any:
+    """The containers of a task definition (derived by the linker)."""
+    if is_unknown(cs):
+        return f"unknown ({cs.reason})"
+    return [c.to_dict() for c in cs]
 
 
 def document_dict(d: Document) -> dict[str, Any]:
@@ -156,6 +166,13 @@ def model_text(model: Model, errors: list | None = None) -> str:
                 if q.scaled_by or q.maybe_scaled_by:
                     pc_text += ", scaled by " + ", ".join(q.scaled_by + [f"{a} (maybe)" for a in q.maybe_scaled_by])
                 lines.append(f"      qualifier {q.describe()} ({q.resource}){pc_text}")
+            if u.kind in (m.ECS_TASK, m.ECS_SERVICE):
+                if is_unknown(u.containers):
+                    lines.append(f"      containers: unknown ({u.containers.reason})")
+                for c in u.containers if not is_unknown(u.containers) else []:
+                    what = f": {c.process.kind} ({c.process.evidence})" if c.process is not None else ""
+                    gpu = f", {_plain(c.gpus)} GPU" if c.gpus else ""
+                    lines.append(f"      container {_plain(c.name)} image {_plain(c.image)}{gpu}{what}")
             for key, w in u.setup.items():
                 if is_unknown(w):
                     lines.append(f"      {key}: unknown ({w.reason})")
@@ -171,7 +188,8 @@ def model_text(model: Model, errors: list | None = None) -> str:
 
 #: The attributes a neutral dump compares (the ones both languages spell).
 NEUTRAL_ATTRIBUTES = ("timeout", "memory_size", "runtime", "architectures", "snap_start", "package_type",
-                      "instance_type", "min_size", "max_size", "desired_capacity")
+                      "instance_type", "min_size", "max_size", "desired_capacity", "desired_count", "launch_type",
+                      "cpu", "memory", "requires_compatibilities", "cpu_architecture")
 
 
 def neutral(model: Model) -> list[dict[str, Any]]:
@@ -201,4 +219,6 @@ def neutral(model: Model) -> list[dict[str, Any]]:
                                for t in u.triggers),
             "qualifiers": sorted((str(k), str(v)) for k, v in pcs.items()),
         })
+        if u.kind in (m.ECS_TASK, m.ECS_SERVICE):
+            out[-1]["containers"] = _containers(u.containers)
     return sorted(out, key=lambda d: (d["kind"], str(d["attributes"])))

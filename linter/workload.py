@@ -512,3 +512,68 @@ def _cloud_config(text: str) -> str | None:
     for cmd in _items(doc.get("runcmd")) + _items(doc.get("bootcmd")):
         lines.append(_words(cmd))
     return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------------------------------
+# Container commands (ECS task definitions): what the main process of a container runs
+# --------------------------------------------------------------------------------------------------
+
+SCHEDULER = "scheduler"  # a cron daemon or a sleep loop: runs a job now and then, idle in between
+SERVER = "server"
+WORKER = "worker"  # a queue worker: takes jobs as they come
+OTHER = "other"
+
+#: A cron daemon kept in the foreground (the container's main process): ``crond -f``, ``cron -f``,
+#: ``busybox crond -f``, ``supercronic /etc/crontab``, ``go-crond``, ``ofelia daemon``.
+_CRON_DAEMON = re.compile(r"(?:^|[\s/;&|'\"])(?:(?:busybox\s+)?crond?\s+(?:-\S+\s+)*-f\b|supercronic\b|go-crond\b|"
+                          r"ofelia\s+daemon\b|yacron\b)", re.I)
+_WORKERS = re.compile(r"\b(celery\b[^;&|]*\bworker|sidekiq|rq\s+worker|rqworker|huey_consumer|dramatiq|"
+                      r"bull(?:mq)?|faktory|resque|shoryuken|delayed_job|jobs:work|queue:work|queue:listen|"
+                      r"sqs[-_]?(?:worker|consumer|poller)|kafka[-_]?consumer|worker)\b", re.I)
+_CRON_IMAGE = re.compile(r"(?:^|[/:_-])(?:cron|crond|supercronic|ofelia|scheduler)(?:$|[/:_.-])", re.I)
+
+
+@dataclass
+class ContainerProcess:
+    kind: str  # SCHEDULER, SERVER, WORKER or OTHER
+    evidence: str
+    #: For a scheduler: the job it runs and its schedule when the command shows them (a sleep loop),
+    #: else None (a cron daemon's crontab is usually baked into the image, out of sight).
+    job: Job | None = None
+    #: The image is named like a cron runner (``.../cron``, ``supercronic``): more weight, never the
+    #: sole reason.
+    cron_image: bool = False
+
+    def to_dict(self) -> dict:
+        out = {"kind": self.kind, "evidence": self.evidence}
+        if self.cron_image:
+            out["cron_image"] = True
+        if self.job is not None:
+            out["job"] = self.job.to_dict()
+        return out
+
+
+def analyse_container(command: str, image: str | None = None) -> ContainerProcess:
+    """What a container's command line (entry point then command, one text) runs: a scheduler (a
+    cron daemon in the foreground, or a ``while true; ...; sleep N`` loop with N of a minute or
+    more, whose job is then known), a server, a queue worker, or something else. The image name
+    (``.../cron``, ``supercronic``) is kept as evidence, never as the sole reason."""
+    text = command or ""
+    named = isinstance(image, str) and bool(_CRON_IMAGE.search(image))
+    wl = analyse(text)
+    mt = _CRON_DAEMON.search(text)
+    if mt:
+        # the crontab is usually baked into the image; one written by the command itself is read
+        jobs = [j for j in wl.jobs if not j.schedule.expression.startswith("sleep ")]
+        return ContainerProcess(SCHEDULER, f"runs a cron daemon in the foreground: {mt.group(0).strip(' ;&|')}",
+                                jobs[0] if len(jobs) == 1 else None, named)
+    loops = [j for j in wl.jobs if j.schedule.expression.startswith("sleep ")]
+    if loops and not wl.services:
+        j = loops[0]
+        return ContainerProcess(SCHEDULER, f"runs a loop that sleeps between runs: {j.source.strip()}", j, named)
+    mt = _WORKERS.search(text)
+    if mt:
+        return ContainerProcess(WORKER, f"runs a queue worker: {mt.group(0)}")
+    if wl.services:
+        return ContainerProcess(SERVER, f"runs a {wl.services[0].kind}: {wl.services[0].evidence}")
+    return ContainerProcess(OTHER, text[:160])
