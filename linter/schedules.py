@@ -369,7 +369,7 @@ def capacity_window(min_size: int, max_size: int, desired: int | None, actions: 
             _rec, lo, hi, want = actions[i]
             state = [state[0] if lo is None else lo, state[1] if hi is None else hi,
                      state[2] if want is None else want]
-            after = running(state)
+            state[2] = after = running(state)  # the group's desired capacity follows min and max
             peak = max(peak, after)
             zeros += n > 0 and after == 0
             ups += n == 0 and after > 0
