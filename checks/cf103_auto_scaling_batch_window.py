@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from computefit import pricing
+from computefit import pricing, workload
 from computefit import model as m
 from computefit.check import HIGH, INFO, MEDIUM, Check, CheckContext, Finding, Option, Violation, setting_evidence
 from computefit.pricing import CostLine
@@ -26,8 +26,9 @@ class AutoScalingBatchWindow(Check):
 
     Not flagged: scheduled actions that never reach 0 (business-hours scaling of a fleet that
     keeps running), a group behind a load balancer, a group whose user data sets up a long-running
-    server (an environment switched off at night serves requests, it does not run a batch), and
-    windows longer than `max_hours_per_day` on average. A recurrence or size that cannot be
+    server or whose name says it is one (a bastion, NAT or VPN host; an environment switched off
+    at night serves people, it does not run a batch), and windows whose longest run is above
+    `max_window_hours` (a 07:00-19:00 working day is office hours, not a batch). A recurrence or size that cannot be
     resolved leaves the window unknown and the group is not flagged.
 
     This is advice (`info`): a batch window works.
@@ -69,7 +70,8 @@ class AutoScalingBatchWindow(Check):
     scheduler bills only the hours jobs actually run.
 
     ## Options
-    - `max_hours_per_day`: a window longer than this on average is not flagged (default 12).
+    - `max_window_hours`: a window that keeps the group running longer than this at a stretch is
+      not flagged (default 10).
 
     ## References
     - [Scheduled scaling for Amazon EC2 Auto Scaling](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-scheduled-scaling.html)
@@ -83,7 +85,7 @@ class AutoScalingBatchWindow(Check):
     severity = INFO
     summary = "Auto scaling group scaled from 0 and back to 0 on a schedule: a batch window on EC2"
     options = {
-        "max_hours_per_day": Option(12, "a window longer than this (hours a day, on average) is not flagged", float),
+        "max_window_hours": Option(10, "a window running longer than this (hours at a stretch) is not flagged", float),
     }
 
     applies_to = (m.AUTO_SCALING_GROUP,)
@@ -92,12 +94,16 @@ class AutoScalingBatchWindow(Check):
         w = unit.window
         if not isinstance(w, Window) or not w.reaches_zero or w.peak <= 0:
             return
-        if w.hours_per_day > float(ctx.option("max_hours_per_day")):
+        if w.longest_hours > float(ctx.option("max_window_hours")):
             return
         if unit.triggers_of(m.ALB):
             return  # serves requests while it runs
         if any(not m.is_unknown(wl) and wl.services for wl in unit.setup.values()):
             return  # a server switched off at night, not a batch
+        tags = unit.value(m.TAGS)
+        names = [unit.name] + ([tags["Name"]] if isinstance(tags, dict) and isinstance(tags.get("Name"), str) else [])
+        if workload.analyse(None, names).services:
+            return  # named as a bastion, NAT or VPN host
         yield BatchWindow(unit, w)
 
     def explain(self, v: BatchWindow, ctx: CheckContext) -> Finding:
@@ -143,6 +149,7 @@ class AutoScalingBatchWindow(Check):
                 "hours_per_day": round(w.hours_per_day, 2),
                 "instance_hours_per_month": round(inst_hours, 1),
                 "peak_instances": w.peak,
+                "longest_run_hours": round(w.longest_hours, 2),
             },
             "scheduled_actions": [
                 {"action": a.address, "at": str(a.location),

@@ -320,6 +320,7 @@ class Window:
     instance_hours_per_day: float  # instance-hours a day
     peak: int  # the most instances the actions run at once
     reaches_zero: bool  # the actions scale the group to 0 and back up on a recurrence
+    longest_hours: float  # the longest time the group runs without a stop (24 * 365 when it never stops)
     description: str  # "scaled to 4 by `0 1 * * *`, to 0 by `0 5 * * *`"
 
 
@@ -356,10 +357,12 @@ def capacity_window(min_size: int, max_size: int, desired: int | None, actions: 
         lo, hi, want = state
         return max(lo, min(hi, lo if want is None else want))
 
+    longest = [0.0]
+
     def walk(state: list) -> tuple[list, float, float, int, int, int]:
         on_s = inst_s = 0.0
         peak, zeros, ups = running(state), 0, 0
-        at = start
+        at = since = start
         for t, i in events:
             n = running(state)
             span = (t - at).total_seconds()
@@ -373,15 +376,23 @@ def capacity_window(min_size: int, max_size: int, desired: int | None, actions: 
             peak = max(peak, after)
             zeros += n > 0 and after == 0
             ups += n == 0 and after > 0
+            if n == 0 and after > 0:
+                since = t
+            elif n > 0 and after == 0:
+                longest[0] = max(longest[0], (t - since).total_seconds())
         n = running(state)
         span = (end - at).total_seconds()
+        if n > 0:
+            longest[0] = max(longest[0], (end - since).total_seconds())
         return state, on_s + (span if n > 0 else 0.0), inst_s + n * span, peak, zeros, ups
 
     first = walk([min_size, max_size, desired])
+    longest[0] = 0.0
     state, on_s, inst_s, peak, zeros, ups = walk(first[0])  # from where the year's cycle leaves the group
     days = (end - start).days
     described = ", ".join(f"to {_sizes_text(lo, hi, want)} by `{rec}`" for rec, lo, hi, want in actions)
-    return Window(on_s / 3600 / days, inst_s / 3600 / days, peak, zeros > 0 and ups > 0, "scaled " + described)
+    return Window(on_s / 3600 / days, inst_s / 3600 / days, peak, zeros > 0 and ups > 0, longest[0] / 3600,
+                  "scaled " + described)
 
 
 def _sizes_text(lo: int | None, hi: int | None, want: int | None) -> str:

@@ -68,10 +68,17 @@ def test_time_zone_is_named():
     assert "2.9 h/day on average" in f.message
 
 
-def test_max_hours_per_day_option():
+def test_max_window_hours_option():
     path = FIXTURES / CF103 / "cfn" / "batch_window.yaml"
-    assert not scan_findings(path, CF103, max_hours_per_day=3).findings
-    assert len(scan_findings(path, CF103, max_hours_per_day=4).findings) == 1
+    assert not scan_findings(path, CF103, max_window_hours=3).findings
+    assert len(scan_findings(path, CF103, max_window_hours=4).findings) == 1
+
+
+def test_longest_run_of_a_working_day_window():
+    w = capacity_window(1, 1, None, [("0 19 * * *", 0, 0, 0), ("0 7 * * *", 1, 1, 1)])
+    assert w.reaches_zero and w.longest_hours == pytest.approx(12.0)
+    w = capacity_window(0, 2, None, [("0 22 * * 1-5", 2, 2, None), ("0 2 * * 2-6", 0, 0, None)])
+    assert w.longest_hours == pytest.approx(4.0)
 
 
 def test_same_window_in_both_languages_and_the_registry_module():
