@@ -102,3 +102,19 @@ def test_cf101_costs_a_part_time_group_for_its_hours(path):
     assert current.monthly_usd == pytest.approx(price * 2 * 730 / 24)
     assert "stop it outside the window" in f.recommendation or "already stop it" in f.recommendation
     assert f.evidence["duty_cycle"]["billed_hours_per_month"] == pytest.approx(60.8, abs=0.1)
+
+
+def test_one_time_actions_are_left_out_with_a_note(tmp_path):
+    template = (FIXTURES / CF103 / "cfn" / "batch_window.yaml").read_text() + """
+  OneOffScaleUp:
+    Type: AWS::AutoScaling::ScheduledAction
+    Properties:
+      AutoScalingGroupName: !Ref BatchGroup
+      StartTime: "2027-03-01T00:00:00Z"
+      DesiredCapacity: 4
+"""
+    path = tmp_path / "one_off.yaml"
+    path.write_text(template)
+    f = only_finding(scan_findings(path, CF103), CF103)
+    assert f.evidence["window"]["hours_per_day"] == pytest.approx(4.0)
+    assert any("OneOffScaleUp: one-time scheduled action" in n for n in f.evidence["notes"])
