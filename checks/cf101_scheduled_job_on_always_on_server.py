@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -10,7 +9,7 @@ from computefit.check import (
     HIGH, MEDIUM, WARNING, Check, CheckContext, Finding, Option, Violation, setting_evidence,
 )
 from computefit.pricing import CostLine
-from computefit.schedules import describe_rate
+from computefit.schedules import Window, describe_rate
 
 #: Where a server's setup can be read, in the order the finding prefers to point at.
 _SOURCES = ((m.USER_DATA, "user data"), (m.INIT_CONFIG, "cfn-init config"))
@@ -33,6 +32,7 @@ class JobOnServer(Violation):
     found: _Found  # what its user data / cfn-init sets up
     max_runs: float
     minutes: float
+    window: Window | None = None  # the group runs only part of the day under scheduled actions
 
 
 class ScheduledJobOnAlwaysOnServer(Check):
@@ -51,6 +51,14 @@ class ScheduledJobOnAlwaysOnServer(Check):
     flagged. An auto scaling group whose size is unknown (a parameter or variable without a
     default) or that can scale is not flagged: it cannot be said to run a fixed number of
     instances.
+
+    A part-time server is costed for the hours it runs: an auto scaling group whose recurring
+    scheduled actions (`AWS::AutoScaling::ScheduledAction`, `aws_autoscaling_schedule`, the
+    autoscaling module's `schedules`) scale it to 0 and back up is flagged with its largest
+    scheduled size, and the message and the current cost say how many hours a day it runs
+    ("runs 2 h/day under scheduled actions; billed about 61 h/month"): a schedule still bills only
+    the minutes each run takes, so the smaller saving is stated. CF103 reports the same window as
+    a batch window.
 
     The finding points at the line that installs the job: the user data (the launch template's or
     launch configuration's, for an auto scaling group), or the `AWS::CloudFormation::Init` key when
@@ -143,7 +151,8 @@ class ScheduledJobOnAlwaysOnServer(Check):
         minutes = float(ctx.option("assumed_job_minutes"))
         if unit.triggers_of(m.ALB):
             return  # a load balancer target serves requests: the server has another purpose
-        count = _fixed_count(unit)
+        window = _part_time(unit)
+        count = window.peak if window is not None else _fixed_count(unit)
         if not count:
             return
         found = _analyse(unit)
@@ -152,15 +161,17 @@ class ScheduledJobOnAlwaysOnServer(Check):
         if any(j.schedule.runs_per_day is not None and j.schedule.runs_per_day > max_runs
                for _s, _w, j in found.jobs):
             return
-        yield JobOnServer(unit, count, found, max_runs, minutes)
+        yield JobOnServer(unit, count, found, max_runs, minutes, window)
 
     def explain(self, v: JobOnServer, ctx: CheckContext) -> Finding:
-        return self._finding(v.subject, v.count, v.found, v.max_runs, v.minutes)
+        return self._finding(v.subject, v.count, v.found, v.max_runs, v.minutes, v.window)
 
     # -- the finding ---------------------------------------------------------------------------
     def _finding(self, unit: m.ComputeUnit, count: int, found: _Found, max_runs: float,
-                 minutes: float) -> Finding:
-        hours = pricing.hours_per_month()
+                 minutes: float, window: Window | None) -> Finding:
+        month = pricing.hours_per_month()
+        # hours a month each instance is billed: all month, or the scheduled actions' window
+        hours = month if window is None else window.instance_hours_per_day / count * month / 24
         jobs = [j for _s, _w, j in found.jobs]
         known = [j.schedule.runs_per_day for j in jobs if j.schedule.runs_per_day is not None]
         unknown_schedules = len(jobs) - len(known)
@@ -171,7 +182,7 @@ class ScheduledJobOnAlwaysOnServer(Check):
         size = pricing.ec2_size(itype)
 
         where = " and ".join(dict.fromkeys(w for _s, w, _j in found.jobs))
-        what = _describe_unit(unit, count, itype)
+        what = _describe_unit(unit, count, itype, window)
         if len(jobs) == 1:
             job = jobs[0]
             runs = (f"runs {describe_rate(job.schedule.runs_per_day)}" if job.schedule.known
@@ -183,7 +194,7 @@ class ScheduledJobOnAlwaysOnServer(Check):
             if unknown_schedules and runs_per_day is not None:
                 jobs_text += f" (plus {unknown_schedules} with a schedule that could not be read)"
         billed = ("the instance is billed" if count == 1 else f"the {count} instances are each billed")
-        duty = f"{billed} {hours:.0f} h/month"
+        duty = f"{billed} {hours:.0f} h/month" if window is None else f"{billed} about {hours:.0f} h/month"
         if runs_per_month is not None:
             work_h = runs_per_month * minutes / 60
             share = work_h / hours
@@ -193,9 +204,9 @@ class ScheduledJobOnAlwaysOnServer(Check):
                    f"nothing else long-running: {jobs_text}; {duty}.")
 
         fits, reason = _lambda_fit(size, minutes)
-        recommendation = _recommendation(fits, reason, unit)
+        recommendation = _recommendation(fits, reason, unit, window)
         costs = self._costs(unit, count, itype, type_setting, size, runs_per_month, unknown_schedules,
-                            minutes, fits)
+                            minutes, fits, window, hours)
 
         confidence = HIGH
         if found.placeholders or found.unreadable or found.opaque or unknown_schedules:
@@ -210,7 +221,7 @@ class ScheduledJobOnAlwaysOnServer(Check):
                 "runs_per_day": None if runs_per_day is None else round(runs_per_day, 4),
                 "runs_per_month": None if runs_per_month is None else round(runs_per_month, 1),
                 "assumed_minutes_per_run": minutes,
-                "billed_hours_per_month": hours,
+                "billed_hours_per_month": round(hours, 1),
                 "busy_fraction": (None if runs_per_month is None
                                   else round(runs_per_month * minutes / 60 / hours, 5)),
             },
@@ -218,6 +229,13 @@ class ScheduledJobOnAlwaysOnServer(Check):
         }
         if size is not None:
             evidence["instance_size"] = {"vcpu": size[0], "memory_gib": size[1]}
+        if window is not None:
+            evidence["scheduled_actions"] = {
+                "window": window.description,
+                "hours_per_day": round(window.hours_per_day, 2),
+                "instance_hours_per_month": round(window.instance_hours_per_day * month / 24, 1),
+                "actions": [str(a.location) for a in unit.scheduled_actions],
+            }
         if unit.kind == m.AUTO_SCALING_GROUP:
             evidence["group_size"] = {k: setting_evidence(unit.setting(k))
                                       for k in (m.MIN_SIZE, m.MAX_SIZE, m.DESIRED_CAPACITY)}
@@ -238,8 +256,14 @@ class ScheduledJobOnAlwaysOnServer(Check):
 
     @staticmethod
     def _costs(unit, count, itype, type_setting, size, runs_per_month, unknown_schedules, minutes,
-               fits) -> list[CostLine]:
-        current = pricing.ec2_always_on(itype, count)
+               fits, window, hours) -> list[CostLine]:
+        if window is None:
+            current = pricing.ec2_always_on(itype, count)
+        else:
+            current = pricing.ec2_hours(
+                itype, hours, count,
+                f"current: {count} x {itype or 'EC2 instance of unknown type'} under scheduled actions")
+            current.assumptions.append(f"runs {round(window.hours_per_day, 1):g} h/day on average: {window.description}")
         if itype is None:
             current.assumptions = [
                 f"instance type unknown: {type_setting.value.reason}"
@@ -294,6 +318,13 @@ def _fixed_count(unit: m.ComputeUnit) -> int | None:
     return lo
 
 
+def _part_time(unit: m.ComputeUnit) -> Window | None:
+    """The window of an auto scaling group whose recurring scheduled actions scale it to 0 and back
+    up, so it runs only part of the day (None for anything else)."""
+    w = unit.window
+    return w if isinstance(w, Window) and w.reaches_zero and w.peak > 0 else None
+
+
 def _is_int(v) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
@@ -326,7 +357,10 @@ def _unresolved(setting: m.Setting, placeholders: list[str]) -> list[str]:
     return [p for p in placeholders if any(r in p for r in refs)] or [f"${{{r}}}" for r in refs]
 
 
-def _describe_unit(unit: m.ComputeUnit, count: int, itype: str | None) -> str:
+def _describe_unit(unit: m.ComputeUnit, count: int, itype: str | None, window: Window | None = None) -> str:
+    if window is not None:
+        return (f"an auto scaling group of {count} ({itype or 'instance type unknown'}) that runs "
+                f"{round(window.hours_per_day, 1):g} h/day under scheduled actions,")
     if unit.kind == m.EC2_INSTANCE:
         return f"an always-on {itype} EC2 instance" if itype else "an always-on EC2 instance of unknown type"
     return f"an auto scaling group of fixed size {count} ({itype or 'instance type unknown'}), always on,"
@@ -346,7 +380,7 @@ def _lambda_fit(size: tuple[float, float] | None, minutes: float) -> tuple[bool 
     return True, f"the instance has {size[1]:g} GiB of memory, within Lambda's {limit_mb:,} MB"
 
 
-def _recommendation(fits: bool | None, reason: str, unit: m.ComputeUnit) -> str:
+def _recommendation(fits: bool | None, reason: str, unit: m.ComputeUnit, window: Window | None = None) -> str:
     limit_min = int(facts.value("lambda.timeout_max")) // 60
     limit_mb = int(facts.value("lambda.memory_max"))
     other = "an ECS task on Fargate (Scheduler target ECS RunTask) or an AWS Batch job"
@@ -362,15 +396,15 @@ def _recommendation(fits: bool | None, reason: str, unit: m.ComputeUnit) -> str:
                 f"Lambda function if a run finishes within {limit_min} minutes and needs at most "
                 f"{limit_mb:,} MB of memory, otherwise {other} ({reason}).")
     what = "instance" if unit.kind == m.EC2_INSTANCE else "auto scaling group"
+    if window is not None:
+        return (text + f" Then remove the {what} and its scheduled actions: they already stop it outside "
+                "the window, but it is still billed by the hour for the whole window while a schedule "
+                "bills only the minutes each run takes.")
     return (text + f" Then remove the {what}; if the server must stay, stop it outside the job's window "
             "(Instance Scheduler on AWS, or auto scaling scheduled actions).")
 
 
-def _architecture(itype: str | None) -> str:
-    """arm64 for Graviton families (t4g, m7g, c6gn...), else x86_64."""
-    if itype and re.search(r"\dg", itype.split(".", 1)[0]):
-        return "arm64"
-    return "x86_64"
+_architecture = pricing.ec2_architecture
 
 
 def _count(n: int, noun: str) -> str:

@@ -126,6 +126,15 @@ class Linker:
             if u.kind == m.ECS_SERVICE:
                 self.task_definition(u)
         for res in self.doc.resources:
+            if res.kind == "autoscaling_scheduled_action":
+                for fn in self.functions(res, "group"):
+                    if fn[0].kind == m.AUTO_SCALING_GROUP:
+                        fn[0].scheduled_actions.append(res)
+                        fn[0].related.append(res.location)
+        for u in self.units.values():
+            if u.scheduled_actions:
+                u.window = capacity_window(u)
+        for res in self.doc.resources:
             if res.kind in ("lambda_alias", "lambda_version", "lambda_provisioned_concurrency"):
                 self.qualifier(res)
         for res in self.doc.resources:
@@ -591,6 +600,39 @@ def parse_schedule(expr: Setting | None) -> Any:
         return parse_aws(expr.value)
     except Exception as exc:  # an odd value (rate(0 minutes)) is invalid, not a crash
         return Schedule(expr.value, None, f"invalid schedule ({type(exc).__name__}: {exc})")
+
+
+def capacity_window(unit: ComputeUnit) -> Any:
+    """How long an auto scaling group runs under its recurring scheduled actions (a
+    ``schedules.Window``), or Unknown with the reason. One-time actions (no recurrence) do not
+    shape a daily window and are left out, with a note."""
+    from .schedules import capacity_window as simulate
+
+    def size(value: Any) -> Any:
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    lo, hi = size(unit.value(m.MIN_SIZE)), size(unit.value(m.MAX_SIZE))
+    if lo is None or hi is None:
+        return Unknown("the group's min or max size could not be resolved")
+    actions = []
+    for res in unit.scheduled_actions:
+        rec = res.setting("recurrence")
+        if rec is None:
+            unit.notes.append(f"{res.address}: one-time scheduled action (no recurrence), not part of the window")
+            continue
+        if not isinstance(rec.value, str):
+            return Unknown(f"the recurrence of {res.address} could not be resolved")
+        sizes = []
+        for key in (m.MIN_SIZE, m.MAX_SIZE, m.DESIRED_CAPACITY):
+            s = res.setting(key)
+            if s is not None and size(s.value) is None:
+                return Unknown(f"the {key} of {res.address} could not be resolved")
+            sizes.append(None if s is None else s.value)
+        actions.append((rec.value, *sizes))
+    if not actions:
+        return Unknown("no recurring scheduled action")
+    found = simulate(lo, hi, size(unit.value(m.DESIRED_CAPACITY)), actions)
+    return Unknown(found) if isinstance(found, str) else found
 
 
 def analyse_setup(unit: ComputeUnit) -> dict[str, Any]:

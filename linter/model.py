@@ -371,6 +371,11 @@ class ComputeUnit:
     containers: Any = field(default_factory=list)
     #: The resource of the graph this unit is the compute view of.
     resource: "Resource | None" = field(default=None, repr=False)
+    #: An auto scaling group's scheduled actions (resources of the graph), linked by the linker.
+    scheduled_actions: list["Resource"] = field(default_factory=list, repr=False)
+    #: Derived by the linker from recurring scheduled actions: how long the group runs (a
+    #: ``schedules.Window``), Unknown with the reason when it cannot be told, None without any.
+    window: Any = None
 
     @property
     def address(self) -> str:

@@ -96,9 +96,21 @@ def unit_dict(u: ComputeUnit) -> dict[str, Any]:
         out["setup"] = {k: _setup(w) for k, w in u.setup.items()}
     if u.kind in (m.ECS_TASK, m.ECS_SERVICE):
         out["containers"] = _containers(u.containers)
+    if u.scheduled_actions:
+        out["scheduled_actions"] = [a.address for a in u.scheduled_actions]
+        out["window"] = _window(u.window)
     if u.notes:
         out["notes"] = list(u.notes)
     return out
+
+
+def _window(w: Any) -> Any:
+    """How long a group runs under its scheduled actions (derived by the linker)."""
+    if is_unknown(w) or w is None:
+        return f"unknown ({w.reason if w is not None else 'none'})"
+    return {"description": w.description, "hours_per_day": round(w.hours_per_day, 2),
+            "instance_hours_per_day": round(w.instance_hours_per_day, 2), "peak": w.peak,
+            "reaches_zero": w.reaches_zero, "longest_run_hours": round(w.longest_hours, 2)}
 
 
 def _setup(w: Any) -> Any:
@@ -173,6 +185,13 @@ def model_text(model: Model, errors: list | None = None) -> str:
                     what = f": {c.process.kind} ({c.process.evidence})" if c.process is not None else ""
                     gpu = f", {_plain(c.gpus)} GPU" if c.gpus else ""
                     lines.append(f"      container {_plain(c.name)} image {_plain(c.image)}{gpu}{what}")
+            if u.scheduled_actions:
+                w = _window(u.window)
+                text = w if isinstance(w, str) else (
+                    f"{w['description']}: {w['hours_per_day']:g} h/day, peak {w['peak']}"
+                    + (", reaches 0" if w["reaches_zero"] else ""))
+                lines.append(f"      scheduled actions: {', '.join(a.address for a in u.scheduled_actions)}; "
+                             f"window {text}")
             for key, w in u.setup.items():
                 if is_unknown(w):
                     lines.append(f"      {key}: unknown ({w.reason})")

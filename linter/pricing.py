@@ -79,6 +79,15 @@ def scheduled_runs_per_month(unit) -> float | None:
     return total
 
 
+def ec2_architecture(instance_type: str | None) -> str:
+    """arm64 for Graviton families (t4g, m7g, c6gn...), else x86_64."""
+    import re
+
+    if instance_type and re.search(r"\dg", instance_type.split(".", 1)[0]):
+        return "arm64"
+    return "x86_64"
+
+
 def ec2_hourly(instance_type: str) -> float | None:
     return facts.value("price.ec2_linux_hour").get(instance_type)
 
@@ -93,20 +102,26 @@ def ec2_size(instance_type: str | None) -> tuple[float, float] | None:
 
 def ec2_always_on(instance_type: str | None, count: int = 1, option: str | None = None) -> CostLine:
     """An always-on Linux instance (or ``count`` of them), compute only."""
-    h = hours_per_month()
-    price = ec2_hourly(instance_type) if isinstance(instance_type, str) else None
     label = option or (
         f"current: {count} x {instance_type} always on" if isinstance(instance_type, str)
         else "current: EC2 instance of unknown type, always on"
     )
+    return ec2_hours(instance_type, hours_per_month(), count, label)
+
+
+def ec2_hours(instance_type: str | None, hours: float, count: int = 1, option: str | None = None) -> CostLine:
+    """A Linux instance (or ``count`` of them) running ``hours`` a month, compute only."""
+    price = ec2_hourly(instance_type) if isinstance(instance_type, str) else None
+    label = option or (f"current: {count} x {instance_type}, {hours:.0f} h/month" if isinstance(instance_type, str)
+                       else f"current: EC2 instance of unknown type, {hours:.0f} h/month")
     if price is None:
         why = (f"no on-demand price on file for {instance_type}" if isinstance(instance_type, str)
                else "instance type could not be resolved")
         return CostLine(label, None, [why])
     return CostLine(
         label,
-        price * h * count,
-        [f"{instance_type} Linux on-demand ${price}/h x {h:.0f} h/month"
+        price * hours * count,
+        [f"{instance_type} Linux on-demand ${price}/h x {hours:.0f} h/month"
          + (f" x {count} instances" if count != 1 else ""),
          "excludes EBS storage, public IPv4 and data transfer"],
     )
@@ -143,6 +158,20 @@ def fargate_job(runs_per_month: float, duration_s: float, vcpu: float, memory_gb
          if billed_s >= 10000 else
          f"{runs_per_month:,.1f} runs/month x {billed_s:g} s billed, {vcpu:g} vCPU / {memory_gb:g} GB ({arch})",
          f"${_p(vcpu_h)}/vCPU-h + ${_p(gb_h)}/GB-h, 1-minute minimum"],
+    )
+
+
+def fargate_hours(hours: float, vcpu: float, memory_gb: float, architecture: str | None = None,
+                  option: str = "Fargate tasks") -> CostLine:
+    """Fargate task-hours (``hours`` a month in total) of one task size."""
+    arch = _arch(architecture)
+    vcpu_h = facts.value("price.fargate_vcpu_hour")[arch]
+    gb_h = facts.value("price.fargate_gb_hour")[arch]
+    return CostLine(
+        option,
+        hours * (vcpu * vcpu_h + memory_gb * gb_h),
+        [f"{hours:,.1f} task-hours/month, {vcpu:g} vCPU / {memory_gb:g} GB ({arch})",
+         f"${_p(vcpu_h)}/vCPU-h + ${_p(gb_h)}/GB-h"],
     )
 
 

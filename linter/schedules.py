@@ -410,3 +410,95 @@ def period_dir(name: str) -> Schedule:
 
 def describe_rate(runs_per_day: float) -> str:
     return _fmt_rate(runs_per_day)
+
+
+@dataclass(frozen=True)
+class Window:
+    """How long an auto scaling group runs under its recurring scheduled actions, simulated over
+    the reference year (in the actions' own time zone: a DST change moves a window, not its length)."""
+
+    hours_per_day: float  # hours a day with at least one instance running (average over the year)
+    instance_hours_per_day: float  # instance-hours a day
+    peak: int  # the most instances the actions run at once
+    reaches_zero: bool  # the actions scale the group to 0 and back up on a recurrence
+    longest_hours: float  # the longest time the group runs without a stop (24 * 365 when it never stops)
+    description: str  # "scaled to 4 by `0 1 * * *`, to 0 by `0 5 * * *`"
+
+
+#: A scheduled action of an auto scaling group: (recurrence, min_size, max_size, desired_capacity),
+#: each size None when the action leaves it unchanged.
+Action = tuple[str, "int | None", "int | None", "int | None"]
+
+_MAX_ACTION_RUNS_PER_DAY = 48  # more often than every 30 minutes is not a window
+
+
+def capacity_window(min_size: int, max_size: int, desired: int | None, actions: list[Action]) -> Window | str:
+    """The group's running time under recurring scheduled actions (5-field Unix cron), or the
+    reason it cannot be told (a recurrence that cannot be read, or one that fires too often)."""
+    from croniter import croniter
+
+    start = _dt.datetime(REFERENCE_YEAR, 1, 1)
+    end = _dt.datetime(REFERENCE_YEAR + 1, 1, 1)
+    events: list[tuple[_dt.datetime, int]] = []
+    for i, (rec, *_sizes) in enumerate(actions):
+        sched = parse_unix_cron(rec)
+        if sched.runs_per_day is None:
+            return f"recurrence {rec!r} could not be read"
+        if sched.runs_per_day > _MAX_ACTION_RUNS_PER_DAY:
+            return f"recurrence {rec!r} runs {_fmt_rate(sched.runs_per_day)}, too often to be a window"
+        try:
+            it = croniter(rec, start - _dt.timedelta(minutes=1))
+            while (t := it.get_next(_dt.datetime)) < end:
+                events.append((t, i))
+        except Exception as exc:  # croniter's own error types
+            return f"recurrence {rec!r} could not be expanded: {exc}"
+    events.sort()
+
+    def running(state: list) -> int:
+        lo, hi, want = state
+        return max(lo, min(hi, lo if want is None else want))
+
+    longest = [0.0]
+
+    def walk(state: list) -> tuple[list, float, float, int, int, int]:
+        on_s = inst_s = 0.0
+        peak, zeros, ups = running(state), 0, 0
+        at = since = start
+        for t, i in events:
+            n = running(state)
+            span = (t - at).total_seconds()
+            inst_s += n * span
+            on_s += span if n > 0 else 0.0
+            at = t
+            _rec, lo, hi, want = actions[i]
+            state = [state[0] if lo is None else lo, state[1] if hi is None else hi,
+                     state[2] if want is None else want]
+            state[2] = after = running(state)  # the group's desired capacity follows min and max
+            peak = max(peak, after)
+            zeros += n > 0 and after == 0
+            ups += n == 0 and after > 0
+            if n == 0 and after > 0:
+                since = t
+            elif n > 0 and after == 0:
+                longest[0] = max(longest[0], (t - since).total_seconds())
+        n = running(state)
+        span = (end - at).total_seconds()
+        if n > 0:
+            longest[0] = max(longest[0], (end - since).total_seconds())
+        return state, on_s + (span if n > 0 else 0.0), inst_s + n * span, peak, zeros, ups
+
+    first = walk([min_size, max_size, desired])
+    longest[0] = 0.0
+    state, on_s, inst_s, peak, zeros, ups = walk(first[0])  # from where the year's cycle leaves the group
+    days = (end - start).days
+    described = ", ".join(f"to {_sizes_text(lo, hi, want)} by `{rec}`" for rec, lo, hi, want in actions)
+    return Window(on_s / 3600 / days, inst_s / 3600 / days, peak, zeros > 0 and ups > 0, longest[0] / 3600,
+                  "scaled " + described)
+
+
+def _sizes_text(lo: int | None, hi: int | None, want: int | None) -> str:
+    if want is not None:
+        return str(want)
+    if lo is not None and lo == hi:
+        return str(lo)
+    return f"min {'-' if lo is None else lo} / max {'-' if hi is None else hi}"

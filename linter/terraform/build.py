@@ -507,9 +507,10 @@ class Builder:
         for key, spec in schedules.items():
             action = self._implicit(r, f"schedules.{key}", "autoscaling_scheduled_action", at)
             action.edges.append(Edge(action.address, "group", r.address, None, None, None, action.location))
-            for field, canon in (("recurrence", "recurrence"), ("time_zone", "time_zone")):
+            for field in ("recurrence", "time_zone", "min_size", "max_size", "desired_capacity", "start_time",
+                          "end_time"):
                 if plain(spec.get(field)) is not None:
-                    action.attributes[canon] = self._entry_setting(where, spec[field], f"schedules.{key}.{field}")
+                    action.attributes[field] = self._entry_setting(where, spec[field], f"schedules.{key}.{field}")
             out.append(action)
         # The module passes user_data to the launch template unchanged: its input is base64
         # ("The Base64-encoded user data to provide when launching the instance").
