@@ -532,6 +532,9 @@ class FileError:
     file: str
     line: int | None
     message: str
+    #: A bug in computefit (a parser or a check raised), not a file that could not be read: counted
+    #: as what it is in the summary.
+    internal: bool = False
 
 
 class ParseError(Exception):

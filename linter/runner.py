@@ -339,4 +339,5 @@ def _internal_error(where: str, what: str, exc: BaseException, line: int | None 
         where, line,
         f"internal error in the {what}: {type(exc).__name__}: {exc}{origin}. "
         "Please report this; the other files were still scanned.",
+        internal=True,
     )

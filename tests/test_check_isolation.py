@@ -62,3 +62,16 @@ def test_an_exception_on_one_subject_is_an_error_naming_it(tmp_path, monkeypatch
     assert err.file.endswith("template.yaml") and err.line == 3
     assert "CF201" in err.message and "OddSchedule" in err.message and "ValueError: boom" in err.message
     assert "CF201" not in result.checks  # it did not see every subject: no clean pass
+    assert err.internal  # counted as an internal error, not as a file that could not be read
+
+
+def test_an_internal_error_is_counted_as_one_not_as_an_unreadable_file():
+    """A check that raises is an internal error in the summary, never 'a file could not be read'."""
+    from computefit.model import FileError
+    from computefit.reporters.common import summary_line
+    from computefit.runner import ScanResult
+
+    result = ScanResult(errors=[FileError("t.yaml", 3, "internal error in the check CF201 ...", internal=True),
+                                FileError("bad.yaml", 1, "YAML syntax error")], files_scanned=2)
+    assert summary_line(result) == ("0 findings (0 error, 0 warning, 0 info) in 2 files; 1 file could not be "
+                                    "read; 1 internal error (please report)")

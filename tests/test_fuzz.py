@@ -19,9 +19,9 @@ fuzz = importlib.util.module_from_spec(_spec)
 sys.modules[_spec.name] = fuzz  # dataclasses look their module up
 _spec.loader.exec_module(fuzz)
 
-#: Lone surrogates in names (``"F\\ud800"`` as a JSON logical ID) crash the report writers until the
-#: output boundary escapes them (issue 15, the reporters' part); the long run includes them.
-SURROGATE_NAMES = False
+#: Lone surrogates in names (``"F\\ud800"`` as a JSON logical ID): every report format escapes them
+#: at the output boundary, so mutants may hold them.
+SURROGATE_NAMES = True
 #: Mutants per part, and the wall-clock cap that keeps the test near a minute on a slow machine.
 FIXTURE_MUTANTS = 250
 CORPUS_MUTANTS = 250

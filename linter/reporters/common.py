@@ -144,8 +144,12 @@ def summary_line(result) -> str:
     counts = count_by_severity(result.findings)
     by_sev = ", ".join(f"{n} {s}" for s, n in counts.items())
     text = f"{plural(len(result.findings), 'finding')} ({by_sev}) in {plural(result.files_scanned, 'file')}"
-    if result.errors:
-        text += f"; {plural(len(result.errors), 'file')} could not be read"
+    internal = sum(1 for e in result.errors if getattr(e, "internal", False))
+    unreadable = len(result.errors) - internal
+    if unreadable:
+        text += f"; {plural(unreadable, 'file')} could not be read"
+    if internal:
+        text += f"; {plural(internal, 'internal error')} (please report)"
     if result.suppressed:
         text += f"; {len(result.suppressed)} suppressed"
     stale = getattr(result, "baseline_stale", None)

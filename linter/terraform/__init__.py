@@ -135,7 +135,7 @@ def load_all(modules: list[TerraformModule], notices: list | None = None
         except Exception as exc:  # a bug must not hide the other modules' findings
             errors.append(FileError(m.directory, None,
                                     f"internal error in the Terraform parser: {type(exc).__name__}: {exc}. "
-                                    "Please report this; the other files were still scanned."))
+                                    "Please report this; the other files were still scanned.", internal=True))
             continue
         docs.append(doc)
         errors.extend(errs)
