@@ -44,7 +44,7 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
 FAIL_ON = (*reversed(SEVERITIES), "never")  # error, warning, info, never
 CONFIG_FILE = ".computefit.toml"
 PYPROJECT = "pyproject.toml"
-TOP_KEYS = ("select", "ignore", "exclude", "fail-on", "format", "checks")
+TOP_KEYS = ("select", "ignore", "exclude", "fail-on", "format", "checks", "var-file", "var")
 
 
 @dataclass
@@ -57,6 +57,11 @@ class Config:
     fail_on: str = "warning"  # error | warning | info | never
     formats: tuple[str, ...] = ()  # default output formats
     source: str | None = None  # the file this configuration was read from
+    #: Terraform root-module inputs (issue 8): var-files in order (absolute paths; from a discovered
+    #: configuration they must lie inside the read boundary: ``var_files_checked``) and --var values
+    var_files: tuple[str, ...] = ()
+    var_files_checked: tuple[str, ...] = ()
+    variables: tuple[tuple[str, str, str], ...] = ()  # (name, value text, where it was set)
 
     def enabled(self, check_id: str, *, engine: bool = False) -> bool:
         """Whether a rule reports. ``select`` picks the checks to run; an engine rule (CF001-CF003,
@@ -77,7 +82,8 @@ class Config:
 
     def with_cli(self, *, select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
                  exclude: tuple[str, ...] = (), fail_on: str | None = None,
-                 formats: tuple[str, ...] = ()) -> "Config":
+                 formats: tuple[str, ...] = (), var_files: tuple[str, ...] = (),
+                 variables: tuple[str, ...] = ()) -> "Config":
         """This configuration with command-line options applied. ``--select`` replaces the file's
         ``select`` and ``ignore`` (the command line says exactly what to run); ``--ignore`` and
         ``--exclude`` add to the file's; ``--fail-on`` and ``--format`` replace the file's."""
@@ -93,6 +99,11 @@ class Config:
             changes["fail_on"] = fail_on
         if formats:
             changes["formats"] = tuple(formats)
+        if var_files:  # after the file's, as later -var-file options win in Terraform
+            changes["var_files"] = self.var_files + tuple(os.path.abspath(f) for f in var_files)
+        if variables:
+            changes["variables"] = self.variables + tuple(
+                (v.split("=", 1)[0], v.split("=", 1)[1], f"--var {v.split('=', 1)[0]}") for v in variables)
         return dataclasses.replace(self, **changes)
 
 
@@ -184,7 +195,10 @@ def load_config(path: str, *, discovered: bool = False) -> Config:
         table, prefix = data, ""
     if not isinstance(table, dict):
         raise ConfigError(shown, prefix.rstrip(".") or None, "must be a table")
-    return parse(table, shown, prefix, os.path.dirname(os.path.abspath(path)), destinations=not discovered)
+    cfg = parse(table, shown, prefix, os.path.dirname(os.path.abspath(path)), destinations=not discovered)
+    if discovered:  # found in the scanned tree: its var-files are reads inside the read boundary
+        cfg.var_files_checked = cfg.var_files
+    return cfg
 
 
 def _display(path: str) -> str:
@@ -239,6 +253,21 @@ def parse(table: dict, source: str, prefix: str = "", base_dir: str | None = Non
             if problem:
                 raise err("format", problem)
         cfg.formats = tuple(values)
+    if "var-file" in table:
+        value = table["var-file"]
+        files = [value] if isinstance(value, str) else _str_list(value, lambda m: err("var-file", m))
+        cfg.var_files = tuple(os.path.normpath(os.path.join(base_dir or ".", f)) for f in files)
+    if "var" in table:
+        value = table["var"]
+        if not isinstance(value, dict):
+            raise err("var", f"must be a table of Terraform variable values (var = {{ env = \"prod\" }}); "
+                             f"got {_show(value)}")
+        for name, v in value.items():
+            if isinstance(v, (dict, list)) or isinstance(v, float) and v != v:
+                raise err(f"var.{name}", "must be a string, number or boolean (write complex values "
+                                         "in a var-file)")
+            text = ("true" if v else "false") if isinstance(v, bool) else str(v)
+            cfg.variables += ((str(name), text, f"{source} var.{name}"),)
     checks = table.get("checks", {})
     if not isinstance(checks, dict):
         raise err("checks", f"must be a table of check IDs ([{prefix}checks.CF201]); got {_show(checks)}")

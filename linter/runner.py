@@ -40,7 +40,7 @@ class ScanResult:
     notices: list[Notice] = field(default_factory=list)
 
 
-def build_model(inputs: Inputs, notices: list[Notice] | None = None
+def build_model(inputs: Inputs, notices: list[Notice] | None = None, config: Config | None = None
                 ) -> tuple[Model, list[FileError], dict[str, set[str]]]:
     """Parse every input into one model. Returns the model, the errors, and for Terraform modules
     scanned for named files only, the set of files to report per module directory. What the read
@@ -65,7 +65,10 @@ def build_model(inputs: Inputs, notices: list[Notice] | None = None
 
         # load_all evaluates a folder that another scanned module calls as a local module only
         # through its callers (unless one of its files was named), and parses each file once.
-        docs, module_errors = terraform.load_all(inputs.modules, notices=notices)
+        var_inputs = terraform.VarInputs.from_environment(
+            var_files=config.var_files, checked=config.var_files_checked,
+            values=config.variables) if config is not None else None
+        docs, module_errors = terraform.load_all(inputs.modules, notices=notices, inputs=var_inputs)
         model.documents.extend(docs)
         errors.extend(module_errors)
         for module in inputs.modules:
@@ -170,7 +173,7 @@ def scan(paths: list[str], config: Config | None = None, *, baseline=None,
     config = config or Config()
     inputs = discover(paths, excludes=tuple(config.exclude), root=root)
     notices = list(inputs.notices)
-    model, parse_errors, report_only = build_model(inputs, notices)
+    model, parse_errors, report_only = build_model(inputs, notices, config)
     findings, check_errors, ran = _run_checks(model, config)
     findings = same_findings_once(findings, model)
     name_generated_templates(findings, model)

@@ -12,8 +12,10 @@ evaluates the folder it is given.)
 
 Scope of evaluation, by design:
 
-* tfvars: ``terraform.tfvars``, ``terraform.tfvars.json``, then ``*.auto.tfvars(.json)`` in name
-  order, root module only. ``-var`` / ``-var-file`` / ``TF_VAR_`` are run-time inputs, not read.
+* Root module variables, lowest precedence first, as Terraform takes them: ``TF_VAR_name``
+  environment variables, ``terraform.tfvars``, ``terraform.tfvars.json``, ``*.auto.tfvars(.json)``
+  in name order, then ``--var-file`` files and ``--var NAME=VALUE`` (:class:`VarInputs`; the
+  configuration file's ``var-file`` / ``var`` come before the command line's).
 * Files (``file``, ``templatefile``, ``filebase64``, ``fileset``, ...), local module sources and
   tfvars are read only inside the read boundary (:mod:`computefit.boundary`: the git work tree
   holding the scanned path, the scanned path outside git, or ``--root``), never the working
@@ -39,13 +41,14 @@ from ..boundary import find_boundary
 from ..discovery import TerraformModule
 from ..model import Document, FileError, ParseError
 from .build import build_document
-from .scope import Loader, ParseCache, Scope
+from .scope import Loader, ParseCache, Scope, VarInputs
 
-__all__ = ["load", "load_all", "called_module_dirs"]
+__all__ = ["load", "load_all", "called_module_dirs", "VarInputs"]
 
 
 def load(module: TerraformModule, root_dir: str | None = None,
-         _cache: dict | None = None, notices: list | None = None) -> tuple[Document, list[FileError]]:
+         _cache: dict | None = None, notices: list | None = None,
+         inputs: VarInputs | None = None) -> tuple[Document, list[FileError]]:
     """Evaluate one Terraform module folder into a Document.
 
     One unreadable file yields a FileError and the module is still evaluated from its other files;
@@ -58,6 +61,8 @@ def load(module: TerraformModule, root_dir: str | None = None,
     if root_dir is None:
         root_dir = module.boundary or find_boundary(abs_dir)
     loader = Loader(root_dir, _cache)
+    if inputs is not None:
+        loader.inputs = inputs
     try:
         scope = Scope(loader, abs_dir, list(module.files))
         own_errors = [e for e in loader.errors if e.file in module.files]
@@ -109,8 +114,8 @@ def called_module_dirs(modules: list[TerraformModule]) -> set[str]:
     return called
 
 
-def load_all(modules: list[TerraformModule], notices: list | None = None
-             ) -> tuple[list[Document], list[FileError]]:
+def load_all(modules: list[TerraformModule], notices: list | None = None,
+             inputs: VarInputs | None = None) -> tuple[list[Document], list[FileError]]:
     """Load every module of a scan, skipping folders used as local modules by another scanned module
     unless the user named one of their files explicitly (``report_files``). What the read boundary
     refused is appended to ``notices`` (:class:`computefit.boundary.Notice`) when given."""
@@ -122,7 +127,7 @@ def load_all(modules: list[TerraformModule], notices: list | None = None
         if os.path.abspath(m.directory) in called and m.report_files is None:
             continue
         try:
-            doc, errs = load(m, _cache=cache, notices=notices)
+            doc, errs = load(m, _cache=cache, notices=notices, inputs=inputs)
         except ParseError as exc:
             errors.append(exc.to_error())
             continue

@@ -15,7 +15,7 @@ from typing import Any
 from .. import kinds as kt
 from ..linker import link
 from ..model import (
-    ORIGIN_LITERAL, ORIGIN_MODULE_INPUT, ORIGIN_SERVICE_DEFAULT, Document, Edge, Location, Resource, Setting, Unknown,
+    ORIGIN_LITERAL, ORIGIN_MODULE_INPUT, ORIGIN_SERVICE_DEFAULT, ORIGIN_TFVARS, Document, Edge, Location, Resource, Setting, Unknown,
 )
 from .evaluate import BoundExpr, Evaluator, Partial, Ref, Trace, plain
 from .scope import Scope, is_local_source, registry_source
@@ -38,6 +38,8 @@ def make_setting(scope: Scope, attr: Attribute, document: bool = False) -> Setti
     sup, many = trace.supplier(value)
     if sup is not None and sup.location is not None:
         return Setting(value, sup.location, sup.origin, sup.note)
+    if sup is not None and sup.origin == ORIGIN_TFVARS:  # --var / TF_VAR_: no line of a file set it
+        return Setting(value, Location(attr.file, attr.line), sup.origin, sup.note)
     note = None
     if many:
         note = "computed from " + ", ".join(s.note for s in many[:4])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import os
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from ..boundary import Notice, resolve
@@ -55,6 +56,28 @@ def registry_source(source: Any) -> str | None:
 
 def is_local_source(source: Any) -> bool:
     return isinstance(source, str) and (source.startswith("./") or source.startswith("../"))
+
+
+@dataclass(frozen=True)
+class VarInputs:
+    """Values for the root module's variables beyond its own tfvars files, as Terraform takes them
+    on its command line (lowest precedence first): ``TF_VAR_name`` environment variables, then the
+    folder's tfvars files, then ``var_files`` in order, then ``values`` (``--var NAME=VALUE``) in
+    order. A var-file in ``checked`` (named by a configuration file found in the scanned tree) is
+    a read like any other and must lie inside the read boundary; one named on the command line
+    need not."""
+
+    var_files: tuple[str, ...] = ()
+    checked: tuple[str, ...] = ()
+    values: tuple[tuple[str, str, str], ...] = ()  # (name, value text, where it was set)
+    env: tuple[tuple[str, str], ...] = ()  # (name, value) of the TF_VAR_ environment variables
+
+    @staticmethod
+    def from_environment(environ: Any = None, **kw: Any) -> "VarInputs":
+        environ = os.environ if environ is None else environ
+        env = tuple(sorted((k[len("TF_VAR_"):], v) for k, v in environ.items()
+                           if k.startswith("TF_VAR_") and len(k) > len("TF_VAR_")))
+        return VarInputs(env=env, **kw)
 
 
 class ParseCache:
@@ -106,6 +129,8 @@ class Loader:
         self.cache = cache if cache is not None else {}
         #: the evaluation budgets of this load (one root module and its module instances)
         self.budget = Budget()
+        #: the root module's inputs beyond its tfvars files (--var-file, --var, TF_VAR_)
+        self.inputs = VarInputs()
 
     def refused(self, path: str) -> str | None:
         """Why ``path`` (a file the front end is about to open, in a folder already checked) may not
@@ -199,9 +224,18 @@ class Scope:
             for b in loader.blocks(f):
                 self._override(b)
         self.budget.resources += len(self.resources)
-        self.tfvars: dict[str, tuple[Any, Location]] = {}
+        #: variable name -> (value, where it was set, how evidence names it or None)
+        self.tfvars: dict[str, tuple[Any, Location | None, str | None]] = {}
         if parent is None:
+            inputs = loader.inputs
+            for name, text in inputs.env:
+                self.tfvars[name] = (self._cli_value(name, text), None,
+                                     f"variable {name} set by environment variable TF_VAR_{name}")
             self._read_tfvars()
+            for path in inputs.var_files:
+                self._read_tfvars_file(display_path(path), checked=path in inputs.checked, var_file=True)
+            for name, text, where in inputs.values:
+                self.tfvars[name] = (self._cli_value(name, text), None, f"variable {name} set by {where}")
         self._var_memo: dict[str, tuple[Any, Source]] = {}
         self._local_memo: dict[str, tuple[Any, Source]] = {}
         self._busy: set[str] = set()
@@ -257,13 +291,29 @@ class Scope:
             path = display_path(os.path.join(self.abs_dir, name))
             self._read_tfvars_file(path)
 
-    def _read_tfvars_file(self, path: str) -> None:
+    def _cli_value(self, name: str, text: str) -> Any:
+        """A value given as text (``--var``, ``TF_VAR_``): a string unless the variable declares a
+        type other than string, then read as an HCL literal, as Terraform does."""
+        block = self.variables.get(name)
+        type_attr = block.attributes.get("type") if block is not None else None
+        type_text = type_attr.expr.source().strip() if type_attr is not None and hasattr(type_attr.expr, "source") else ""
+        if not type_text or type_text == "string":
+            return text
+        try:
+            attrs = _read_tfvars_hcl(f"v = {text}\n", f"value of {name}")
+            return Evaluator(_NoRefs(self)).eval(attrs[0].expr) if attrs else text
+        except Exception:  # not an HCL literal: Terraform would reject it; keep it unknown
+            return Unknown(f"the value given for variable {name} is not a valid {type_text}")
+
+    def _read_tfvars_file(self, path: str, checked: bool = True, var_file: bool = False) -> None:
         from .syntax import oversized, syntax_error_message
 
-        why = self.loader.refused(path)
+        why = self.loader.refused(path) if checked else None
         if why is not None:
             self.loader.notices.append(Notice(path, None, why))
             return
+        label = (lambda k, line: f"variable {k} set by var-file {path}:{line}") if var_file else (
+            lambda k, line: None)
         too_big = oversized(path)
         if too_big is not None:
             self.loader.errors.append(too_big)
@@ -285,7 +335,7 @@ class Scope:
                 return
             for k, v in doc.items():
                 line = doc.lines.get(k, 1)
-                self.tfvars[k] = (_literal(v), Location(path, line))
+                self.tfvars[k] = (_literal(v), Location(path, line), label(k, line))
             return
         try:
             tree_blocks = _read_tfvars_hcl(text, path)
@@ -297,7 +347,7 @@ class Scope:
             raise
         for attr in tree_blocks:
             ev = Evaluator(_NoRefs(self))
-            self.tfvars[attr.name] = (ev.eval(attr.expr), Location(path, attr.line))
+            self.tfvars[attr.name] = (ev.eval(attr.expr), Location(path, attr.line), label(attr.name, attr.line))
 
     # ---- evaluator interface ---------------------------------------------------------------------
 
@@ -336,8 +386,10 @@ class Scope:
                 ev.trace.pop()
             return value, src
         if name in self.tfvars:
-            value, loc = self.tfvars[name]
+            value, loc, note = self.tfvars[name]
             src = var_source(name, ORIGIN_TFVARS, loc)
+            if note:
+                src.note = note
             ev.trace.add(src)
             return value, src
         default = block.attributes.get("default") if block is not None else None
