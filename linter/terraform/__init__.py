@@ -21,10 +21,17 @@ Scope of evaluation, by design:
   holding the scanned path, the scanned path outside git, or ``--root``), never the working
   directory. A missing file is Unknown with a note on the unit; one outside the boundary is also a
   scan-level notice (``notices``).
-* ``count`` / ``for_each`` resources are one unit, without index; a count known to be 0 or an empty
-  for_each removes the unit. ``dynamic`` blocks are expanded for a known for_each.
+* A function, instance or group with ``count`` / ``for_each`` over a known number, map or set is
+  evaluated per instance (``each.key``, ``each.value``, ``count.index`` bound); instances whose
+  checked settings differ are units of their own (``aws_lambda_function.fn["iis"]``), instances that
+  agree one unit without index. A count known to be 0 or an empty for_each removes the resource; an
+  unknown one keeps it once, with a note, and its findings at medium confidence. Module calls with
+  ``count`` / ``for_each`` are one instance. ``dynamic`` blocks are expanded for a known for_each.
 * Override files (``override.tf``, ``*_override.tf``) are merged last, as Terraform does.
-* Remote modules other than terraform-aws-modules lambda / ec2-instance / autoscaling are not read.
+* Remote (registry, git) module calls are evaluated from the folders ``terraform init`` downloaded
+  when the root module has ``.terraform/modules/modules.json``, exactly like local modules; nothing
+  is downloaded. One not downloaded is a "not followed" notice, and only the terraform-aws-modules
+  lambda / ec2-instance / autoscaling (and the other mapped ones) are modelled from their inputs.
 * Evaluation has budgets (``budgets.py``: loop iterations, collection and string sizes, nesting,
   number size, module instances and their resources): past one the value is Unknown with a note
   naming it. A root module still evaluating after ``MODULE_SECONDS`` is an error entry.

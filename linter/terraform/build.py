@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from .. import kinds as kt
+from ..boundary import Notice
 from ..linker import link
 from ..model import (
     ORIGIN_LITERAL, ORIGIN_MODULE_INPUT, ORIGIN_SERVICE_DEFAULT, ORIGIN_TFVARS, Document, Edge, Location, Resource, Setting, Unknown,
@@ -75,6 +76,8 @@ class Builder:
         self.written: dict[tuple[int, str], Block] = {}
         #: full address of a resource reported per instance -> its instances' addresses
         self.split: dict[str, list[str]] = {}
+        #: remote module calls that were not downloaded (scan-level notices)
+        self.not_followed: list[Notice] = []
         for scope in self.scopes:
             for address, block in list(scope.resources.items()):
                 self.written[(id(scope), address)] = block
@@ -98,14 +101,14 @@ class Builder:
                 r.edges = edges
         for r in self.resources:
             kt.normalise(r, LANG)
+        self.root.notices.extend(n for n in self.not_followed if n not in self.root.notices)
         return self.resources
 
     def _collect(self, scope: Scope) -> None:
         self.scopes.append(scope)
         for name in scope.modules:
             call = scope.modules[name]
-            source = scope.module_source(call)
-            if not is_local_source(source) or _not_created(scope, call):
+            if not scope.followed(name) or _not_created(scope, call):
                 continue
             child = scope.child(name)
             if child is not None:
@@ -163,8 +166,16 @@ class Builder:
             source = scope.module_source(call)
             registry = registry_source(source)
             rtype = f"module:{registry or source}" if isinstance(source, str) else "module"
-            r = Resource(f"{scope.prefix}module.{name}", rtype, kt.kind_of(rtype), _loc(call), FORMAT,
-                         call.end_line, related=list(related) + [_loc(call)])
+            followed = scope.followed(name)
+            r = Resource(f"{scope.prefix}module.{name}", rtype, None if followed else kt.kind_of(rtype),
+                         _loc(call), FORMAT, call.end_line, related=list(related) + [_loc(call)])
+            if followed and not is_local_source(source):
+                r.notes.append(f"evaluated from the folder terraform init downloaded: {scope.download_dir(name)}")
+            elif not followed and isinstance(source, str):
+                self.not_followed.append(Notice(
+                    call.file, call.line, f"{scope.prefix}module.{name}: source {source} is not downloaded "
+                    "(no .terraform/modules/modules.json entry; run terraform init to follow it); not followed"
+                    + (", modelled from its inputs" if r.kind is not None else "")))
             if r.kind is not None and _module_flag(scope, call, "create_function" if r.kind == "lambda_function"
                                                    else "create", True) is False:
                 r.kind = None

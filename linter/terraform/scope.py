@@ -210,6 +210,12 @@ class Scope:
         self.path_root = "."
         rel = os.path.relpath(self.abs_dir, self.path_root_abs)
         self.path_module = "." if rel == "." else rel.replace(os.sep, "/")
+        #: the module path Terraform records in .terraform/modules/modules.json ("" for the root,
+        #: "a.b" for module b called by module a)
+        self.key = "" if parent is None or call is None else (
+            f"{parent.key}.{call.labels[0]}" if parent.key else call.labels[0])
+        #: module key -> downloaded folder, from the root's .terraform/modules/modules.json
+        self.downloaded: dict[str, str] = parent.downloaded if parent is not None else self._read_modules_json()
         self.variables: dict[str, Block] = {}
         self.locals: dict[str, Attribute] = {}
         self.resources: dict[str, Block] = {}  # "type.name" -> block
@@ -349,6 +355,40 @@ class Scope:
             ev = Evaluator(_NoRefs(self))
             self.tfvars[attr.name] = (ev.eval(attr.expr), Location(path, attr.line), label(attr.name, attr.line))
 
+    def _read_modules_json(self) -> dict[str, str]:
+        """The module folders ``terraform init`` downloaded for this root module, by module key,
+        from ``.terraform/modules/modules.json`` (read inside the read boundary; nothing is ever
+        downloaded). Missing or unreadable: no downloaded modules."""
+        import json
+
+        path = os.path.join(self.abs_dir, ".terraform", "modules", "modules.json")
+        if not os.path.isfile(path) or self.loader.refused(path) is not None:
+            return {}
+        try:
+            with open(path, encoding="utf-8") as fh:
+                data = json.load(fh)
+        except (OSError, ValueError, RecursionError):
+            self.loader.errors.append(FileError(display_path(path), None,
+                                                "modules.json could not be read: downloaded modules not followed"))
+            return {}
+        out: dict[str, str] = {}
+        for entry in data.get("Modules", []) if isinstance(data, dict) else []:
+            if isinstance(entry, dict) and isinstance(entry.get("Key"), str) and entry["Key"] \
+                    and isinstance(entry.get("Dir"), str):
+                out[entry["Key"]] = os.path.normpath(os.path.join(self.abs_dir, entry["Dir"]))
+        return out
+
+    def followed(self, name: str) -> bool:
+        """Whether module call ``name`` is evaluated from its folder: a local source, or a remote
+        one that ``terraform init`` downloaded."""
+        source = self.module_source(self.modules[name])
+        return is_local_source(source) or self.download_dir(name) is not None
+
+    def download_dir(self, name: str) -> str | None:
+        if not self.downloaded:
+            return None
+        return self.downloaded.get(f"{self.key}.{name}" if self.key else name)
+
     # ---- evaluator interface ---------------------------------------------------------------------
 
     def lookup_var(self, name: str, ev: Evaluator) -> Any:
@@ -477,7 +517,7 @@ class Scope:
         if call is None:
             return Unknown(f"module.{name} is not defined")
         source = self.module_source(call)
-        if isinstance(source, str) and not is_local_source(source):
+        if isinstance(source, str) and not self.followed(name):
             # an output of a module that is not read: a reference to the module call (an edge in
             # the graph), its value known only after apply
             return Ref(self, f"module.{name}", (output,))
@@ -512,10 +552,15 @@ class Scope:
         source = self.module_source(call)
         child = None
         self.children[name] = None  # cycle guard while building
-        if is_local_source(source):
-            abs_dir = os.path.normpath(os.path.join(self.abs_dir, source.split("//")[0]))
+        downloaded = self.download_dir(name)
+        if is_local_source(source) or downloaded is not None:
             where = _loc(call.attributes.get("source") or call)
-            res = resolve(source.split("//")[0], self.abs_dir, self.root_dir)
+            if downloaded is not None:  # terraform init's copy (a registry or git source)
+                abs_dir = downloaded
+                res = resolve(os.path.relpath(downloaded, self.abs_dir), self.abs_dir, self.root_dir)
+            else:
+                abs_dir = os.path.normpath(os.path.join(self.abs_dir, source.split("//")[0]))
+                res = resolve(source.split("//")[0], self.abs_dir, self.root_dir)
             if res.refused is not None:
                 self._not_followed(name, where, "source " + res.why())
             elif abs_dir in self.chain:
