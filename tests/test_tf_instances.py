@@ -79,3 +79,17 @@ resource "aws_lambda_function" "w" {
     u = units["aws_lambda_function.w"]
     assert u.resource.may_not_exist.startswith("count is unknown")
     assert any("may not exist" in n for n in u.notes)
+
+
+def test_more_instances_than_the_budget_are_one_unit_with_a_note(tmp_path):
+    from computefit.terraform.build import MAX_INSTANCES
+
+    units = units_of(tmp_path, f"""
+resource "aws_lambda_function" "w" {{
+  count   = {MAX_INSTANCES + 5}
+  timeout = count.index == 0 ? 900 : 30
+}}
+""")
+    assert list(units) == ["aws_lambda_function.w"]
+    assert any(n.startswith(f"more than {MAX_INSTANCES} instances") for n in units["aws_lambda_function.w"].notes)
+    assert "count.index is known only per instance" in units["aws_lambda_function.w"].value("timeout").reason

@@ -138,7 +138,7 @@ class Builder:
             if instances == []:
                 continue  # count known 0 / for_each known empty: no instance exists
             rtype = block.labels[0]
-            if isinstance(instances, list) and kt.kind_of(rtype) in _UNIT_KINDS:
+            if isinstance(instances, list) and len(instances) <= MAX_INSTANCES and kt.kind_of(rtype) in _UNIT_KINDS:
                 each = [self._resource(scope, address + key, expand_dynamic(
                     scope, self.written.get((id(scope), address), block), env), related, env)
                     for key, env in instances]
@@ -149,16 +149,16 @@ class Builder:
                         _note_instance(r, block, env)
                     out.extend(each)
                     continue
-                if len(instances) <= MAX_INSTANCES:
-                    out.append(_agreed(each, scope.prefix + address))
-                    continue
+                out.append(_agreed(each, scope.prefix + address))
+                continue
             r = self._resource(scope, address, block, related)
             if isinstance(instances, Unknown):
-                r.notes.append(f"{instances.reason}: modelled as one instance, which may not exist")
-                r.may_not_exist = instances.reason
+                reason = " ".join(instances.reason.split())  # an expression's source may span lines
+                r.notes.append(f"{reason}: modelled as one instance, which may not exist")
+                r.may_not_exist = reason
             elif isinstance(instances, list) and len(instances) > MAX_INSTANCES:
-                r.notes.append(f"{len(instances)} instances (more than {MAX_INSTANCES}): modelled as one unit "
-                               "without instance values")
+                r.notes.append(f"more than {MAX_INSTANCES} instances (budget MAX_INSTANCES): modelled as one "
+                               "unit without instance values")
             out.append(r)
         for name, call in scope.modules.items():
             if _not_created(scope, call):
