@@ -201,6 +201,10 @@ class Check(Rule):
         """Build a finding about ``unit`` (a unit, a resource or a trigger); ``at`` is the setting
         (or location) to point at, the line to edit."""
         loc = unit.location
+        res = getattr(unit, "resource", None)
+        if getattr(res, "may_not_exist", None) and confidence == HIGH:
+            confidence = MEDIUM  # the resource may not be created at all
+            evidence = {**(evidence or {}), "may_not_exist": res.may_not_exist}
         if isinstance(at, Setting) and at.location is not None:
             loc = at.location
         elif isinstance(at, Location):

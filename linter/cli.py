@@ -118,6 +118,12 @@ def main() -> None:
               help="Read boundary: files read beyond the scanned ones (file(), templatefile(), local "
                    "modules, tfvars, linked files) must lie in DIR (default: the git work tree holding "
                    "each scanned path, or the path itself outside git).")
+@click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              metavar="FILE", help="Terraform: read root module variable values from FILE (.tfvars or "
+                                   ".tfvars.json; repeatable, later files win over earlier ones and over "
+                                   "terraform.tfvars, *.auto.tfvars and TF_VAR_name variables).")
+@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
+              help="Terraform: set a root module variable (repeatable; wins over every var-file).")
 @click.option("--color/--no-color", default=None,
               help="Colour the text report (default: on a terminal, or when FORCE_COLOR is set; "
                    "never when NO_COLOR is set).")
@@ -136,7 +142,7 @@ def main() -> None:
 @click.option("--statistics", is_flag=True,
               help="Text report: the number of findings per check and severity instead of the findings.")
 def scan(paths, formats, outputs, fail_on, ignore_bad_template, exit_zero, select, ignore, exclude, config_file, show_suppressed,
-         sarif_category, baseline_file, write_baseline, root, color, verbose, quiet, diff_base, github_limits, show_files,
+         sarif_category, baseline_file, write_baseline, root, var_files, variables, color, verbose, quiet, diff_base, github_limits, show_files,
          statistics) -> None:
     """Scan PATHS (files or folders; default: the current folder).
 
@@ -164,8 +170,12 @@ def scan(paths, formats, outputs, fail_on, ignore_bad_template, exit_zero, selec
     if baseline_file and write_baseline:
         raise click.UsageError("--baseline and --write-baseline cannot be combined: write the "
                                "baseline again to refresh it", ctx=ctx)
+    for value in variables:
+        if "=" not in value or not value.split("=", 1)[0].strip():
+            raise click.BadParameter(f"expected NAME=VALUE, got {value!r}", ctx=ctx, param_hint="--var")
     config = _load_config(paths, config_file).with_cli(
-        select=select, ignore=ignore, exclude=exclude, fail_on=fail_on, formats=formats)
+        select=select, ignore=ignore, exclude=exclude, fail_on=fail_on, formats=formats,
+        var_files=var_files, variables=variables)
     try:
         pairs = _pair_outputs(config.formats, outputs)
     except click.BadParameter as exc:

@@ -46,7 +46,7 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
 FAIL_ON = (*reversed(SEVERITIES), "never")  # error, warning, info, never
 CONFIG_FILE = ".computefit.toml"
 PYPROJECT = "pyproject.toml"
-TOP_KEYS = ("select", "ignore", "exclude", "fail-on", "format", "baseline", "checks")
+TOP_KEYS = ("select", "ignore", "exclude", "fail-on", "format", "baseline", "checks", "var-file", "var")
 
 
 @dataclass
@@ -61,6 +61,11 @@ class Config:
     source: str | None = None  # the file this configuration was read from
     baseline: str | None = None  # the baseline file to apply (the path resolved from the config's folder)
     notices: tuple = ()  # boundary.Notice entries about the configuration itself (a competing file)
+    #: Terraform root-module inputs (issue 8): var-files in order (absolute paths; from a discovered
+    #: configuration they must lie inside the read boundary: ``var_files_checked``) and --var values
+    var_files: tuple[str, ...] = ()
+    var_files_checked: tuple[str, ...] = ()
+    variables: tuple[tuple[str, str, str], ...] = ()  # (name, value text, where it was set)
 
     def enabled(self, check_id: str, *, engine: bool = False) -> bool:
         """Whether a rule reports. ``select`` picks the checks to run; an engine rule (CF001-CF003,
@@ -81,7 +86,8 @@ class Config:
 
     def with_cli(self, *, select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
                  exclude: tuple[str, ...] = (), fail_on: str | None = None,
-                 formats: tuple[str, ...] = ()) -> "Config":
+                 formats: tuple[str, ...] = (), var_files: tuple[str, ...] = (),
+                 variables: tuple[str, ...] = ()) -> "Config":
         """This configuration with command-line options applied. ``--select`` replaces the file's
         ``select`` and ``ignore`` (the command line says exactly what to run); ``--ignore`` and
         ``--exclude`` add to the file's; ``--fail-on`` and ``--format`` replace the file's."""
@@ -97,6 +103,11 @@ class Config:
             changes["fail_on"] = fail_on
         if formats:
             changes["formats"] = tuple(formats)
+        if var_files:  # after the file's, as later -var-file options win in Terraform
+            changes["var_files"] = self.var_files + tuple(os.path.abspath(f) for f in var_files)
+        if variables:
+            changes["variables"] = self.variables + tuple(
+                (v.split("=", 1)[0], v.split("=", 1)[1], f"--var {v.split('=', 1)[0]}") for v in variables)
         return dataclasses.replace(self, **changes)
 
 
@@ -204,6 +215,7 @@ def load_config(path: str, *, discovered: bool = False) -> Config:
     cfg = parse(table, shown, prefix, os.path.dirname(os.path.abspath(path)), destinations=not discovered)
     if discovered:
         cfg.notices = tuple(_competing(path))
+        cfg.var_files_checked = cfg.var_files  # found in the scanned tree: var-files are reads inside the boundary
     return cfg
 
 
@@ -275,6 +287,21 @@ def parse(table: dict, source: str, prefix: str = "", base_dir: str | None = Non
     if "baseline" in table:
         cfg.baseline = _baseline_path(table["baseline"], base_dir, lambda m: err("baseline", m),
                                       inside_boundary=not destinations)
+    if "var-file" in table:
+        value = table["var-file"]
+        files = [value] if isinstance(value, str) else _str_list(value, lambda m: err("var-file", m))
+        cfg.var_files = tuple(os.path.normpath(os.path.join(base_dir or ".", f)) for f in files)
+    if "var" in table:
+        value = table["var"]
+        if not isinstance(value, dict):
+            raise err("var", f"must be a table of Terraform variable values (var = {{ env = \"prod\" }}); "
+                             f"got {_show(value)}")
+        for name, v in value.items():
+            if isinstance(v, (dict, list)) or isinstance(v, float) and v != v:
+                raise err(f"var.{name}", "must be a string, number or boolean (write complex values "
+                                         "in a var-file)")
+            text = ("true" if v else "false") if isinstance(v, bool) else str(v)
+            cfg.variables += ((str(name), text, f"{source} var.{name}"),)
     checks = table.get("checks", {})
     if not isinstance(checks, dict):
         raise err("checks", f"must be a table of check IDs ([{prefix}checks.CF201]); got {_show(checks)}")

@@ -291,9 +291,13 @@ class Linker:
             self.add(fn, kind, res, self.settings(res, m.SCHEDULE_EXPRESSION, m.SCHEDULE_TIMEZONE))
 
     def _w_eventbridge_target(self, res: Resource) -> None:
-        fn = self.function(next(iter(res.edges_via("target")), None))
-        if fn is None or fn[0].kind == m.ECS_TASK:  # a scheduled task targets its cluster
-            fn = self.function(next(iter(res.edges_via("ecs_task_definition")), None))
+        fns = [self.function(e) for e in res.edges_via("target")[:1] + _more_instances(res, "target")]
+        if not fns or fns[0] is None or fns[0][0].kind == m.ECS_TASK:  # a scheduled task targets its cluster
+            fns = [self.function(next(iter(res.edges_via("ecs_task_definition")), None))]
+        for fn in fns:
+            self._eventbridge_target(res, fn)
+
+    def _eventbridge_target(self, res: Resource, fn: tuple[ComputeUnit, Any] | None) -> None:
         if fn is None:
             return
         rule = None
@@ -373,7 +377,10 @@ class Linker:
                 self.add(fn, m.ALB, res)
 
     def _w_function_url(self, res: Resource) -> None:
-        fn = self.function(next(iter(res.edges_via("function")), None))
+        for e in res.edges_via("function")[:1] + _more_instances(res, "function"):
+            self._function_url(res, self.function(e))
+
+    def _function_url(self, res: Resource, fn: tuple[ComputeUnit, Any] | None) -> None:
         if fn is None:
             return
         q = self.invoked(res, fn[0], default=fn[1])
@@ -495,7 +502,10 @@ class Linker:
         return m.OTHER
 
     def _w_event_source_mapping(self, res: Resource) -> None:
-        fn = self.function(next(iter(res.edges_via("function")), None))
+        for e in res.edges_via("function")[:1] + _more_instances(res, "function"):
+            self._event_source_mapping(res, self.function(e))
+
+    def _event_source_mapping(self, res: Resource, fn: tuple[ComputeUnit, Any] | None) -> None:
         if fn is not None:
             t = self.add(fn, self.esm_kind(res), res)
             sources = self.follow(res, "event_source")
@@ -560,7 +570,10 @@ class Linker:
         its principal implies unless the function already has one. A permission a front end
         derived from a declaration that wires the caller (a SAM event, a module's
         ``allowed_triggers``) is that caller and always adds its trigger."""
-        fn = self.function(next(iter(res.edges_via("function")), None))
+        for e in res.edges_via("function")[:1] + _more_instances(res, "function"):
+            self._lambda_permission(res, self.function(e))
+
+    def _lambda_permission(self, res: Resource, fn: tuple[ComputeUnit, Any] | None) -> None:
         if fn is None:
             return
         unit = fn[0]
@@ -734,6 +747,17 @@ def containers(setting: Setting | None) -> Any:
         out.append(m.Container(c.get("name"), c.get("image"), command, essential is not False and
                                str(essential).lower() != "false", gpus, setting.location, process))
     return out
+
+
+def _more_instances(res: Resource, via: str) -> list[Edge]:
+    """After the first edge ``via``: the edges to the other instances of the same counted resource
+    (a reference to ``aws_lambda_function.fn[each.key]`` reaches each instance reported on its own,
+    ``fn["a"]``, ``fn["b"]``). Any other extra edge is ignored, as before."""
+    edges = res.edges_via(via)
+    if not edges or not edges[0].target or not edges[0].target.endswith("]"):
+        return []
+    base = edges[0].target.rsplit("[", 1)[0]
+    return [e for e in edges[1:] if e.target and e.target.endswith("]") and e.target.rsplit("[", 1)[0] == base]
 
 
 def link(doc: Document) -> Document:

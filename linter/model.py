@@ -440,6 +440,9 @@ class Resource:
     raw: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     metadata_suppressions: list[dict] = field(default_factory=list)
+    #: Why the resource may not exist (a Terraform ``count`` / ``for_each`` that is not known):
+    #: findings about it have medium confidence at most.
+    may_not_exist: str | None = None
     #: Other source locations that belong to this resource (the module call that creates it, the
     #: launch template a group launches), so that suppressions and baselines find them.
     related: list[Location] = field(default_factory=list)

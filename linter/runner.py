@@ -49,7 +49,7 @@ class ScanResult:
     files: list = field(default_factory=list)  # list[tuple[str, str]]
 
 
-def build_model(inputs: Inputs, notices: list[Notice] | None = None, progress=None
+def build_model(inputs: Inputs, notices: list[Notice] | None = None, progress=None, config: Config | None = None
                 ) -> tuple[Model, list[FileError], dict[str, set[str]]]:
     """Parse every input into one model. Returns the model, the errors, and for Terraform modules
     scanned for named files only, the set of files to report per module directory. What the read
@@ -100,7 +100,10 @@ def build_model(inputs: Inputs, notices: list[Notice] | None = None, progress=No
         # through its callers (unless one of its files was named), and parses each file once.
         # A folder a scanned plan was made from is read through the plan only.
         progress(len(inputs.templates), total)
-        docs, module_errors = terraform.load_all(modules, notices=notices)
+        var_inputs = terraform.VarInputs.from_environment(
+            var_files=config.var_files, checked=config.var_files_checked,
+            values=config.variables) if config is not None else None
+        docs, module_errors = terraform.load_all(modules, notices=notices, inputs=var_inputs)
         model.documents.extend(docs)
         errors.extend(module_errors)
         for module in modules:
@@ -213,7 +216,7 @@ def scan(paths: list[str] | str | os.PathLike, config: Config | None = None, *, 
     config = config or Config()
     inputs = discover(paths, excludes=tuple(config.exclude), root=root)
     notices = list(inputs.notices) + list(getattr(config, "notices", ()))
-    model, parse_errors, report_only = build_model(inputs, notices, progress)
+    model, parse_errors, report_only = build_model(inputs, notices, progress, config)
     findings, check_errors, ran = _run_checks(model, config)
     findings = same_findings_once(findings, model)
     name_generated_templates(findings, model)

@@ -12,17 +12,26 @@ evaluates the folder it is given.)
 
 Scope of evaluation, by design:
 
-* tfvars: ``terraform.tfvars``, ``terraform.tfvars.json``, then ``*.auto.tfvars(.json)`` in name
-  order, root module only. ``-var`` / ``-var-file`` / ``TF_VAR_`` are run-time inputs, not read.
+* Root module variables, lowest precedence first, as Terraform takes them: ``TF_VAR_name``
+  environment variables, ``terraform.tfvars``, ``terraform.tfvars.json``, ``*.auto.tfvars(.json)``
+  in name order, then ``--var-file`` files and ``--var NAME=VALUE`` (:class:`VarInputs`; the
+  configuration file's ``var-file`` / ``var`` come before the command line's).
 * Files (``file``, ``templatefile``, ``filebase64``, ``fileset``, ...), local module sources and
   tfvars are read only inside the read boundary (:mod:`computefit.boundary`: the git work tree
   holding the scanned path, the scanned path outside git, or ``--root``), never the working
   directory. A missing file is Unknown with a note on the unit; one outside the boundary is also a
   scan-level notice (``notices``).
-* ``count`` / ``for_each`` resources are one unit, without index; a count known to be 0 or an empty
-  for_each removes the unit. ``dynamic`` blocks are expanded for a known for_each.
+* A function, instance or group with ``count`` / ``for_each`` over a known number, map or set is
+  evaluated per instance (``each.key``, ``each.value``, ``count.index`` bound); instances whose
+  checked settings differ are units of their own (``aws_lambda_function.fn["iis"]``), instances that
+  agree one unit without index. A count known to be 0 or an empty for_each removes the resource; an
+  unknown one keeps it once, with a note, and its findings at medium confidence. Module calls with
+  ``count`` / ``for_each`` are one instance. ``dynamic`` blocks are expanded for a known for_each.
 * Override files (``override.tf``, ``*_override.tf``) are merged last, as Terraform does.
-* Remote modules other than terraform-aws-modules lambda / ec2-instance / autoscaling are not read.
+* Remote (registry, git) module calls are evaluated from the folders ``terraform init`` downloaded
+  when the root module has ``.terraform/modules/modules.json``, exactly like local modules; nothing
+  is downloaded. One not downloaded is a "not followed" notice, and only the terraform-aws-modules
+  lambda / ec2-instance / autoscaling (and the other mapped ones) are modelled from their inputs.
 * Evaluation has budgets (``budgets.py``: loop iterations, collection and string sizes, nesting,
   number size, module instances and their resources): past one the value is Unknown with a note
   naming it. A root module still evaluating after ``MODULE_SECONDS`` is an error entry.
@@ -39,14 +48,15 @@ from ..boundary import find_boundary
 from ..discovery import TerraformModule
 from ..model import Document, FileError, ParseError
 from .build import build_document
-from .scope import Loader, ParseCache, Scope
+from .scope import Loader, ParseCache, Scope, VarInputs
 from .syntax import oversized
 
-__all__ = ["load", "load_all", "called_module_dirs"]
+__all__ = ["load", "load_all", "called_module_dirs", "VarInputs"]
 
 
 def load(module: TerraformModule, root_dir: str | None = None,
-         _cache: dict | None = None, notices: list | None = None) -> tuple[Document, list[FileError]]:
+         _cache: dict | None = None, notices: list | None = None,
+         inputs: VarInputs | None = None) -> tuple[Document, list[FileError]]:
     """Evaluate one Terraform module folder into a Document.
 
     One unreadable file yields a FileError and the module is still evaluated from its other files;
@@ -59,6 +69,8 @@ def load(module: TerraformModule, root_dir: str | None = None,
     if root_dir is None:
         root_dir = module.boundary or find_boundary(abs_dir)
     loader = Loader(root_dir, _cache)
+    if inputs is not None:
+        loader.inputs = inputs
     try:
         scope = Scope(loader, abs_dir, list(module.files))
         own_errors = [e for e in loader.errors if e.file in module.files]
@@ -112,8 +124,8 @@ def called_module_dirs(modules: list[TerraformModule]) -> set[str]:
     return called
 
 
-def load_all(modules: list[TerraformModule], notices: list | None = None
-             ) -> tuple[list[Document], list[FileError]]:
+def load_all(modules: list[TerraformModule], notices: list | None = None,
+             inputs: VarInputs | None = None) -> tuple[list[Document], list[FileError]]:
     """Load every module of a scan, skipping folders used as local modules by another scanned module
     unless the user named one of their files explicitly (``report_files``). What the read boundary
     refused is appended to ``notices`` (:class:`computefit.boundary.Notice`) when given."""
@@ -125,7 +137,7 @@ def load_all(modules: list[TerraformModule], notices: list | None = None
         if os.path.abspath(m.directory) in called and m.report_files is None:
             continue
         try:
-            doc, errs = load(m, _cache=cache, notices=notices)
+            doc, errs = load(m, _cache=cache, notices=notices, inputs=inputs)
         except ParseError as exc:
             errors.append(exc.to_error())
             continue

@@ -7,14 +7,16 @@ so that the linker sees the same shape as for a plain resource or CloudFormation
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from typing import Any
 
 from .. import kinds as kt
+from ..boundary import Notice
 from ..linker import link
 from ..model import (
-    ORIGIN_LITERAL, ORIGIN_MODULE_INPUT, ORIGIN_SERVICE_DEFAULT, Document, Edge, Location, Resource, Setting, Unknown,
+    ORIGIN_LITERAL, ORIGIN_MODULE_INPUT, ORIGIN_SERVICE_DEFAULT, ORIGIN_TFVARS, Document, Edge, Location, Resource, Setting, Unknown,
 )
 from .evaluate import BoundExpr, Evaluator, Partial, Ref, Trace, plain
 from .scope import Scope, is_local_source, registry_source
@@ -37,6 +39,8 @@ def make_setting(scope: Scope, attr: Attribute, document: bool = False) -> Setti
     sup, many = trace.supplier(value)
     if sup is not None and sup.location is not None:
         return Setting(value, sup.location, sup.origin, sup.note)
+    if sup is not None and sup.origin == ORIGIN_TFVARS:  # --var / TF_VAR_: no line of a file set it
+        return Setting(value, Location(attr.file, attr.line), sup.origin, sup.note)
     note = None
     if many:
         note = "computed from " + ", ".join(s.note for s in many[:4])
@@ -67,8 +71,16 @@ class Builder:
 
     def build(self) -> list[Resource]:
         self._collect(self.root)
+        #: (scope id, address) -> the block as written, before its dynamic blocks were expanded
+        #: without an instance's ``each`` / ``count``; instances re-expand it with theirs
+        self.written: dict[tuple[int, str], Block] = {}
+        #: full address of a resource reported per instance -> its instances' addresses
+        self.split: dict[str, list[str]] = {}
+        #: remote module calls that were not downloaded (scan-level notices)
+        self.not_followed: list[Notice] = []
         for scope in self.scopes:
             for address, block in list(scope.resources.items()):
+                self.written[(id(scope), address)] = block
                 if _has_dynamic(block):
                     scope.resources[address] = expand_dynamic(scope, block)
         for scope in self.scopes:
@@ -78,16 +90,25 @@ class Builder:
                 if r.kind in ("lambda_function", "ec2_instance", "auto_scaling_group") and r.declared_by is None:
                     r.notes.extend(n for n in rest if n not in r.notes)
             self.resources.extend(emitted)
+        if self.split:  # a reference to a resource reported per instance reaches every instance
+            for r in self.resources:
+                edges = []
+                for e in r.edges:
+                    if e.target in self.split:
+                        edges.extend(dataclasses.replace(e, target=t) for t in self.split[e.target])
+                    else:
+                        edges.append(e)
+                r.edges = edges
         for r in self.resources:
             kt.normalise(r, LANG)
+        self.root.notices.extend(n for n in self.not_followed if n not in self.root.notices)
         return self.resources
 
     def _collect(self, scope: Scope) -> None:
         self.scopes.append(scope)
         for name in scope.modules:
             call = scope.modules[name]
-            source = scope.module_source(call)
-            if not is_local_source(source) or _not_created(scope, call):
+            if not scope.followed(name) or _not_created(scope, call):
                 continue
             child = scope.child(name)
             if child is not None:
@@ -113,17 +134,31 @@ class Builder:
         out: list[Resource] = []
         related = self._related(scope)
         for address, block in scope.resources.items():
-            if _not_created(scope, block):
-                continue
+            instances = _instances(scope, block)
+            if instances == []:
+                continue  # count known 0 / for_each known empty: no instance exists
             rtype = block.labels[0]
-            r = Resource(scope.prefix + address, rtype, kt.kind_of(rtype), _loc(block), FORMAT,
-                         block.end_line, related=list(related))
-            before = len(scope.notes)
-            self.read(r, scope, block, LANG)
-            self.read_unmapped(r, scope, block, LANG)
-            if r.kind == "auto_scaling_group":
-                self._mixed_instances(r, scope, block)
-            self._claim(r, scope, before)
+            if isinstance(instances, list) and len(instances) <= MAX_INSTANCES and kt.kind_of(rtype) in _UNIT_KINDS:
+                each = [self._resource(scope, address + key, expand_dynamic(
+                    scope, self.written.get((id(scope), address), block), env), related, env)
+                    for key, env in instances]
+                if len({_signature(r) for r in each}) > 1:
+                    # the instances' checked settings differ: each is its own unit
+                    self.split[scope.prefix + address] = [r.address for r in each]
+                    for r, (_key, env) in zip(each, instances):
+                        _note_instance(r, block, env)
+                    out.extend(each)
+                    continue
+                out.append(_agreed(each, scope.prefix + address))
+                continue
+            r = self._resource(scope, address, block, related)
+            if isinstance(instances, Unknown):
+                reason = " ".join(instances.reason.split())  # an expression's source may span lines
+                r.notes.append(f"{reason}: modelled as one instance, which may not exist")
+                r.may_not_exist = reason
+            elif isinstance(instances, list) and len(instances) > MAX_INSTANCES:
+                r.notes.append(f"more than {MAX_INSTANCES} instances (budget MAX_INSTANCES): modelled as one "
+                               "unit without instance values")
             out.append(r)
         for name, call in scope.modules.items():
             if _not_created(scope, call):
@@ -131,8 +166,16 @@ class Builder:
             source = scope.module_source(call)
             registry = registry_source(source)
             rtype = f"module:{registry or source}" if isinstance(source, str) else "module"
-            r = Resource(f"{scope.prefix}module.{name}", rtype, kt.kind_of(rtype), _loc(call), FORMAT,
-                         call.end_line, related=list(related) + [_loc(call)])
+            followed = scope.followed(name)
+            r = Resource(f"{scope.prefix}module.{name}", rtype, None if followed else kt.kind_of(rtype),
+                         _loc(call), FORMAT, call.end_line, related=list(related) + [_loc(call)])
+            if followed and not is_local_source(source):
+                r.notes.append(f"evaluated from the folder terraform init downloaded: {scope.download_dir(name)}")
+            elif not followed and isinstance(source, str):
+                self.not_followed.append(Notice(
+                    call.file, call.line, f"{scope.prefix}module.{name}: source {source} is not downloaded "
+                    "(no .terraform/modules/modules.json entry; run terraform init to follow it); not followed"
+                    + (", modelled from its inputs" if r.kind is not None else "")))
             if r.kind is not None and _module_flag(scope, call, "create_function" if r.kind == "lambda_function"
                                                    else "create", True) is False:
                 r.kind = None
@@ -148,6 +191,19 @@ class Builder:
             if expand is not None:
                 out.extend(expand(r, scope, call))
         return out
+
+    def _resource(self, scope: Scope, address: str, block: Block, related: list[Location],
+                  env: dict | None = None) -> Resource:
+        rtype = block.labels[0]
+        r = Resource(scope.prefix + address, rtype, kt.kind_of(rtype), _loc(block), FORMAT,
+                     block.end_line, related=list(related))
+        before = len(scope.notes)
+        self.read(r, scope, block, LANG)
+        self.read_unmapped(r, scope, block, LANG)
+        if r.kind == "auto_scaling_group":
+            self._mixed_instances(r, scope, block)
+        self._claim(r, scope, before)
+        return r
 
     # -- attributes and edges --------------------------------------------------------------
     def walk(self, block: Block, path: str, scope: Scope | None = None) -> list[tuple[Any, bool]]:
@@ -602,6 +658,94 @@ def _bind(attr: Attribute, env: dict) -> Attribute:
     if not env or attr is None:
         return attr
     return Attribute(attr.name, BoundExpr(attr.expr, env), attr.file, attr.line)
+
+
+#: Instances of one counted resource are compared (and reported each on its own when they differ)
+#: up to this many; a larger count or for_each is one unit.
+MAX_INSTANCES = 50
+
+_UNIT_KINDS = ("lambda_function", "ec2_instance", "auto_scaling_group")
+
+#: Settings that name an instance rather than configure it: instances that differ only in these
+#: agree, and are reported once.
+_IDENTITY = frozenset({"function_name", "handler", "image_uri", "tags", "template_name", "description"})
+
+_PER_INSTANCE = re.compile(r"\b(each\.(key|value)|count\.index)\b")
+
+
+def _signature(r: Resource) -> tuple:
+    """What the checks read of a resource, for comparing the instances of a counted resource."""
+    def norm(v: Any) -> str:
+        return "<unknown>" if isinstance(v, Unknown) else repr(v)
+    return tuple(sorted((k, norm(s.value)) for k, s in r.attributes.items() if k not in _IDENTITY))
+
+
+def _note_instance(r: Resource, block: Block, env: dict) -> None:
+    """A setting written with ``each.*`` / ``count.index`` says which instance it is."""
+    what = ("for_each key " + json.dumps(env["each"]["key"]) if "each" in env
+            else f"count.index {env['count']['index']}")
+    for name, s in r.attributes.items():
+        attr = _written_attr(block, name)
+        if attr is not None and s.origin == ORIGIN_LITERAL and _PER_INSTANCE.search(
+                attr.expr.source() if hasattr(attr.expr, "source") else ""):
+            s.note = ((s.note + "; ") if s.note else "") + f"instance {what}"
+
+
+def _agreed(each: list[Resource], address: str) -> Resource:
+    """Instances whose checked settings agree, as one resource without an index: their common
+    values, and Unknown for a naming setting that differs between them."""
+    r = each[0]
+    old = r.address
+    r.address = address
+    r.edges = [dataclasses.replace(e, source=address) if e.source == old else e for e in r.edges]
+    for name, s in r.attributes.items():
+        values = {repr(x.attributes[name].value) if name in x.attributes else None for x in each}
+        if len(values) > 1:
+            r.attributes[name] = Setting(Unknown(f"{name} differs between the {len(each)} instances"),
+                                         s.location, s.origin, s.note)
+    return r
+
+
+def _written_attr(block: Block, name: str) -> Attribute | None:
+    """The argument an instance's canonical setting ``name`` was read from, when it is a top-level
+    argument named the same (most are)."""
+    spelled = [p for a, paths in kt.attributes(kt.kind_of(block.labels[0]), LANG) if a.name == name for p in paths]
+    for path in spelled:
+        if "." not in path and path in block.attributes:
+            return block.attributes[path]
+    return None
+
+
+def _instances(scope: Scope, block: Block) -> "list[tuple[str, dict]] | Unknown | None":
+    """The instances of a resource with ``count`` / ``for_each``: (address suffix, bindings) for
+    each, [] when it has none, Unknown when their number is not known, None without count and
+    for_each (one resource, no instance key)."""
+    for arg in ("count", "for_each"):
+        attr = block.attributes.get(arg)
+        if attr is None:
+            continue
+        v = plain(Evaluator(scope).eval(attr.expr))
+        if arg == "count":
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                return Unknown(f"count is unknown ({v.reason})" if isinstance(v, Unknown)
+                               else "count is not a number")
+            n = int(v)
+            if n <= 0:
+                return []
+            return [(f"[{i}]", {"count": {"index": i}}) for i in range(min(n, MAX_INSTANCES + 1))]
+        if isinstance(v, dict):
+            pairs = [(k, _deep_plain(x)) for k, x in v.items()]
+        elif isinstance(v, list):
+            pairs = [(_deep_plain(x), _deep_plain(x)) for x in v]
+        else:
+            return Unknown(f"for_each is unknown ({v.reason})" if isinstance(v, Unknown)
+                           else "for_each is not a map or set")
+        if not pairs:
+            return []
+        if not all(isinstance(k, str) for k, _ in pairs):
+            return Unknown("for_each keys are not all known strings")
+        return [(f"[{json.dumps(k)}]", {"each": {"key": k, "value": x}}) for k, x in pairs[:MAX_INSTANCES + 1]]
+    return None
 
 
 def _not_created(scope: Scope, block: Block) -> bool:

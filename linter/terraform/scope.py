@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import os
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from ..boundary import Notice, resolve
@@ -56,6 +57,28 @@ def registry_source(source: Any) -> str | None:
 
 def is_local_source(source: Any) -> bool:
     return isinstance(source, str) and (source.startswith("./") or source.startswith("../"))
+
+
+@dataclass(frozen=True)
+class VarInputs:
+    """Values for the root module's variables beyond its own tfvars files, as Terraform takes them
+    on its command line (lowest precedence first): ``TF_VAR_name`` environment variables, then the
+    folder's tfvars files, then ``var_files`` in order, then ``values`` (``--var NAME=VALUE``) in
+    order. A var-file in ``checked`` (named by a configuration file found in the scanned tree) is
+    a read like any other and must lie inside the read boundary; one named on the command line
+    need not."""
+
+    var_files: tuple[str, ...] = ()
+    checked: tuple[str, ...] = ()
+    values: tuple[tuple[str, str, str], ...] = ()  # (name, value text, where it was set)
+    env: tuple[tuple[str, str], ...] = ()  # (name, value) of the TF_VAR_ environment variables
+
+    @staticmethod
+    def from_environment(environ: Any = None, **kw: Any) -> "VarInputs":
+        environ = os.environ if environ is None else environ
+        env = tuple(sorted((k[len("TF_VAR_"):], v) for k, v in environ.items()
+                           if k.startswith("TF_VAR_") and len(k) > len("TF_VAR_")))
+        return VarInputs(env=env, **kw)
 
 
 class ParseCache:
@@ -107,6 +130,8 @@ class Loader:
         self.cache = cache if cache is not None else {}
         #: the evaluation budgets of this load (one root module and its module instances)
         self.budget = Budget()
+        #: the root module's inputs beyond its tfvars files (--var-file, --var, TF_VAR_)
+        self.inputs = VarInputs()
 
     def refused(self, path: str) -> str | None:
         """Why ``path`` (a file the front end is about to open, in a folder already checked) may not
@@ -186,6 +211,12 @@ class Scope:
         self.path_root = "."
         rel = os.path.relpath(self.abs_dir, self.path_root_abs)
         self.path_module = "." if rel == "." else rel.replace(os.sep, "/")
+        #: the module path Terraform records in .terraform/modules/modules.json ("" for the root,
+        #: "a.b" for module b called by module a)
+        self.key = "" if parent is None or call is None else (
+            f"{parent.key}.{call.labels[0]}" if parent.key else call.labels[0])
+        #: module key -> downloaded folder, from the root's .terraform/modules/modules.json
+        self.downloaded: dict[str, str] = parent.downloaded if parent is not None else self._read_modules_json()
         self.variables: dict[str, Block] = {}
         self.locals: dict[str, Attribute] = {}
         self.resources: dict[str, Block] = {}  # "type.name" -> block
@@ -200,9 +231,18 @@ class Scope:
             for b in loader.blocks(f):
                 self._override(b)
         self.budget.resources += len(self.resources)
-        self.tfvars: dict[str, tuple[Any, Location]] = {}
+        #: variable name -> (value, where it was set, how evidence names it or None)
+        self.tfvars: dict[str, tuple[Any, Location | None, str | None]] = {}
         if parent is None:
+            inputs = loader.inputs
+            for name, text in inputs.env:
+                self.tfvars[name] = (self._cli_value(name, text), None,
+                                     f"variable {name} set by environment variable TF_VAR_{name}")
             self._read_tfvars()
+            for path in inputs.var_files:
+                self._read_tfvars_file(display_path(path), checked=path in inputs.checked, var_file=True)
+            for name, text, where in inputs.values:
+                self.tfvars[name] = (self._cli_value(name, text), None, f"variable {name} set by {where}")
         self._var_memo: dict[str, tuple[Any, Source]] = {}
         self._local_memo: dict[str, tuple[Any, Source]] = {}
         self._busy: set[str] = set()
@@ -258,13 +298,29 @@ class Scope:
             path = display_path(os.path.join(self.abs_dir, name))
             self._read_tfvars_file(path)
 
-    def _read_tfvars_file(self, path: str) -> None:
+    def _cli_value(self, name: str, text: str) -> Any:
+        """A value given as text (``--var``, ``TF_VAR_``): a string unless the variable declares a
+        type other than string, then read as an HCL literal, as Terraform does."""
+        block = self.variables.get(name)
+        type_attr = block.attributes.get("type") if block is not None else None
+        type_text = type_attr.expr.source().strip() if type_attr is not None and hasattr(type_attr.expr, "source") else ""
+        if not type_text or type_text == "string":
+            return text
+        try:
+            attrs = _read_tfvars_hcl(f"v = {text}\n", f"value of {name}")
+            return Evaluator(_NoRefs(self)).eval(attrs[0].expr) if attrs else text
+        except Exception:  # not an HCL literal: Terraform would reject it; keep it unknown
+            return Unknown(f"the value given for variable {name} is not a valid {type_text}")
+
+    def _read_tfvars_file(self, path: str, checked: bool = True, var_file: bool = False) -> None:
         from .syntax import oversized, syntax_error_message
 
-        why = self.loader.refused(path)
+        why = self.loader.refused(path) if checked else None
         if why is not None:
             self.loader.notices.append(Notice(path, None, why))
             return
+        label = (lambda k, line: f"variable {k} set by var-file {path}:{line}") if var_file else (
+            lambda k, line: None)
         too_big = oversized(path)
         if too_big is not None:
             self.loader.errors.append(too_big)
@@ -286,7 +342,7 @@ class Scope:
                 return
             for k, v in doc.items():
                 line = doc.lines.get(k, 1)
-                self.tfvars[k] = (_literal(v), Location(path, line))
+                self.tfvars[k] = (_literal(v), Location(path, line), label(k, line))
             return
         try:
             tree_blocks = _read_tfvars_hcl(text, path)
@@ -298,7 +354,41 @@ class Scope:
             raise
         for attr in tree_blocks:
             ev = Evaluator(_NoRefs(self))
-            self.tfvars[attr.name] = (ev.eval(attr.expr), Location(path, attr.line))
+            self.tfvars[attr.name] = (ev.eval(attr.expr), Location(path, attr.line), label(attr.name, attr.line))
+
+    def _read_modules_json(self) -> dict[str, str]:
+        """The module folders ``terraform init`` downloaded for this root module, by module key,
+        from ``.terraform/modules/modules.json`` (read inside the read boundary; nothing is ever
+        downloaded). Missing or unreadable: no downloaded modules."""
+        import json
+
+        path = os.path.join(self.abs_dir, ".terraform", "modules", "modules.json")
+        if not os.path.isfile(path) or self.loader.refused(path) is not None:
+            return {}
+        try:
+            with open(path, encoding="utf-8") as fh:
+                data = json.load(fh)
+        except (OSError, ValueError, RecursionError):
+            self.loader.errors.append(FileError(display_path(path), None,
+                                                "modules.json could not be read: downloaded modules not followed"))
+            return {}
+        out: dict[str, str] = {}
+        for entry in data.get("Modules", []) if isinstance(data, dict) else []:
+            if isinstance(entry, dict) and isinstance(entry.get("Key"), str) and entry["Key"] \
+                    and isinstance(entry.get("Dir"), str):
+                out[entry["Key"]] = os.path.normpath(os.path.join(self.abs_dir, entry["Dir"]))
+        return out
+
+    def followed(self, name: str) -> bool:
+        """Whether module call ``name`` is evaluated from its folder: a local source, or a remote
+        one that ``terraform init`` downloaded."""
+        source = self.module_source(self.modules[name])
+        return is_local_source(source) or self.download_dir(name) is not None
+
+    def download_dir(self, name: str) -> str | None:
+        if not self.downloaded:
+            return None
+        return self.downloaded.get(f"{self.key}.{name}" if self.key else name)
 
     # ---- evaluator interface ---------------------------------------------------------------------
 
@@ -337,8 +427,10 @@ class Scope:
                 ev.trace.pop()
             return value, src
         if name in self.tfvars:
-            value, loc = self.tfvars[name]
+            value, loc, note = self.tfvars[name]
             src = var_source(name, ORIGIN_TFVARS, loc)
+            if note:
+                src.note = note
             ev.trace.add(src)
             return value, src
         default = block.attributes.get("default") if block is not None else None
@@ -426,7 +518,7 @@ class Scope:
         if call is None:
             return Unknown(f"module.{name} is not defined")
         source = self.module_source(call)
-        if isinstance(source, str) and not is_local_source(source):
+        if isinstance(source, str) and not self.followed(name):
             # an output of a module that is not read: a reference to the module call (an edge in
             # the graph), its value known only after apply
             return Ref(self, f"module.{name}", (output,))
@@ -461,10 +553,15 @@ class Scope:
         source = self.module_source(call)
         child = None
         self.children[name] = None  # cycle guard while building
-        if is_local_source(source):
-            abs_dir = os.path.normpath(os.path.join(self.abs_dir, source.split("//")[0]))
+        downloaded = self.download_dir(name)
+        if is_local_source(source) or downloaded is not None:
             where = _loc(call.attributes.get("source") or call)
-            res = resolve(source.split("//")[0], self.abs_dir, self.root_dir)
+            if downloaded is not None:  # terraform init's copy (a registry or git source)
+                abs_dir = downloaded
+                res = resolve(os.path.relpath(downloaded, self.abs_dir), self.abs_dir, self.root_dir)
+            else:
+                abs_dir = os.path.normpath(os.path.join(self.abs_dir, source.split("//")[0]))
+                res = resolve(source.split("//")[0], self.abs_dir, self.root_dir)
             if res.refused is not None:
                 self._not_followed(name, where, "source " + res.why())
             elif abs_dir in self.chain:
