@@ -84,8 +84,11 @@ def main() -> None:
                    "modules, tfvars, linked files) must lie in DIR (default: the git work tree holding "
                    "each scanned path, or the path itself outside git).")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: only on a terminal).")
+@click.option("--jobs", "-j", "jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Parse and check documents in N processes (default: one per CPU; 1: in this process). "
+                   "The report is the same for any N.")
 def scan(paths, formats, outputs, fail_on, select, ignore, exclude, config_file, show_suppressed,
-         baseline_file, write_baseline, root, color) -> None:
+         baseline_file, write_baseline, root, color, jobs) -> None:
     """Scan PATHS (files or folders; default: the current folder)."""
     from .config import fails, selector_problem
     from .reporters import RenderOptions, render
@@ -118,7 +121,7 @@ def scan(paths, formats, outputs, fail_on, select, ignore, exclude, config_file,
         except BaselineError as exc:
             _fail(str(exc))
 
-    result = run_scan(paths, config, baseline=baseline, root=root)
+    result = run_scan(paths, config, baseline=baseline, root=root, jobs=jobs)
 
     for fmt, dest in pairs:
         use_color = color if color is not None else (
