@@ -86,10 +86,31 @@ class Block:
 # --------------------------------------------------------------------------------------------------
 
 
-def _parser():
-    from hcl2.parser import parser  # the cached LALR parser with positions (0.1 s, not 2 s)
+_PARSER = None
 
-    return parser()
+
+def _parser():
+    """python-hcl2's LALR parser with positions, from its grammar and its grammar cache (0.1 s, not
+    2 s), built as ``hcl2.parser.parser()`` builds it but without importing the ``hcl2`` package:
+    its ``__init__`` loads the dict transformer, the reconstructor and the builder, which a scan
+    never uses (a third of a one-file Terraform scan's start-up)."""
+    global _PARSER
+    if _PARSER is None:
+        import importlib.util
+        import os
+
+        from lark import Lark
+
+        spec = importlib.util.find_spec("hcl2")  # finds the package without running its __init__
+        folder = next(iter(spec.submodule_search_locations or []), None) if spec else None
+        if folder is None or not os.path.isfile(os.path.join(folder, "hcl2.lark")):
+            from hcl2.parser import parser  # an unexpected layout: python-hcl2's own function
+
+            _PARSER = parser()
+        else:
+            _PARSER = Lark.open(os.path.join(folder, "hcl2.lark"), parser="lalr",
+                                cache=os.path.join(folder, ".lark_cache.bin"), propagate_positions=True)
+    return _PARSER
 
 
 def parse_hcl_text(text: str) -> Any:
