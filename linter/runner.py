@@ -255,15 +255,27 @@ def _run_jobs(todo: list[tuple[str, object]], config: Config, jobs: int | None):
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
     from functools import partial
+    from pickle import PicklingError
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     # Small chunks keep the workers balanced (one Terraform root may cost a hundred templates)
     # while sending few enough messages; results come back in submission order.
     chunk = max(1, min(16, len(todo) // (workers * 8)))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield from pool.map(partial(_scan_job, config=config), todo, chunksize=chunk)
+    done = 0
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            for result in pool.map(partial(_scan_job, config=config), todo, chunksize=chunk):
+                done += 1
+                yield result
+    except (OSError, BrokenProcessPool, PicklingError):
+        # No pool on this system (no semaphores), or a worker died (out of memory): the jobs
+        # not yet reported run here, so the report is still whole.
+        cache = _parse_cache() if any(kind == "terraform" for kind, _ in todo[done:]) else None
+        for job in todo[done:]:
+            yield _scan_job(job, config, cache)
 
 
 def _run_checks(model: Model, config: Config) -> tuple[list[Finding], list[FileError], set[str]]:

@@ -104,3 +104,17 @@ def test_jobs_option_rejects_zero():
     res = CliRunner().invoke(main, ["scan", "-j", "0", "examples"])
     assert res.exit_code == 2
     assert "-j" in res.output or "--jobs" in res.output
+
+
+def test_a_pool_that_cannot_start_falls_back_to_this_process(always_parallel, monkeypatch):
+    import concurrent.futures
+
+    monkeypatch.chdir(REPO)
+
+    class NoPool:
+        def __init__(self, *args, **kwargs):
+            raise OSError("no semaphores on this system")
+
+    serial = _reports(["fixtures"], 1)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", NoPool)
+    assert _reports(["fixtures"], 2) == serial
