@@ -216,9 +216,18 @@ def _merge_checks(model: Model, per_doc: list[_DocChecks], config: Config
     return findings, errors, ran
 
 
-#: Below this many documents a scan stays in one process: starting workers and sending the
-#: documents back costs more than it saves (measured with benchmarks/bench_side_by_side.py).
-MIN_PARALLEL_DOCUMENTS = 8
+#: Below this much work a scan stays in one process: starting the workers (about 50 ms of CPU on
+#: the 2-core machine of benchmarks/bench_side_by_side.py, with the front ends imported before the
+#: fork) and sending the documents back costs more than it saves. Work is counted in templates
+#: (about 2 ms each); a Terraform root module with its child modules weighs about 16 of them
+#: (20 roots of terraform-aws-lambda: 750 ms; 186 awslabs templates: 415 ms).
+MIN_PARALLEL_WORK = 48
+TERRAFORM_ROOT_WEIGHT = 16
+
+
+def _work(todo: list[tuple[str, object]]) -> int:
+    return sum(TERRAFORM_ROOT_WEIGHT if kind == "terraform" else 1 for kind, _ in todo)
+
 
 _WORKER_CACHE = None  # a worker process's Terraform parse cache, kept across its jobs
 
@@ -244,11 +253,25 @@ def _scan_job(job: tuple[str, object], config: Config, cache=None
     return doc, errors, notices, (None if doc is None else _check_document(doc, config))
 
 
+def _prepare(todo: list[tuple[str, object]]) -> None:
+    """Import the front ends and checks the jobs need, and build the HCL parser, before the pool
+    forks: the workers inherit them instead of each importing them again."""
+    all_checks()
+    kinds = {kind for kind, _ in todo}
+    if "cloudformation" in kinds:
+        from . import cloudformation  # noqa: F401
+    if "terraform" in kinds:
+        from .terraform import syntax
+
+        syntax._parser()
+    from . import schedules, workload  # noqa: F401  (what the checks read schedules and workloads with)
+
+
 def _run_jobs(todo: list[tuple[str, object]], config: Config, jobs: int | None):
     """Each job's result, in order: in a process pool when ``jobs`` allows more than one process
     and there are enough documents to be worth it, else here."""
     workers = min(default_jobs() if jobs is None else max(1, jobs), len(todo))
-    if workers < 2 or len(todo) < MIN_PARALLEL_DOCUMENTS:
+    if workers < 2 or _work(todo) < MIN_PARALLEL_WORK:
         cache = _parse_cache() if any(kind == "terraform" for kind, _ in todo) else None
         for job in todo:
             yield _scan_job(job, config, cache)
@@ -259,6 +282,7 @@ def _run_jobs(todo: list[tuple[str, object]], config: Config, jobs: int | None):
     from functools import partial
     from pickle import PicklingError
 
+    _prepare(todo)
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     # Small chunks keep the workers balanced (one Terraform root may cost a hundred templates)

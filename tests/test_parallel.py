@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parent.parent
 @pytest.fixture
 def always_parallel(monkeypatch):
     """Use the pool however few documents there are (the threshold is a speed choice only)."""
-    monkeypatch.setattr(runner, "MIN_PARALLEL_DOCUMENTS", 2)
+    monkeypatch.setattr(runner, "MIN_PARALLEL_WORK", 2)
 
 
 def _reports(paths: list[str], jobs: int) -> dict[str, str]:
@@ -95,7 +95,7 @@ def test_few_documents_stay_in_this_process(monkeypatch):
 
     monkeypatch.setattr(runner, "_scan_job", spy)
     todo = runner._jobs(runner.discover(["examples"]))
-    assert 1 < len(todo) < runner.MIN_PARALLEL_DOCUMENTS
+    assert 1 < len(todo) and runner._work(todo) < runner.MIN_PARALLEL_WORK
     list(runner._run_jobs(todo, Config(), 2))
     assert seen == [os.getpid()] * len(todo)
 
