@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import schedules
+from .lazyre import LazyPattern as _lazy
 from .schedules import Schedule
 
 
@@ -55,50 +56,50 @@ class Workload:
 # A cron line: five time fields (or a macro) then the command; /etc/cron.d and /etc/crontab lines
 # carry a user name before the command.
 _CRON_FIELD = r"[\d*/,\-A-Za-z?LW#]+"
-_CRON_LINE = re.compile(
+_CRON_LINE = _lazy(
     rf"(?P<spec>@(?:yearly|annually|monthly|weekly|daily|midnight|hourly|reboot)|"
     rf"{_CRON_FIELD}\s+{_CRON_FIELD}\s+{_CRON_FIELD}\s+{_CRON_FIELD}\s+{_CRON_FIELD})\s+(?P<rest>\S.*)"
 )
 # A schedule left unresolved by the parsers: ``${CronSchedule} root /opt/job.sh`` or ``0 ${Hour} * * *``.
 _PLACEHOLDER = r"\$\{[^}\s]+\}"
-_PLACEHOLDER_CRON_LINE = re.compile(
+_PLACEHOLDER_CRON_LINE = _lazy(
     rf"(?P<spec>{_PLACEHOLDER}|(?:(?:{_CRON_FIELD}|{_PLACEHOLDER})\s+){{4}}(?:{_CRON_FIELD}|{_PLACEHOLDER}))"
     rf"\s+(?P<rest>\S.*)"
 )
-_FIELD_OK = re.compile(r"^[\d*/,\-]+$|^[\d*/,\-]*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|"
+_FIELD_OK = _lazy(r"^[\d*/,\-]+$|^[\d*/,\-]*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|"
                        r"mon|tue|wed|thu|fri|sat|sun)[\w,\-]*$", re.I)
 _USERS = {"root", "ec2-user", "ubuntu", "admin", "centos", "www-data", "nobody"}
 
-_SERVICE_PATTERNS: list[tuple[str, re.Pattern]] = [
-    ("web server", re.compile(r"\b(nginx|httpd|apache2?|caddy|lighttpd|haproxy|traefik|envoy)\b", re.I)),
-    ("database", re.compile(r"\b(mysqld?|mariadb(?:-server)?|postgres(?:ql)?(?:-server)?|mongod(?:b)?|redis-server|"
+_SERVICE_PATTERNS: list[tuple[str, _lazy]] = [
+    ("web server", _lazy(r"\b(nginx|httpd|apache2?|caddy|lighttpd|haproxy|traefik|envoy)\b", re.I)),
+    ("database", _lazy(r"\b(mysqld?|mariadb(?:-server)?|postgres(?:ql)?(?:-server)?|mongod(?:b)?|redis-server|"
                             r"elasticsearch|opensearch|cassandra|memcached|influxdb|clickhouse)\b", re.I)),
-    ("app server", re.compile(r"\b(gunicorn|uwsgi|uvicorn|puma|unicorn|tomcat\d*|jetty|wildfly|pm2\s+start|"
+    ("app server", _lazy(r"\b(gunicorn|uwsgi|uvicorn|puma|unicorn|tomcat\d*|jetty|wildfly|pm2\s+start|"
                               r"node\s+\S+\.js|npm\s+(?:run\s+)?start|java\s+(?:-\S+\s+)*-jar|flask\s+run|"
                               r"rails\s+server|php-fpm|dotnet\s+\S+\.dll)\b", re.I)),
-    ("container host", re.compile(r"(docker\s+run\b[^\n]*\s-d\b|docker(?:-|\s)compose\b[^\n]*\bup\b|"
+    ("container host", _lazy(r"(docker\s+run\b[^\n]*\s-d\b|docker(?:-|\s)compose\b[^\n]*\bup\b|"
                                   r"ECS_CLUSTER=|/etc/ecs/ecs\.config|\bkubelet\b|\bk3s\b|kubeadm\s+join|"
                                   r"/etc/eks/bootstrap\.sh|\bnomad\s+agent\b|docker\s+swarm)", re.I)),
-    ("VPN", re.compile(r"\b(openvpn|wireguard|wg-quick|pritunl|strongswan|ipsec|softether|tailscale(?:d)?)\b", re.I)),
-    ("NAT", re.compile(r"(MASQUERADE|net\.ipv4\.ip_forward\s*=\s*1)", re.I)),
-    ("CI runner", re.compile(r"\b(gitlab-runner|actions-runner|config\.sh\s+--url|jenkins|buildkite-agent|"
+    ("VPN", _lazy(r"\b(openvpn|wireguard|wg-quick|pritunl|strongswan|ipsec|softether|tailscale(?:d)?)\b", re.I)),
+    ("NAT", _lazy(r"(MASQUERADE|net\.ipv4\.ip_forward\s*=\s*1)", re.I)),
+    ("CI runner", _lazy(r"\b(gitlab-runner|actions-runner|config\.sh\s+--url|jenkins|buildkite-agent|"
                              r"teamcity|drone-runner)\b", re.I)),
-    ("message broker", re.compile(r"\b(rabbitmq-server|kafka-server-start|mosquitto|activemq|nats-server)\b", re.I)),
-    ("proxy", re.compile(r"\b(squid|tinyproxy|socat\s+TCP-LISTEN)\b", re.I)),
+    ("message broker", _lazy(r"\b(rabbitmq-server|kafka-server-start|mosquitto|activemq|nats-server)\b", re.I)),
+    ("proxy", _lazy(r"\b(squid|tinyproxy|socat\s+TCP-LISTEN)\b", re.I)),
 ]
-_SYSTEMCTL_SERVICE = re.compile(r"systemctl\s+(?:enable|start|restart)(?:\s+--now)?\s+([\w@.\-]+)", re.I)
-_IGNORED_UNITS = re.compile(
+_SYSTEMCTL_SERVICE = _lazy(r"systemctl\s+(?:enable|start|restart)(?:\s+--now)?\s+([\w@.\-]+)", re.I)
+_IGNORED_UNITS = _lazy(
     r"^(crond?|cronie|atd|amazon-ssm-agent|ssm-agent|amazon-cloudwatch-agent|awslogsd?|chronyd?|"
     r"sshd?|rsyslog|systemd-[\w-]+|docker|containerd|snapd|fail2ban|auditd|firewalld|ufw|"
     r"amazon-ecs-volume-plugin|cloud-init|logrotate|postfix|sendmail|nscd|tuned)(\.service)?$",
     re.I,
 )
-_WHILE_SLEEP = re.compile(r"while\s+(?:true|:|\[\s*1\s*\])\s*;?\s*do(?P<body>.*?)\bsleep\s+(?P<secs>[\d.]+[smhd]?)",
+_WHILE_SLEEP = _lazy(r"while\s+(?:true|:|\[\s*1\s*\])\s*;?\s*do(?P<body>.*?)\bsleep\s+(?P<secs>[\d.]+[smhd]?)",
                           re.I | re.S)
 # A process left running in the background: ``Xvfb :0 &``, ``nohup ./server &`` (not ``&&``).
-_BACKGROUND = re.compile(r"[^&]&\s*$")
-_FETCHED = re.compile(r"(?:aws\s+s3\s+cp\s+\S+\s+|curl\s+[^\n]*?-o\s*|wget\s+[^\n]*?-O\s*)(?P<path>/[\w./\-]+)")
-_SCHTASKS = re.compile(r"schtasks(?:\.exe)?\s+/create\b(?P<args>.*)", re.I)
+_BACKGROUND = _lazy(r"[^&]&\s*$")
+_FETCHED = _lazy(r"(?:aws\s+s3\s+cp\s+\S+\s+|curl\s+[^\n]*?-o\s*|wget\s+[^\n]*?-O\s*)(?P<path>/[\w./\-]+)")
+_SCHTASKS = _lazy(r"schtasks(?:\.exe)?\s+/create\b(?P<args>.*)", re.I)
 
 
 def _is_cron_spec(spec: str) -> bool:
