@@ -44,15 +44,16 @@ def find_tool(name: str) -> str | None:
     return str(here) if here.exists() else shutil.which(name)
 
 
-def run_once(cmd: list[str], cwd: Path) -> tuple[float, int, int]:
-    """(wall seconds, peak RSS in MB, exit code) of one child process."""
+def run_once(cmd: list[str], cwd: Path) -> tuple[float, int, int, float]:
+    """(wall seconds, peak RSS in MB, exit code, CPU seconds) of one child process (the CPU time
+    counts the child's own children: a -j N scan's workers)."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _pid, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)  # already reaped: keep Popen consistent
     rss_kb = usage.ru_maxrss  # kilobytes on Linux
-    return wall, rss_kb // 1024, proc.returncode
+    return wall, rss_kb // 1024, proc.returncode, usage.ru_utime + usage.ru_stime
 
 
 def measure(cmd: list[str], reps: int, cwd: Path, warm_up: bool = True) -> dict:
@@ -65,6 +66,7 @@ def measure(cmd: list[str], reps: int, cwd: Path, warm_up: bool = True) -> dict:
         "min": min(walls),
         "rss_mb": max(r[1] for r in runs),
         "exit": sorted({r[2] for r in runs}),
+        "cpu": statistics.median(r[3] for r in runs),
     }
 
 

@@ -141,9 +141,12 @@ def main() -> None:
                    "Terraform module, skipped, excluded, not supported).")
 @click.option("--statistics", is_flag=True,
               help="Text report: the number of findings per check and severity instead of the findings.")
+@click.option("--jobs", "-j", "jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Parse and check documents in N processes (default: one per CPU; 1: in this process). "
+                   "The report is the same for any N.")
 def scan(paths, formats, outputs, fail_on, ignore_bad_template, exit_zero, select, ignore, exclude, config_file, show_suppressed,
          sarif_category, baseline_file, write_baseline, root, var_files, variables, color, verbose, quiet, diff_base, github_limits, show_files,
-         statistics) -> None:
+         statistics, jobs) -> None:
     """Scan PATHS (files or folders; default: the current folder).
 
     Exit codes: 0 nothing at or above --fail-on; 1 something was; 2 a usage error, an invalid
@@ -197,7 +200,7 @@ def scan(paths, formats, outputs, fail_on, ignore_bad_template, exit_zero, selec
     from .progress import Progress
 
     with Progress(sys.stderr) as progress:
-        result = run_scan(paths, config, baseline=baseline, root=root, progress=progress.update)
+        result = run_scan(paths, config, baseline=baseline, root=root, progress=progress.update, jobs=jobs)
     if diff_base:
         from .diffbase import DiffError, apply
 

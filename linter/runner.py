@@ -18,7 +18,7 @@ from .boundary import Notice
 from .check import Check, CheckContext, EngineRule, Finding, all_checks, all_rules, plugin_errors
 from .config import Config
 from .discovery import Inputs, discover
-from .model import FileError, Model, ParseError
+from .model import Document, FileError, Model, ParseError
 
 
 @dataclass
@@ -49,110 +49,325 @@ class ScanResult:
     files: list = field(default_factory=list)  # list[tuple[str, str]]
 
 
+def _jobs(inputs: Inputs, planned: set[str] = frozenset()) -> list[tuple[str, object]]:
+    """The documents a scan parses, in report order: each template, then each Terraform root
+    module (a folder another scanned module calls is evaluated through its callers; a folder a
+    scanned plan was made from is read through the plan only)."""
+    jobs: list[tuple[str, object]] = [("cloudformation", p) for p in inputs.templates]
+    modules = [m for m in inputs.modules if os.path.realpath(m.directory) not in planned]
+    if modules:
+        from . import terraform  # imported only when there is Terraform
+
+        jobs += [("terraform", m) for m in terraform.root_modules(modules)]
+    return jobs
+
+
+def _load_plans(inputs: Inputs, notices: list[Notice]) -> tuple[list[Document], list[FileError], set[str]]:
+    """The scanned Terraform plans (read in this process: there are few), their errors, and the
+    folders of the configurations they were made from."""
+    docs: list[Document] = []
+    errors: list[FileError] = []
+    planned: set[str] = set()
+    if not inputs.plans:
+        return docs, errors, planned
+    from . import plan  # imported only when there is a plan
+
+    for pf in inputs.plans:
+        try:
+            doc, plan_errors, folders = plan.load(pf.path, pf.boundary, notices, pf.search_root)
+        except ParseError as exc:
+            errors.append(exc.to_error())
+            continue
+        except RecursionError:
+            errors.append(FileError(pf.path, None, "plan is nested too deeply to read"))
+            continue
+        except Exception as exc:  # a parser bug must not hide the other files' findings
+            errors.append(_internal_error(pf.path, "Terraform plan reader", exc))
+            continue
+        docs.append(doc)
+        errors.extend(plan_errors)
+        planned |= folders
+    return docs, errors, planned
+
+
+def _var_inputs(config: Config | None):
+    """The Terraform root-module inputs of the configuration and the command line (var-files,
+    --var, TF_VAR_name), or None."""
+    if config is None:
+        return None
+    from . import terraform
+
+    return terraform.VarInputs.from_environment(var_files=config.var_files, checked=config.var_files_checked,
+                                                values=config.variables)
+
+
+def _load(job: tuple[str, object], cache, notices: list[Notice], config: Config | None = None
+          ) -> tuple[Document | None, list[FileError]]:
+    """One job's document (None when it cannot be read) and its errors."""
+    kind, what = job
+    if kind == "terraform":
+        from . import terraform
+
+        return terraform.load_one(what, cache, notices, _var_inputs(config))
+    from . import cloudformation  # imported only when there is a template
+
+    path = what
+    try:
+        return cloudformation.load(path), []
+    except ParseError as exc:
+        return None, [exc.to_error()]
+    except RecursionError:
+        return None, [FileError(path, None, "template is nested too deeply to read")]
+    except Exception as exc:  # a parser bug must not hide the other files' findings
+        return None, [_internal_error(path, "CloudFormation parser", exc)]
+
+
+def _parse_cache():
+    from .terraform.scope import ParseCache
+
+    return ParseCache()  # bounded: parsed HCL is large, reuse is of a few shared child modules
+
+
+def _report_only(inputs: Inputs) -> dict[str, set[str]]:
+    return {m.directory: set(m.report_files) for m in inputs.modules if m.report_files is not None}
+
+
+def _merge_errors(errors: list[FileError], jobs: list[tuple[str, object]]) -> list[FileError]:
+    """Terraform modules' errors once each (a child module two roots call reports its errors once)."""
+    if any(kind == "terraform" for kind, _ in jobs):
+        from .terraform import dedupe_errors
+
+        cfn = [e for e in errors if not isinstance(e, _TfError)]
+        tf = [e.error for e in errors if isinstance(e, _TfError)]
+        return cfn + dedupe_errors(tf)
+    return errors
+
+
+@dataclass(frozen=True)
+class _TfError:
+    error: FileError
+
+
 def build_model(inputs: Inputs, notices: list[Notice] | None = None, progress=None, config: Config | None = None
                 ) -> tuple[Model, list[FileError], dict[str, set[str]]]:
     """Parse every input into one model. Returns the model, the errors, and for Terraform modules
     scanned for named files only, the set of files to report per module directory. What the read
     boundary refused is appended to ``notices`` when given; ``progress(done, total)`` is called
     as the inputs are read."""
-    total = len(inputs.templates) + len(inputs.modules)
+    sink = notices if notices is not None else []
     progress = progress or (lambda done, total: None)
-    model = Model()
-    errors: list[FileError] = []
-    report_only: dict[str, set[str]] = {}
-    if inputs.templates:
-        from . import cloudformation  # imported only when there is a template
-
-        for done, path in enumerate(inputs.templates):
-            progress(done, total)
-            try:
-                model.documents.append(cloudformation.load(path))
-            except ParseError as exc:
-                errors.append(exc.to_error())
-            except RecursionError:
-                errors.append(FileError(path, None, "template is nested too deeply to read"))
-            except Exception as exc:  # a parser bug must not hide the other files' findings
-                errors.append(_internal_error(path, "CloudFormation parser", exc))
-    planned: set[str] = set()  # folders whose configuration a scanned plan was made from
-    if inputs.plans:
-        from . import plan  # imported only when there is a plan
-
-        for pf in inputs.plans:
-            try:
-                doc, plan_errors, folders = plan.load(pf.path, pf.boundary, notices, pf.search_root)
-            except ParseError as exc:
-                errors.append(exc.to_error())
-                continue
-            except RecursionError:
-                errors.append(FileError(pf.path, None, "plan is nested too deeply to read"))
-                continue
-            except Exception as exc:  # a parser bug must not hide the other files' findings
-                errors.append(_internal_error(pf.path, "Terraform plan reader", exc))
-                continue
+    plan_docs, plan_errors, planned = _load_plans(inputs, sink)
+    model = Model(list(plan_docs))
+    jobs = _jobs(inputs, planned)
+    cache = _parse_cache() if any(kind == "terraform" for kind, _ in jobs) else None
+    errors: list = list(plan_errors)
+    for done, job in enumerate(jobs):
+        progress(done, len(jobs))
+        doc, errs = _load(job, cache, sink, config)
+        if doc is not None:
             model.documents.append(doc)
-            errors.extend(plan_errors)
-            planned |= folders
-    modules = [m for m in inputs.modules if os.path.realpath(m.directory) not in planned]
-    if modules:
-        from . import terraform  # imported only when there is Terraform
+        errors.extend(_TfError(e) if job[0] == "terraform" else e for e in errs)
+    progress(len(jobs), len(jobs))
+    return model, _merge_errors(errors, jobs), _report_only(inputs)
 
-        # load_all evaluates a folder that another scanned module calls as a local module only
-        # through its callers (unless one of its files was named), and parses each file once.
-        # A folder a scanned plan was made from is read through the plan only.
-        progress(len(inputs.templates), total)
-        var_inputs = terraform.VarInputs.from_environment(
-            var_files=config.var_files, checked=config.var_files_checked,
-            values=config.variables) if config is not None else None
-        docs, module_errors = terraform.load_all(modules, notices=notices, inputs=var_inputs)
-        model.documents.extend(docs)
-        errors.extend(module_errors)
-        for module in modules:
-            if module.report_files is not None:
-                report_only[module.directory] = set(module.report_files)
-    progress(total, total)
-    return model, errors, report_only
+
+# --------------------------------------------------------------------------------------------------
+# Checks, one document at a time
+#
+# Every check reads one document at a time (a subject's links stay inside its document), so the
+# checks of a scan run document by document, in one process or in a pool (``jobs``). Each finding
+# and check error is tagged with where the serial loop (check by check; for each, the units of every
+# document, then the other resources) would have produced it, and the merge sorts by that tag: the
+# output of a scan is the same whatever the number of processes.
+# --------------------------------------------------------------------------------------------------
+
+_UNITS, _RESOURCES = 0, 1
+
+
+@dataclass
+class _DocChecks:
+    """What the checks found in one document: (check index, phase, seq, item) tagged findings and
+    errors, and the checks that failed on a subject or could not list their subjects."""
+
+    findings: list[tuple[int, int, int, Finding]] = field(default_factory=list)
+    errors: list[tuple[int, int, int, FileError]] = field(default_factory=list)
+    failed: set[str] = field(default_factory=set)
+    #: check ID -> the error of its subjects() on this document (the serial loop drops the check).
+    no_subjects: dict[str, FileError] = field(default_factory=dict)
+
+
+def _per_subject_checks(config: Config) -> list[tuple[int, str, type[Check]]]:
+    return [(i, cid, cls) for i, (cid, cls) in enumerate(all_checks().items())
+            if config.enabled(cid) and cls.run is Check.run]
+
+
+def _check_document(doc: Document, config: Config) -> _DocChecks:
+    from .model import ComputeUnit
+
+    out = _DocChecks()
+    model = Model([doc])
+    seq = 0
+    for index, check_id, check_cls in _per_subject_checks(config):
+        check = check_cls()
+        ctx = CheckContext(config.options_for(check_cls), model)
+        try:
+            subjects = check.subjects(model)
+        except Exception as exc:
+            out.no_subjects[check_id] = _internal_error("<model>", f"check {check_id}", exc)
+            continue
+        for subject in subjects:
+            phase = _UNITS if isinstance(subject, ComputeUnit) else _RESOURCES
+            try:
+                found = [check.explain(v, ctx) for v in list(check.detect(subject, ctx))]
+            except Exception as exc:  # one odd resource must not silence the check for the others
+                out.failed.add(check_id)
+                loc = subject.location
+                out.errors.append((index, phase, seq, _internal_error(
+                    loc.file, f"check {check_id} on {subject.name} (line {loc.line})", exc, line=loc.line or None)))
+                seq += 1
+                continue
+            for f in _configured(found, config):
+                out.findings.append((index, phase, seq, f))
+                seq += 1
+    return out
+
+
+def _merge_checks(model: Model, per_doc: list[_DocChecks], config: Config
+                  ) -> tuple[list[Finding], list[FileError], set[str]]:
+    """The findings, errors and passing checks of the serial loop, from each document's results
+    (in document order) and the whole-model checks, run here on the whole model."""
+    tagged_f: list[tuple] = []
+    tagged_e: list[tuple] = []
+    dropped: dict[str, FileError] = {}
+    failed: set[str] = set()
+    for d, res in enumerate(per_doc):
+        for cid, err in res.no_subjects.items():
+            dropped.setdefault(cid, err)
+        failed |= res.failed
+        tagged_f += [(i, phase, d, seq, f) for i, phase, seq, f in res.findings]
+        tagged_e += [(i, phase, d, seq, e) for i, phase, seq, e in res.errors]
+    checks = list(all_checks().items())
+    ran: set[str] = set()
+    for index, (check_id, check_cls) in enumerate(checks):
+        if not config.enabled(check_id):
+            continue
+        if check_cls.run is Check.run:
+            if check_id in dropped:  # its subjects could not be listed: the check did not run
+                tagged_e.append((index, -1, -1, 0, dropped[check_id]))
+            elif check_id not in failed:  # only a check that saw every subject can call a suppression unused
+                ran.add(check_id)
+            continue
+        check = check_cls()  # a whole-model check (the earlier API): one call on the whole model
+        try:
+            found = list(check.run(model, CheckContext(config.options_for(check_cls), model)))
+        except Exception as exc:
+            tagged_e.append((index, -1, -1, 0, _internal_error("<model>", f"check {check_id}", exc)))
+            continue
+        ran.add(check_id)
+        tagged_f += [(index, -1, -1, seq, f) for seq, f in enumerate(_configured(found, config))]
+    findings = [t[-1] for t in sorted(tagged_f, key=lambda t: t[:4])
+                if checks[t[0]][0] not in dropped]
+    errors = [t[-1] for t in sorted(tagged_e, key=lambda t: t[:4])
+              if t[1] == -1 or checks[t[0]][0] not in dropped]
+    return findings, errors, ran
+
+
+#: Below this much work a scan stays in one process: starting the workers (about 50 ms of CPU on
+#: the 2-core machine of benchmarks/bench_side_by_side.py, with the front ends imported before the
+#: fork) and sending the documents back costs more than it saves. Work is counted in templates
+#: (about 2 ms each); a Terraform root module with its child modules weighs about 16 of them
+#: (20 roots of terraform-aws-lambda: 750 ms; 186 awslabs templates: 415 ms).
+MIN_PARALLEL_WORK = 48
+TERRAFORM_ROOT_WEIGHT = 16
+
+
+def _work(todo: list[tuple[str, object]]) -> int:
+    return sum(TERRAFORM_ROOT_WEIGHT if kind == "terraform" else 1 for kind, _ in todo)
+
+
+_WORKER_CACHE = None  # a worker process's Terraform parse cache, kept across its jobs
+
+
+def default_jobs() -> int:
+    """One process per CPU this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _scan_job(job: tuple[str, object], config: Config, cache=None
+              ) -> tuple[Document | None, list[FileError], list[Notice], _DocChecks | None]:
+    """Parse one document and run the per-subject checks on it (in a worker, or in this process)."""
+    global _WORKER_CACHE
+    if cache is None and job[0] == "terraform":
+        if _WORKER_CACHE is None:
+            _WORKER_CACHE = _parse_cache()
+        cache = _WORKER_CACHE
+    notices: list[Notice] = []
+    doc, errors = _load(job, cache, notices, config)
+    return doc, errors, notices, (None if doc is None else _check_document(doc, config))
+
+
+def _prepare(todo: list[tuple[str, object]]) -> None:
+    """Import the front ends and checks the jobs need, and build the HCL parser, before the pool
+    forks: the workers inherit them instead of each importing them again."""
+    all_checks()
+    kinds = {kind for kind, _ in todo}
+    if "cloudformation" in kinds:
+        from . import cloudformation  # noqa: F401
+    if "terraform" in kinds:
+        from .terraform import syntax
+
+        syntax._parser()
+    from . import schedules, workload  # noqa: F401  (what the checks read schedules and workloads with)
+
+
+def _run_jobs(todo: list[tuple[str, object]], config: Config, jobs: int | None):
+    """Each job's result, in order: in a process pool when ``jobs`` allows more than one process
+    and there are enough documents to be worth it, else here."""
+    workers = min(default_jobs() if jobs is None else max(1, jobs), len(todo))
+    if workers < 2 or _work(todo) < MIN_PARALLEL_WORK:
+        cache = _parse_cache() if any(kind == "terraform" for kind, _ in todo) else None
+        for job in todo:
+            yield _scan_job(job, config, cache)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+    from functools import partial
+    from pickle import PicklingError
+
+    _prepare(todo)
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    # Small chunks keep the workers balanced (one Terraform root may cost a hundred templates)
+    # while sending few enough messages; results come back in submission order.
+    chunk = max(1, min(16, len(todo) // (workers * 8)))
+    done = 0
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            for result in pool.map(partial(_scan_job, config=config), todo, chunksize=chunk):
+                done += 1
+                yield result
+    except (OSError, BrokenProcessPool, PicklingError):
+        # No pool on this system (no semaphores), or a worker died (out of memory): the jobs
+        # not yet reported run here, so the report is still whole.
+        cache = _parse_cache() if any(kind == "terraform" for kind, _ in todo[done:]) else None
+        for job in todo[done:]:
+            yield _scan_job(job, config, cache)
 
 
 def _run_checks(model: Model, config: Config) -> tuple[list[Finding], list[FileError], set[str]]:
     """The enabled checks' findings (with configured severities), the errors of checks that
     failed, and the IDs of the checks that ran to the end."""
-    findings: list[Finding] = []
-    # A third-party check that could not be registered is an error entry; the others still run.
-    errors: list[FileError] = [FileError(p.where, None, p.message) for p in plugin_errors()]
-    ran: set[str] = set()
-    for check_id, check_cls in all_checks().items():
-        if not config.enabled(check_id):
-            continue
-        check = check_cls()
-        ctx = CheckContext(config.options_for(check_cls), model)
-        if type(check).run is not Check.run:  # a whole-model check (the earlier API): one call
-            try:
-                found = list(check.run(model, ctx))
-            except Exception as exc:
-                errors.append(_internal_error("<model>", f"check {check_id}", exc))
-                continue
-            ran.add(check_id)
-            findings.extend(_configured(found, config))
-            continue
-        try:
-            subjects = check.subjects(model)
-        except Exception as exc:
-            errors.append(_internal_error("<model>", f"check {check_id}", exc))
-            continue
-        found: list[Finding] = []
-        failed = False
-        for subject in subjects:
-            try:
-                found.extend(check.explain(v, ctx) for v in list(check.detect(subject, ctx)))
-            except Exception as exc:  # one odd resource must not silence the check for the others
-                failed = True
-                loc = subject.location
-                errors.append(_internal_error(loc.file, f"check {check_id} on {subject.name} (line {loc.line})",
-                                              exc, line=loc.line or None))
-        if not failed:  # only a check that saw every subject can call a suppression unused
-            ran.add(check_id)
-        findings.extend(_configured(found, config))
-    return findings, errors, ran
+    findings, errors, ran = _merge_checks(model, [_check_document(d, config) for d in model.documents], config)
+    return findings, _plugin_errors() + errors, ran
+
+
+def _plugin_errors() -> list[FileError]:
+    """A third-party check that could not be registered is an error entry; the others still run."""
+    return [FileError(p.where, None, p.message) for p in plugin_errors()]
 
 
 def _configured(findings: list[Finding], config: Config, engine: bool = False) -> list[Finding]:
@@ -200,24 +415,42 @@ def _judged_files(inputs: Inputs, report_only: dict[str, set[str]], model: Model
 
 
 def scan(paths: list[str] | str | os.PathLike, config: Config | None = None, *, baseline=None,
-         today: date | None = None, root: str | None = None, progress=None) -> ScanResult:
+         today: date | None = None, root: str | None = None, progress=None, jobs: int | None = 1) -> ScanResult:
     """Scan ``paths`` (files or folders; one path may be given alone). ``config`` defaults to
     :class:`Config`'s defaults (no file is looked for: :func:`computefit.config.resolve_config`
     finds one as the CLI does). ``baseline`` is a loaded :class:`computefit.baseline.Baseline` (applied after
     suppressions); ``today`` decides which suppressions have expired (default: the current date);
     ``root`` is the read boundary for every path (default: each path's git work tree, or the path
     itself outside git; see :mod:`computefit.boundary`); ``progress(done, total)`` is told how many
-    inputs have been read."""
+    inputs have been read. ``jobs`` is the number of processes that parse and check documents
+    (None: one per CPU); the result is the same for any number.
+    """
     from . import suppress
 
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     paths = [os.fspath(p) for p in paths]
     config = config or Config()
+    progress = progress or (lambda done, total: None)
     inputs = discover(paths, excludes=tuple(config.exclude), root=root)
     notices = list(inputs.notices) + list(getattr(config, "notices", ()))
-    model, parse_errors, report_only = build_model(inputs, notices, progress, config)
-    findings, check_errors, ran = _run_checks(model, config)
+    plan_docs, parse_errors, planned = _load_plans(inputs, notices)
+    todo = _jobs(inputs, planned)
+    model = Model(list(plan_docs))
+    per_doc: list[_DocChecks] = [_check_document(d, config) for d in plan_docs]
+    results = _run_jobs(todo, config, jobs)
+    for done, (kind, (doc, errs, job_notices, checked)) in enumerate(zip((k for k, _ in todo), results)):
+        progress(done, len(todo))
+        if doc is not None:
+            model.documents.append(doc)
+            per_doc.append(checked)
+        parse_errors.extend(_TfError(e) if kind == "terraform" else e for e in errs)
+        notices.extend(job_notices)
+    progress(len(todo), len(todo))
+    parse_errors = _merge_errors(parse_errors, todo)
+    report_only = _report_only(inputs)
+    findings, check_errors, ran = _merge_checks(model, per_doc, config)
+    check_errors = _plugin_errors() + check_errors
     findings = same_findings_once(findings, model)
     name_generated_templates(findings, model)
     rules = all_rules()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from . import schedules
+from .lazyre import LazyPattern as _lazy
 from .schedules import Schedule
 
 
@@ -73,11 +74,11 @@ _CRON_LINE = re.compile(
 )
 # A schedule left unresolved by the parsers: ``${CronSchedule} root /opt/job.sh`` or ``0 ${Hour} * * *``.
 _PLACEHOLDER = r"\$\{[^}\s]+\}"
-_PLACEHOLDER_CRON_LINE = re.compile(
+_PLACEHOLDER_CRON_LINE = _lazy(
     rf"(?P<spec>{_PLACEHOLDER}|(?:(?:{_CRON_FIELD}|{_PLACEHOLDER})\s+){{4}}(?:{_CRON_FIELD}|{_PLACEHOLDER}))"
     rf"\s+(?P<rest>\S.*)"
 )
-_FIELD_OK = re.compile(r"^[\d*/,\-]+$|^[\d*/,\-]*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|"
+_FIELD_OK = _lazy(r"^[\d*/,\-]+$|^[\d*/,\-]*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|"
                        r"mon|tue|wed|thu|fri|sat|sun)[\w,\-]*$", re.I)
 _USERS = {"root", "ec2-user", "ubuntu", "admin", "centos", "www-data", "nobody"}
 
@@ -117,8 +118,8 @@ _SERVICE_PATTERNS: list[tuple[str, Callable[[str], object]]] = [
     ("message broker", re.compile(r"\b(rabbitmq-server|kafka-server-start|mosquitto|activemq|nats-server)\b", re.I).search),
     ("proxy", re.compile(r"\b(squid|tinyproxy|socat\s+TCP-LISTEN)\b", re.I).search),
 ]
-_SYSTEMCTL_SERVICE = re.compile(r"systemctl\s+(?:enable|start|restart)(?:\s+--now)?\s+([\w@.\-]+)", re.I)
-_IGNORED_UNITS = re.compile(
+_SYSTEMCTL_SERVICE = _lazy(r"systemctl\s+(?:enable|start|restart)(?:\s+--now)?\s+([\w@.\-]+)", re.I)
+_IGNORED_UNITS = _lazy(
     r"^(crond?|cronie|atd|amazon-ssm-agent|ssm-agent|amazon-cloudwatch-agent|awslogsd?|chronyd?|"
     r"sshd?|rsyslog|systemd-[\w-]+|docker|containerd|snapd|fail2ban|auditd|firewalld|ufw|"
     r"amazon-ecs-volume-plugin|cloud-init|logrotate|postfix|sendmail|nscd|tuned)(\.service)?$",

@@ -86,10 +86,10 @@ def load(module: TerraformModule, root_dir: str | None = None,
     finally:
         if notices is not None:
             notices.extend(loader.notices)
-    return doc, _dedupe(loader.errors)
+    return doc, dedupe_errors(loader.errors)
 
 
-def _dedupe(errors: list[FileError]) -> list[FileError]:
+def dedupe_errors(errors: list[FileError]) -> list[FileError]:
     seen = set()
     out = []
     for e in errors:
@@ -129,26 +129,35 @@ def load_all(modules: list[TerraformModule], notices: list | None = None,
     """Load every module of a scan, skipping folders used as local modules by another scanned module
     unless the user named one of their files explicitly (``report_files``). What the read boundary
     refused is appended to ``notices`` (:class:`computefit.boundary.Notice`) when given."""
-    called = called_module_dirs(modules)
     cache = ParseCache()  # bounded: parsed HCL is large, reuse is of a few shared child modules
     docs: list[Document] = []
     errors: list[FileError] = []
-    for m in modules:
-        if os.path.abspath(m.directory) in called and m.report_files is None:
-            continue
-        try:
-            doc, errs = load(m, _cache=cache, notices=notices, inputs=inputs)
-        except ParseError as exc:
-            errors.append(exc.to_error())
-            continue
-        except RecursionError:
-            errors.append(FileError(m.directory, None, "module is nested too deeply to read"))
-            continue
-        except Exception as exc:  # a bug must not hide the other modules' findings
-            errors.append(FileError(m.directory, None,
-                                    f"internal error in the Terraform parser: {type(exc).__name__}: {exc}. "
-                                    "Please report this; the other files were still scanned.", internal=True))
-            continue
-        docs.append(doc)
+    for m in root_modules(modules):
+        doc, errs = load_one(m, cache, notices, inputs)
+        if doc is not None:
+            docs.append(doc)
         errors.extend(errs)
-    return docs, _dedupe(errors)
+    return docs, dedupe_errors(errors)
+
+
+def root_modules(modules: list[TerraformModule]) -> list[TerraformModule]:
+    """The modules a scan loads: all but the folders another scanned module calls as a local
+    module (those are evaluated through their callers), unless one of their files was named."""
+    called = called_module_dirs(modules)
+    return [m for m in modules if not (os.path.abspath(m.directory) in called and m.report_files is None)]
+
+
+def load_one(m: TerraformModule, cache: ParseCache | None, notices: list | None = None,
+             inputs: VarInputs | None = None) -> tuple[Document | None, list[FileError]]:
+    """One root module's document (None when it cannot be read) and its errors; never raises for
+    bad input."""
+    try:
+        return load(m, _cache=cache, notices=notices, inputs=inputs)
+    except ParseError as exc:
+        return None, [exc.to_error()]
+    except RecursionError:
+        return None, [FileError(m.directory, None, "module is nested too deeply to read")]
+    except Exception as exc:  # a bug must not hide the other modules' findings
+        return None, [FileError(m.directory, None,
+                                f"internal error in the Terraform parser: {type(exc).__name__}: {exc}. "
+                                "Please report this; the other files were still scanned.", internal=True)]

@@ -1,0 +1,120 @@
+"""A scan in a process pool (-j N) reports exactly what a serial scan (-j 1) reports: the same
+findings in the same order with the same fingerprints, the same errors and the same notices."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from computefit import runner
+from computefit.cli import main
+from computefit.config import Config
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def always_parallel(monkeypatch):
+    """Use the pool however few documents there are (the threshold is a speed choice only)."""
+    monkeypatch.setattr(runner, "MIN_PARALLEL_WORK", 2)
+
+
+def _reports(paths: list[str], jobs: int) -> dict[str, str]:
+    out = {}
+    for fmt in ("json", "sarif"):
+        res = CliRunner().invoke(main, ["scan", *paths, "--format", fmt, "-j", str(jobs)])
+        assert res.exit_code in (0, 1, 2), res.output
+        assert res.exception is None or isinstance(res.exception, SystemExit), res.exception
+        out[fmt] = res.output
+    return out
+
+
+def _same_as_serial(paths: list[str]) -> dict[str, str]:
+    serial = _reports(paths, 1)
+    parallel = _reports(paths, 2)
+    assert parallel["json"] == serial["json"]
+    assert parallel["sarif"] == serial["sarif"]
+    return serial
+
+
+def test_fixtures_same_with_two_processes(always_parallel, monkeypatch):
+    monkeypatch.chdir(REPO)
+    serial = _same_as_serial(["fixtures"])
+    assert '"check_id"' in serial["json"]  # the fixtures do produce findings to compare
+
+
+def test_examples_same_with_two_processes(always_parallel, monkeypatch):
+    monkeypatch.chdir(REPO)
+    _same_as_serial(["examples"])
+
+
+@pytest.mark.slow
+def test_corpus_sample_same_with_two_processes(always_parallel, corpus, monkeypatch):
+    files = corpus / "files"
+    small = [p.name for p in sorted(files.iterdir())
+             if p.is_dir() and sum(1 for _ in zip(range(41), p.rglob("*.*"))) <= 40]
+    sample = small[::7][:8]
+    monkeypatch.chdir(files)
+    _same_as_serial(sample)
+
+
+def test_pool_is_used_and_results_come_back_in_order(always_parallel, monkeypatch):
+    """The parallel path really starts a pool and keeps the documents' order."""
+    import concurrent.futures
+
+    monkeypatch.chdir(REPO)
+    started = []
+
+    class Counting(concurrent.futures.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            started.append(kwargs.get("max_workers"))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Counting)
+    todo = runner._jobs(runner.discover(["fixtures"]))
+    results = list(runner._run_jobs(todo, Config(), 2))
+    assert started == [2]
+    assert len(results) == len(todo)
+    for (kind, what), (doc, errors, _, _) in zip(todo, results):
+        if doc is not None:
+            assert doc.path == (what if kind == "cloudformation" else what.directory)
+
+
+def test_few_documents_stay_in_this_process(monkeypatch):
+    import os
+
+    monkeypatch.chdir(REPO)
+    seen = []
+    real = runner._scan_job
+
+    def spy(job, config, cache=None):
+        seen.append(os.getpid())
+        return real(job, config, cache)
+
+    monkeypatch.setattr(runner, "_scan_job", spy)
+    todo = runner._jobs(runner.discover(["examples"]))
+    assert 1 < len(todo) and runner._work(todo) < runner.MIN_PARALLEL_WORK
+    list(runner._run_jobs(todo, Config(), 2))
+    assert seen == [os.getpid()] * len(todo)
+
+
+def test_jobs_option_rejects_zero():
+    res = CliRunner().invoke(main, ["scan", "-j", "0", "examples"])
+    assert res.exit_code == 2
+    assert "-j" in res.output or "--jobs" in res.output
+
+
+def test_a_pool_that_cannot_start_falls_back_to_this_process(always_parallel, monkeypatch):
+    import concurrent.futures
+
+    monkeypatch.chdir(REPO)
+
+    class NoPool:
+        def __init__(self, *args, **kwargs):
+            raise OSError("no semaphores on this system")
+
+    serial = _reports(["fixtures"], 1)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", NoPool)
+    assert _reports(["fixtures"], 2) == serial
