@@ -577,3 +577,10 @@ def test_junit_a_check_that_fails_is_an_error_never_a_clean_pass(in_repo, monkey
     names = [c.get("name") for c in junit.iter("testcase")]
     assert not any(n.startswith("CF999") for n in names)
     assert any(c.find("error") is not None for c in junit.iter("testcase"))
+
+
+def test_a_small_cost_is_never_shown_as_free():
+    from computefit.reporters.common import money
+
+    assert (money(0.0019), money(0.0), money(0.005), money(1234.5), money(None), money(float("nan"))) == (
+        "<$0.01/month", "$0.00/month", "$0.01/month", "$1,234.50/month", "unknown", "unknown")

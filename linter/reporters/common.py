@@ -177,9 +177,15 @@ def skipped_text(result) -> str:
     return text
 
 
+def dollars(usd: float) -> str:
+    """``$1,234.50``; ``<$0.01`` for an amount above zero that rounds to nothing, so a cost that
+    is small is never shown as free."""
+    return "<$0.01" if 0 < usd < 0.005 else f"${usd:,.2f}"
+
+
 def money(usd: float | None) -> str:
     """``$1,234.50/month``; ``unknown`` for None and for a number that is not finite."""
-    return "unknown" if usd is None or not math.isfinite(usd) else f"${usd:,.2f}/month"
+    return "unknown" if usd is None or not math.isfinite(usd) else f"{dollars(usd)}/month"
 
 
 def _known(usd) -> bool:
@@ -191,7 +197,7 @@ def cost_change(finding) -> str | None:
     pair = cost_pair(finding)
     if pair is None:
         return None
-    now, best = f"${pair[0]:,.2f}", f"${pair[1]:,.2f}"
+    now, best = dollars(pair[0]), dollars(pair[1])
     return None if now == best else f"{now} -> {best} /month"
 
 
