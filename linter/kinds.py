@@ -219,7 +219,8 @@ def default_setting(key: str) -> Setting:
     """The AWS default a facts key names, as a service-default setting (nothing in the source
     sets it, so it has no location)."""
     f = facts.fact(key)
-    return Setting(f.value, None, ORIGIN_SERVICE_DEFAULT, f.cite())
+    unit = f" {f.unit}" if f.unit else ""
+    return Setting(f.value, None, ORIGIN_SERVICE_DEFAULT, f"{f.value}{unit} per {f.url} (as of {f.as_of})")
 
 
 def normalise(res: Resource, language: str) -> Resource:
