@@ -149,6 +149,8 @@ class Template:
         if name == "Ref" and isinstance(arg, str):
             if arg in self.parameters:
                 return self.param_default(arg)[0]
+            if arg == "AWS::NoValue":  # the property is removed
+                return None
             return Unknown(f"Ref {arg}")
         if name == "Fn::If" and isinstance(arg, list) and len(arg) == 3:
             cond = self.condition(arg[0])
@@ -211,6 +213,20 @@ class Template:
             return Unknown(f"mapping {str(keys[0])[:60]} holds a value that is not a literal at "
                            f"{str(keys[1])[:60]}/{str(keys[2])[:60]}")
         return found
+
+    def resource_condition(self, name: str) -> tuple[bool | None, str]:
+        """Whether resource ``name`` is created, by its ``Condition``: (True, "") without one,
+        (False, why) when the condition is known false, (None, why) when it is not known."""
+        res = self.resources.get(name)
+        cond = res.get("Condition") if isinstance(res, dict) else None
+        if cond is None:
+            return True, ""
+        if not isinstance(cond, str) or cond not in self.conditions:
+            return None, f"Condition {str(cond)[:60]} is not declared in Conditions"
+        value = self.condition(cond)
+        if value is None:
+            return None, f"Condition {cond} is not known statically"
+        return value, f"Condition {cond} is {'true' if value else 'false'}"
 
     def condition(self, name: Any) -> bool | None:
         if not isinstance(name, str):
