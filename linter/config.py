@@ -66,6 +66,9 @@ class Config:
     var_files: tuple[str, ...] = ()
     var_files_checked: tuple[str, ...] = ()
     variables: tuple[tuple[str, str, str], ...] = ()  # (name, value text, where it was set)
+    #: CloudFormation parameter values (issue 8): (key, value text, where it was set), from
+    #: --parameter-file then --parameter, later ones winning over earlier ones and over Defaults
+    parameters: tuple[tuple[str, str, str], ...] = ()
 
     def enabled(self, check_id: str, *, engine: bool = False) -> bool:
         """Whether a rule reports. ``select`` picks the checks to run; an engine rule (CF001-CF003,
@@ -87,7 +90,8 @@ class Config:
     def with_cli(self, *, select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
                  exclude: tuple[str, ...] = (), fail_on: str | None = None,
                  formats: tuple[str, ...] = (), var_files: tuple[str, ...] = (),
-                 variables: tuple[str, ...] = ()) -> "Config":
+                 variables: tuple[str, ...] = (),
+                 parameters: tuple[tuple[str, str, str], ...] = ()) -> "Config":
         """This configuration with command-line options applied. ``--select`` replaces the file's
         ``select`` and ``ignore`` (the command line says exactly what to run); ``--ignore`` and
         ``--exclude`` add to the file's; ``--fail-on`` and ``--format`` replace the file's."""
@@ -108,6 +112,8 @@ class Config:
         if variables:
             changes["variables"] = self.variables + tuple(
                 (v.split("=", 1)[0], v.split("=", 1)[1], f"--var {v.split('=', 1)[0]}") for v in variables)
+        if parameters:
+            changes["parameters"] = self.parameters + tuple(parameters)
         return dataclasses.replace(self, **changes)
 
 

@@ -109,12 +109,15 @@ class Builder:
         #: them) and those whose Condition is not known (kept, with why they may not exist)
         self.absent: set[str] = set()
         self.maybe: dict[str, str] = {}
+        self.given: dict[str, str] = {}
         for name in self.res:
             created, why = tpl.resource_condition(name)
             if created is False:
                 self.absent.add(name)
             elif created is None:
                 self.maybe[name] = why
+            elif "(" in why:  # created because of a given parameter value: say so in the evidence
+                self.given[name] = why
 
     # -- utilities -------------------------------------------------------------------------
     def rtype(self, name: str) -> str | None:
@@ -355,6 +358,8 @@ class Builder:
             if name in self.maybe:
                 r.notes.append(f"{self.maybe[name]}: modelled as created, which it may not be")
                 r.may_not_exist = self.maybe[name]
+            elif name in self.given:
+                r.notes.append(f"created: {self.given[name]}")
             props = _props(res)
             is_sam = r.type == SAM_FUNCTION
             self.read(r, props, globals_=self.fn_globals if is_sam else None)

@@ -20,6 +20,7 @@ from ..model import (
     ORIGIN_LITERAL,
     ORIGIN_MAPPING,
     ORIGIN_PARAMETER_DEFAULT,
+    ORIGIN_PARAMETER_VALUE,
     ORIGIN_UNKNOWN,
     Location,
     Setting,
@@ -53,9 +54,12 @@ def _fn(value: Any) -> tuple[str, Any] | None:
 
 
 class Template:
-    def __init__(self, file: str, data: CfnDict) -> None:
+    def __init__(self, file: str, data: CfnDict, parameters: tuple[tuple[str, str, str], ...] = ()) -> None:
+        """``parameters``: (key, value text, where it was set) values that override the parameters'
+        defaults (``--parameter``, ``--parameter-file``), later ones winning."""
         self.file = file
         self.data = data
+        self.overrides: dict[str, tuple[str, str]] = {k: (v, where) for k, v, where in parameters}
         params = data.get("Parameters")
         self.parameters: CfnDict = params if isinstance(params, dict) else CfnDict()
         maps = data.get("Mappings")
@@ -85,9 +89,13 @@ class Template:
         if not isinstance(p, dict):
             return Unknown(f"parameter {name} is not declared"), None
         line = p.line_of("Default") if isinstance(p, CfnDict) else None
-        if "Default" not in p:
+        if name in self.overrides:
+            default, line = self.overrides[name][0], None
+        elif "Default" not in p:
             return Unknown(f"parameter {name} has no Default (set at deploy time)"), getattr(p, "line", None)
-        default, ptype = p["Default"], p.get("Type")
+        else:
+            default = p["Default"]
+        ptype = p.get("Type")
         ptype = ptype.strip() if isinstance(ptype, str) else ""
         if is_unknown(default):
             return default, line
@@ -111,6 +119,9 @@ class Template:
                 default, dline = self.param_default(arg)
                 if is_unknown(default):
                     return Setting(default, self.loc(line), ORIGIN_UNKNOWN, note=f"parameter {arg}")
+                if arg in self.overrides:  # no line of the template sets it: point at the reference
+                    return Setting(default, self.loc(line), ORIGIN_PARAMETER_VALUE,
+                                   note=f"parameter {arg} from {self.overrides[arg][1]}, referenced at line {line}")
                 return Setting(
                     default, self.loc(dline), ORIGIN_PARAMETER_DEFAULT,
                     note=f"parameter {arg} Default at line {dline}, referenced at line {line}",
@@ -122,9 +133,10 @@ class Template:
                 return Setting(Unknown(f"depends on condition {arg[0]}"), self.loc(line), ORIGIN_UNKNOWN)
             chosen = arg[1] if cond else arg[2]
             if _fn(chosen) == ("Ref", "AWS::NoValue"):
-                return Setting(None, self.loc(line), ORIGIN_LITERAL, note=f"condition {arg[0]} removes it")
+                return Setting(None, self.loc(line), ORIGIN_LITERAL,
+                               note=f"{self.describe_condition(arg[0], cond)} removes it")
             s = self.setting(chosen, line)
-            s.note = ((s.note + "; ") if s.note else "") + f"condition {arg[0]} is {cond}"
+            s.note = ((s.note + "; ") if s.note else "") + self.describe_condition(arg[0], cond)
             return s
         if name == "Fn::FindInMap":
             v = self.find_in_map(arg)
@@ -226,7 +238,32 @@ class Template:
         value = self.condition(cond)
         if value is None:
             return None, f"Condition {cond} is not known statically"
-        return value, f"Condition {cond} is {'true' if value else 'false'}"
+        return value, "C" + self.describe_condition(cond, value)[1:]
+
+    def given(self, expr: Any, _seen: set | None = None) -> list[str]:
+        """Where the given values (--parameter, --parameter-file) a condition or expression reads
+        were set: ["parameter Env from --parameter"]."""
+        seen = set() if _seen is None else _seen
+        out: list[str] = []
+        f = _fn(expr)
+        if f is not None and f[0] == "Ref" and f[1] in self.overrides and f[1] not in seen:
+            seen.add(f[1])
+            out.append(f"parameter {f[1]} from {self.overrides[f[1]][1]}")
+        elif f is not None and f[0] == "Condition" and isinstance(f[1], str) and ("?" + f[1]) not in seen:
+            seen.add("?" + f[1])
+            out += self.given(self.conditions.get(f[1]), seen)
+        elif isinstance(expr, dict):
+            for v in expr.values():
+                out += self.given(v, seen)
+        elif isinstance(expr, list):
+            for v in expr:
+                out += self.given(v, seen)
+        return out
+
+    def describe_condition(self, name: str, value: bool) -> str:
+        """'condition IsProd is True (parameter Env from --parameter)'."""
+        given = self.given({"Condition": name})
+        return f"condition {name} is {value}" + (f" ({'; '.join(given)})" if given else "")
 
     def condition(self, name: Any) -> bool | None:
         if not isinstance(name, str):
