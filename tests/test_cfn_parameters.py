@@ -117,3 +117,36 @@ def test_bad_options_are_usage_errors(tmp_path, monkeypatch):
         res = CliRunner().invoke(main, ["scan", ".", *args])
         assert res.exit_code == 2, (args, res.output)
         assert "--parameter" in res.output, res.output
+
+
+def test_configuration_keys_and_the_command_line_winning(tmp_path, monkeypatch):
+    (tmp_path / "env").mkdir()
+    (tmp_path / "env" / "prod.env").write_text("Seconds=900\n", encoding="utf-8")
+    (tmp_path / ".computefit.toml").write_text('parameter-file = "env/prod.env"\n', encoding="utf-8")
+    [f] = cf201(tmp_path, monkeypatch, template=TIMEOUT)
+    assert "parameter Seconds from parameter-file env/prod.env:1" in f["evidence"]["timeout"]["set_by"]
+    (tmp_path / ".computefit.toml").write_text('parameter-file = "env/prod.env"\nparameter = { Seconds = 850 }\n',
+                                               encoding="utf-8")
+    [f] = cf201(tmp_path, monkeypatch, template=TIMEOUT)
+    assert f["evidence"]["timeout"]["value"] == 850
+    assert "parameter Seconds from .computefit.toml parameter.Seconds" in f["evidence"]["timeout"]["set_by"]
+    assert cf201(tmp_path, monkeypatch, "--parameter", "Seconds=30", template=TIMEOUT) == []
+
+
+@pytest.mark.parametrize("text,key", [
+    ('parameter = "Env=prod"\n', "parameter"),
+    ('parameter = { Env = ["a"] }\n', "parameter.Env"),
+    ('parameter-file = "missing.json"\n', "parameter-file"),
+    ('parameter-file = "../outside.json"\n', "parameter-file"),
+])
+def test_bad_configuration_keys_are_configuration_errors(tmp_path, monkeypatch, text, key):
+    from computefit.config import ConfigError, load_config
+
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "outside.json").write_text('{"Parameters": {"Env": "prod"}}', encoding="utf-8")
+    (tmp_path / "repo" / ".git").mkdir()
+    cfg = tmp_path / "repo" / ".computefit.toml"
+    cfg.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as exc:
+        load_config(str(cfg), discovered=True)
+    assert exc.value.key == key, str(exc.value)
