@@ -68,8 +68,9 @@ def test_a_resource_under_a_false_condition_is_not_in_the_document(tmp_path):
 def test_three_valued_logic_keeps_unknown_unknown(tmp_path):
     res = build(tmp_path)
     assert res["DevFn"].may_not_exist is None and res["AlwaysFn"].may_not_exist is None  # true; Or with a true
-    assert res["BucketFn"].may_not_exist == "Condition HasBucket is not known statically"
-    assert res["EitherFn"].may_not_exist == "Condition ProdOrBucket is not known statically"
+    why = "(parameter Bucket has no Default (set at deploy time))"
+    assert res["BucketFn"].may_not_exist == f"Condition HasBucket is not known statically {why}"
+    assert res["EitherFn"].may_not_exist == f"Condition ProdOrBucket is not known statically {why}"
     assert "may not be" in res["BucketFn"].notes[0]
     assert res["Undeclared"].may_not_exist == "Condition NoSuchCondition is not declared in Conditions"
 
@@ -113,7 +114,8 @@ def test_sam_events_of_a_function_that_is_not_created_are_not_created(tmp_path):
         """)
     assert not any(a.startswith("Nightly") for a in res)
     generated = [r for r in res.values() if r.declared_by == "Maybe"]
-    assert generated and all(r.may_not_exist == "Condition Flagged is not known statically" for r in generated)
+    assert generated and all(r.may_not_exist == "Condition Flagged is not known statically "
+                                 "(parameter Flag has no Default (set at deploy time))" for r in generated)
 
 
 def test_cf201_fixture_quiet_under_a_false_condition_and_medium_when_unknown():

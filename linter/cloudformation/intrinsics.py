@@ -237,28 +237,35 @@ class Template:
             return None, f"Condition {str(cond)[:60]} is not declared in Conditions"
         value = self.condition(cond)
         if value is None:
-            return None, f"Condition {cond} is not known statically"
+            why = [d.reason for d in (self.param_default(p)[0] for p in self.params_read({"Condition": cond}))
+                   if is_unknown(d)]
+            return None, f"Condition {cond} is not known statically" + (f" ({'; '.join(why)})" if why else "")
         return value, "C" + self.describe_condition(cond, value)[1:]
 
-    def given(self, expr: Any, _seen: set | None = None) -> list[str]:
-        """Where the given values (--parameter, --parameter-file) a condition or expression reads
-        were set: ["parameter Env from --parameter"]."""
+    def params_read(self, expr: Any, _seen: set | None = None) -> list[str]:
+        """The parameters an expression or condition (``{"Condition": name}``) reads, through the
+        conditions it names, in order."""
         seen = set() if _seen is None else _seen
         out: list[str] = []
         f = _fn(expr)
-        if f is not None and f[0] == "Ref" and f[1] in self.overrides and f[1] not in seen:
+        if f is not None and f[0] == "Ref" and f[1] in self.parameters and f[1] not in seen:
             seen.add(f[1])
-            out.append(f"parameter {f[1]} from {self.overrides[f[1]][1]}")
+            out.append(f[1])
         elif f is not None and f[0] == "Condition" and isinstance(f[1], str) and ("?" + f[1]) not in seen:
             seen.add("?" + f[1])
-            out += self.given(self.conditions.get(f[1]), seen)
+            out += self.params_read(self.conditions.get(f[1]), seen)
         elif isinstance(expr, dict):
             for v in expr.values():
-                out += self.given(v, seen)
+                out += self.params_read(v, seen)
         elif isinstance(expr, list):
             for v in expr:
-                out += self.given(v, seen)
+                out += self.params_read(v, seen)
         return out
+
+    def given(self, expr: Any) -> list[str]:
+        """Where the given values (--parameter, --parameter-file) an expression reads were set:
+        ["parameter Env from --parameter"]."""
+        return [f"parameter {p} from {self.overrides[p][1]}" for p in self.params_read(expr) if p in self.overrides]
 
     def describe_condition(self, name: str, value: bool) -> str:
         """'condition IsProd is True (parameter Env from --parameter)'."""
