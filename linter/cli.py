@@ -80,6 +80,24 @@ def main() -> None:
     """Find AWS workloads running on the wrong compute model in CloudFormation, SAM and Terraform."""
 
 
+def _parameters(ctx, files: tuple[str, ...], options: tuple[str, ...]) -> tuple:
+    """CloudFormation parameter values: the files' in order, then the --parameter options."""
+    from .cloudformation.parameters import ParameterFileError, from_option, read_file
+
+    values: list = []
+    for f in files:
+        try:
+            values += read_file(f, f)
+        except ParameterFileError as exc:
+            raise click.BadParameter(str(exc), ctx=ctx, param_hint="--parameter-file")
+    for text in options:
+        try:
+            values.append(from_option(text))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), ctx=ctx, param_hint="--parameter")
+    return tuple(values)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "formats", multiple=True, metavar="FORMAT[:FILE]",
@@ -124,6 +142,13 @@ def main() -> None:
                                    "terraform.tfvars, *.auto.tfvars and TF_VAR_name variables).")
 @click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
               help="Terraform: set a root module variable (repeatable; wins over every var-file).")
+@click.option("--parameter", "parameters", multiple=True, metavar="KEY=VALUE",
+              help="CloudFormation: set a template parameter, overriding its Default (repeatable; wins "
+                   "over every parameter file).")
+@click.option("--parameter-file", "parameter_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              metavar="FILE", help="CloudFormation: read parameter values from FILE: the aws-cli list "
+                                   "[{\"ParameterKey\", \"ParameterValue\"}], {\"Parameters\": {...}} or "
+                                   "KEY=VALUE lines (repeatable, later files win).")
 @click.option("--color/--no-color", default=None,
               help="Colour the text report (default: on a terminal, or when FORCE_COLOR is set; "
                    "never when NO_COLOR is set).")
@@ -145,7 +170,7 @@ def main() -> None:
               help="Parse and check documents in N processes (default: one per CPU; 1: in this process). "
                    "The report is the same for any N.")
 def scan(paths, formats, outputs, fail_on, ignore_bad_template, exit_zero, select, ignore, exclude, config_file, show_suppressed,
-         sarif_category, baseline_file, write_baseline, root, var_files, variables, color, verbose, quiet, diff_base, github_limits, show_files,
+         sarif_category, baseline_file, write_baseline, root, var_files, variables, parameters, parameter_files, color, verbose, quiet, diff_base, github_limits, show_files,
          statistics, jobs) -> None:
     """Scan PATHS (files or folders; default: the current folder).
 
@@ -178,7 +203,7 @@ def scan(paths, formats, outputs, fail_on, ignore_bad_template, exit_zero, selec
             raise click.BadParameter(f"expected NAME=VALUE, got {value!r}", ctx=ctx, param_hint="--var")
     config = _load_config(paths, config_file).with_cli(
         select=select, ignore=ignore, exclude=exclude, fail_on=fail_on, formats=formats,
-        var_files=var_files, variables=variables)
+        var_files=var_files, variables=variables, parameters=_parameters(ctx, parameter_files, parameters))
     try:
         pairs = _pair_outputs(config.formats, outputs)
     except click.BadParameter as exc:

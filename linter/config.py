@@ -46,7 +46,8 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
 FAIL_ON = (*reversed(SEVERITIES), "never")  # error, warning, info, never
 CONFIG_FILE = ".computefit.toml"
 PYPROJECT = "pyproject.toml"
-TOP_KEYS = ("select", "ignore", "exclude", "fail-on", "format", "baseline", "checks", "var-file", "var")
+TOP_KEYS = ("select", "ignore", "exclude", "fail-on", "format", "baseline", "checks", "var-file", "var",
+            "parameter-file", "parameter")
 
 
 @dataclass
@@ -66,6 +67,9 @@ class Config:
     var_files: tuple[str, ...] = ()
     var_files_checked: tuple[str, ...] = ()
     variables: tuple[tuple[str, str, str], ...] = ()  # (name, value text, where it was set)
+    #: CloudFormation parameter values (issue 8): (key, value text, where it was set), from
+    #: --parameter-file then --parameter, later ones winning over earlier ones and over Defaults
+    parameters: tuple[tuple[str, str, str], ...] = ()
 
     def enabled(self, check_id: str, *, engine: bool = False) -> bool:
         """Whether a rule reports. ``select`` picks the checks to run; an engine rule (CF001-CF003,
@@ -87,7 +91,8 @@ class Config:
     def with_cli(self, *, select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
                  exclude: tuple[str, ...] = (), fail_on: str | None = None,
                  formats: tuple[str, ...] = (), var_files: tuple[str, ...] = (),
-                 variables: tuple[str, ...] = ()) -> "Config":
+                 variables: tuple[str, ...] = (),
+                 parameters: tuple[tuple[str, str, str], ...] = ()) -> "Config":
         """This configuration with command-line options applied. ``--select`` replaces the file's
         ``select`` and ``ignore`` (the command line says exactly what to run); ``--ignore`` and
         ``--exclude`` add to the file's; ``--fail-on`` and ``--format`` replace the file's."""
@@ -108,6 +113,8 @@ class Config:
         if variables:
             changes["variables"] = self.variables + tuple(
                 (v.split("=", 1)[0], v.split("=", 1)[1], f"--var {v.split('=', 1)[0]}") for v in variables)
+        if parameters:
+            changes["parameters"] = self.parameters + tuple(parameters)
         return dataclasses.replace(self, **changes)
 
 
@@ -292,16 +299,24 @@ def parse(table: dict, source: str, prefix: str = "", base_dir: str | None = Non
         files = [value] if isinstance(value, str) else _str_list(value, lambda m: err("var-file", m))
         cfg.var_files = tuple(os.path.normpath(os.path.join(base_dir or ".", f)) for f in files)
     if "var" in table:
-        value = table["var"]
-        if not isinstance(value, dict):
-            raise err("var", f"must be a table of Terraform variable values (var = {{ env = \"prod\" }}); "
-                             f"got {_show(value)}")
-        for name, v in value.items():
-            if isinstance(v, (dict, list)) or isinstance(v, float) and v != v:
-                raise err(f"var.{name}", "must be a string, number or boolean (write complex values "
-                                         "in a var-file)")
-            text = ("true" if v else "false") if isinstance(v, bool) else str(v)
-            cfg.variables += ((str(name), text, f"{source} var.{name}"),)
+        cfg.variables = _values(table, "var", source, err, 'Terraform variable values (var = { env = "prod" })',
+                                "write complex values in a var-file")
+    if "parameter-file" in table:
+        from .cloudformation.parameters import ParameterFileError, read_file
+
+        value = table["parameter-file"]
+        files = [value] if isinstance(value, str) else _str_list(value, lambda m: err("parameter-file", m))
+        for f in files:
+            path = _baseline_path(f, base_dir, lambda m: err("parameter-file", m), inside_boundary=not destinations,
+                                  instead="name the file with --parameter-file instead")
+            try:
+                cfg.parameters += tuple(read_file(path, _display(path)))
+            except ParameterFileError as exc:
+                raise err("parameter-file", str(exc))
+    if "parameter" in table:
+        cfg.parameters += _values(table, "parameter", source, err,
+                                  'CloudFormation parameter values (parameter = { Env = "prod" })',
+                                  "write a list as comma-separated text")
     checks = table.get("checks", {})
     if not isinstance(checks, dict):
         raise err("checks", f"must be a table of check IDs ([{prefix}checks.CF201]); got {_show(checks)}")
@@ -329,7 +344,22 @@ def parse(table: dict, source: str, prefix: str = "", base_dir: str | None = Non
     return cfg
 
 
-def _baseline_path(value: Any, base_dir: str | None, error, *, inside_boundary: bool) -> str:
+def _values(table: dict, key: str, source: str, err, what: str, hint: str) -> tuple[tuple[str, str, str], ...]:
+    """A table of input values (``var``, ``parameter``) as (name, value text, where it was set)."""
+    value = table[key]
+    if not isinstance(value, dict):
+        raise err(key, f"must be a table of {what}; got {_show(value)}")
+    out: tuple[tuple[str, str, str], ...] = ()
+    for name, v in value.items():
+        if isinstance(v, (dict, list)) or isinstance(v, float) and v != v:
+            raise err(f"{key}.{name}", f"must be a string, number or boolean ({hint})")
+        text = ("true" if v else "false") if isinstance(v, bool) else str(v)
+        out += ((str(name), text, f"{source} {key}.{name}"),)
+    return out
+
+
+def _baseline_path(value: Any, base_dir: str | None, error, *, inside_boundary: bool,
+                   instead: str = "name the baseline with --baseline instead") -> str:
     """The ``baseline`` key as a path: relative to the configuration's folder. A configuration that
     was looked for lies in the scanned tree (maybe someone else's code), so its baseline must lie
     inside that tree's read boundary (computefit.boundary), like every other file a scan reads."""
@@ -342,7 +372,7 @@ def _baseline_path(value: Any, base_dir: str | None, error, *, inside_boundary: 
 
     resolved = resolve(value, base, find_boundary(base))
     if resolved.path is None:
-        raise error(f"{resolved.refused}; name the baseline with --baseline instead")
+        raise error(f"{resolved.refused}; {instead}")
     return resolved.path
 
 

@@ -66,6 +66,7 @@ def is_unknown(value: Any) -> bool:
 ORIGIN_LITERAL = "literal"  # written on the resource itself
 ORIGIN_SERVICE_DEFAULT = "service-default"  # not written anywhere: the AWS default from facts data
 ORIGIN_PARAMETER_DEFAULT = "parameter-default"  # CloudFormation parameter Default
+ORIGIN_PARAMETER_VALUE = "parameter-value"  # CloudFormation parameter set by --parameter / --parameter-file
 ORIGIN_GLOBALS = "sam-globals"  # SAM Globals.Function
 ORIGIN_MAPPING = "mapping"  # CloudFormation Mappings via Fn::FindInMap
 ORIGIN_VARIABLE_DEFAULT = "variable-default"  # Terraform variable default
@@ -105,6 +106,7 @@ class Setting:
             ORIGIN_LITERAL: "set on the resource",
             ORIGIN_SERVICE_DEFAULT: "AWS default (not set in the source)",
             ORIGIN_PARAMETER_DEFAULT: "parameter default",
+            ORIGIN_PARAMETER_VALUE: "parameter value",
             ORIGIN_GLOBALS: "inherited from SAM Globals",
             ORIGIN_MAPPING: "CloudFormation mapping",
             ORIGIN_VARIABLE_DEFAULT: "Terraform variable default",

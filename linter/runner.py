@@ -113,7 +113,7 @@ def _load(job: tuple[str, object], cache, notices: list[Notice], config: Config 
 
     path = what
     try:
-        return cloudformation.load(path), []
+        return cloudformation.load(path, config.parameters if config is not None else ()), []
     except ParseError as exc:
         return None, [exc.to_error()]
     except RecursionError:

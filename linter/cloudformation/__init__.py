@@ -13,7 +13,8 @@ from .intrinsics import Template
 from .loader import CfnDict, load_text, read_text
 
 
-def load(path: str) -> Document:
+def load(path: str, parameters: tuple[tuple[str, str, str], ...] = ()) -> Document:
+    """``parameters``: (key, value text, where) values overriding the parameters' defaults."""
     with budget.file_budget(path):  # past it, a ParseError: an error entry, and the scan goes on
         data = load_text(read_text(path), path)
         if not isinstance(data, CfnDict):
@@ -22,7 +23,7 @@ def load(path: str) -> Document:
         if not isinstance(resources, dict):
             line = data.line_of("Resources") if "Resources" in data else 1
             raise ParseError(path, line, "not a CloudFormation template: no Resources mapping")
-        doc = Builder(Template(path, data)).build()
+        doc = Builder(Template(path, data, parameters)).build()
         doc.generated_by = generator(data)
         return doc
 

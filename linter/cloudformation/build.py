@@ -105,6 +105,19 @@ class Builder:
         #: addresses of the resources SAM generates (FnAliaslive), so references to them resolve
         self.implicit: set[str] = set()
         self.auto_alias: dict[str, str] = {}  # SAM function -> its generated alias resource
+        #: resources whose Condition is known false (not created: left out, nothing references
+        #: them) and those whose Condition is not known (kept, with why they may not exist)
+        self.absent: set[str] = set()
+        self.maybe: dict[str, str] = {}
+        self.given: dict[str, str] = {}
+        for name in self.res:
+            created, why = tpl.resource_condition(name)
+            if created is False:
+                self.absent.add(name)
+            elif created is None:
+                self.maybe[name] = why
+            elif "(" in why:  # created because of a given parameter value: say so in the evidence
+                self.given[name] = why
 
     # -- utilities -------------------------------------------------------------------------
     def rtype(self, name: str) -> str | None:
@@ -117,7 +130,7 @@ class Builder:
         return self.t.loc(line)
 
     def known(self, name: str) -> bool:
-        return name in self.res or name in self.implicit
+        return (name in self.res and name not in self.absent) or name in self.implicit
 
     def refs(self, value: Any) -> list[tuple[str, str | None, str | None]]:
         """Resources a value references: (logical id, attribute, appended qualifier)."""
@@ -257,6 +270,8 @@ class Builder:
                     s = self.document(value, line, a.type == "file")
                 else:
                     s = self.t.setting(value, line)
+                    if s.value is None and _fn(value) is not None:
+                        continue  # Fn::If ... AWS::NoValue: the property is removed
                 if a.name == "tags" and isinstance(s.value, list):
                     s.value = {str(self.t.value(t["Key"])): self.t.render(t.get("Value"))
                                for t in s.value if isinstance(t, dict) and "Key" in t}
@@ -326,6 +341,8 @@ class Builder:
             self.doc.metadata_suppressions = _suppressions(top_meta)
         # SAM's generated aliases first: references to them (!Ref Fn.Alias, ${FnAliaslive}) resolve
         for name, res in self.res.items():
+            if name in self.absent:
+                continue
             if isinstance(res, dict) and res.get("Type") == SAM_FUNCTION:
                 alias = self.sam_value(_props(res), "AutoPublishAlias")
                 if alias is not None:
@@ -335,9 +352,14 @@ class Builder:
                     self.auto_alias[name] = address
         implicit: list[Resource] = []
         for name, res in self.res.items():
-            if not isinstance(res, dict):
+            if not isinstance(res, dict) or name in self.absent:
                 continue
             r = self.resource(name, res)
+            if name in self.maybe:
+                r.notes.append(f"{self.maybe[name]}: modelled as created, which it may not be")
+                r.may_not_exist = self.maybe[name]
+            elif name in self.given:
+                r.notes.append(f"created: {self.given[name]}")
             props = _props(res)
             is_sam = r.type == SAM_FUNCTION
             self.read(r, props, globals_=self.fn_globals if is_sam else None)
@@ -352,10 +374,11 @@ class Builder:
                 r.attributes.setdefault("package_type", Setting("Image", img.location, m.ORIGIN_LITERAL))
             if r.type == "AWS::Serverless::HttpApi" and "protocol_type" not in r.attributes:
                 r.attributes["protocol_type"] = Setting("HTTP", r.location, m.ORIGIN_LITERAL, "a SAM HttpApi")
-            if is_sam:
-                implicit.extend(self.sam_function(r, props))
-            elif r.type == SAM_STATE_MACHINE:
-                implicit.extend(self.sam_state_machine_events(r, props))
+            generated = (self.sam_function(r, props) if is_sam else
+                         self.sam_state_machine_events(r, props) if r.type == SAM_STATE_MACHINE else [])
+            for g in generated:  # what SAM generates for a resource exists only if the resource does
+                g.may_not_exist = r.may_not_exist
+            implicit.extend(generated)
             self.doc.resources.append(r)
         # SAM expands a function's own events before any other resource wires it
         self.doc.resources[:0] = implicit

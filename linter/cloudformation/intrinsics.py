@@ -20,6 +20,7 @@ from ..model import (
     ORIGIN_LITERAL,
     ORIGIN_MAPPING,
     ORIGIN_PARAMETER_DEFAULT,
+    ORIGIN_PARAMETER_VALUE,
     ORIGIN_UNKNOWN,
     Location,
     Setting,
@@ -53,9 +54,12 @@ def _fn(value: Any) -> tuple[str, Any] | None:
 
 
 class Template:
-    def __init__(self, file: str, data: CfnDict) -> None:
+    def __init__(self, file: str, data: CfnDict, parameters: tuple[tuple[str, str, str], ...] = ()) -> None:
+        """``parameters``: (key, value text, where it was set) values that override the parameters'
+        defaults (``--parameter``, ``--parameter-file``), later ones winning."""
         self.file = file
         self.data = data
+        self.overrides: dict[str, tuple[str, str]] = {k: (v, where) for k, v, where in parameters}
         params = data.get("Parameters")
         self.parameters: CfnDict = params if isinstance(params, dict) else CfnDict()
         maps = data.get("Mappings")
@@ -85,9 +89,13 @@ class Template:
         if not isinstance(p, dict):
             return Unknown(f"parameter {name} is not declared"), None
         line = p.line_of("Default") if isinstance(p, CfnDict) else None
-        if "Default" not in p:
+        if name in self.overrides:
+            default, line = self.overrides[name][0], None
+        elif "Default" not in p:
             return Unknown(f"parameter {name} has no Default (set at deploy time)"), getattr(p, "line", None)
-        default, ptype = p["Default"], p.get("Type")
+        else:
+            default = p["Default"]
+        ptype = p.get("Type")
         ptype = ptype.strip() if isinstance(ptype, str) else ""
         if is_unknown(default):
             return default, line
@@ -111,6 +119,9 @@ class Template:
                 default, dline = self.param_default(arg)
                 if is_unknown(default):
                     return Setting(default, self.loc(line), ORIGIN_UNKNOWN, note=f"parameter {arg}")
+                if arg in self.overrides:  # no line of the template sets it: point at the reference
+                    return Setting(default, self.loc(line), ORIGIN_PARAMETER_VALUE,
+                                   note=f"parameter {arg} from {self.overrides[arg][1]}, referenced at line {line}")
                 return Setting(
                     default, self.loc(dline), ORIGIN_PARAMETER_DEFAULT,
                     note=f"parameter {arg} Default at line {dline}, referenced at line {line}",
@@ -122,9 +133,10 @@ class Template:
                 return Setting(Unknown(f"depends on condition {arg[0]}"), self.loc(line), ORIGIN_UNKNOWN)
             chosen = arg[1] if cond else arg[2]
             if _fn(chosen) == ("Ref", "AWS::NoValue"):
-                return Setting(None, self.loc(line), ORIGIN_LITERAL, note=f"condition {arg[0]} removes it")
+                return Setting(None, self.loc(line), ORIGIN_LITERAL,
+                               note=f"{self.describe_condition(arg[0], cond)} removes it")
             s = self.setting(chosen, line)
-            s.note = ((s.note + "; ") if s.note else "") + f"condition {arg[0]} is {cond}"
+            s.note = ((s.note + "; ") if s.note else "") + self.describe_condition(arg[0], cond)
             return s
         if name == "Fn::FindInMap":
             v = self.find_in_map(arg)
@@ -149,6 +161,8 @@ class Template:
         if name == "Ref" and isinstance(arg, str):
             if arg in self.parameters:
                 return self.param_default(arg)[0]
+            if arg == "AWS::NoValue":  # the property is removed
+                return None
             return Unknown(f"Ref {arg}")
         if name == "Fn::If" and isinstance(arg, list) and len(arg) == 3:
             cond = self.condition(arg[0])
@@ -211,6 +225,52 @@ class Template:
             return Unknown(f"mapping {str(keys[0])[:60]} holds a value that is not a literal at "
                            f"{str(keys[1])[:60]}/{str(keys[2])[:60]}")
         return found
+
+    def resource_condition(self, name: str) -> tuple[bool | None, str]:
+        """Whether resource ``name`` is created, by its ``Condition``: (True, "") without one,
+        (False, why) when the condition is known false, (None, why) when it is not known."""
+        res = self.resources.get(name)
+        cond = res.get("Condition") if isinstance(res, dict) else None
+        if cond is None:
+            return True, ""
+        if not isinstance(cond, str) or cond not in self.conditions:
+            return None, f"Condition {str(cond)[:60]} is not declared in Conditions"
+        value = self.condition(cond)
+        if value is None:
+            why = [d.reason for d in (self.param_default(p)[0] for p in self.params_read({"Condition": cond}))
+                   if is_unknown(d)]
+            return None, f"Condition {cond} is not known statically" + (f" ({'; '.join(why)})" if why else "")
+        return value, "C" + self.describe_condition(cond, value)[1:]
+
+    def params_read(self, expr: Any, _seen: set | None = None) -> list[str]:
+        """The parameters an expression or condition (``{"Condition": name}``) reads, through the
+        conditions it names, in order."""
+        seen = set() if _seen is None else _seen
+        out: list[str] = []
+        f = _fn(expr)
+        if f is not None and f[0] == "Ref" and f[1] in self.parameters and f[1] not in seen:
+            seen.add(f[1])
+            out.append(f[1])
+        elif f is not None and f[0] == "Condition" and isinstance(f[1], str) and ("?" + f[1]) not in seen:
+            seen.add("?" + f[1])
+            out += self.params_read(self.conditions.get(f[1]), seen)
+        elif isinstance(expr, dict):
+            for v in expr.values():
+                out += self.params_read(v, seen)
+        elif isinstance(expr, list):
+            for v in expr:
+                out += self.params_read(v, seen)
+        return out
+
+    def given(self, expr: Any) -> list[str]:
+        """Where the given values (--parameter, --parameter-file) an expression reads were set:
+        ["parameter Env from --parameter"]."""
+        return [f"parameter {p} from {self.overrides[p][1]}" for p in self.params_read(expr) if p in self.overrides]
+
+    def describe_condition(self, name: str, value: bool) -> str:
+        """'condition IsProd is True (parameter Env from --parameter)'."""
+        given = self.given({"Condition": name})
+        return f"condition {name} is {value}" + (f" ({'; '.join(given)})" if given else "")
 
     def condition(self, name: Any) -> bool | None:
         if not isinstance(name, str):
