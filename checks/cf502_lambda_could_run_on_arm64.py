@@ -176,10 +176,21 @@ class LambdaCouldRunOnArm64(Check):
             label, per = f"x {basis:,.0f} invocations/month (assumed)", f"per {basis:,.0f} invocations"
             volume = (f"invocations per month unknown (no schedule counts them): priced for {basis:,.0f}, "
                       "the figure scales linearly with volume")
+        duration = min(timeout, facts.value("lambda.timeout_max"))  # a longer one is rejected (CF201)
+        assumptions = ["every invocation lasts the full timeout (an upper bound)", volume]
+        reserved = unit.value(m.RESERVED_CONCURRENCY)
+        if isinstance(reserved, int) and not isinstance(reserved, bool) and reserved >= 0:
+            most = float(facts.meta("seconds_per_month")) * reserved / duration
+            if reserved == 0:
+                return [], None, ""  # throttled: it never runs
+            if basis > most:
+                basis, label = most, f"x {most:,.0f} runs/month (capped)"
+                assumptions.append(f"capped at what reserved concurrency {reserved} can run in a month, "
+                                   "every environment busy all month")
         lines = []
         for arch, name in (("x86_64", "current: Lambda x86_64"), ("arm64", "Lambda arm64")):
-            line = pricing.lambda_job(basis, timeout, memory, arch,
-                                      option=f"{name} {memory} MB, {timeout:g} s {label}")
-            line.assumptions[:0] = ["every invocation lasts the full timeout (an upper bound)", volume]
+            line = pricing.lambda_job(basis, duration, memory, arch,
+                                      option=f"{name} {memory} MB, {duration:g} s {label}")
+            line.assumptions[:0] = assumptions
             lines.append(line)
         return lines, lines[0].monthly_usd - lines[1].monthly_usd, per

@@ -112,3 +112,18 @@ def test_opt_in_runs_only_when_selected(tmp_path):
     assert ids(Config()) == []  # off by default
     assert ids(Config(select=("CF5",))) == ["CF502"] and ids(Config(select=("CF",))) == ["CF502"]
     assert ids(Config(select=("CF",), ignore=("CF502",))) == []
+
+
+def test_upper_bound_is_capped_by_the_hard_limit_and_reserved_concurrency(tmp_path):
+    [f] = _tf(tmp_path, 'resource "aws_lambda_function" "f" {\n  runtime = "python3.12"\n  handler = "a.h"\n'
+                        '  filename = "a.zip"\n  timeout = 1200\n  reserved_concurrent_executions = 2\n}\n')
+    line = cost_line(f, "current: Lambda x86_64")
+    limit = facts.value("lambda.timeout_max")
+    runs = facts.meta("seconds_per_month") * 2 / limit
+    assert line.option == f"current: Lambda x86_64 128 MB, {limit} s x {runs:,.0f} runs/month (capped)"
+    assert any("reserved concurrency 2" in a for a in line.assumptions)
+    throttled = tmp_path / "t"
+    throttled.mkdir()
+    [g] = _tf(throttled, 'resource "aws_lambda_function" "f" {\n  runtime = "python3.12"\n  handler = "a.h"\n'
+                         '  filename = "a.zip"\n  reserved_concurrent_executions = 0\n}\n')
+    assert g.costs == []
