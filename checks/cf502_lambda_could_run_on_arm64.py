@@ -110,8 +110,8 @@ class LambdaCouldRunOnArm64(Check):
                 return  # arm64, or not known
         rt = runtimes.parse(unit.value(m.RUNTIME), unit.value(m.PACKAGE_TYPE))
         table = facts.raw("lambda.arm64_runtimes")
-        if rt.family not in table["value"] or rt.name in table["x86_only"]:
-            return  # provided.*, unknown, or never offered on arm64
+        if rt.family not in table["value"] or rt.version is None or rt.name in table["x86_only"]:
+            return  # provided.*, unknown or a placeholder (JAVA_VERSION), or never offered on arm64
         yield CouldRunOnArm64(unit, rt, arch)
 
     @staticmethod

@@ -90,7 +90,8 @@ def test_quiet_for_images_arm64_and_unreadable_architectures(tmp_path, extra):
 
 
 @pytest.mark.parametrize("runtime,fires", [("java8.al2", True), ("java8", False), ("dotnetcore2.1", False),
-                                           ("provided.al2", False), ("go1.x", False), ("python3.8", True)])
+                                           ("provided.al2", False), ("go1.x", False), ("python3.8", True),
+                                           ("JAVA_VERSION", False), ("dotnetcore3.1", True)])
 def test_runtimes_offered_on_arm64(tmp_path, runtime, fires):
     body = f'resource "aws_lambda_function" "f" {{\n  runtime = "{runtime}"\n  handler = "a.h"\n  filename = "a.zip"\n}}\n'
     assert len(_tf(tmp_path, body)) == (1 if fires else 0)
