@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -110,7 +111,8 @@ class LambdaCouldRunOnArm64(Check):
                 return  # arm64, or not known
         rt = runtimes.parse(unit.value(m.RUNTIME), unit.value(m.PACKAGE_TYPE))
         table = facts.raw("lambda.arm64_runtimes")
-        if rt.family not in table["value"] or rt.version is None or rt.name in table["x86_only"]:
+        if (rt.family not in table["value"] or rt.version is None or rt.name in table["x86_only"]
+                or not re.fullmatch(r"[a-z]+[0-9][0-9a-z.]*", rt.name)):
             return  # provided.*, unknown or a placeholder (JAVA_VERSION), or never offered on arm64
         yield CouldRunOnArm64(unit, rt, arch)
 
@@ -132,7 +134,7 @@ class LambdaCouldRunOnArm64(Check):
         message = (f"{unit.name} runs {v.runtime.name} on x86_64 ({where}): the same zip package runs on arm64, "
                    f"whose duration costs {cut:.0%} less per GB-second")
         if saving is not None:
-            message += f" (up to ${saving:,.2f} {per})"
+            message += f" (up to ${saving:,.2f} {per})" if saving >= 0.005 else f" (under $0.01 {per})"
         message += "."
         if unit.source_format == "terraform":
             setting = 'architectures = ["arm64"]'

@@ -91,7 +91,8 @@ def test_quiet_for_images_arm64_and_unreadable_architectures(tmp_path, extra):
 
 @pytest.mark.parametrize("runtime,fires", [("java8.al2", True), ("java8", False), ("dotnetcore2.1", False),
                                            ("provided.al2", False), ("go1.x", False), ("python3.8", True),
-                                           ("JAVA_VERSION", False), ("dotnetcore3.1", True)])
+                                           ("JAVA_VERSION", False), ("PYTHON3_VERSION", False),
+                                           ("dotnetcore3.1", True)])
 def test_runtimes_offered_on_arm64(tmp_path, runtime, fires):
     body = f'resource "aws_lambda_function" "f" {{\n  runtime = "{runtime}"\n  handler = "a.h"\n  filename = "a.zip"\n}}\n'
     assert len(_tf(tmp_path, body)) == (1 if fires else 0)
@@ -128,3 +129,11 @@ def test_upper_bound_is_capped_by_the_hard_limit_and_reserved_concurrency(tmp_pa
     [g] = _tf(throttled, 'resource "aws_lambda_function" "f" {\n  runtime = "python3.12"\n  handler = "a.h"\n'
                          '  filename = "a.zip"\n  reserved_concurrent_executions = 0\n}\n')
     assert g.costs == []
+
+
+def test_a_tiny_known_saving_is_not_printed_as_zero(tmp_path):
+    [f] = _tf(tmp_path, 'resource "aws_lambda_function" "f" {\n  runtime = "python3.13"\n  handler = "a.h"\n'
+                        '  filename = "a.zip"\n}\nresource "aws_cloudwatch_event_rule" "daily" {\n'
+                        '  schedule_expression = "rate(1 day)"\n}\nresource "aws_cloudwatch_event_target" "t" {\n'
+                        '  rule = aws_cloudwatch_event_rule.daily.name\n  arn  = aws_lambda_function.f.arn\n}\n')
+    assert "(under $0.01 a month)" in f.message and "$0.00" not in f.message
