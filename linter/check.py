@@ -133,6 +133,9 @@ class Rule:
     #: The compute-unit kinds (model.LAMBDA_FUNCTION, ...) it examines: reports that list what
     #: passed (JUnit) name each of these resources without a finding as a passing testcase.
     kinds: ClassVar[tuple[str, ...]] = ()
+    #: False for an opt-in rule (one that fires on most resources, a suggestion rather than a
+    #: fault): it runs only when ``select`` names it (its ID or a prefix of it, such as ``CF5``).
+    default_enabled: ClassVar[bool] = True
 
     @classmethod
     def doc(cls) -> str:

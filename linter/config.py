@@ -74,9 +74,12 @@ class Config:
     def enabled(self, check_id: str, *, engine: bool = False) -> bool:
         """Whether a rule reports. ``select`` picks the checks to run; an engine rule (CF001-CF003,
         about the suppressions themselves) is on unless ``ignore`` names it, so ``--select CF2``
-        never hides an invalid suppression."""
+        never hides an invalid suppression. An opt-in check (``default_enabled = False``) runs only
+        when ``select`` names it."""
         cid = check_id.upper()
         if self.select and not engine and not any(cid.startswith(s.upper()) for s in self.select):
+            return False
+        if not self.select and not engine and _opt_in(cid):
             return False
         return not any(cid.startswith(s.upper()) for s in self.ignore)
 
@@ -445,3 +448,11 @@ def _show(value: Any) -> str:
     kind = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array",
             dict: "table"}.get(type(value), type(value).__name__)
     return f"{kind} {value!r}"
+
+
+def _opt_in(check_id: str) -> bool:
+    """Whether a registered check is off unless selected (``default_enabled = False``)."""
+    from .check import all_checks
+
+    cls = all_checks().get(check_id)
+    return cls is not None and not getattr(cls, "default_enabled", True)

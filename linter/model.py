@@ -141,6 +141,7 @@ MEMORY_SIZE = "memory_size"  # MB (int)
 RUNTIME = "runtime"  # e.g. "java21", "python3.12"; absent for container images
 PACKAGE_TYPE = "package_type"  # "Zip" or "Image"
 ARCHITECTURES = "architectures"  # list, e.g. ["arm64"]; absent means the default x86_64
+IMAGE_URI = "image_uri"  # a container image's URI (an image-packaged function)
 SNAP_START = "snap_start"  # ApplyOn value: "PublishedVersions" or "None"
 EPHEMERAL_STORAGE = "ephemeral_storage"  # MB
 RESERVED_CONCURRENCY = "reserved_concurrency"  # ReservedConcurrentExecutions (int)

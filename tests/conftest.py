@@ -113,12 +113,12 @@ def working_directory(path: Path):
 def scan_case(check_id: str, case: str, *, every_check: bool = False, allow_errors: bool = False, **options):
     """Scan one fixture case from fixtures/<ID>/, so every path in the result (file, evidence,
     messages) is relative to that folder: ``cfn/x.yaml``, ``tf/x/main.tf``. Only ``check_id`` runs,
-    with ``options``, unless ``every_check``. A fixture must read without errors unless
-    ``allow_errors``."""
+    with ``options``, unless ``every_check`` (every check, opt-in ones such as CF502 too). A
+    fixture must read without errors unless ``allow_errors``."""
     from computefit.config import Config
     from computefit.runner import scan
 
-    config = Config() if every_check else Config(select=(check_id,), options={check_id: options} if options else {})
+    config = Config(select=("CF",)) if every_check else Config(select=(check_id,), options={check_id: options} if options else {})
     with working_directory(FIXTURES / check_id):
         result = scan([case], config)
     if not allow_errors:
