@@ -233,6 +233,21 @@ def sniff_plan(path: str) -> bool:
     return bool(_PLAN_MARKER.search(data))
 
 
+def read_input(path: str, limit: int, what: str = "a template") -> bytes:
+    """The bytes of a scanned input, read at most ``limit`` + 1 bytes (a file that grew past the
+    limit since discovery is refused, never read whole). Raises ParseError naming the file."""
+    from .model import ParseError
+
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(limit + 1)
+    except OSError as exc:
+        raise ParseError(path, None, f"cannot read file: {exc.strerror or exc}") from None
+    if len(raw) > limit:
+        raise ParseError(path, 1, f"file is over the {limit // 1048576} MB limit for {what}; not scanned")
+    return raw
+
+
 def read_source_text(path: str) -> str | None:
     """The text of a scanned file for a look at its comments, or None when it cannot be read or is
     over the size limit (checked by ``stat``: it was not scanned either). Decoded by its byte-order

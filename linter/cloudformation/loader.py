@@ -268,15 +268,9 @@ def read_text(path: str) -> str:
     """A template file's text: UTF-8 (with or without a byte-order mark), or UTF-16 / UTF-32 with
     one. At most the discovery size limit is read. Raises ParseError naming the line of the first
     byte that is not text."""
-    from ..discovery import MAX_FILE_BYTES, bom_encoding
+    from ..discovery import MAX_FILE_BYTES, bom_encoding, read_input
 
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise ParseError(path, None, f"cannot read file: {exc.strerror or exc}") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise ParseError(path, 1, f"file is over the {MAX_FILE_BYTES // 1048576} MB limit for a template; not scanned")
+    raw = read_input(path, MAX_FILE_BYTES, "a template")
     encoding = bom_encoding(raw) or "utf-8"
     try:
         return raw.decode(encoding)

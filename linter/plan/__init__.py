@@ -56,13 +56,9 @@ def load(path: str, boundary: str | None = None, notices: list | None = None,
     from ..jsonpos import JsonSyntaxError, read_json_value
     from .build import build_document
 
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_PLAN_BYTES + 1)
-    except OSError as exc:
-        raise ParseError(path, None, f"cannot read file: {exc.strerror or exc}") from None
-    if len(raw) > MAX_PLAN_BYTES:
-        raise ParseError(path, 1, f"plan file is over the {MAX_PLAN_BYTES // 1048576} MB limit; not scanned")
+    from ..discovery import read_input
+
+    raw = read_input(path, MAX_PLAN_BYTES, "a plan")
     try:
         text = raw.decode("utf-8-sig").replace("\r\n", "\n")
     except UnicodeDecodeError as exc:
