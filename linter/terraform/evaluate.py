@@ -146,10 +146,6 @@ def plain(value: Any) -> Any:
     return value
 
 
-def known(value: Any) -> bool:
-    return not isinstance(plain(value), Unknown)
-
-
 # --------------------------------------------------------------------------------------------------
 # Provenance: which variable / local / module input supplied a value
 # --------------------------------------------------------------------------------------------------
@@ -788,8 +784,7 @@ class Evaluator:
                     cur = cur.extend(arg)
                 elif isinstance(cur, dict):
                     if arg not in cur:
-                        raise EvalError(f"object has no attribute {arg!r} (optional() defaults of "
-                                        "variable types are not evaluated)")
+                        raise EvalError(f"object has no attribute {arg!r}")
                     cur = cur[arg]
                 elif cur is None:
                     raise EvalError(f"attribute {arg!r} of null")
@@ -2483,14 +2478,6 @@ _UNKNOWN_AWARE = frozenset({"coalesce", "jsonencode", "yamlencode", "lookup"})
 # --------------------------------------------------------------------------------------------------
 # Variables: where a value came from
 # --------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class VarValue:
-    """A variable's value and the source that supplied it."""
-
-    value: Any
-    source: Source
 
 
 def var_source(name: str, origin: str, location: Location | None, detail: str = "") -> Source:
