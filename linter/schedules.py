@@ -154,11 +154,14 @@ def parse_unix_cron(fields: str) -> Schedule:
     try:
         from croniter import croniter  # imported only when a schedule is read
 
-        expanded, _ = croniter.expand(spec)
+        expanded, nth_weekday = croniter.expand(spec)
     except Exception as exc:  # croniter raises its own error types for bad fields
         return _invalid(expr, f"cannot read {_quoted(expr)}: {exc}")
     try:
         minutes, hours, dom, month, dow = expanded[:5]
+        if nth_weekday:  # `5#2`: croniter lists the weekday (5) and returns its nth (2) apart
+            dow = [d for d in dow if d not in nth_weekday] + [
+                f"{wd}#{n}" for wd, ns in sorted(nth_weekday.items()) for n in sorted(ns)]
         per_day_slots = (60 if minutes == ["*"] else len(minutes)) * (24 if hours == ["*"] else len(hours))
         runs = per_day_slots * _day_fraction(dom, month, dow)
         return Schedule(expr, runs, _describe_cron(minutes, hours, runs), _shortest_gap(minutes, hours))
