@@ -1,5 +1,5 @@
-"""Acceptance tests for CF101, CF201-CF205, CF301-CF304 and CF401-CF403, written from the
-specification only.
+"""Acceptance tests for CF101-CF103, CF201-CF206, CF301-CF304, CF401-CF403 and CF502, written from
+the specification only.
 
 Every folder under tests/acceptance/ is one realistic case: CloudFormation / SAM / CDK templates or
 a Terraform root folder, plus an ``expected.json``::
@@ -10,11 +10,24 @@ a Terraform root folder, plus an ``expected.json``::
 The scan must report exactly the listed findings of these checks (no more, no fewer). ``line``
 is given only where the specification fixes it (CF201: the line that set the timeout); when an
 expectation also names a ``file`` (relative to the case folder), the finding must be in that file.
+An expectation may list ``mentions``: regular expressions its message must match (what the
+specification says the message states, such as CF101's hours for a part-time host).
+
+Optional top-level keys:
+
+- ``select``: opt-in checks (off by default, such as CF502) the case turns on;
+- ``costs``: ``{resource: {...}}`` cost expectations of issue 12's "honest figures", for every
+  finding on that resource: ``max_concurrency`` N (no "R runs/month x S s" line bills more than
+  730 h x N), ``volume_unknown`` (no option prints $0.00/month: the runs per month are not in the
+  source), ``fargate`` ("V vCPU / M GB": a Fargate size the cost lines must use).
+
+Whatever the case, every Fargate size named in a cost line must be one Fargate offers.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -22,9 +35,11 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 CASES_DIR = Path(__file__).resolve().parent / "acceptance"
 CHECKS = (
-    "CF101", "CF201", "CF202", "CF203", "CF204", "CF205",
+    "CF101", "CF102", "CF103", "CF201", "CF202", "CF203", "CF204", "CF205", "CF206",
     "CF301", "CF302", "CF303", "CF304", "CF401", "CF402", "CF403",
 )
+#: checks that are off by default: a case turns them on with ``"select"``
+OPT_IN = ("CF502",)
 SEVERITIES = {"info", "warning", "error"}
 
 
@@ -39,9 +54,12 @@ CASES = _case_names()
 #: case -> the bug that makes it fail (the case is then a strict xfail, so the fix must remove it)
 KNOWN_BUGS: dict[str, str] = {}
 
+#: The same for the cost expectations (``costs`` and the valid Fargate sizes) of a case.
+KNOWN_COST_BUGS: dict[str, str] = {}
 
-def _judged_cases() -> list:
-    return [pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[c])) if c in KNOWN_BUGS
+
+def _judged_cases(known: dict[str, str] = KNOWN_BUGS) -> list:
+    return [pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=known[c])) if c in known
             else c for c in CASES]
 
 
@@ -84,38 +102,51 @@ def _expected_key(expectation: dict) -> tuple:
 def test_cases_are_present():
     assert len(CASES) >= 10, CASES
     assert set(KNOWN_BUGS) <= set(CASES), set(KNOWN_BUGS) - set(CASES)
+    assert set(KNOWN_COST_BUGS) <= set(CASES), set(KNOWN_COST_BUGS) - set(CASES)
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_expected_json_is_well_formed(case):
     expected = _load_expected(case)
-    assert set(expected) == {"description", "findings"}
+    assert {"description", "findings"} <= set(expected) <= {"description", "findings", "select", "costs"}
     assert expected["description"].strip()
+    assert set(expected.get("select", [])) <= set(OPT_IN)
     pairs = [(item.get("check_id"), item.get("resource")) for item in expected["findings"]]
     assert len(pairs) == len(set(pairs)), "one expectation per (check, resource)"
     for item in expected["findings"]:
         assert {"check_id", "resource", "severity"} <= set(item) <= {
-            "check_id", "resource", "severity", "line", "file"}
-        assert item["check_id"] in CHECKS
+            "check_id", "resource", "severity", "line", "file", "mentions"}
+        assert item["check_id"] in CHECKS + tuple(expected.get("select", []))
         assert item["severity"] in SEVERITIES
         if "line" in item:
             assert isinstance(item["line"], int) and item["line"] > 0
         if "file" in item:
             assert (CASES_DIR / case / item["file"]).is_file()
+        for pattern in item.get("mentions", []):
+            re.compile(pattern)
+    flagged = {resource for _, resource in pairs}
+    for resource, rules in expected.get("costs", {}).items():
+        assert resource in flagged, f"costs for {resource}, which no expected finding names"
+        assert rules and set(rules) <= {"max_concurrency", "volume_unknown", "fargate"}, rules
+        if "fargate" in rules:
+            assert _valid_fargate(*_fargate_size(rules["fargate"])), rules["fargate"]
 
 
-@pytest.mark.parametrize("case", _judged_cases())
-def test_acceptance_case(case, monkeypatch):
+def _scan(case: str, monkeypatch):
     from computefit.config import Config
     from computefit.runner import scan
 
     expected = _load_expected(case)
+    selected = CHECKS + tuple(expected.get("select", []))
     monkeypatch.chdir(REPO)
-    result = scan([f"tests/acceptance/{case}"], Config(select=CHECKS))
-
+    result = scan([f"tests/acceptance/{case}"], Config(select=selected))
     assert list(result.errors) == [], f"file errors while scanning {case}: {result.errors}"
+    return expected, [f for f in result.findings if f.check_id in selected]
 
-    findings = [f for f in result.findings if f.check_id in CHECKS]
+
+@pytest.mark.parametrize("case", _judged_cases())
+def test_acceptance_case(case, monkeypatch):
+    expected, findings = _scan(case, monkeypatch)
     # Match each reported finding with the expectation for the same check and resource, so the
     # key has the same shape (line / file only where the expectation gives them).
     by_id = {(e["check_id"], e["resource"]): e for e in expected["findings"]}
@@ -126,11 +157,100 @@ def test_acceptance_case(case, monkeypatch):
 
     missing = wanted - actual
     unexpected = actual - wanted
+    unsaid = [
+        f"  {f.check_id} {f.resource}: message does not match {pattern!r}: {f.message}"
+        for f in findings
+        for pattern in by_id.get((f.check_id, f.resource), {}).get("mentions", [])
+        if not re.search(pattern, f.message)
+    ]
     report = "\n".join(
         [f"case {case}: {expected['description']}"]
         + [f"  missing:    {k}" for k in sorted(missing, key=str)]
         + [f"  unexpected: {k}" for k in sorted(unexpected, key=str)]
+        + unsaid
         + [f"  reported:   {f.check_id} {f.resource} {_severity(f.severity)} "
            f"{f.location.file}:{f.location.line} - {getattr(f, 'message', '')}" for f in findings]
     )
-    assert actual == wanted, report
+    assert actual == wanted and not unsaid, report
+
+
+# --- costs (issue 12, "Wrong or impossible figures" and "Honest figures") ---------------------
+
+_FARGATE_SIZE = re.compile(r"(\d+(?:\.\d+)?) vCPU / (\d+(?:\.\d+)?) GB")
+_RUNS = re.compile(r"([\d,]+(?:\.\d+)?) runs/month x ([\d,]+(?:\.\d+)?) s\b")
+
+
+def _fargate_size(text: str) -> tuple[float, float]:
+    vcpu, gb = _FARGATE_SIZE.search(text).groups()
+    return float(vcpu), float(gb)
+
+
+def _valid_fargate(vcpu: float, gb: float) -> bool:
+    """The task sizes Fargate offers (Amazon ECS developer guide, "Task CPU and memory")."""
+    if vcpu == 0.25:
+        return gb in (0.5, 1, 2)
+    if vcpu == 0.5:
+        return gb in (1, 2, 3, 4)
+    if vcpu == 1:
+        return gb in range(2, 9)
+    if vcpu == 2:
+        return gb in range(4, 17)
+    if vcpu == 4:
+        return gb in range(8, 31)
+    if vcpu == 8:
+        return gb in range(16, 61, 4)
+    if vcpu == 16:
+        return gb in range(32, 121, 8)
+    return False
+
+
+def _cost_lines(finding) -> list[tuple[str, float | None, list[str]]]:
+    costs = finding.to_dict().get("costs") or {}
+    return [(o["option"], o["monthly_usd"], list(o["assumptions"])) for o in costs.get("options", [])]
+
+
+def _fargate_sizes_named(finding) -> list[tuple[float, float]]:
+    sizes = []
+    for option, _, assumptions in _cost_lines(finding):
+        for text in [option] + assumptions:
+            if "Fargate" in option or "Fargate" in text or "ECS" in option:
+                sizes += [(float(v), float(g)) for v, g in _FARGATE_SIZE.findall(text)]
+    return sizes
+
+
+def _cost_problems(case: str, expected: dict, findings) -> list[str]:
+    problems = []
+    for f in findings:
+        for vcpu, gb in _fargate_sizes_named(f):
+            if not _valid_fargate(vcpu, gb):
+                problems.append(f"{f.check_id} {f.resource}: {vcpu:g} vCPU / {gb:g} GB is not a Fargate size")
+        rules = expected.get("costs", {}).get(f.resource)
+        if not rules:
+            continue
+        lines = _cost_lines(f)
+        if not lines:
+            problems.append(f"{f.check_id} {f.resource}: no cost lines")
+        for option, usd, assumptions in lines:
+            if "max_concurrency" in rules:
+                cap = 730 * 3600 * rules["max_concurrency"]
+                for runs, seconds in (m for a in assumptions for m in _RUNS.findall(a)):
+                    billed = float(runs.replace(",", "")) * float(seconds.replace(",", ""))
+                    if billed > cap:
+                        problems.append(
+                            f"{f.check_id} {f.resource}: {option!r} bills {billed / 3600:,.0f} h in a month, above "
+                            f"730 h x {rules['max_concurrency']} concurrent")
+            if rules.get("volume_unknown") and usd is not None and round(usd, 2) == 0:
+                problems.append(f"{f.check_id} {f.resource}: {option!r} prints $0.00/month for an unknown volume")
+        if "fargate" in rules:
+            want = _fargate_size(rules["fargate"])
+            named = _fargate_sizes_named(f)
+            if set(named) != {want}:
+                problems.append(f"{f.check_id} {f.resource}: Fargate sizes {sorted(set(named))}, expected {want}")
+    return problems
+
+
+@pytest.mark.parametrize("case", _judged_cases(KNOWN_COST_BUGS))
+def test_acceptance_costs(case, monkeypatch):
+    expected, findings = _scan(case, monkeypatch)
+    problems = _cost_problems(case, expected, findings)
+    assert not problems, "\n".join([f"case {case}:"] + problems)
