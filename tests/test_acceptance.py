@@ -191,7 +191,8 @@ def _fargate_size(text: str) -> tuple[float, float]:
 
 
 def _valid_fargate(vcpu: float, gb: float) -> bool:
-    """The task sizes Fargate offers (Amazon ECS developer guide, "Task CPU and memory")."""
+    """The task sizes Fargate offers (memory in GB per vCPU size), from
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-cpu-memory-error.html"""
     if vcpu == 0.25:
         return gb in (0.5, 1, 2)
     if vcpu == 0.5:
