@@ -10,8 +10,8 @@ a Terraform root folder, plus an ``expected.json``::
 The scan must report exactly the listed findings of these checks (no more, no fewer). ``line``
 is given only where the specification fixes it (CF201: the line that set the timeout); when an
 expectation also names a ``file`` (relative to the case folder), the finding must be in that file.
-An expectation may list ``mentions``: regular expressions its message must match (what the
-specification says the message states, such as CF101's hours for a part-time host).
+An expectation may list ``mentions``: regular expressions its message or recommendation must match
+(what the specification says the finding states, such as CF101's hours for a part-time host).
 
 Optional top-level keys:
 
@@ -163,10 +163,10 @@ def test_acceptance_case(case, monkeypatch):
     missing = wanted - actual
     unexpected = actual - wanted
     unsaid = [
-        f"  {f.check_id} {f.resource}: message does not match {pattern!r}: {f.message}"
+        f"  {f.check_id} {f.resource}: neither message nor recommendation matches {pattern!r}: {f.message}"
         for f in findings
         for pattern in by_id.get((f.check_id, f.resource), {}).get("mentions", [])
-        if not re.search(pattern, f.message)
+        if not re.search(pattern, f"{f.message}\n{f.recommendation}")
     ]
     report = "\n".join(
         [f"case {case}: {expected['description']}"]
