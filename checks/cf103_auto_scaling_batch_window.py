@@ -102,9 +102,7 @@ class AutoScalingBatchWindow(Check):
             return  # serves requests while it runs
         if any(not m.is_unknown(wl) and wl.services for wl in unit.setup.values()):
             return  # a server switched off at night, not a batch
-        tags = unit.value(m.TAGS)
-        names = [unit.name] + ([tags["Name"]] if isinstance(tags, dict) and isinstance(tags.get("Name"), str) else [])
-        if workload.analyse(None, names).services:
+        if workload.analyse(None, unit.names()).services:
             return  # named as a bastion, NAT or VPN host
         yield BatchWindow(unit, w)
 

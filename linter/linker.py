@@ -654,10 +654,7 @@ def analyse_setup(unit: ComputeUnit) -> dict[str, Any]:
     ``workload.Workload``, or Unknown with the reason when the text cannot be read or analysed."""
     from . import workload
 
-    names = [unit.name]
-    tags = unit.value(m.TAGS)
-    if isinstance(tags, dict) and isinstance(tags.get("Name"), str):
-        names.append(tags["Name"])
+    names = unit.names()
     out: dict[str, Any] = {}
     for key in (m.USER_DATA, m.INIT_CONFIG):
         s = unit.setting(key)

@@ -174,6 +174,7 @@ MAX_SIZE = "max_size"
 DESIRED_CAPACITY = "desired_capacity"
 LAUNCH_TEMPLATE = "launch_template"  # name of the launch template / configuration resource
 TAGS = "tags"  # dict
+GROUP_NAME = "group_name"  # an auto scaling group's name in AWS
 
 
 @dataclass(eq=False)
@@ -386,6 +387,18 @@ class ComputeUnit:
 
     def setting(self, key: str) -> Setting | None:
         return self.settings.get(key)
+
+    def names(self) -> list[str]:
+        """What the unit is called: its name in the code, the name it is given in AWS (an auto
+        scaling group's AutoScalingGroupName / name) and its Name tag: weak hints ("bastion")."""
+        out = [self.name]
+        group = self.value(GROUP_NAME)
+        if isinstance(group, str):
+            out.append(group)
+        tags = self.value(TAGS)
+        if isinstance(tags, dict) and isinstance(tags.get("Name"), str):
+            out.append(tags["Name"])
+        return out
 
     def value(self, key: str, default: Any = None) -> Any:
         s = self.settings.get(key)

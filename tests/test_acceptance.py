@@ -58,12 +58,6 @@ CASES = _case_names()
 KNOWN_BUGS: dict[str, str] = {
     "cfn-asg-batch-windows": "CF103 misses GridGroup: a foreground `java -jar ... --results s3://...` run in user "
                              "data (a batch run that exits) is read as a long-running server",
-    "cfn-asg-office-hours-bastion": "CF103 flags BastionGroup (AutoScalingGroupName risk-bastion): only a name that is "
-                                    "exactly 'bastion' counts as one, not BastionGroup or the group's own name",
-    "cfn-ecs-sleep-loops": "CF102 misses TicketExportService: `node export.js`, the body of a `while :; ...; sleep 1800` "
-                           "loop, is read as an app server though it returns every iteration",
-    "cfn-ecs-desired-count-defaults": "CF102 misses SchedulerService: an AWS::ECS::Service without DesiredCount is "
-                                      "created with 1 task (CloudFormation's default), not read as 1",
 }
 
 #: The same for the cost expectations: ``case`` for its Fargate sizes, ``case:resource:rule`` for
