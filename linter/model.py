@@ -168,6 +168,7 @@ TASK_CPU = "cpu"  # CPU units as written ("512", "1 vCPU")
 TASK_MEMORY = "memory"  # MiB as written ("1024", "2 GB")
 REQUIRES_COMPATIBILITIES = "requires_compatibilities"  # ["FARGATE"], ["EC2"]
 CPU_ARCHITECTURE = "cpu_architecture"  # X86_64 or ARM64
+OPERATING_SYSTEM_FAMILY = "operating_system_family"  # LINUX, WINDOWS_SERVER_2022_CORE, ...
 CONTAINER_DEFINITIONS = "container_definitions"
 MIN_SIZE = "min_size"
 MAX_SIZE = "max_size"
@@ -379,6 +380,10 @@ class ComputeUnit:
     #: Derived by the linker from recurring scheduled actions: how long the group runs (a
     #: ``schedules.Window``), Unknown with the reason when it cannot be told, None without any.
     window: Any = None
+    #: Derived by the linker from the Instance Scheduler on AWS tag (``Schedule`` by default): how
+    #: long the schedule it names runs the instance or group (a ``schedules.Window``), Unknown
+    #: with the reason when the tag is set but the schedule is not readable, None without the tag.
+    instance_schedule: Any = None
 
     @property
     def address(self) -> str:
