@@ -214,7 +214,7 @@ def model_text(model: Model, errors: list | None = None) -> str:
 #: The attributes a neutral dump compares (the ones both languages spell).
 NEUTRAL_ATTRIBUTES = ("timeout", "memory_size", "runtime", "architectures", "snap_start", "package_type",
                       "instance_type", "min_size", "max_size", "desired_capacity", "desired_count", "launch_type",
-                      "cpu", "memory", "requires_compatibilities", "cpu_architecture")
+                      "cpu", "memory", "requires_compatibilities", "cpu_architecture", "operating_system_family")
 
 
 def neutral(model: Model) -> list[dict[str, Any]]:
