@@ -524,6 +524,19 @@ class Model:
         return [(u, t) for d in self.documents if res in d.resources for u in d.units for t in u.triggers
                 if t.source == res.address]
 
+    def invoked_by(self, res: "Resource") -> list[tuple[ComputeUnit, Trigger]]:
+        """The units ``res`` (an EventBridge rule, a schedule) invokes, with the trigger: wired by
+        ``res`` itself or by a target resource that names it (``aws_cloudwatch_event_target``)."""
+        name = res.value("rule_name")
+
+        def names_res(t: Trigger) -> bool:
+            return t.resource == res.address or (t.via is not None and any(
+                e.target == res.address or (e.target is None and isinstance(name, str) and e.literal == name)
+                for e in t.via.edges_via("rule")))
+
+        return [(u, t) for d in self.documents if res in d.resources for u in d.units for t in u.triggers
+                if names_res(t)]
+
     def units_of(self, *kinds: str) -> Iterator[ComputeUnit]:
         for d in self.documents:
             for u in d.units:
