@@ -103,8 +103,9 @@ class ScheduledJobOnAlwaysOnServer(Check):
 
     ## Use instead
     Run the job on a schedule, not on a server: an EventBridge Scheduler schedule invoking a Lambda
-    function when a run finishes within 15 minutes and needs at most 10 GB of memory; otherwise the
-    schedule starts an ECS task on Fargate (ECS RunTask) or submits an AWS Batch job. Either way you
+    function when a run finishes within 15 minutes and needs at most 10 GB of memory; otherwise a
+    scheduled ECS task (the schedule starts the task on Fargate with ECS RunTask) or an AWS Batch
+    job. Either way you
     pay only while the job runs, and failed runs are retried. If the server must stay (licensing, a
     special OS), stop it outside the job's window with Instance Scheduler on AWS or auto scaling
     scheduled actions.
@@ -117,6 +118,40 @@ class ScheduledJobOnAlwaysOnServer(Check):
         Target:
           Arn: !GetAtt DailyReportFunction.Arn
           RoleArn: !GetAtt SchedulerRole.Arn
+    ```
+    A job that outgrows Lambda becomes a scheduled ECS task, the target shape for a container
+    job: the schedule's target is the cluster, and each run starts the task definition (whose
+    container runs the job's command once and exits) with ECS RunTask on Fargate. No check
+    reports a scheduled ECS task as the wrong model.
+    ```yaml
+    DailyReport:
+      Type: AWS::Scheduler::Schedule
+      Properties:
+        ScheduleExpression: cron(15 2 * * ? *)
+        FlexibleTimeWindow: {Mode: "OFF"}
+        Target:
+          Arn: !GetAtt Cluster.Arn
+          RoleArn: !GetAtt SchedulerRunTaskRole.Arn   # ecs:RunTask, iam:PassRole
+          EcsParameters:
+            TaskDefinitionArn: !Ref ReportTask        # Command: [python3, /opt/reports/daily.py]
+            LaunchType: FARGATE
+            NetworkConfiguration:
+              AwsvpcConfiguration: {Subnets: [!Ref PrivateSubnet]}
+    ```
+    ```hcl
+    resource "aws_scheduler_schedule" "invoice_batch" {
+      schedule_expression = "cron(15 2 * * ? *)"
+      flexible_time_window { mode = "OFF" }
+      target {
+        arn      = aws_ecs_cluster.jobs.arn
+        role_arn = aws_iam_role.scheduler_run_task.arn
+        ecs_parameters {
+          task_definition_arn = aws_ecs_task_definition.invoice_batch.arn  # command = ["/opt/invoice/run.sh"]
+          launch_type         = "FARGATE"
+          network_configuration { subnets = [aws_subnet.private.id] }
+        }
+      }
+    }
     ```
 
     The costs in the finding compare the instance(s) (on-demand compute only, `min` instances for an
@@ -428,18 +463,18 @@ def _lambda_fit(size: tuple[float, float] | None, minutes: float) -> tuple[bool 
 def _recommendation(fits: bool | None, reason: str, unit: m.ComputeUnit, window: Window | None = None) -> str:
     limit_min = int(facts.value("lambda.timeout_max")) // 60
     limit_mb = int(facts.value("lambda.memory_max"))
-    other = "an ECS task on Fargate (Scheduler target ECS RunTask) or an AWS Batch job"
+    task = ("a scheduled ECS task (an EventBridge Scheduler schedule whose target runs the job's task definition "
+            "with ECS RunTask on Fargate, FARGATE_SPOT if a run may be interrupted)")
     if fits:
         text = (f"Run the job on a schedule instead of a server: an EventBridge Scheduler schedule invoking a "
                 f"Lambda function ({reason}); if a run can take longer than {limit_min} minutes, "
-                f"use {other} instead.")
+                f"use {task} or an AWS Batch job instead.")
     elif fits is False:
-        text = (f"Run the job on a schedule instead of a server: an EventBridge Scheduler schedule starting "
-                f"{other} ({reason}).")
+        text = (f"Run the job on a schedule instead of a server: {task}, or an AWS Batch job ({reason}).")
     else:
         text = (f"Run the job on a schedule instead of a server: an EventBridge Scheduler schedule invoking a "
                 f"Lambda function if a run finishes within {limit_min} minutes and needs at most "
-                f"{limit_mb:,} MB of memory, otherwise {other} ({reason}).")
+                f"{limit_mb:,} MB of memory, otherwise {task} or an AWS Batch job ({reason}).")
     what = "instance" if unit.kind == m.EC2_INSTANCE else "auto scaling group"
     if window is not None and window is unit.instance_schedule:
         return (text + f" Then remove the {what}: the Instance Scheduler already stops it outside its schedule, "

@@ -64,7 +64,9 @@ def test_lambda_recommended_when_the_instance_memory_fits():
 
 def test_fargate_or_batch_when_the_instance_memory_exceeds_lambda():
     f = _one(FIXTURES / CF101 / "cfn" / "big_instance_fargate.yaml")
-    assert "starting an ECS task on Fargate (Scheduler target ECS RunTask) or an AWS Batch job" in f.recommendation
+    assert ("a scheduled ECS task (an EventBridge Scheduler schedule whose target runs the job's task definition "
+            "with ECS RunTask on Fargate, FARGATE_SPOT if a run may be interrupted), or an AWS Batch job"
+            in f.recommendation)
     assert "16 GiB of memory, more than Lambda's 10,240 MB" in f.recommendation
     assert not [c for c in f.costs if "Lambda" in c.option]
     cost_line(f, "EventBridge Scheduler + Fargate task 2 vCPU / 16 GB")
@@ -73,7 +75,8 @@ def test_fargate_or_batch_when_the_instance_memory_exceeds_lambda():
 def test_assumed_duration_over_lambda_limit_recommends_fargate():
     f = _one(REPO / "examples" / "reporting-host" / "template.json", assumed_job_minutes=20)
     assert "assuming 20 min per run" in f.message
-    assert "starting an ECS task on Fargate" in f.recommendation
+    assert "a scheduled ECS task (an EventBridge Scheduler schedule whose target runs" in f.recommendation
+    assert "with ECS RunTask on Fargate" in f.recommendation
     assert "more than Lambda's 15 minutes" in f.recommendation
 
 
