@@ -331,7 +331,7 @@ class ScheduledJobOnAlwaysOnServer(Check):
             current.assumptions.append(f"runs {round(window.hours_per_day, 1):g} h/day on average: {window.description}")
         if window is None and m.is_unknown(unit.instance_schedule):
             current.assumptions.append(
-                "an upper bound: the instance is tagged for the Instance Scheduler on AWS, whose schedule is not "
+                f"an upper bound: the {'instance' if unit.kind == m.EC2_INSTANCE else 'group'} is tagged for the Instance Scheduler on AWS, whose schedule is not "
                 f"readable here ({unit.instance_schedule.reason}); it runs only the hours that schedule allows")
         if itype is None:
             current.assumptions = [

@@ -187,6 +187,11 @@ class ScheduledRuleInsteadOfScheduler(Check):
     @staticmethod
     def _ecs_replacement(res: m.Resource) -> str:
         """A rule that runs an ECS task: keep the task, move only its schedule."""
+        if res.type.startswith("module:"):
+            return ("Keep the task definition and move only the schedule: move the entry from the module's rules "
+                    "(and targets) input to its schedules input, with arn set to the cluster's ARN and the target's "
+                    "ecs_target as ecs_parameters (task_definition_arn, launch_type, network_configuration): the "
+                    "module then creates an aws_scheduler_schedule that runs the task.")
         if res.source_format == "terraform":
             return ("Keep the task definition and move only the schedule: replace the rule and its "
                     "aws_cloudwatch_event_target with an aws_scheduler_schedule whose target arn is the cluster's ARN "

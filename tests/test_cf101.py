@@ -296,3 +296,16 @@ def test_instance_scheduler_schedule_names(tmp_path, props, tag, part_time):
         assert "runs 2 h/day under the Instance Scheduler schedule" in f.message
     else:
         assert "billed 730 h/month" in f.message or "billed at most 730 h/month" in f.message
+
+
+def test_instance_scheduler_on_a_fixed_size_group_in_both_languages():
+    f = _one(FIXTURES / CF101 / "cfn" / "asg_instance_scheduler_schedule.yaml")
+    assert "an auto scaling group of 2 (c5.large) that runs 2.6 h/day under the Instance Scheduler schedule " \
+           "etl-nights" in f.message
+    hours = 3 * 313 / 365 * 730 / 24  # 01:00-04:00 Monday to Saturday
+    assert cost_line(f, "current: 2 x c5.large").monthly_usd == pytest.approx(0.085 * hours * 2, abs=0.01)
+    assert f.related == ["NightlyWindow"]
+    # Terraform: the group's tag blocks are its tags
+    f = _one(FIXTURES / CF101 / "tf" / "asg_instance_scheduler_tag")
+    assert "runs part-time (tag Schedule=nightly) under a schedule not readable here" in f.message
+    assert f.evidence["instance_scheduler"]["tag"] == "Schedule=nightly"

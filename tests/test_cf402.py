@@ -69,6 +69,7 @@ def test_unknown_expression_still_reports_the_rule_without_a_guessed_cost(tmp_pa
 @pytest.mark.parametrize("path, task", [
     ("cfn/fire_rule_runs_ecs_task.yaml", "ExportTask"),
     ("tf/fire_rule_runs_ecs_task", "aws_ecs_task_definition.export"),
+    ("tf/fire_registry_module_ecs_task", "aws_ecs_task_definition.report"),  # the schedules entry is quiet
 ])
 def test_a_rule_that_runs_an_ecs_task_keeps_the_task_and_moves_only_the_schedule(path, task):
     """A scheduled ECS task is the right compute model: the advice concerns the scheduler only."""

@@ -212,6 +212,7 @@ class Builder:
         self.read_unmapped(r, scope, block, LANG)
         if r.kind == "auto_scaling_group":
             self._mixed_instances(r, scope, block)
+            self._group_tags(r, scope, block)
         self._claim(r, scope, before)
         return r
 
@@ -399,6 +400,23 @@ class Builder:
             out.append(Edge(source, via, None, None, None, mt.group(0), loc))
         return out
 
+    def _group_tags(self, r: Resource, scope: Scope, block: Block) -> None:
+        """An aws_autoscaling_group's tags are ``tag { key, value }`` blocks, not a map: the kinds
+        table maps a map, so they are read here, into the same canonical ``tags`` map (a key or
+        value that is not known is left out)."""
+        tags: dict = {}
+        first = None
+        for b in block.blocks_of("tag"):
+            key, value = b.attributes.get("key"), b.attributes.get("value")
+            if key is None or value is None:
+                continue
+            k, v = plain(Evaluator(scope).eval(key.expr)), plain(Evaluator(scope).eval(value.expr))
+            if isinstance(k, str) and isinstance(v, str):
+                tags[k] = v
+                first = first or b
+        if tags and "tags" not in r.attributes:
+            r.attributes["tags"] = Setting(tags, _loc(first))
+
     def _mixed_instances(self, r: Resource, scope: Scope, block: Block) -> None:
         if block.first("launch_template") is not None:
             return
@@ -565,6 +583,10 @@ class Builder:
                     item = plain(item)
                     if isinstance(item, dict) and "arn" in item:
                         rule.edges.extend(self.value_edges(scope, rule.address, "target", item["arn"], rule.location))
+                    ecs = plain(item.get("ecs_target")) if isinstance(item, dict) else None
+                    if isinstance(ecs, dict) and "task_definition_arn" in ecs:  # a scheduled ECS task
+                        rule.edges.extend(self.value_edges(scope, rule.address, "ecs_task_definition",
+                                                           ecs["task_definition_arn"], rule.location))
                 out.append(rule)
         at, where, schedules = self._module_map(scope, call, "schedules")
         if at is not None and _module_flag(scope, call, "create_schedules", True) is not False:
@@ -575,6 +597,10 @@ class Builder:
                         sch.attributes[canon] = self._entry_setting(where, spec[field], f"schedules.{key}.{field}")
                 if "arn" in spec:
                     sch.edges.extend(self.value_edges(scope, sch.address, "target", spec["arn"], sch.location))
+                ecs = plain(spec.get("ecs_parameters"))
+                if isinstance(ecs, dict) and "task_definition_arn" in ecs:  # a scheduled ECS task
+                    sch.edges.extend(self.value_edges(scope, sch.address, "ecs_task_definition",
+                                                      ecs["task_definition_arn"], sch.location))
                 out.append(sch)
         return out
 
