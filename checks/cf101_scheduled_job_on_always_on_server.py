@@ -105,10 +105,9 @@ class ScheduledJobOnAlwaysOnServer(Check):
     Run the job on a schedule, not on a server: an EventBridge Scheduler schedule invoking a Lambda
     function when a run finishes within 15 minutes and needs at most 10 GB of memory; otherwise a
     scheduled ECS task (the schedule starts the task on Fargate with ECS RunTask) or an AWS Batch
-    job. Either way you
-    pay only while the job runs, and failed runs are retried. If the server must stay (licensing, a
-    special OS), stop it outside the job's window with Instance Scheduler on AWS or auto scaling
-    scheduled actions.
+    job. Either way you pay only while the job runs, and failed runs are retried. If the server
+    must stay (licensing, a special OS), stop it outside the job's window with Instance Scheduler
+    on AWS or auto scaling scheduled actions.
     ```yaml
     DailyReport:
       Type: AWS::Scheduler::Schedule
