@@ -58,7 +58,15 @@ class ScheduledJobOnAlwaysOnServer(Check):
     scheduled size, and the message and the current cost say how many hours a day it runs
     ("runs 2 h/day under scheduled actions; billed about 61 h/month"): a schedule still bills only
     the minutes each run takes, so the smaller saving is stated. CF103 reports the same window as
-    a batch window.
+    a batch window. So is an instance (or fixed-size group) that the Instance Scheduler on AWS
+    starts and stops: its `Schedule` tag (the solution's default tag key) names a schedule, and when
+    that schedule is a `Custom::ServiceInstanceSchedule` in the same template (named by its `Name`
+    or logical ID, after the stack name unless `NoStackPrefix` is `"True"`), its periods
+    (`BeginTime`, `EndTime`, `WeekDays`, `Months`, `MonthDays`) give the hours it runs ("runs
+    2 h/day under the Instance Scheduler schedule nightly-2h; billed about 61 h/month"). When the
+    schedule is not readable (kept in the solution's configuration table, as in Terraform), the
+    message says the instance runs part-time under a schedule not readable here and the always-on
+    cost is stated as an upper bound.
 
     The finding points at the line that installs the job: the user data (the launch template's or
     launch configuration's, for an auto scaling group), or the `AWS::CloudFormation::Init` key when
@@ -95,11 +103,11 @@ class ScheduledJobOnAlwaysOnServer(Check):
 
     ## Use instead
     Run the job on a schedule, not on a server: an EventBridge Scheduler schedule invoking a Lambda
-    function when a run finishes within 15 minutes and needs at most 10 GB of memory; otherwise the
-    schedule starts an ECS task on Fargate (ECS RunTask) or submits an AWS Batch job. Either way you
-    pay only while the job runs, and failed runs are retried. If the server must stay (licensing, a
-    special OS), stop it outside the job's window with Instance Scheduler on AWS or auto scaling
-    scheduled actions.
+    function when a run finishes within 15 minutes and needs at most 10 GB of memory; otherwise a
+    scheduled ECS task (the schedule starts the task on Fargate with ECS RunTask) or an AWS Batch
+    job. Either way you pay only while the job runs, and failed runs are retried. If the server
+    must stay (licensing, a special OS), stop it outside the job's window with Instance Scheduler
+    on AWS or auto scaling scheduled actions.
     ```yaml
     DailyReport:
       Type: AWS::Scheduler::Schedule
@@ -109,6 +117,40 @@ class ScheduledJobOnAlwaysOnServer(Check):
         Target:
           Arn: !GetAtt DailyReportFunction.Arn
           RoleArn: !GetAtt SchedulerRole.Arn
+    ```
+    A job that outgrows Lambda becomes a scheduled ECS task, the target shape for a container
+    job: the schedule's target is the cluster, and each run starts the task definition (whose
+    container runs the job's command once and exits) with ECS RunTask on Fargate. No check
+    reports a scheduled ECS task as the wrong model.
+    ```yaml
+    DailyReport:
+      Type: AWS::Scheduler::Schedule
+      Properties:
+        ScheduleExpression: cron(15 2 * * ? *)
+        FlexibleTimeWindow: {Mode: "OFF"}
+        Target:
+          Arn: !GetAtt Cluster.Arn
+          RoleArn: !GetAtt SchedulerRunTaskRole.Arn   # ecs:RunTask, iam:PassRole
+          EcsParameters:
+            TaskDefinitionArn: !Ref ReportTask        # Command: [python3, /opt/reports/daily.py]
+            LaunchType: FARGATE
+            NetworkConfiguration:
+              AwsvpcConfiguration: {Subnets: [!Ref PrivateSubnet]}
+    ```
+    ```hcl
+    resource "aws_scheduler_schedule" "invoice_batch" {
+      schedule_expression = "cron(15 2 * * ? *)"
+      flexible_time_window { mode = "OFF" }
+      target {
+        arn      = aws_ecs_cluster.jobs.arn
+        role_arn = aws_iam_role.scheduler_run_task.arn
+        ecs_parameters {
+          task_definition_arn = aws_ecs_task_definition.invoice_batch.arn  # command = ["/opt/invoice/run.sh"]
+          launch_type         = "FARGATE"
+          network_configuration { subnets = [aws_subnet.private.id] }
+        }
+      }
+    }
     ```
 
     The costs in the finding compare the instance(s) (on-demand compute only, `min` instances for an
@@ -195,6 +237,8 @@ class ScheduledJobOnAlwaysOnServer(Check):
                 jobs_text += f" (plus {unknown_schedules} with a schedule that could not be read)"
         billed = ("the instance is billed" if count == 1 else f"the {count} instances are each billed")
         duty = f"{billed} {hours:.0f} h/month" if window is None else f"{billed} about {hours:.0f} h/month"
+        if window is None and m.is_unknown(unit.instance_schedule):
+            duty = f"{billed} at most {hours:.0f} h/month"
         if runs_per_month is not None:
             work_h = runs_per_month * minutes / 60
             share = work_h / hours
@@ -229,7 +273,24 @@ class ScheduledJobOnAlwaysOnServer(Check):
         }
         if size is not None:
             evidence["instance_size"] = {"vcpu": size[0], "memory_gib": size[1]}
-        if window is not None:
+        by_scheduler = window is not None and window is unit.instance_schedule
+        if by_scheduler or (window is None and m.is_unknown(unit.instance_schedule)):
+            key = facts.fact("instance_scheduler.tag_key")
+            tags = unit.value(m.TAGS)
+            evidence["instance_scheduler"] = {
+                "tag": f"{key.value}={tags.get(key.value) if isinstance(tags, dict) else '?'}",
+                "tag_key": f"{key.value}: the solution's default tag key, per {key.url}",
+                "schedule": (window.description if by_scheduler
+                             else f"unknown ({unit.instance_schedule.reason})"),
+            }
+            if by_scheduler:
+                evidence["instance_scheduler"].update(
+                    hours_per_day=round(window.hours_per_day, 2),
+                    instance_hours_per_month=round(window.instance_hours_per_day * month / 24, 1))
+            tag = unit.setting(m.TAGS)
+            if tag is not None and tag.location:
+                evidence["instance_scheduler"]["at"] = str(tag.location)
+        elif window is not None:
             evidence["scheduled_actions"] = {
                 "window": window.description,
                 "hours_per_day": round(window.hours_per_day, 2),
@@ -251,8 +312,11 @@ class ScheduledJobOnAlwaysOnServer(Check):
         if unit.notes:
             evidence["notes"] = list(unit.notes)
         first_setting = found.jobs[0][0]
+        related = [a.address for a in unit.scheduled_actions] if window is not None and not by_scheduler else []
+        if by_scheduler and window.resource:
+            related = [window.resource]
         return self.finding(unit, message, recommendation, at=first_setting, confidence=confidence,
-                            evidence=evidence, costs=costs)
+                            evidence=evidence, costs=costs, related=related)
 
     @staticmethod
     def _costs(unit, count, itype, type_setting, size, runs_per_month, unknown_schedules, minutes,
@@ -262,8 +326,12 @@ class ScheduledJobOnAlwaysOnServer(Check):
         else:
             current = pricing.ec2_hours(
                 itype, hours, count,
-                f"current: {count} x {itype or 'EC2 instance of unknown type'} under scheduled actions")
+                f"current: {count} x {itype or 'EC2 instance of unknown type'} under {window.by}")
             current.assumptions.append(f"runs {round(window.hours_per_day, 1):g} h/day on average: {window.description}")
+        if window is None and m.is_unknown(unit.instance_schedule):
+            current.assumptions.append(
+                f"an upper bound: the {'instance' if unit.kind == m.EC2_INSTANCE else 'group'} is tagged for the Instance Scheduler on AWS, whose schedule is not "
+                f"readable here ({unit.instance_schedule.reason}); it runs only the hours that schedule allows")
         if itype is None:
             current.assumptions = [
                 f"instance type unknown: {type_setting.value.reason}"
@@ -320,9 +388,12 @@ def _fixed_count(unit: m.ComputeUnit) -> int | None:
 
 def _part_time(unit: m.ComputeUnit) -> Window | None:
     """The window of an auto scaling group whose recurring scheduled actions scale it to 0 and back
-    up, so it runs only part of the day (None for anything else)."""
-    w = unit.window
-    return w if isinstance(w, Window) and w.reaches_zero and w.peak > 0 else None
+    up, or of an instance or group the Instance Scheduler on AWS stops and starts on a schedule
+    readable in the code, so it runs only part of the day (None for anything else)."""
+    for w in (unit.window, unit.instance_schedule):
+        if isinstance(w, Window) and w.reaches_zero and w.peak > 0:
+            return w
+    return None
 
 
 def _is_int(v) -> bool:
@@ -359,8 +430,16 @@ def _unresolved(setting: m.Setting, placeholders: list[str]) -> list[str]:
 
 def _describe_unit(unit: m.ComputeUnit, count: int, itype: str | None, window: Window | None = None) -> str:
     if window is not None:
-        return (f"an auto scaling group of {count} ({itype or 'instance type unknown'}) that runs "
-                f"{round(window.hours_per_day, 1):g} h/day under scheduled actions,")
+        what = (f"an EC2 instance ({itype or 'instance type unknown'})" if unit.kind == m.EC2_INSTANCE
+                else f"an auto scaling group of {count} ({itype or 'instance type unknown'})")
+        return f"{what} that runs {round(window.hours_per_day, 1):g} h/day under {window.by},"
+    if m.is_unknown(unit.instance_schedule):
+        tag = facts.value("instance_scheduler.tag_key")
+        tags = unit.value(m.TAGS)
+        what = (f"an EC2 instance ({itype or 'instance type unknown'})" if unit.kind == m.EC2_INSTANCE
+                else f"an auto scaling group of fixed size {count} ({itype or 'instance type unknown'})")
+        return (f"{what} that the Instance Scheduler on AWS runs part-time (tag {tag}={tags.get(tag)}) under a "
+                "schedule not readable here,")
     if unit.kind == m.EC2_INSTANCE:
         return f"an always-on {itype} EC2 instance" if itype else "an always-on EC2 instance of unknown type"
     return f"an auto scaling group of fixed size {count} ({itype or 'instance type unknown'}), always on,"
@@ -383,19 +462,26 @@ def _lambda_fit(size: tuple[float, float] | None, minutes: float) -> tuple[bool 
 def _recommendation(fits: bool | None, reason: str, unit: m.ComputeUnit, window: Window | None = None) -> str:
     limit_min = int(facts.value("lambda.timeout_max")) // 60
     limit_mb = int(facts.value("lambda.memory_max"))
-    other = "an ECS task on Fargate (Scheduler target ECS RunTask) or an AWS Batch job"
+    task = ("a scheduled ECS task (an EventBridge Scheduler schedule whose target runs the job's task definition "
+            "with ECS RunTask on Fargate, FARGATE_SPOT if a run may be interrupted)")
     if fits:
         text = (f"Run the job on a schedule instead of a server: an EventBridge Scheduler schedule invoking a "
                 f"Lambda function ({reason}); if a run can take longer than {limit_min} minutes, "
-                f"use {other} instead.")
+                f"use {task} or an AWS Batch job instead.")
     elif fits is False:
-        text = (f"Run the job on a schedule instead of a server: an EventBridge Scheduler schedule starting "
-                f"{other} ({reason}).")
+        text = (f"Run the job on a schedule instead of a server: {task}, or an AWS Batch job ({reason}).")
     else:
         text = (f"Run the job on a schedule instead of a server: an EventBridge Scheduler schedule invoking a "
                 f"Lambda function if a run finishes within {limit_min} minutes and needs at most "
-                f"{limit_mb:,} MB of memory, otherwise {other} ({reason}).")
+                f"{limit_mb:,} MB of memory, otherwise {task} or an AWS Batch job ({reason}).")
     what = "instance" if unit.kind == m.EC2_INSTANCE else "auto scaling group"
+    if window is not None and window is unit.instance_schedule:
+        return (text + f" Then remove the {what}: the Instance Scheduler already stops it outside its schedule, "
+                "but it is still billed by the hour for every scheduled hour while a schedule bills only the "
+                "minutes each run takes.")
+    if window is None and m.is_unknown(unit.instance_schedule):
+        return (text + f" Then remove the {what}: the Instance Scheduler stops it part of the time, but it is "
+                "still billed by the hour for every hour its schedule runs it.")
     if window is not None:
         return (text + f" Then remove the {what} and its scheduled actions: they already stop it outside "
                 "the window, but it is still billed by the hour for the whole window while a schedule "

@@ -8,6 +8,7 @@ version each caller invokes, and the provisioned concurrency configured on each.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -20,7 +21,8 @@ UNIT_KINDS = {"lambda_function": m.LAMBDA_FUNCTION, "ec2_instance": m.EC2_INSTAN
               "auto_scaling_group": m.AUTO_SCALING_GROUP, "ecs_service": m.ECS_SERVICE,
               "ecs_task_definition": m.ECS_TASK}
 #: The settings an ECS service takes from the task definition it runs.
-TASK_SETTINGS = (m.TASK_CPU, m.TASK_MEMORY, m.REQUIRES_COMPATIBILITIES, m.CPU_ARCHITECTURE)
+TASK_SETTINGS = (m.TASK_CPU, m.TASK_MEMORY, m.REQUIRES_COMPATIBILITIES, m.CPU_ARCHITECTURE,
+                 m.OPERATING_SYSTEM_FAMILY)
 
 #: The trigger kind of an event source mapping, by the kind of its source resource...
 SOURCE_KINDS = {"sqs_queue": m.SQS, "kinesis_stream": m.KINESIS, "dynamodb_table": m.DYNAMODB_STREAM,
@@ -134,6 +136,8 @@ class Linker:
         for u in self.units.values():
             if u.scheduled_actions:
                 u.window = capacity_window(u)
+            if u.kind in (m.EC2_INSTANCE, m.AUTO_SCALING_GROUP):
+                u.instance_schedule = instance_schedule(u, self.doc.resources)
         for res in self.doc.resources:
             if res.kind in ("lambda_alias", "lambda_version", "lambda_provisioned_concurrency"):
                 self.qualifier(res)
@@ -646,6 +650,55 @@ def capacity_window(unit: ComputeUnit) -> Any:
         return Unknown("no recurring scheduled action")
     found = simulate(lo, hi, size(unit.value(m.DESIRED_CAPACITY)), actions)
     return Unknown(found) if isinstance(found, str) else found
+
+
+def instance_schedule(unit: ComputeUnit, resources: list[Resource]) -> Any:
+    """The Instance Scheduler on AWS schedule an instance's or group's tag names (the tag key is
+    the solution's default, ``Schedule``), read from the ``Custom::ServiceInstanceSchedule`` of
+    that name in the same template: a ``schedules.Window``; Unknown with the reason when the tag
+    is set but the schedule is not readable here; None without the tag (or when the schedule's
+    OverrideStatus keeps it running)."""
+    from . import facts
+    from .schedules import scheduler_window
+
+    key = facts.value("instance_scheduler.tag_key")
+    tags = unit.value(m.TAGS)
+    if not isinstance(tags, dict) or key not in tags:
+        return None
+    wanted = tags[key]
+    if not isinstance(wanted, str):
+        return Unknown(f"the value of its {key} tag is not known statically")
+    if unit.kind == m.EC2_INSTANCE:
+        count = 1
+    else:
+        lo, hi = unit.value(m.MIN_SIZE), unit.value(m.MAX_SIZE)
+        if not (isinstance(lo, int) and lo == hi and not isinstance(lo, bool)):
+            return Unknown("the group's size is not fixed")
+        count = lo
+    for res in resources:
+        if res.kind != "instance_schedule":
+            continue
+        name = res.value("schedule_name")
+        base = name if isinstance(name, str) else res.address
+        if res.value("no_stack_prefix") is True:
+            if wanted != base:
+                continue
+        elif not (wanted == "${AWS::StackName}-" + base or wanted.endswith("-" + base)):
+            continue  # the solution names it "<stack name>-<Name>" unless NoStackPrefix is "True"
+        unit.related.append(res.location)
+        override = res.value("override_status")
+        if isinstance(override, str) and override.lower() == "running":
+            unit.notes.append(f"{res.address}: OverrideStatus running keeps it running around the clock")
+            return None
+        if isinstance(override, str) and override.lower() == "stopped":
+            return Unknown(f"the schedule {res.address} has OverrideStatus stopped")
+        shown = wanted.replace("${AWS::StackName}", "<stack name>")
+        found = scheduler_window(shown, res.value("periods"), count, res.value("timezone"))
+        if isinstance(found, str):
+            return Unknown(f"the schedule {res.address} could not be read: {found}")
+        return dataclasses.replace(found, resource=res.address)
+    return Unknown(f"no Custom::ServiceInstanceSchedule named {wanted} in the scanned code; the solution keeps "
+                   "its schedules in its configuration table")
 
 
 def analyse_setup(unit: ComputeUnit) -> dict[str, Any]:

@@ -168,6 +168,7 @@ TASK_CPU = "cpu"  # CPU units as written ("512", "1 vCPU")
 TASK_MEMORY = "memory"  # MiB as written ("1024", "2 GB")
 REQUIRES_COMPATIBILITIES = "requires_compatibilities"  # ["FARGATE"], ["EC2"]
 CPU_ARCHITECTURE = "cpu_architecture"  # X86_64 or ARM64
+OPERATING_SYSTEM_FAMILY = "operating_system_family"  # LINUX, WINDOWS_SERVER_2022_CORE, ...
 CONTAINER_DEFINITIONS = "container_definitions"
 MIN_SIZE = "min_size"
 MAX_SIZE = "max_size"
@@ -380,6 +381,10 @@ class ComputeUnit:
     #: Derived by the linker from recurring scheduled actions: how long the group runs (a
     #: ``schedules.Window``), Unknown with the reason when it cannot be told, None without any.
     window: Any = None
+    #: Derived by the linker from the Instance Scheduler on AWS tag (``Schedule`` by default): how
+    #: long the schedule it names runs the instance or group (a ``schedules.Window``), Unknown
+    #: with the reason when the tag is set but the schedule is not readable, None without the tag.
+    instance_schedule: Any = None
 
     @property
     def address(self) -> str:
@@ -531,6 +536,19 @@ class Model:
         the trigger that delivers them."""
         return [(u, t) for d in self.documents if res in d.resources for u in d.units for t in u.triggers
                 if t.source == res.address]
+
+    def invoked_by(self, res: "Resource") -> list[tuple[ComputeUnit, Trigger]]:
+        """The units ``res`` (an EventBridge rule, a schedule) invokes, with the trigger: wired by
+        ``res`` itself or by a target resource that names it (``aws_cloudwatch_event_target``)."""
+        name = res.value("rule_name")
+
+        def names_res(t: Trigger) -> bool:
+            return t.resource == res.address or (t.via is not None and any(
+                e.target == res.address or (e.target is None and isinstance(name, str) and e.literal == name)
+                for e in t.via.edges_via("rule")))
+
+        return [(u, t) for d in self.documents if res in d.resources for u in d.units for t in u.triggers
+                if names_res(t)]
 
     def units_of(self, *kinds: str) -> Iterator[ComputeUnit]:
         for d in self.documents:

@@ -99,6 +99,8 @@ def unit_dict(u: ComputeUnit) -> dict[str, Any]:
     if u.scheduled_actions:
         out["scheduled_actions"] = [a.address for a in u.scheduled_actions]
         out["window"] = _window(u.window)
+    if u.instance_schedule is not None:
+        out["instance_schedule"] = _window(u.instance_schedule)
     if u.notes:
         out["notes"] = list(u.notes)
     return out
@@ -192,6 +194,10 @@ def model_text(model: Model, errors: list | None = None) -> str:
                     + (", reaches 0" if w["reaches_zero"] else ""))
                 lines.append(f"      scheduled actions: {', '.join(a.address for a in u.scheduled_actions)}; "
                              f"window {text}")
+            if u.instance_schedule is not None:
+                w = _window(u.instance_schedule)
+                text = w if isinstance(w, str) else f"{w['description']}: {w['hours_per_day']:g} h/day"
+                lines.append(f"      instance scheduler: {text}")
             for key, w in u.setup.items():
                 if is_unknown(w):
                     lines.append(f"      {key}: unknown ({w.reason})")
@@ -208,7 +214,7 @@ def model_text(model: Model, errors: list | None = None) -> str:
 #: The attributes a neutral dump compares (the ones both languages spell).
 NEUTRAL_ATTRIBUTES = ("timeout", "memory_size", "runtime", "architectures", "snap_start", "package_type",
                       "instance_type", "min_size", "max_size", "desired_capacity", "desired_count", "launch_type",
-                      "cpu", "memory", "requires_compatibilities", "cpu_architecture")
+                      "cpu", "memory", "requires_compatibilities", "cpu_architecture", "operating_system_family")
 
 
 def neutral(model: Model) -> list[dict[str, Any]]:

@@ -61,6 +61,16 @@ _ANY_REF = re.compile(r"((?:module\.[\w-]+\.)*)([a-z][a-z0-9_]*\.[\w-]+)(?:\[[^\
 _FN_ARN = re.compile(r"arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:[A-Za-z0-9_-]+(?::[A-Za-z0-9_$-]+)?")
 
 
+@dataclasses.dataclass
+class _Field:
+    """A key inside an object argument, found by a path (``runtime_platform.cpu_architecture`` of a
+    module input): its value, and the argument that holds it (where it is written)."""
+
+    attr: Attribute
+    value: Any
+    path: str
+
+
 class Builder:
     """Emits the resources of a root scope and of every local module it calls."""
 
@@ -202,6 +212,7 @@ class Builder:
         self.read_unmapped(r, scope, block, LANG)
         if r.kind == "auto_scaling_group":
             self._mixed_instances(r, scope, block)
+            self._group_tags(r, scope, block)
         self._claim(r, scope, before)
         return r
 
@@ -224,6 +235,13 @@ class Builder:
             for cur, unc in items:
                 if name == "**" and isinstance(cur, Attribute):
                     nxt.append((cur, unc))
+                    continue
+                if isinstance(cur, (Attribute, _Field)) and not many and name not in ("*", "**") and scope is not None:
+                    # a key of an object argument (a module input such as runtime_platform)
+                    obj = cur.value if isinstance(cur, _Field) else plain(Evaluator(scope).eval(cur.expr))
+                    if isinstance(obj, dict) and plain(obj.get(name)) is not None:
+                        attr = cur.attr if isinstance(cur, _Field) else cur
+                        nxt.append((_Field(attr, plain(obj[name]), ".".join(segs[: i + 1])), unc))
                     continue
                 if not isinstance(cur, Block):
                     continue
@@ -270,6 +288,10 @@ class Builder:
                 if a.name in r.attributes:
                     break
                 node, uncertain = found[0]
+                if isinstance(node, _Field):
+                    where = make_setting(scope, node.attr)
+                    r.attributes[a.name] = self._entry_setting(where, node.value, node.path)
+                    break
                 if isinstance(node, Block):
                     if a.type != "any":
                         continue  # a block where an argument was expected (HCL 1 "tags {}")
@@ -377,6 +399,23 @@ class Builder:
         for mt in _FN_ARN.finditer(text):
             out.append(Edge(source, via, None, None, None, mt.group(0), loc))
         return out
+
+    def _group_tags(self, r: Resource, scope: Scope, block: Block) -> None:
+        """An aws_autoscaling_group's tags are ``tag { key, value }`` blocks, not a map: the kinds
+        table maps a map, so they are read here, into the same canonical ``tags`` map (a key or
+        value that is not known is left out)."""
+        tags: dict = {}
+        first = None
+        for b in block.blocks_of("tag"):
+            key, value = b.attributes.get("key"), b.attributes.get("value")
+            if key is None or value is None:
+                continue
+            k, v = plain(Evaluator(scope).eval(key.expr)), plain(Evaluator(scope).eval(value.expr))
+            if isinstance(k, str) and isinstance(v, str):
+                tags[k] = v
+                first = first or b
+        if tags and "tags" not in r.attributes:
+            r.attributes["tags"] = Setting(tags, _loc(first))
 
     def _mixed_instances(self, r: Resource, scope: Scope, block: Block) -> None:
         if block.first("launch_template") is not None:
@@ -544,6 +583,10 @@ class Builder:
                     item = plain(item)
                     if isinstance(item, dict) and "arn" in item:
                         rule.edges.extend(self.value_edges(scope, rule.address, "target", item["arn"], rule.location))
+                    ecs = plain(item.get("ecs_target")) if isinstance(item, dict) else None
+                    if isinstance(ecs, dict) and "task_definition_arn" in ecs:  # a scheduled ECS task
+                        rule.edges.extend(self.value_edges(scope, rule.address, "ecs_task_definition",
+                                                           ecs["task_definition_arn"], rule.location))
                 out.append(rule)
         at, where, schedules = self._module_map(scope, call, "schedules")
         if at is not None and _module_flag(scope, call, "create_schedules", True) is not False:
@@ -554,7 +597,65 @@ class Builder:
                         sch.attributes[canon] = self._entry_setting(where, spec[field], f"schedules.{key}.{field}")
                 if "arn" in spec:
                     sch.edges.extend(self.value_edges(scope, sch.address, "target", spec["arn"], sch.location))
+                ecs = plain(spec.get("ecs_parameters"))
+                if isinstance(ecs, dict) and "task_definition_arn" in ecs:  # a scheduled ECS task
+                    sch.edges.extend(self.value_edges(scope, sch.address, "ecs_task_definition",
+                                                      ecs["task_definition_arn"], sch.location))
                 out.append(sch)
+        return out
+
+    def _module_batch_module(self, call_res: Resource, scope: Scope, call: Block) -> list[Resource]:
+        """What terraform-aws-modules/batch creates from its ``compute_environments``,
+        ``job_queues`` and ``job_definitions`` inputs (maps of objects): one resource each, with
+        the fields the kinds table names for that kind. The module's defaults: a compute
+        environment is MANAGED, a job definition of type container."""
+        out: list[Resource] = []
+        at, where, envs = self._module_map(scope, call, "compute_environments")
+        for key, spec in envs.items():
+            ce = self._implicit(call_res, f"compute_environments.{key}", "batch_compute_environment", at)
+            resources = plain(spec.get("compute_resources"))
+            resources = resources if isinstance(resources, dict) else {}
+            for canon, value, path in (
+                    ("environment_type", spec.get("type", "MANAGED"), "type"),
+                    ("compute_type", resources.get("type"), "compute_resources.type"),
+                    ("max_vcpus", resources.get("max_vcpus"), "compute_resources.max_vcpus"),
+                    ("instance_types", resources.get("instance_types", resources.get("instance_type")),
+                     "compute_resources.instance_types")):
+                if plain(value) is not None:
+                    ce.attributes[canon] = self._entry_setting(where, value, f"compute_environments.{key}.{path}")
+            out.append(ce)
+        if _module_flag(scope, call, "create_job_queues", True) is not False:
+            at, where, queues = self._module_map(scope, call, "job_queues")
+            for key, spec in queues.items():
+                q = self._implicit(call_res, f"job_queues.{key}", "batch_job_queue", at)
+                for field in ("priority", "state"):
+                    if plain(spec.get(field)) is not None:
+                        q.attributes[field] = self._entry_setting(where, spec[field], f"job_queues.{key}.{field}")
+                order = plain(spec.get("compute_environment_order"))  # v3: {n = {compute_environment_key}}
+                keys = [plain(plain(o).get("compute_environment_key")) for o in order.values()
+                        if isinstance(plain(o), dict)] if isinstance(order, dict) else []
+                listed = plain(spec.get("compute_environments"))  # v2: a list of keys
+                keys += [plain(k) for k in listed] if isinstance(listed, list) else []
+                for k in keys:
+                    if isinstance(k, str) and k in envs:
+                        q.edges.append(Edge(q.address, "compute_environments",
+                                            f"{call_res.address}.compute_environments.{k}", None, None, None, q.location))
+                out.append(q)
+        attr = call.attributes.get("job_definitions")
+        v = plain(Evaluator(scope, unknown_in_documents=True).eval(attr.expr)) if attr is not None else None
+        if isinstance(v, dict):
+            where = Setting(None, _attr_loc(attr), ORIGIN_LITERAL)  # each field is read from the map as written
+            for key, spec in v.items():
+                spec = plain(spec)
+                if not isinstance(spec, dict):
+                    continue
+                jd = self._implicit(call_res, f"job_definitions.{key}", "batch_job_definition", attr)
+                for canon, field in (("job_type", "type"), ("platform_capabilities", "platform_capabilities"),
+                                     ("container_properties", "container_properties")):
+                    value = spec.get(field, "container" if field == "type" else None)
+                    if plain(value) is not None:
+                        jd.attributes[canon] = self._entry_setting(where, value, f"job_definitions.{key}.{field}")
+                out.append(jd)
         return out
 
     def _module_auto_scaling_group(self, r: Resource, scope: Scope, call: Block) -> list[Resource]:
