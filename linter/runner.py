@@ -517,14 +517,17 @@ def same_findings_once(findings: list[Finding], model: Model) -> list[Finding]:
         if len(same) < 2:
             continue
         paths = sorted({p for f in same for p in roots.get((f.resource, f.resource_at), [])})
-        if len(paths) < 2:
-            continue
         kept = same[0]
-        kept.evidence["root_modules"] = paths
         addresses = sorted({f.resource for f in same})
-        if len(addresses) > 1:  # the roots call the module by different names
+        if len(addresses) > 1:  # the roots call the module by different names, or module instances
             kept.evidence["same_resource_as"] = [a for a in addresses if a != kept.resource]
-        kept.message += f" (the same finding through {len(paths)} root modules: {', '.join(paths)})"
+        if len(paths) >= 2:
+            kept.evidence["root_modules"] = paths
+            kept.message += f" (the same finding through {len(paths)} root modules: {', '.join(paths)})"
+        elif len(addresses) > 1:  # instances of a module call (count / for_each) that differ elsewhere
+            others = [a for a in addresses if a != kept.resource]
+            kept.message += (f" (the same finding for {len(others)} other module instance"
+                             f"{'s' if len(others) > 1 else ''}: {', '.join(others)})")
     return out
 
 
