@@ -14,7 +14,7 @@ import traceback
 from dataclasses import dataclass, field
 from datetime import date
 
-from .boundary import Notice
+from .boundary import Notice, group_notices
 from .check import Check, CheckContext, EngineRule, Finding, all_checks, all_rules, plugin_errors
 from .config import Config
 from .discovery import Inputs, discover
@@ -472,7 +472,7 @@ def scan(paths: list[str] | str | os.PathLike, config: Config | None = None, *, 
         files_scanned=inputs.file_count,
         model=model,
         checks=sorted(ran),  # a check that failed is an error, never a clean pass
-        notices=sorted(set(notices), key=lambda n: (n.file, n.line or 0, n.message)),
+        notices=group_notices(sorted(set(notices), key=lambda n: (n.file, n.line or 0, n.message))),
     )
     from .inventory import classify
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import kinds as kt
 from ..boundary import Notice
+from ..discovery import display_path
 from ..linker import INSTANCE_KEY, link
 from ..model import (
     ORIGIN_LITERAL, ORIGIN_MODULE_INPUT, ORIGIN_SERVICE_DEFAULT, ORIGIN_TFVARS, Document, Edge, Location, Resource, Setting, Unknown,
@@ -295,7 +296,8 @@ class Builder:
             notice = Notice(
                 call.file, call.line, f"{scope.prefix}module.{name}: source {source} is not downloaded "
                 "(no .terraform/modules/modules.json entry; run terraform init to follow it); not followed"
-                + (", modelled from its inputs" if r.kind is not None else ""))
+                + (", modelled from its inputs" if r.kind is not None else ""),
+                group=("not-downloaded", display_path(self.root.abs_dir)))
             if notice not in self.not_followed:
                 self.not_followed.append(notice)
         if r.kind is not None and _module_flag(scope, call, "create_function" if r.kind == "lambda_function"
