@@ -10,7 +10,7 @@ from __future__ import annotations
 from .common import count_by_check, count_by_severity, json_text
 
 
-def _notice(n) -> dict:
+def notice_dict(n) -> dict:
     """A notice; a grouped one lists the notices it stands for as ``items``."""
     out = {"file": n.file, "line": n.line, "message": n.message}
     if getattr(n, "items", ()):
@@ -23,7 +23,7 @@ def to_dict(result, options) -> dict:
         "version": 1,
         "findings": [f.to_dict() for f in result.findings],
         "errors": [{"file": e.file, "line": e.line, "message": e.message} for e in result.errors],
-        "notices": [_notice(n) for n in getattr(result, "notices", [])],
+        "notices": [notice_dict(n) for n in getattr(result, "notices", [])],
         "summary": {
             "files_scanned": result.files_scanned,
             "findings": len(result.findings),
