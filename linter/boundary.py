@@ -74,16 +74,21 @@ _GROUP_TEXT = {
 def group_notices(notices: list[Notice]) -> list[Notice]:
     """``notices`` with each group of two or more (see :attr:`Notice.group`) replaced by one notice
     at the first of them (file and line), counting them and saying how to fix them, whose
-    ``items`` are the notices of the group in order. The order is otherwise kept."""
+    ``items`` are the notices of the group in order. A notice on its own is kept once (the same
+    call found through several root modules). The order is otherwise kept."""
     groups: dict[tuple[str, str], list[Notice]] = {}
     for n in notices:
         if n.group is not None and n.group[0] in _GROUP_TEXT:
             groups.setdefault(n.group, []).append(n)
     out: list[Notice] = []
+    alone: set[tuple] = set()
     for n in notices:
         members = groups.get(n.group) if n.group is not None else None
         if members is None or len(members) < 2:
-            out.append(n)
+            # on its own: once, whichever root modules it was found through
+            if (n.file, n.line, n.message) not in alone:
+                alone.add((n.file, n.line, n.message))
+                out.append(Notice(n.file, n.line, n.message))
         elif members[0] is n:
             kind, root = n.group
             where = "the current folder" if root == "." else root

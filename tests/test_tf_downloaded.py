@@ -127,3 +127,17 @@ def test_broken_modules_json_is_an_error_entry_not_a_crash(tmp_path):
     result = scan([str(tmp_path)])
     assert [u.name for u in result.model.units] == ["module.worker"]
     assert any("modules.json could not be read" in e.message for e in result.errors)
+
+
+def test_a_call_found_through_two_root_modules_is_one_notice(tmp_path, monkeypatch):
+    """A shared local module's remote call, reached from two roots that are each its only such
+    call, is listed once (not once per root)."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "main.tf").write_text('module "vpc" {\n  source = "example/vpc/aws"\n}\n')
+    for root in ("a", "b"):
+        (tmp_path / root).mkdir()
+        (tmp_path / root / "main.tf").write_text('module "base" {\n  source = "../shared"\n}\n')
+    monkeypatch.chdir(tmp_path)
+    result = scan(["a", "b"])
+    assert [(n.file, n.line, n.items) for n in result.notices] == [("shared/main.tf", 1, ())]
