@@ -98,6 +98,45 @@ def _parameters(ctx, files: tuple[str, ...], options: tuple[str, ...]) -> tuple:
     return tuple(values)
 
 
+def _environment_options(command):
+    """The options that say which environment is read (``scan`` and ``model`` take the same): the
+    read boundary, Terraform variables and CloudFormation parameters."""
+    options = [
+        click.option("--root", "root", type=click.Path(exists=True, file_okay=False), metavar="DIR",
+                     help="Read boundary: files read beyond the scanned ones (file(), templatefile(), local "
+                          "modules, tfvars, linked files) must lie in DIR (default: the git work tree holding "
+                          "each scanned path, or the path itself outside git)."),
+        click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+                     metavar="FILE", help="Terraform: read root module variable values from FILE (.tfvars or "
+                                          ".tfvars.json; repeatable, later files win over earlier ones and over "
+                                          "terraform.tfvars, *.auto.tfvars and TF_VAR_name variables)."),
+        click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
+                     help="Terraform: set a root module variable (repeatable; wins over every var-file)."),
+        click.option("--parameter", "parameters", multiple=True, metavar="KEY=VALUE",
+                     help="CloudFormation: set a template parameter, overriding its Default (repeatable; wins "
+                          "over every parameter file)."),
+        click.option("--parameter-file", "parameter_files", multiple=True,
+                     type=click.Path(exists=True, dir_okay=False),
+                     metavar="FILE", help="CloudFormation: read parameter values from FILE: the aws-cli list "
+                                          "[{\"ParameterKey\", \"ParameterValue\"}], {\"Parameters\": {...}} or "
+                                          "KEY=VALUE lines (repeatable, later files win)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _environment_config(ctx, paths: list[str], config_file: str | None, var_files, variables, parameters,
+                        parameter_files, **cli):
+    """The configuration found for ``paths`` (or ``config_file``) with the command line's
+    environment options (and ``cli``: select, ignore, ...) applied; a bad --var exits with 2."""
+    for value in variables:
+        if "=" not in value or not value.split("=", 1)[0].strip():
+            raise click.BadParameter(f"expected NAME=VALUE, got {value!r}", ctx=ctx, param_hint="--var")
+    return _load_config(paths, config_file).with_cli(
+        var_files=var_files, variables=variables, parameters=_parameters(ctx, parameter_files, parameters), **cli)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "formats", multiple=True, metavar="FORMAT[:FILE]",
@@ -132,23 +171,7 @@ def _parameters(ctx, files: tuple[str, ...], options: tuple[str, ...]) -> tuple:
               help="Report only findings not recorded in FILE; list its entries that no longer match.")
 @click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False), metavar="FILE",
               help="Record this run's findings in FILE (exit 0 unless a file could not be read).")
-@click.option("--root", "root", type=click.Path(exists=True, file_okay=False), metavar="DIR",
-              help="Read boundary: files read beyond the scanned ones (file(), templatefile(), local "
-                   "modules, tfvars, linked files) must lie in DIR (default: the git work tree holding "
-                   "each scanned path, or the path itself outside git).")
-@click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              metavar="FILE", help="Terraform: read root module variable values from FILE (.tfvars or "
-                                   ".tfvars.json; repeatable, later files win over earlier ones and over "
-                                   "terraform.tfvars, *.auto.tfvars and TF_VAR_name variables).")
-@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
-              help="Terraform: set a root module variable (repeatable; wins over every var-file).")
-@click.option("--parameter", "parameters", multiple=True, metavar="KEY=VALUE",
-              help="CloudFormation: set a template parameter, overriding its Default (repeatable; wins "
-                   "over every parameter file).")
-@click.option("--parameter-file", "parameter_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              metavar="FILE", help="CloudFormation: read parameter values from FILE: the aws-cli list "
-                                   "[{\"ParameterKey\", \"ParameterValue\"}], {\"Parameters\": {...}} or "
-                                   "KEY=VALUE lines (repeatable, later files win).")
+@_environment_options
 @click.option("--color/--no-color", default=None,
               help="Colour the text report (default: on a terminal, or when FORCE_COLOR is set; "
                    "never when NO_COLOR is set).")
@@ -198,12 +221,8 @@ def scan(paths, formats, outputs, fail_on, ignore_bad_template, exit_zero, selec
     if baseline_file and write_baseline:
         raise click.UsageError("--baseline and --write-baseline cannot be combined: write the "
                                "baseline again to refresh it", ctx=ctx)
-    for value in variables:
-        if "=" not in value or not value.split("=", 1)[0].strip():
-            raise click.BadParameter(f"expected NAME=VALUE, got {value!r}", ctx=ctx, param_hint="--var")
-    config = _load_config(paths, config_file).with_cli(
-        select=select, ignore=ignore, exclude=exclude, fail_on=fail_on, formats=formats,
-        var_files=var_files, variables=variables, parameters=_parameters(ctx, parameter_files, parameters))
+    config = _environment_config(ctx, paths, config_file, var_files, variables, parameters, parameter_files,
+                                 select=select, ignore=ignore, exclude=exclude, fail_on=fail_on, formats=formats)
     try:
         pairs = _pair_outputs(config.formats, outputs)
     except click.BadParameter as exc:
@@ -451,24 +470,37 @@ def docs_command(directory: str | None, check_only: bool, readme: str | None) ->
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable).")
-def model_command(paths, fmt: str, exclude) -> None:
-    """Print what computefit reads from PATHS (default: the current folder), found as `scan`
-    finds them: every resource with its kind, resolved attributes (and where each was set) and
-    edges, then the compute units with their triggers and qualifiers. Exit 2 when a file could not
-    be read (listed in the output)."""
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Read settings (var-file, var, parameter, exclude) from FILE instead of looking for "
+                   "one from the paths upwards.")
+@_environment_options
+def model_command(paths, fmt: str, exclude, config_file, root, var_files, variables, parameters,
+                  parameter_files) -> None:
+    """Print what computefit reads from PATHS (default: the current folder), found and evaluated
+    as `scan` does (the same configuration, --root, --var-file, --var, --parameter-file and
+    --parameter): every resource with its kind, resolved attributes (and where each was set) and
+    edges, then the compute units with their triggers and qualifiers, and the notices (what was
+    not read or followed). Exit 2 when a file could not be read (listed in the output)."""
     import json
 
+    from .boundary import group_notices
     from .discovery import discover
     from .modelview import model_dict, model_text
     from .runner import build_model
 
-    inputs = discover(list(paths) or ["."], excludes=tuple(exclude))
-    model, errors, _ = build_model(inputs)
+    ctx = click.get_current_context()
+    paths = list(paths) or ["."]
+    config = _environment_config(ctx, paths, config_file, var_files, variables, parameters, parameter_files,
+                                 exclude=exclude)
+    inputs = discover(paths, excludes=tuple(config.exclude), root=root)
+    notices = list(inputs.notices)
+    model, errors, _ = build_model(inputs, notices, config=config)
     errors = inputs.errors + errors
+    notices = group_notices(sorted(set(notices), key=lambda n: (n.file, n.line or 0, n.message)))
     if fmt == "json":
-        click.echo(json.dumps(model_dict(model, errors), indent=2))
+        click.echo(json.dumps(model_dict(model, errors, notices), indent=2))
     else:
-        click.echo(model_text(model, errors), nl=False)
+        click.echo(model_text(model, errors, notices), nl=False)
     if errors:
         sys.exit(2)
 

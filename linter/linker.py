@@ -801,13 +801,19 @@ def containers(setting: Setting | None) -> Any:
 
 def _more_instances(res: Resource, via: str) -> list[Edge]:
     """After the first edge ``via``: the edges to the other instances of the same counted resource
-    (a reference to ``aws_lambda_function.fn[each.key]`` reaches each instance reported on its own,
-    ``fn["a"]``, ``fn["b"]``). Any other extra edge is ignored, as before."""
+    or module call (a reference to ``aws_lambda_function.fn[each.key]`` reaches each instance
+    reported on its own, ``fn["a"]``, ``fn["b"]``; ``module.jobs[each.key].arn`` reaches
+    ``module.jobs["a"].aws_lambda_function.this`` and ``module.jobs["b"]...``). Any other extra edge
+    is ignored, as before."""
     edges = res.edges_via(via)
-    if not edges or not edges[0].target or not edges[0].target.endswith("]"):
+    if not edges or not edges[0].target or "]" not in edges[0].target:
         return []
-    base = edges[0].target.rsplit("[", 1)[0]
-    return [e for e in edges[1:] if e.target and e.target.endswith("]") and e.target.rsplit("[", 1)[0] == base]
+    base = INSTANCE_KEY.sub("", edges[0].target)
+    return [e for e in edges[1:] if e.target and "]" in e.target and INSTANCE_KEY.sub("", e.target) == base]
+
+
+#: An instance key in an address, as Terraform prints it: ``[0]``, ``["nightly"]``.
+INSTANCE_KEY = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|-?\d+)\]')
 
 
 def link(doc: Document) -> Document:

@@ -139,12 +139,17 @@ def _in_source_order(resources: list[Resource]) -> list[Resource]:
     return sorted(resources, key=lambda r: (r.location.file, r.location.line))
 
 
-def model_dict(model: Model, errors: list | None = None) -> dict[str, Any]:
-    return {"version": 1, "documents": [document_dict(d) for d in model.documents],
-            "errors": [{"file": e.file, "line": e.line, "message": e.message} for e in errors or []]}
+def model_dict(model: Model, errors: list | None = None, notices: list | None = None) -> dict[str, Any]:
+    from .reporters.json_report import notice_dict
+
+    out = {"version": 1, "documents": [document_dict(d) for d in model.documents],
+           "errors": [{"file": e.file, "line": e.line, "message": e.message} for e in errors or []]}
+    if notices is not None:
+        out["notices"] = [notice_dict(n) for n in notices]
+    return out
 
 
-def model_text(model: Model, errors: list | None = None) -> str:
+def model_text(model: Model, errors: list | None = None, notices: list | None = None) -> str:
     lines: list[str] = []
     for d in model.documents:
         lines.append(f"{d.path} ({d.source_format})")
@@ -208,6 +213,9 @@ def model_text(model: Model, errors: list | None = None) -> str:
                     lines.append(f"      {key} service: {x.kind} ({x.evidence})")
     for e in errors or []:
         lines.append(f"error: {e.file}:{e.line or 0}: {e.message}")
+    for n in notices or []:
+        lines.append(f"notice: {n.file}:{n.line or 0}: {n.message}")
+        lines.extend(f"  {i.file}:{i.line or 0}: {i.message}" for i in getattr(n, "items", ()))
     return "\n".join(lines) + "\n"
 
 

@@ -14,7 +14,7 @@ import traceback
 from dataclasses import dataclass, field
 from datetime import date
 
-from .boundary import Notice
+from .boundary import Notice, group_notices
 from .check import Check, CheckContext, EngineRule, Finding, all_checks, all_rules, plugin_errors
 from .config import Config
 from .discovery import Inputs, discover
@@ -472,7 +472,7 @@ def scan(paths: list[str] | str | os.PathLike, config: Config | None = None, *, 
         files_scanned=inputs.file_count,
         model=model,
         checks=sorted(ran),  # a check that failed is an error, never a clean pass
-        notices=sorted(set(notices), key=lambda n: (n.file, n.line or 0, n.message)),
+        notices=group_notices(sorted(set(notices), key=lambda n: (n.file, n.line or 0, n.message))),
     )
     from .inventory import classify
 
@@ -517,14 +517,17 @@ def same_findings_once(findings: list[Finding], model: Model) -> list[Finding]:
         if len(same) < 2:
             continue
         paths = sorted({p for f in same for p in roots.get((f.resource, f.resource_at), [])})
-        if len(paths) < 2:
-            continue
         kept = same[0]
-        kept.evidence["root_modules"] = paths
         addresses = sorted({f.resource for f in same})
-        if len(addresses) > 1:  # the roots call the module by different names
+        if len(addresses) > 1:  # the roots call the module by different names, or module instances
             kept.evidence["same_resource_as"] = [a for a in addresses if a != kept.resource]
-        kept.message += f" (the same finding through {len(paths)} root modules: {', '.join(paths)})"
+        if len(paths) >= 2:
+            kept.evidence["root_modules"] = paths
+            kept.message += f" (the same finding through {len(paths)} root modules: {', '.join(paths)})"
+        elif len(addresses) > 1:  # instances of a module call (count / for_each) that differ elsewhere
+            others = [a for a in addresses if a != kept.resource]
+            kept.message += (f" (the same finding for {len(others)} other module instance"
+                             f"{'s' if len(others) > 1 else ''}: {', '.join(others)})")
     return out
 
 

@@ -166,5 +166,8 @@ def _render(result, options) -> str:
         for n in notices:
             where = f"{report_path(n.file)}:{n.line}" if n.line else report_path(n.file)
             out.append(f"- {_inline(where)}: {_inline(n.message)}")
+            for i in n.items:  # a grouped notice: each one it stands for, one level down
+                at = f"{report_path(i.file)}:{i.line}" if i.line else report_path(i.file)
+                out.append(f"  - {_inline(at)}: {_inline(i.message)}")
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"

@@ -166,9 +166,12 @@ def _result(finding, fingerprint: str, rule_index: dict[str, int]) -> dict:
 
 
 def _notification(error, level: str = "error") -> dict:
+    """A file error or notice; a grouped notice has a location for each notice it stands for."""
     note: dict = {"level": level, "message": {"text": plain_message(error.message)}}
+    items = getattr(error, "items", ()) or (error,)
     if is_file_path(error.file):
-        note["locations"] = [{"physicalLocation": _physical_location(error.file, error.line)}]
+        note["locations"] = [{"physicalLocation": _physical_location(i.file, i.line)}
+                             for i in items if is_file_path(i.file)]
     else:
         note["message"]["text"] = plain_message(f"{error.file}: {error.message}")
     return note

@@ -213,8 +213,9 @@ def statistics_lines(result, color: bool = False) -> list[str]:
     return out
 
 
-def _tail(result, options, paths: _Paths, out: list[str]) -> None:
-    """Suppressed findings, stale baseline entries, errors, notices (what both layouts end with)."""
+def _tail(result, options, paths: _Paths, out: list[str], full: bool = False) -> None:
+    """Suppressed findings, stale baseline entries, errors, notices (what both layouts end with;
+    the ``full`` layout lists what each grouped notice stands for)."""
     color = options.color
     width = getattr(options, "width", None)
     quiet = getattr(options, "quiet", False)
@@ -250,6 +251,9 @@ def _tail(result, options, paths: _Paths, out: list[str]) -> None:
         for n in notices:
             where = f"{n.file}:{n.line}" if n.line else n.file
             out += _wrap(f"  {_s(where)}  {_c('notice', 'dim', color)}  {_s(n.message)}", width, "  ")
+            for item in n.items if full else ():  # a grouped notice: each one it stands for
+                at = f"{item.file}:{item.line}" if item.line else item.file
+                out += _wrap(f"      {_s(at)}  {_s(item.message)}", width, "        ")
         out.append("")
     out.append(_c(summary_line(result), "bold", color))
 
@@ -300,5 +304,5 @@ def render_full(result, options) -> str:
                 for line in details:
                     out += _wrap(line, width, "      ")
             out.append("")
-    _tail(result, options, paths, out)
+    _tail(result, options, paths, out, full=True)
     return "\n".join(paths.header(out, options.color)) + "\n"

@@ -14,12 +14,13 @@ from typing import Any
 
 from .. import kinds as kt
 from ..boundary import Notice
-from ..linker import link
+from ..discovery import display_path
+from ..linker import INSTANCE_KEY, link
 from ..model import (
     ORIGIN_LITERAL, ORIGIN_MODULE_INPUT, ORIGIN_SERVICE_DEFAULT, ORIGIN_TFVARS, Document, Edge, Location, Resource, Setting, Unknown,
 )
 from .evaluate import BoundExpr, Evaluator, Partial, Ref, Trace, plain
-from .scope import Scope, is_local_source, registry_source
+from .scope import MAX_INSTANCES, Scope, bind, bind_block, deep_plain, instances_of, is_local_source, registry_source
 from .syntax import Attribute, Block
 
 FORMAT = "terraform"
@@ -80,12 +81,20 @@ class Builder:
         self.resources: list[Resource] = []
 
     def build(self) -> list[Resource]:
+        #: module calls evaluated per instance: (scope, call name, instance suffixes), callers first
+        self.module_groups: list[tuple[Scope, str, list[str]]] = []
+        #: module calls evaluated once whose instances are not known: generic address -> the note
+        self.maybe_modules: dict[str, tuple[str, str | None]] = {}
         self._collect(self.root)
         #: (scope id, address) -> the block as written, before its dynamic blocks were expanded
         #: without an instance's ``each`` / ``count``; instances re-expand it with theirs
         self.written: dict[tuple[int, str], Block] = {}
         #: full address of a resource reported per instance -> its instances' addresses
         self.split: dict[str, list[str]] = {}
+        #: module call address -> its instances' addresses, when they are reported each on its own
+        self.module_split: dict[str, list[str]] = {}
+        #: address of a module instance -> the address it is reported under (instances that agree)
+        self.renames: dict[str, str] = {}
         #: remote module calls that were not downloaded (scan-level notices)
         self.not_followed: list[Notice] = []
         for scope in self.scopes:
@@ -100,15 +109,10 @@ class Builder:
                 if r.kind in ("lambda_function", "ec2_instance", "auto_scaling_group") and r.declared_by is None:
                     r.notes.extend(n for n in rest if n not in r.notes)
             self.resources.extend(emitted)
-        if self.split:  # a reference to a resource reported per instance reaches every instance
-            for r in self.resources:
-                edges = []
-                for e in r.edges:
-                    if e.target in self.split:
-                        edges.extend(dataclasses.replace(e, target=t) for t in self.split[e.target])
-                    else:
-                        edges.append(e)
-                r.edges = edges
+        for scope, name, suffixes in reversed(self.module_groups):  # inner module calls first
+            self._module_instances(scope, name, suffixes)
+        self._maybe_modules()
+        self._retarget()
         for r in self.resources:
             kt.normalise(r, LANG)
         self.root.notices.extend(n for n in self.not_followed if n not in self.root.notices)
@@ -120,9 +124,104 @@ class Builder:
             call = scope.modules[name]
             if not scope.followed(name) or _not_created(scope, call):
                 continue
-            child = scope.child(name)
-            if child is not None:
-                self._collect(child)
+            insts = scope.expanded(name)
+            for suffix in [s for s, _env in insts] if insts is not None else [None]:
+                child = scope.child(name, suffix)
+                if child is not None:
+                    self._collect(child)
+
+    # -- module instances -----------------------------------------------------------------------
+    def _module_instances(self, scope: Scope, name: str, suffixes: list[str]) -> None:
+        """The instances of a module call with count / for_each, each evaluated on its own: when
+        every instance has the same resources with the same checked settings, one instance is
+        kept, named without an index (``module.jobs.aws_lambda_function.this``); otherwise each is
+        reported under its own address (``module.jobs["nightly"].aws_lambda_function.this``)."""
+        base = f"{scope.prefix}module.{name}"
+        bases = [base + s for s in suffixes]
+        groups: dict[str, list[Resource]] = {b: [] for b in bases}
+        for r in self.resources:
+            for b in bases:
+                if _under(r.address, b):
+                    groups[b].append(r)
+                    break
+        signatures = {_group_signature(groups[b], b) for b in bases}
+        if len(signatures) == 1:
+            first = bases[0]
+            dropped = {id(r) for b in bases[1:] for r in groups[b]}
+            by_rel = [{r.address[len(b):]: r for r in groups[b]} for b in bases]
+            for rel, r in by_rel[0].items():
+                _agreed([g[rel] for g in by_rel], base + rel)
+                if r.declared_by is not None:
+                    r.declared_by = _renamed(r.declared_by, first, base)
+            self.resources = [r for r in self.resources if id(r) not in dropped]
+            for b in bases:
+                self.renames[b] = base
+            return
+        self.module_split[base] = bases
+        call = scope.modules[name]
+        insts = dict(scope.expanded(name) or [])
+        for b, suffix in zip(bases, suffixes):
+            env = insts.get(suffix, {})
+            what = ("for_each key " + json.dumps(env["each"]["key"]) if "each" in env
+                    else f"count.index {env.get('count', {}).get('index')}")
+            for r in groups[b]:
+                for s in r.attributes.values():
+                    loc = s.location
+                    if s.origin == ORIGIN_MODULE_INPUT and loc is not None and loc.file == call.file \
+                            and call.line <= (loc.line or 0) <= (call.end_line or call.line):
+                        s.note = ((s.note + "; ") if s.note else "") + f"instance {what}"
+
+    def _maybe_modules(self) -> None:
+        """The resources of a module call evaluated once because its instances are not known (an
+        unknown count) or too many: a note, and for an unknown count medium confidence."""
+        for base, (note, reason) in self.maybe_modules.items():
+            base = self._rename(base)
+            for r in self.resources:
+                if _under(r.address, base) and r.kind in _UNIT_KINDS and r.declared_by is None:
+                    if note not in r.notes:
+                        r.notes.append(note)
+                    if reason is not None and r.may_not_exist is None:
+                        r.may_not_exist = reason
+
+    def _rename(self, address: str) -> str:
+        """``address`` after module instances that agree were merged into one."""
+        for old in self._renames_longest_first():
+            address = _renamed(address, old, self.renames[old])
+        return address
+
+    def _renames_longest_first(self) -> list[str]:
+        return sorted(self.renames, key=len, reverse=True)
+
+    def _retarget(self) -> None:
+        """Point every edge at a resource that is reported: through merged module instances to the
+        one kept, from an instance key to a resource reported once (``aws_sqs_queue.q[0]`` to
+        ``aws_sqs_queue.q``), and from a resource or module call reported per instance, without a
+        known key, to every instance."""
+        split = {self._rename(k): [self._rename(t) for t in v] for k, v in self.split.items()}
+        module_split = {self._rename(k): [self._rename(t) for t in v] for k, v in self.module_split.items()}
+        present = {r.address for r in self.resources}
+        order = self._renames_longest_first()
+
+        def targets(t: str) -> list[str]:
+            for old in order:
+                t = _renamed(t, old, self.renames[old])
+            out = [t]
+            for b in sorted(module_split, key=len, reverse=True):  # a call reached without a key
+                out = [x for y in out for x in ([i + y[len(b):] for i in module_split[b]]
+                                               if _under(y, b) else [y])]
+            bare = [_strip_key(x) if x not in present and x.endswith("]") else x for x in out]
+            out = [b if b in present or b in split else x for x, b in zip(out, bare)]
+            return [x for y in out for x in split.get(y, [y])]
+
+        for r in self.resources:
+            edges = []
+            for e in r.edges:
+                if e.target is None:
+                    edges.append(e)
+                    continue
+                ts = targets(e.target)
+                edges.extend([e] if ts == [e.target] else [dataclasses.replace(e, target=t) for t in ts])
+            r.edges = edges
 
     def _related(self, scope: Scope) -> list[Location]:
         out = []
@@ -173,33 +272,58 @@ class Builder:
         for name, call in scope.modules.items():
             if _not_created(scope, call):
                 continue
-            source = scope.module_source(call)
-            registry = registry_source(source)
-            rtype = f"module:{registry or source}" if isinstance(source, str) else "module"
-            followed = scope.followed(name)
-            r = Resource(f"{scope.prefix}module.{name}", rtype, None if followed else kt.kind_of(rtype),
-                         _loc(call), FORMAT, call.end_line, related=list(related) + [_loc(call)])
-            if followed and not is_local_source(source):
-                r.notes.append(f"evaluated from the folder terraform init downloaded: {scope.download_dir(name)}")
-            elif not followed and isinstance(source, str):
-                self.not_followed.append(Notice(
-                    call.file, call.line, f"{scope.prefix}module.{name}: source {source} is not downloaded "
-                    "(no .terraform/modules/modules.json entry; run terraform init to follow it); not followed"
-                    + (", modelled from its inputs" if r.kind is not None else "")))
-            if r.kind is not None and _module_flag(scope, call, "create_function" if r.kind == "lambda_function"
-                                                   else "create", True) is False:
-                r.kind = None
-                r.notes.append("the module creates nothing (create = false)")
-            before = len(scope.notes)
-            if r.kind is not None:
-                self.read(r, scope, call, kt.MODULE)
-            self.read_unmapped(r, scope, call, kt.MODULE, skip=("source", "version", "providers", "count",
-                                                                "for_each", "depends_on"))
-            self._claim(r, scope, before)
-            out.append(r)
-            expand = getattr(self, "_module_" + (r.kind or ""), None)
-            if expand is not None:
-                out.extend(expand(r, scope, call))
+            insts = scope.expanded(name)
+            if insts is not None:
+                for suffix, env in insts:
+                    out.extend(self._module_call(scope, name, bind_block(call, env), suffix, related))
+                self.module_groups.append((scope, name, [s for s, _env in insts]))
+                continue
+            out.extend(self._module_call(scope, name, call, "", related))
+            known = scope.module_instances(name)
+            if isinstance(known, Unknown):
+                reason = " ".join(known.reason.split())
+                self.maybe_modules[f"{scope.prefix}module.{name}"] = (
+                    f"module.{name}: {reason}: modelled as one instance, which may not exist", reason)
+            elif isinstance(known, list) and len(known) > MAX_INSTANCES:
+                self.maybe_modules[f"{scope.prefix}module.{name}"] = (
+                    f"module.{name}: more than {MAX_INSTANCES} instances (budget MAX_INSTANCES): modelled "
+                    "as one instance without instance values", None)
+        return out
+
+    def _module_call(self, scope: Scope, name: str, call: Block, suffix: str,
+                     related: list[Location]) -> list[Resource]:
+        """A module call (one instance of it: ``call``'s arguments bound to its ``each`` /
+        ``count``) as a resource, and what a mapped registry module creates from its inputs."""
+        source = scope.module_source(call)
+        registry = registry_source(source)
+        rtype = f"module:{registry or source}" if isinstance(source, str) else "module"
+        followed = scope.followed(name)
+        r = Resource(f"{scope.prefix}module.{name}{suffix}", rtype, None if followed else kt.kind_of(rtype),
+                     _loc(call), FORMAT, call.end_line, related=list(related) + [_loc(call)])
+        if followed and not is_local_source(source):
+            r.notes.append(f"evaluated from the folder terraform init downloaded: {scope.download_dir(name)}")
+        elif not followed and isinstance(source, str):
+            notice = Notice(
+                call.file, call.line, f"{scope.prefix}module.{name}: source {source} is not downloaded "
+                "(no .terraform/modules/modules.json entry; run terraform init to follow it); not followed"
+                + (", modelled from its inputs" if r.kind is not None else ""),
+                group=("not-downloaded", display_path(self.root.abs_dir)))
+            if notice not in self.not_followed:
+                self.not_followed.append(notice)
+        if r.kind is not None and _module_flag(scope, call, "create_function" if r.kind == "lambda_function"
+                                               else "create", True) is False:
+            r.kind = None
+            r.notes.append("the module creates nothing (create = false)")
+        before = len(scope.notes)
+        if r.kind is not None:
+            self.read(r, scope, call, kt.MODULE)
+        self.read_unmapped(r, scope, call, kt.MODULE, skip=("source", "version", "providers", "count",
+                                                            "for_each", "depends_on"))
+        self._claim(r, scope, before)
+        out = [r]
+        expand = getattr(self, "_module_" + (r.kind or ""), None)
+        if expand is not None:
+            out.extend(expand(r, scope, call))
         return out
 
     def _resource(self, scope: Scope, address: str, block: Block, related: list[Location],
@@ -682,16 +806,7 @@ class Builder:
         return out
 
 
-def _deep_plain(v: Any, depth: int = 0) -> Any:
-    """Values handed to checks hold no evaluator objects: references become their value."""
-    v = plain(v)
-    if depth > 50:
-        return v
-    if isinstance(v, list):
-        return [_deep_plain(x, depth + 1) for x in v]
-    if isinstance(v, dict):
-        return {k: _deep_plain(x, depth + 1) for k, x in v.items()}
-    return v
+_deep_plain = deep_plain
 
 
 def _module_flag(scope: Scope, call: Block, name: str, default: bool) -> Any:
@@ -755,15 +870,8 @@ def expand_dynamic(scope: Scope, block: Block, env: dict | None = None, depth: i
     return out
 
 
-def _bind(attr: Attribute, env: dict) -> Attribute:
-    if not env or attr is None:
-        return attr
-    return Attribute(attr.name, BoundExpr(attr.expr, env), attr.file, attr.line)
+_bind = bind
 
-
-#: Instances of one counted resource are compared (and reported each on its own when they differ)
-#: up to this many; a larger count or for_each is one unit.
-MAX_INSTANCES = 50
 
 _UNIT_KINDS = ("lambda_function", "ec2_instance", "auto_scaling_group")
 
@@ -817,36 +925,37 @@ def _written_attr(block: Block, name: str) -> Attribute | None:
     return None
 
 
-def _instances(scope: Scope, block: Block) -> "list[tuple[str, dict]] | Unknown | None":
-    """The instances of a resource with ``count`` / ``for_each``: (address suffix, bindings) for
-    each, [] when it has none, Unknown when their number is not known, None without count and
-    for_each (one resource, no instance key)."""
-    for arg in ("count", "for_each"):
-        attr = block.attributes.get(arg)
-        if attr is None:
-            continue
-        v = plain(Evaluator(scope).eval(attr.expr))
-        if arg == "count":
-            if isinstance(v, bool) or not isinstance(v, (int, float)):
-                return Unknown(f"count is unknown ({v.reason})" if isinstance(v, Unknown)
-                               else "count is not a number")
-            n = int(v)
-            if n <= 0:
-                return []
-            return [(f"[{i}]", {"count": {"index": i}}) for i in range(min(n, MAX_INSTANCES + 1))]
-        if isinstance(v, dict):
-            pairs = [(k, _deep_plain(x)) for k, x in v.items()]
-        elif isinstance(v, list):
-            pairs = [(_deep_plain(x), _deep_plain(x)) for x in v]
-        else:
-            return Unknown(f"for_each is unknown ({v.reason})" if isinstance(v, Unknown)
-                           else "for_each is not a map or set")
-        if not pairs:
-            return []
-        if not all(isinstance(k, str) for k, _ in pairs):
-            return Unknown("for_each keys are not all known strings")
-        return [(f"[{json.dumps(k)}]", {"each": {"key": k, "value": x}}) for k, x in pairs[:MAX_INSTANCES + 1]]
-    return None
+_instances = instances_of
+
+
+def _under(address: str, base: str) -> bool:
+    """Whether ``address`` is ``base`` or something inside it (``base.x``)."""
+    return address == base or address.startswith(base + ".")
+
+
+def _renamed(address: str, old: str, new: str) -> str:
+    return new + address[len(old):] if _under(address, old) else address
+
+
+_KEY_AT_END = re.compile(INSTANCE_KEY.pattern + "$")
+
+
+def _strip_key(address: str) -> str:
+    """``aws_sqs_queue.q[0]`` -> ``aws_sqs_queue.q``."""
+    return _KEY_AT_END.sub("", address)
+
+
+def _group_signature(resources: list[Resource], base: str) -> tuple:
+    """What the checks and the linker read of one module instance's resources, with addresses
+    relative to the instance, for comparing the instances of a module call."""
+    def rel(a: str | None) -> str | None:
+        return "<instance>" + a[len(base):] if a is not None and _under(a, base) else a
+
+    return tuple(sorted(
+        (rel(r.address), r.kind or "", r.type, _signature(r), rel(r.declared_by),
+         tuple(sorted((e.via, rel(e.target) or "", e.ref or "", repr(e.qualifier), type(e.literal).__name__)
+                      for e in r.edges)))
+        for r in resources))
 
 
 def _not_created(scope: Scope, block: Block) -> bool:
