@@ -149,6 +149,13 @@ def _parameters(ctx, files: tuple[str, ...], options: tuple[str, ...]) -> tuple:
               metavar="FILE", help="CloudFormation: read parameter values from FILE: the aws-cli list "
                                    "[{\"ParameterKey\", \"ParameterValue\"}], {\"Parameters\": {...}} or "
                                    "KEY=VALUE lines (repeatable, later files win).")
+@click.option("--sam-config", "sam_config", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+              help="CloudFormation: read parameter_overrides from this SAM CLI configuration file "
+                   "(default: the samconfig.toml, .yaml or .yml beside each template). Its values rank "
+                   "below --parameter-file and --parameter.")
+@click.option("--sam-config-env", "sam_config_env", metavar="NAME",
+              help="CloudFormation: the environment of the samconfig file to read (default: default), "
+                   "as sam deploy --config-env.")
 @click.option("--color/--no-color", default=None,
               help="Colour the text report (default: on a terminal, or when FORCE_COLOR is set; "
                    "never when NO_COLOR is set).")
@@ -170,7 +177,7 @@ def _parameters(ctx, files: tuple[str, ...], options: tuple[str, ...]) -> tuple:
               help="Parse and check documents in N processes (default: one per CPU; 1: in this process). "
                    "The report is the same for any N.")
 def scan(paths, formats, outputs, fail_on, ignore_bad_template, exit_zero, select, ignore, exclude, config_file, show_suppressed,
-         sarif_category, baseline_file, write_baseline, root, var_files, variables, parameters, parameter_files, color, verbose, quiet, diff_base, github_limits, show_files,
+         sarif_category, baseline_file, write_baseline, root, var_files, variables, parameters, parameter_files, sam_config, sam_config_env, color, verbose, quiet, diff_base, github_limits, show_files,
          statistics, jobs) -> None:
     """Scan PATHS (files or folders; default: the current folder).
 
@@ -203,7 +210,8 @@ def scan(paths, formats, outputs, fail_on, ignore_bad_template, exit_zero, selec
             raise click.BadParameter(f"expected NAME=VALUE, got {value!r}", ctx=ctx, param_hint="--var")
     config = _load_config(paths, config_file).with_cli(
         select=select, ignore=ignore, exclude=exclude, fail_on=fail_on, formats=formats,
-        var_files=var_files, variables=variables, parameters=_parameters(ctx, parameter_files, parameters))
+        var_files=var_files, variables=variables, parameters=_parameters(ctx, parameter_files, parameters),
+        sam_config=sam_config, sam_config_env=sam_config_env)
     try:
         pairs = _pair_outputs(config.formats, outputs)
     except click.BadParameter as exc:
