@@ -452,6 +452,10 @@ class Resource:
     #: For a resource a front end derived from another one (a SAM event's implicit mapping, a
     #: terraform-aws-modules/lambda input): the address of the resource that declares it.
     declared_by: str | None = None
+    #: The CDK construct path of a resource in a ``cdk synth`` template (its
+    #: ``Metadata.aws:cdk:path``, ``PaymentsStack/ExportFn/Resource``): the name in the CDK app's
+    #: source that the logical ID (``ExportFnA1B2C3D4``) was generated from. None elsewhere.
+    construct_path: str | None = None
 
     # the subject interface shared with ComputeUnit
     @property

@@ -329,11 +329,15 @@ class Builder:
         meta = res.get("Metadata")
         if isinstance(meta, dict):
             r.metadata_suppressions = _suppressions(meta)
+            path = meta.get("aws:cdk:path")
+            if isinstance(path, str) and path.strip():
+                r.construct_path = path.strip()
         return r
 
     def implicit_resource(self, declarer: Resource, address: str, rtype: str, kind: str, line: int) -> Resource:
         return Resource(address=address, type=rtype, kind=kind, location=self.loc(line),
-                        source_format="cloudformation", end_line=line, declared_by=declarer.address)
+                        source_format="cloudformation", end_line=line, declared_by=declarer.address,
+                        construct_path=declarer.construct_path)
 
     def build(self) -> Document:
         top_meta = self.t.data.get("Metadata")
