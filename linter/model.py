@@ -493,6 +493,9 @@ class Document:
     #: The tool that generated this template, when the template says so (Lambda Annotations writes
     #: "partially managed by Amazon.Lambda.Annotations" and Metadata.Tool on its functions).
     generated_by: str | None = None
+    #: CloudFormation: the templates (real paths) evaluated as nested stacks inside this one; a
+    #: scan reports them through this document, not on their own.
+    nested: list[str] = field(default_factory=list)
 
 
 @dataclass

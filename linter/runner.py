@@ -151,6 +151,26 @@ def _read_sam_config(config: Config | None) -> tuple[Config | None, list[FileErr
     return dataclasses.replace(config, sam_values=tuple(values)), []
 
 
+def _reported_alone(docs: list[Document]) -> set[int]:
+    """The indexes of the documents to report: all but the templates another scanned template
+    includes as a nested stack (their resources are reported through it, once per instance). A
+    template that is only included by templates that are themselves included (a cycle) is kept
+    the first time the cycle is met."""
+    included = {p: i for i, d in enumerate(docs) for p in d.nested}
+    if not included:
+        return set(range(len(docs)))
+    real = [os.path.realpath(d.path) if d.source_format == "cloudformation" else None for d in docs]
+    by_path = {p: i for i, p in enumerate(real) if p is not None}
+    inside = {by_path[p] for p in included if p in by_path}
+    kept = set(range(len(docs))) - inside
+    reached = {by_path[p] for i in kept for p in docs[i].nested if p in by_path}
+    for i in sorted(inside - reached):  # included only from within a cycle
+        if i not in reached:
+            kept.add(i)
+            reached |= {by_path[p] for p in docs[i].nested if p in by_path}
+    return kept
+
+
 def _parse_cache():
     from .terraform.scope import ParseCache
 
@@ -198,6 +218,8 @@ def build_model(inputs: Inputs, notices: list[Notice] | None = None, progress=No
             model.documents.append(doc)
         errors.extend(_TfError(e) if job[0] == "terraform" else e for e in errs)
     progress(len(jobs), len(jobs))
+    kept = _reported_alone(model.documents)
+    model.documents = [d for i, d in enumerate(model.documents) if i in kept]
     return model, _merge_errors(errors, jobs), _report_only(inputs)
 
 
@@ -479,6 +501,9 @@ def scan(paths: list[str] | str | os.PathLike, config: Config | None = None, *, 
         parse_errors.extend(_TfError(e) if kind == "terraform" else e for e in errs)
         notices.extend(job_notices)
     progress(len(todo), len(todo))
+    kept = _reported_alone(model.documents)
+    model.documents = [d for i, d in enumerate(model.documents) if i in kept]
+    per_doc = [c for i, c in enumerate(per_doc) if i in kept]
     parse_errors = _merge_errors(parse_errors, todo)
     report_only = _report_only(inputs)
     findings, check_errors, ran = _merge_checks(model, per_doc, config)

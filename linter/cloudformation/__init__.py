@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import os
+
 from .. import budget
 from ..model import Document, ParseError
 from .build import Builder
@@ -35,7 +37,11 @@ def load(path: str, parameters: tuple[tuple[str, str, str], ...] = (), *, bounda
         if not isinstance(resources, dict):
             line = data.line_of("Resources") if "Resources" in data else 1
             raise ParseError(path, line, "not a CloudFormation template: no Resources mapping")
-        doc = Builder(Template(path, data, parameters)).build()
+        from ..boundary import find_boundary
+        from .nested import Nesting
+
+        nesting = Nesting(boundary or find_boundary(path), notices, (os.path.realpath(path),))
+        doc = Builder(Template(path, data, parameters), nesting).build()
         doc.generated_by = generator(data)
         return doc
 
