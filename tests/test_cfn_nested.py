@@ -93,6 +93,9 @@ def test_a_cycle_of_scanned_templates_is_still_reported_once(tmp_path, monkeypat
     ("https://bucket.s3.amazonaws.com/c.yaml", "is not a local file; not followed"),
     ("!Sub 'https://${Bucket}.s3.amazonaws.com/c.yaml'", "is not a local file; not followed"),
     ("!Ref ChildUrl", "TemplateURL is not known statically (parameter ChildUrl has no Default"),
+    ("!Sub '${Bucket}/c.yaml'", "b/c.yaml not found"),  # resolved from the parameter's Default
+    ("!Sub '${Prefix}/c.yaml'", "TemplateURL ${Prefix}/c.yaml is only known at deploy time; not followed"),
+    ("'{{resolve:ssm:/templates/child:1}}'", "is only known at deploy time"),
     ("missing.yaml", "missing.yaml not found; not followed"),
     ("../outside.yaml", "outside the read boundary"),
 ])

@@ -134,11 +134,14 @@ def _source(b: "Builder", res: CfnDict, props: CfnDict, rtype: str) -> tuple[Any
         app = b.t.render(value.get("ApplicationId")) if "ApplicationId" in value else "?"
         return Unknown(f"Location is a Serverless Application Repository application ({app}); not followed "
                        "(its resources are not checked)"), line
-    if is_unknown(value) or not isinstance(value, str) or "${" in value:
-        why = value.reason if is_unknown(value) else f"{b.t.render(props[key])} is not known statically"
-        return Unknown(f"{key} is not known statically ({why}); not followed (its resources are not checked)"), line
-    if value.lower().startswith(_REMOTE):
+    if isinstance(value, str) and value.lower().startswith(_REMOTE):
         return Unknown(f"{key} {value} is not a local file; not followed (its resources are not checked)"), line
+    if is_unknown(value):
+        return Unknown(f"{key} is not known statically ({value.reason}); not followed "
+                       "(its resources are not checked)"), line
+    if not isinstance(value, str) or "${" in value or "{{resolve:" in value:
+        return Unknown(f"{key} {b.t.render(props[key])} is only known at deploy time; not followed "
+                       "(its resources are not checked)"), line
     return value, line
 
 

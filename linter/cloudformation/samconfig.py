@@ -47,8 +47,11 @@ def beside(template: str, boundary: str | None = None) -> str | None:
     """The samconfig file the SAM CLI would use for ``template`` (its folder's), or None. A name
     that leads outside the read boundary (a symbolic link) is not used."""
     folder = os.path.dirname(os.path.abspath(template))
+    names = [n for n in NAMES if os.path.lexists(os.path.join(folder, n))]  # the folder is scanned: looking is fine
+    if not names:
+        return None
     root = boundary or find_boundary(template)
-    for name in NAMES:
+    for name in names:
         res = resolve(name, folder, root)
         if res.refused is None and res.is_file:
             return res.path
