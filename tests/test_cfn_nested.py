@@ -179,3 +179,14 @@ def test_cdk_nested_stack_fixture_names_the_construct():
     [f] = json.loads(res.output)["findings"]
     assert f["construct_path"] == "PaymentsStack/Export/ExportFn/Resource"
     assert f["file"].endswith("PaymentsStackExport1A2B3C4D.nested.template.json")
+
+
+def test_a_suppression_on_the_nested_stack_resource_covers_its_resources(tmp_path, monkeypatch):
+    write(tmp_path, {"parent.yaml": "Resources:\n  # computefit:ignore CF201 -- reviewed batch worker\n"
+                     + stack("A", "child.yaml") + stack("B", "child.yaml"), "child.yaml": CHILD})
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(main, ["scan", ".", "--format", "json", "--fail-on", "never", "--select", "CF201,CF001",
+                                    "--show-suppressed"])
+    report = json.loads(res.output)
+    assert [f["resource"] for f in report["findings"]] == ["B/Fn"]
+    assert [f["resource"] for f in report["suppressed"]] == ["A/Fn"]
