@@ -54,6 +54,9 @@ class Finding:
     resource_location: Location | None = None
     #: Other resources the finding concerns (the function a queue feeds), by address.
     related: list[str] = field(default_factory=list)
+    #: The resource's CDK construct path (``PaymentsStack/ExportFn/Resource``), for a template
+    #: ``cdk synth`` wrote; None otherwise.
+    construct_path: str | None = None
 
     @property
     def file(self) -> str:
@@ -84,6 +87,8 @@ class Finding:
             "evidence": self.evidence,
         }
         d["related"] = list(self.related)
+        if self.construct_path:
+            d["construct_path"] = self.construct_path
         if self.costs:
             from . import facts
 
@@ -205,6 +210,7 @@ class Check(Rule):
         (or location) to point at, the line to edit."""
         loc = unit.location
         res = getattr(unit, "resource", None)
+        graph = unit if isinstance(unit, Resource) else res if isinstance(res, Resource) else getattr(unit, "via", None)
         if getattr(res, "may_not_exist", None) and confidence == HIGH:
             confidence = MEDIUM  # the resource may not be created at all
             evidence = {**(evidence or {}), "may_not_exist": res.may_not_exist}
@@ -226,6 +232,7 @@ class Check(Rule):
             costs=costs or [],
             resource_location=unit.location,
             related=related or [],
+            construct_path=getattr(graph, "construct_path", None),
         )
 
 

@@ -120,6 +120,13 @@ def _environment_options(command):
                      metavar="FILE", help="CloudFormation: read parameter values from FILE: the aws-cli list "
                                           "[{\"ParameterKey\", \"ParameterValue\"}], {\"Parameters\": {...}} or "
                                           "KEY=VALUE lines (repeatable, later files win)."),
+        click.option("--sam-config", "sam_config", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+                     help="CloudFormation: read parameter_overrides from this SAM CLI configuration file "
+                          "(default: the samconfig.toml, .yaml or .yml beside each template). Its values rank "
+                          "below --parameter-file and --parameter."),
+        click.option("--sam-config-env", "sam_config_env", metavar="NAME",
+                     help="CloudFormation: the environment of the samconfig file to read (default: default), "
+                          "as sam deploy --config-env."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -127,14 +134,15 @@ def _environment_options(command):
 
 
 def _environment_config(ctx, paths: list[str], config_file: str | None, var_files, variables, parameters,
-                        parameter_files, **cli):
+                        parameter_files, sam_config=None, sam_config_env=None, **cli):
     """The configuration found for ``paths`` (or ``config_file``) with the command line's
     environment options (and ``cli``: select, ignore, ...) applied; a bad --var exits with 2."""
     for value in variables:
         if "=" not in value or not value.split("=", 1)[0].strip():
             raise click.BadParameter(f"expected NAME=VALUE, got {value!r}", ctx=ctx, param_hint="--var")
     return _load_config(paths, config_file).with_cli(
-        var_files=var_files, variables=variables, parameters=_parameters(ctx, parameter_files, parameters), **cli)
+        var_files=var_files, variables=variables, parameters=_parameters(ctx, parameter_files, parameters),
+        sam_config=sam_config, sam_config_env=sam_config_env, **cli)
 
 
 @main.command()
@@ -193,7 +201,7 @@ def _environment_config(ctx, paths: list[str], config_file: str | None, var_file
               help="Parse and check documents in N processes (default: one per CPU; 1: in this process). "
                    "The report is the same for any N.")
 def scan(paths, formats, outputs, fail_on, ignore_bad_template, exit_zero, select, ignore, exclude, config_file, show_suppressed,
-         sarif_category, baseline_file, write_baseline, root, var_files, variables, parameters, parameter_files, color, verbose, quiet, diff_base, github_limits, show_files,
+         sarif_category, baseline_file, write_baseline, root, var_files, variables, parameters, parameter_files, sam_config, sam_config_env, color, verbose, quiet, diff_base, github_limits, show_files,
          statistics, jobs) -> None:
     """Scan PATHS (files or folders; default: the current folder).
 
@@ -222,7 +230,8 @@ def scan(paths, formats, outputs, fail_on, ignore_bad_template, exit_zero, selec
         raise click.UsageError("--baseline and --write-baseline cannot be combined: write the "
                                "baseline again to refresh it", ctx=ctx)
     config = _environment_config(ctx, paths, config_file, var_files, variables, parameters, parameter_files,
-                                 select=select, ignore=ignore, exclude=exclude, fail_on=fail_on, formats=formats)
+                                 sam_config, sam_config_env, select=select, ignore=ignore, exclude=exclude,
+                                 fail_on=fail_on, formats=formats)
     try:
         pairs = _pair_outputs(config.formats, outputs)
     except click.BadParameter as exc:
@@ -475,10 +484,10 @@ def docs_command(directory: str | None, check_only: bool, readme: str | None) ->
                    "one from the paths upwards.")
 @_environment_options
 def model_command(paths, fmt: str, exclude, config_file, root, var_files, variables, parameters,
-                  parameter_files) -> None:
+                  parameter_files, sam_config, sam_config_env) -> None:
     """Print what computefit reads from PATHS (default: the current folder), found and evaluated
-    as `scan` does (the same configuration, --root, --var-file, --var, --parameter-file and
-    --parameter): every resource with its kind, resolved attributes (and where each was set) and
+    as `scan` does (the same configuration, --root, --var-file, --var, --parameter-file,
+    --parameter, --sam-config and --sam-config-env): every resource with its kind, resolved attributes (and where each was set) and
     edges, then the compute units with their triggers and qualifiers, and the notices (what was
     not read or followed). Exit 2 when a file could not be read (listed in the output)."""
     import json
@@ -491,7 +500,7 @@ def model_command(paths, fmt: str, exclude, config_file, root, var_files, variab
     ctx = click.get_current_context()
     paths = list(paths) or ["."]
     config = _environment_config(ctx, paths, config_file, var_files, variables, parameters, parameter_files,
-                                 exclude=exclude)
+                                 sam_config, sam_config_env, exclude=exclude)
     inputs = discover(paths, excludes=tuple(config.exclude), root=root)
     notices = list(inputs.notices)
     model, errors, _ = build_model(inputs, notices, config=config)

@@ -47,7 +47,7 @@ FAIL_ON = (*reversed(SEVERITIES), "never")  # error, warning, info, never
 CONFIG_FILE = ".computefit.toml"
 PYPROJECT = "pyproject.toml"
 TOP_KEYS = ("select", "ignore", "exclude", "fail-on", "format", "baseline", "checks", "var-file", "var",
-            "parameter-file", "parameter")
+            "parameter-file", "parameter", "sam-config", "sam-config-env")
 
 
 @dataclass
@@ -70,6 +70,13 @@ class Config:
     #: CloudFormation parameter values (issue 8): (key, value text, where it was set), from
     #: --parameter-file then --parameter, later ones winning over earlier ones and over Defaults
     parameters: tuple[tuple[str, str, str], ...] = ()
+    #: A SAM CLI configuration file (--sam-config; absolute) read for every template instead of
+    #: the samconfig file beside each one, and the environment of it to read (None: ``default``).
+    #: Its values rank below every parameter value above.
+    sam_config: str | None = None
+    sam_config_env: str | None = None
+    #: The values read from ``sam_config`` (set by the runner when it reads the file once per scan)
+    sam_values: tuple[tuple[str, str, str], ...] | None = None
 
     def enabled(self, check_id: str, *, engine: bool = False) -> bool:
         """Whether a rule reports. ``select`` picks the checks to run; an engine rule (CF001-CF003,
@@ -95,7 +102,8 @@ class Config:
                  exclude: tuple[str, ...] = (), fail_on: str | None = None,
                  formats: tuple[str, ...] = (), var_files: tuple[str, ...] = (),
                  variables: tuple[str, ...] = (),
-                 parameters: tuple[tuple[str, str, str], ...] = ()) -> "Config":
+                 parameters: tuple[tuple[str, str, str], ...] = (), sam_config: str | None = None,
+                 sam_config_env: str | None = None) -> "Config":
         """This configuration with command-line options applied. ``--select`` replaces the file's
         ``select`` and ``ignore`` (the command line says exactly what to run); ``--ignore`` and
         ``--exclude`` add to the file's; ``--fail-on`` and ``--format`` replace the file's."""
@@ -118,6 +126,10 @@ class Config:
                 (v.split("=", 1)[0], v.split("=", 1)[1], f"--var {v.split('=', 1)[0]}") for v in variables)
         if parameters:
             changes["parameters"] = self.parameters + tuple(parameters)
+        if sam_config:
+            changes["sam_config"] = os.path.abspath(sam_config)
+        if sam_config_env:
+            changes["sam_config_env"] = sam_config_env
         return dataclasses.replace(self, **changes)
 
 
@@ -320,6 +332,15 @@ def parse(table: dict, source: str, prefix: str = "", base_dir: str | None = Non
         cfg.parameters += _values(table, "parameter", source, err,
                                   'CloudFormation parameter values (parameter = { Env = "prod" })',
                                   "write a list as comma-separated text")
+    if "sam-config" in table:
+        cfg.sam_config = _baseline_path(table["sam-config"], base_dir, lambda m: err("sam-config", m),
+                                        inside_boundary=not destinations,
+                                        instead="name the file with --sam-config instead")
+    if "sam-config-env" in table:
+        value = table["sam-config-env"]
+        if not isinstance(value, str) or not value.strip():
+            raise err("sam-config-env", f"must be an environment name (a string); got {_show(value)}")
+        cfg.sam_config_env = value
     checks = table.get("checks", {})
     if not isinstance(checks, dict):
         raise err("checks", f"must be a table of check IDs ([{prefix}checks.CF201]); got {_show(checks)}")

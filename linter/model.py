@@ -470,6 +470,10 @@ class Resource:
     #: For a resource a front end derived from another one (a SAM event's implicit mapping, a
     #: terraform-aws-modules/lambda input): the address of the resource that declares it.
     declared_by: str | None = None
+    #: The CDK construct path of a resource in a ``cdk synth`` template (its
+    #: ``Metadata.aws:cdk:path``, ``PaymentsStack/ExportFn/Resource``): the name in the CDK app's
+    #: source that the logical ID (``ExportFnA1B2C3D4``) was generated from. None elsewhere.
+    construct_path: str | None = None
 
     # the subject interface shared with ComputeUnit
     @property
@@ -507,6 +511,9 @@ class Document:
     #: The tool that generated this template, when the template says so (Lambda Annotations writes
     #: "partially managed by Amazon.Lambda.Annotations" and Metadata.Tool on its functions).
     generated_by: str | None = None
+    #: CloudFormation: the templates (real paths) evaluated as nested stacks inside this one; a
+    #: scan reports them through this document, not on their own.
+    nested: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -64,6 +64,8 @@ def resource_dict(r: Resource) -> dict[str, Any]:
         out["raw"] = {k: _plain(v) for k, v in r.raw.items()}  # properties the kinds table does not map
     if r.declared_by:
         out["declared_by"] = r.declared_by
+    if r.construct_path:
+        out["construct_path"] = r.construct_path
     if r.notes:
         out["notes"] = list(r.notes)
     return out
@@ -156,6 +158,7 @@ def model_text(model: Model, errors: list | None = None, notices: list | None = 
         for r in _in_source_order(d.resources):
             extent = f"{r.location}" + (f"-{r.end_line}" if r.end_line and r.end_line != r.location.line else "")
             by = f"  (from {r.declared_by})" if r.declared_by else ""
+            by += f"  (CDK {r.construct_path})" if r.construct_path and not r.declared_by else ""
             lines.append(f"  {r.address}  {r.type}  [{r.kind or 'unmapped'}]  {extent}{by}")
             for k, s in r.attributes.items():
                 ev = _setting(s)

@@ -53,7 +53,8 @@ def _jobs(inputs: Inputs, planned: set[str] = frozenset()) -> list[tuple[str, ob
     """The documents a scan parses, in report order: each template, then each Terraform root
     module (a folder another scanned module calls is evaluated through its callers; a folder a
     scanned plan was made from is read through the plan only)."""
-    jobs: list[tuple[str, object]] = [("cloudformation", p) for p in inputs.templates]
+    jobs: list[tuple[str, object]] = [("cloudformation", (p, inputs.template_boundaries.get(p)))
+                                      for p in inputs.templates]
     modules = [m for m in inputs.modules if os.path.realpath(m.directory) not in planned]
     if modules:
         from . import terraform  # imported only when there is Terraform
@@ -111,15 +112,63 @@ def _load(job: tuple[str, object], cache, notices: list[Notice], config: Config 
         return terraform.load_one(what, cache, notices, _var_inputs(config))
     from . import cloudformation  # imported only when there is a template
 
-    path = what
+    path, boundary = what
+    errors: list[FileError] = []
     try:
-        return cloudformation.load(path, config.parameters if config is not None else ()), []
+        if config is None:
+            return cloudformation.load(path, boundary=boundary, notices=notices, errors=errors), errors
+        return cloudformation.load(path, config.parameters, boundary=boundary, sam_env=config.sam_config_env,
+                                   sam_values=config.sam_values, notices=notices, errors=errors), errors
     except ParseError as exc:
-        return None, [exc.to_error()]
+        return None, errors + [exc.to_error()]
     except RecursionError:
         return None, [FileError(path, None, "template is nested too deeply to read")]
     except Exception as exc:  # a parser bug must not hide the other files' findings
         return None, [_internal_error(path, "CloudFormation parser", exc)]
+
+
+def _read_sam_config(config: Config | None) -> tuple[Config | None, list[FileError]]:
+    """The configuration with the values of its SAM CLI configuration file (``sam_config``), read
+    once for every template; a file that cannot be read is an error entry, and the templates are
+    read without it."""
+    if config is None or not config.sam_config or config.sam_values is not None:
+        return config, []
+    import dataclasses
+
+    from .cloudformation import samconfig
+    from .cloudformation.parameters import ParameterFileError
+    from .discovery import display_path
+
+    env = config.sam_config_env or samconfig.DEFAULT_ENV
+    shown = display_path(config.sam_config)
+    try:
+        values, found = samconfig.read(config.sam_config, env, shown, boundary=os.sep)  # named: read where it is
+    except ParameterFileError as exc:
+        return dataclasses.replace(config, sam_values=()), [FileError(exc.file, exc.line, exc.message)]
+    if not found:
+        return dataclasses.replace(config, sam_values=()), [
+            FileError(shown, None, f"no environment {env} in this samconfig file (--sam-config-env)")]
+    return dataclasses.replace(config, sam_values=tuple(values)), []
+
+
+def _reported_alone(docs: list[Document]) -> set[int]:
+    """The indexes of the documents to report: all but the templates another scanned template
+    includes as a nested stack (their resources are reported through it, once per instance). A
+    template that is only included by templates that are themselves included (a cycle) is kept
+    the first time the cycle is met."""
+    included = {p: i for i, d in enumerate(docs) for p in d.nested}
+    if not included:
+        return set(range(len(docs)))
+    real = [os.path.realpath(d.path) if d.source_format == "cloudformation" else None for d in docs]
+    by_path = {p: i for i, p in enumerate(real) if p is not None}
+    inside = {by_path[p] for p in included if p in by_path}
+    kept = set(range(len(docs))) - inside
+    reached = {by_path[p] for i in kept for p in docs[i].nested if p in by_path}
+    for i in sorted(inside - reached):  # included only from within a cycle
+        if i not in reached:
+            kept.add(i)
+            reached |= {by_path[p] for p in docs[i].nested if p in by_path}
+    return kept
 
 
 def _parse_cache():
@@ -156,11 +205,12 @@ def build_model(inputs: Inputs, notices: list[Notice] | None = None, progress=No
     as the inputs are read."""
     sink = notices if notices is not None else []
     progress = progress or (lambda done, total: None)
+    config, sam_errors = _read_sam_config(config)
     plan_docs, plan_errors, planned = _load_plans(inputs, sink)
     model = Model(list(plan_docs))
     jobs = _jobs(inputs, planned)
     cache = _parse_cache() if any(kind == "terraform" for kind, _ in jobs) else None
-    errors: list = list(plan_errors)
+    errors: list = list(plan_errors) + sam_errors
     for done, job in enumerate(jobs):
         progress(done, len(jobs))
         doc, errs = _load(job, cache, sink, config)
@@ -168,6 +218,8 @@ def build_model(inputs: Inputs, notices: list[Notice] | None = None, progress=No
             model.documents.append(doc)
         errors.extend(_TfError(e) if job[0] == "terraform" else e for e in errs)
     progress(len(jobs), len(jobs))
+    kept = _reported_alone(model.documents)
+    model.documents = [d for i, d in enumerate(model.documents) if i in kept]
     return model, _merge_errors(errors, jobs), _report_only(inputs)
 
 
@@ -434,7 +486,9 @@ def scan(paths: list[str] | str | os.PathLike, config: Config | None = None, *, 
     progress = progress or (lambda done, total: None)
     inputs = discover(paths, excludes=tuple(config.exclude), root=root)
     notices = list(inputs.notices) + list(getattr(config, "notices", ()))
+    config, sam_errors = _read_sam_config(config)
     plan_docs, parse_errors, planned = _load_plans(inputs, notices)
+    parse_errors += sam_errors
     todo = _jobs(inputs, planned)
     model = Model(list(plan_docs))
     per_doc: list[_DocChecks] = [_check_document(d, config) for d in plan_docs]
@@ -447,6 +501,9 @@ def scan(paths: list[str] | str | os.PathLike, config: Config | None = None, *, 
         parse_errors.extend(_TfError(e) if kind == "terraform" else e for e in errs)
         notices.extend(job_notices)
     progress(len(todo), len(todo))
+    kept = _reported_alone(model.documents)
+    model.documents = [d for i, d in enumerate(model.documents) if i in kept]
+    per_doc = [c for i, c in enumerate(per_doc) if i in kept]
     parse_errors = _merge_errors(parse_errors, todo)
     report_only = _report_only(inputs)
     findings, check_errors, ran = _merge_checks(model, per_doc, config)

@@ -5,7 +5,7 @@ arithmetic against facts.toml."""
 from __future__ import annotations
 
 import pytest
-from conftest import FIXTURES, finding_rows, fixture_cases, only_finding, scan_case, scan_findings
+from conftest import FIXTURES, case_files, finding_rows, fixture_cases, only_finding, scan_case, scan_findings
 
 from computefit import facts
 
@@ -26,7 +26,7 @@ def finding_of(case: str, resource: str, **options):
 def test_fixtures_state_what_they_show():
     for case in fixture_cases(CHECK):
         path = BASE / case
-        files = [path] if path.is_file() else sorted(path.rglob("*.tf")) + sorted(path.glob("*.tfvars"))
+        files = [path] if path.is_file() else case_files(path) + sorted(path.glob("*.tfvars"))
         for f in files:
             head = f.read_text(encoding="utf-8").lstrip()
             assert head.startswith(("#", '{\n  "Description": "CF201')), f

@@ -16,6 +16,7 @@ from .. import model as m
 from .. import userdata
 from ..linker import link
 from ..model import Document, Edge, Location, Resource, Setting, Unknown, is_unknown
+from . import nested
 from .intrinsics import Template, _fn
 from .loader import CfnDict, CfnList
 
@@ -95,8 +96,10 @@ def _segments(path: str) -> list[tuple[str, str | None, str | None]]:
 
 
 class Builder:
-    def __init__(self, tpl: Template) -> None:
+    def __init__(self, tpl: Template, nesting: "nested.Nesting | None" = None) -> None:
         self.t = tpl
+        #: how nested stacks are followed (None: they are not)
+        self.nesting = nesting
         self.doc = Document(path=tpl.file, source_format="cloudformation", files=[tpl.file])
         self.res = tpl.resources
         globals_ = tpl.data.get("Globals")
@@ -135,6 +138,8 @@ class Builder:
     def refs(self, value: Any) -> list[tuple[str, str | None, str | None]]:
         """Resources a value references: (logical id, attribute, appended qualifier)."""
         f = _fn(value)
+        if f is not None and f[0] == "Ref" and isinstance(f[1], str) and f[1] in self.t.external_refs:
+            return [self.t.external_refs[f[1]]]  # a parameter the parent stack set to one of its resources
         if f is not None and f[0] == "Ref" and isinstance(f[1], str):
             name = f[1]
             if "." in name:  # SAM: !Ref Fn.Alias / Fn.Version
@@ -316,7 +321,7 @@ class Builder:
             return Setting(Unknown(f"DefinitionUri {path} is not known statically"), self.loc(line), m.ORIGIN_UNKNOWN)
         if path.startswith("s3://"):
             return Setting(Unknown(f"the definition is in S3 ({path}), not read"), self.loc(line), m.ORIGIN_UNKNOWN)
-        text = read_local_file(self.t.file, path)
+        text = read_local_file(self.t.file, path, self.nesting.boundary if self.nesting else None)
         origin = m.ORIGIN_UNKNOWN if is_unknown(text) else m.ORIGIN_LITERAL
         return Setting(text, self.loc(line), origin, note=f"definition file {path}")
 
@@ -329,13 +334,19 @@ class Builder:
         meta = res.get("Metadata")
         if isinstance(meta, dict):
             r.metadata_suppressions = _suppressions(meta)
+            path = meta.get("aws:cdk:path")
+            if isinstance(path, str) and path.strip():
+                r.construct_path = path.strip()
         return r
 
     def implicit_resource(self, declarer: Resource, address: str, rtype: str, kind: str, line: int) -> Resource:
         return Resource(address=address, type=rtype, kind=kind, location=self.loc(line),
-                        source_format="cloudformation", end_line=line, declared_by=declarer.address)
+                        source_format="cloudformation", end_line=line, declared_by=declarer.address,
+                        construct_path=declarer.construct_path)
 
-    def build(self) -> Document:
+    def build(self, link_units: bool = True) -> Document:
+        """The document of the template. ``link_units`` False (a nested stack's template, whose
+        resources join its parent's document): neither normalised nor linked."""
         top_meta = self.t.data.get("Metadata")
         if isinstance(top_meta, dict):
             self.doc.metadata_suppressions = _suppressions(top_meta)
@@ -351,6 +362,7 @@ class Builder:
                     self.implicit.add(address)
                     self.auto_alias[name] = address
         implicit: list[Resource] = []
+        children: list[Resource] = []
         for name, res in self.res.items():
             if not isinstance(res, dict) or name in self.absent:
                 continue
@@ -380,8 +392,15 @@ class Builder:
                 g.may_not_exist = r.may_not_exist
             implicit.extend(generated)
             self.doc.resources.append(r)
+            if r.type in nested.NESTED_TYPES:
+                children += nested.evaluate(self, name, res, r)
         # SAM expands a function's own events before any other resource wires it
         self.doc.resources[:0] = implicit
+        self.doc.resources += children
+        if self.nesting is not None:
+            self.doc.nested = list(self.nesting.included)
+        if not link_units:
+            return self.doc
         for r in self.doc.resources:
             kt.normalise(r, LANG)
         link(self.doc)
@@ -616,13 +635,13 @@ def _json_text(tpl: Template, value: Any) -> str:
 MAX_LOCAL_FILE_BYTES = 1_000_000
 
 
-def read_local_file(template_file: str, path: str) -> Any:
+def read_local_file(template_file: str, path: str, boundary: str | None = None) -> Any:
     """The text of a file a template names, relative to the template; Unknown (with the reason)
     when it is missing, too large, not a regular file, or outside the template's read boundary
-    (computefit.boundary: the git work tree holding the template, else its folder; links are
-    checked before they are followed)."""
+    (``boundary``, default computefit.boundary's: the git work tree holding the template, else its
+    folder; links are checked before they are followed)."""
     folder = os.path.dirname(os.path.abspath(template_file))
-    res = resolve(path, folder, find_boundary(template_file))
+    res = resolve(path, folder, boundary or find_boundary(template_file))
     if res.refused is not None:
         return Unknown(res.why())
     if res.stat is None:

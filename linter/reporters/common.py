@@ -126,13 +126,32 @@ def count_by_check(findings) -> dict[str, dict[str, int]]:
     return out
 
 
+def resource_label(finding) -> str:
+    """The resource as a report names it: its logical ID or address, and beside it the CDK
+    construct path when ``cdk synth`` wrote the template (``ExportFnA1B2C3D4
+    (PaymentsStack/ExportFn/Resource)``): the name in the CDK app the logical ID was made from."""
+    path = getattr(finding, "construct_path", None)
+    return f"{finding.resource} ({path})" if path else finding.resource
+
+
+def with_construct_path(finding, message: str) -> str:
+    """``message`` with the construct path after the resource's name it starts with (or before
+    it, when it does not start with the name); unchanged without a construct path."""
+    if not getattr(finding, "construct_path", None):
+        return message
+    if finding.resource and message.startswith(finding.resource + " "):
+        return resource_label(finding) + message[len(finding.resource):]
+    return f"{resource_label(finding)}: {message}"
+
+
 def named_message(finding, message: str | None = None) -> str:
     """``resource: message``, or the message alone when it starts with the resource's name (most
-    do), so a one-line report does not name the resource twice."""
+    do), so a one-line report does not name the resource twice; with the construct path beside
+    the name (:func:`resource_label`)."""
     message = finding.message if message is None else message
     if finding.resource and message.startswith(finding.resource + " "):
-        return message
-    return f"{finding.resource}: {message}"
+        return with_construct_path(finding, message)
+    return f"{resource_label(finding)}: {message}"
 
 
 def plural(n: int, word: str) -> str:

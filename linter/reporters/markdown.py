@@ -17,7 +17,8 @@ import html
 import re
 from itertools import groupby
 
-from .common import check_docs_url, cost_pair, count_by_check, money, plural, report_path, summary_line, utf8, visible
+from .common import (check_docs_url, cost_pair, count_by_check, money, plural, report_path, resource_label,
+                     summary_line, utf8, visible)
 
 #: Markdown punctuation that can start a link or image (``[``), code, emphasis, strikethrough,
 #: math (GitHub reads ``$...$`` as TeX), a table cell boundary, or escape what follows (``\``).
@@ -70,7 +71,7 @@ def _inline(text) -> str:
 
 def _details(f) -> list[str]:
     line = f" (line {f.location.line})" if f.location.line else ""
-    summary = f"{f.check_id} {html_text(f.resource)}{line}: fix and costs"
+    summary = f"{f.check_id} {html_text(resource_label(f))}{line}: fix and costs"
     out = ["<details>", f"<summary>{summary}</summary>", "", f"**Fix:** {_inline(f.recommendation)}", ""]
     if f.costs:
         d = f.to_dict()["costs"]
@@ -145,7 +146,7 @@ def _render(result, options) -> str:
                 "|---:|---|---|---|---|"]
         for f in findings:
             check = f"[{f.check_id}]({check_docs_url(f.check_id)}) {cell(f.check_name)}"
-            out.append(f"| {f.location.line or ''} | {check} | {f.severity} | {cell(f.resource)} | {cell(f.message)} |")
+            out.append(f"| {f.location.line or ''} | {check} | {f.severity} | {cell(resource_label(f))} | {cell(f.message)} |")
         out.append("")
         for f in findings:
             out.extend(_details(f))

@@ -53,6 +53,7 @@ from .common import (
     resource_file,
     severity_name,
     visible,
+    with_construct_path,
     working_directory_uri,
 )
 from .markdown import escape as markdown_escape
@@ -145,11 +146,13 @@ def _result(finding, fingerprint: str, rule_index: dict[str, int]) -> dict:
         properties["costs"] = d["costs"]
     if finding.related:
         properties["related"] = list(finding.related)  # the function a queue feeds...
+    if getattr(finding, "construct_path", None):
+        properties["constructPath"] = finding.construct_path  # the CDK construct behind the logical ID
     result.update(
         level=severity_name("sarif", finding.severity),
         message={
-            "text": plain_message(finding.message),
-            "markdown": f"{markdown_escape(finding.message)}\n\n**Fix:** {markdown_escape(finding.recommendation)}",
+            "text": plain_message(with_construct_path(finding, finding.message)),
+            "markdown": f"{markdown_escape(with_construct_path(finding, finding.message))}\n\n**Fix:** {markdown_escape(finding.recommendation)}",
         },
         locations=[{
             "physicalLocation": _physical_location(finding.location.file, finding.location.line),

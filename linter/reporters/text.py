@@ -189,7 +189,9 @@ def finding_details(f, color: bool = False, indent: str = "", paths: _Paths | No
     msg = paths.in_message if paths else (lambda t: t)
     fix = f"same as for {_s(fix_seen)} above" if fix_seen else _s(msg(f.recommendation))
     out = [
-        f"{indent}resource: {_s(f.resource)} ({_s(f.resource_type)}); confidence: {f.confidence}",
+        f"{indent}resource: {_s(f.resource)} ({_s(f.resource_type)})"
+        + (f", CDK construct {_s(f.construct_path)}" if getattr(f, "construct_path", None) else "")
+        + f"; confidence: {f.confidence}",
         f"{indent}{_c('fix:', 'green', color)} {fix}",
     ]
     for cost in f.costs:
