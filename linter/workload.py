@@ -604,5 +604,7 @@ def analyse_container(command: str, image: str | None = None) -> ContainerProces
     if mt:
         return ContainerProcess(WORKER, f"runs a queue worker: {mt.group(0)}")
     if wl.services:
-        return ContainerProcess(SERVER, f"runs a {wl.services[0].kind}: {wl.services[0].evidence}")
+        kind = wl.services[0].kind
+        article = "an" if kind[:1].lower() in "aeiou" else "a"
+        return ContainerProcess(SERVER, f"runs {article} {kind}: {wl.services[0].evidence}")
     return ContainerProcess(OTHER, text[:160])
