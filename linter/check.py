@@ -54,6 +54,9 @@ class Finding:
     resource_location: Location | None = None
     #: Other resources the finding concerns (the function a queue feeds), by address.
     related: list[str] = field(default_factory=list)
+    #: What the costs are priced at (:meth:`computefit.prices.Basis.to_dict`: currency, region and
+    #: how it was chosen, prices' date, any override), set by the runner; None: the default basis.
+    pricing: dict | None = None
 
     @property
     def file(self) -> str:
@@ -85,14 +88,11 @@ class Finding:
         }
         d["related"] = list(self.related)
         if self.costs:
-            from . import facts
+            from . import prices
+            from .pricing import cost_summary
 
-            d["costs"] = {
-                "currency": facts.meta("currency"),
-                "region": facts.meta("region"),
-                "prices_as_of": facts.meta("prices_as_of"),
-                "options": [c.to_dict() for c in self.costs],
-            }
+            d["costs"] = {**(self.pricing or prices.Basis().to_dict()),
+                          "options": [c.to_dict() for c in self.costs], **cost_summary(self.costs)}
         return d
 
 

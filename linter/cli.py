@@ -80,6 +80,24 @@ def main() -> None:
     """Find AWS workloads running on the wrong compute model in CloudFormation, SAM and Terraform."""
 
 
+def _price_options(ctx, region: str | None, price_file: str | None) -> dict:
+    """``--region`` and ``--price-file``, checked, as :meth:`Config.with_cli` takes them."""
+    from .prices import PriceFileError, read_price_file, region_problem
+
+    out: dict = {}
+    if region:
+        problem = region_problem(region)
+        if problem:
+            raise click.BadParameter(problem, ctx=ctx, param_hint="--region")
+        out["region"] = region
+    if price_file:
+        try:
+            out["price_overrides"] = read_price_file(price_file)
+        except PriceFileError as exc:
+            raise click.BadParameter(str(exc), ctx=ctx, param_hint="--price-file")
+    return out
+
+
 def _parameters(ctx, files: tuple[str, ...], options: tuple[str, ...]) -> tuple:
     """CloudFormation parameter values: the files' in order, then the --parameter options."""
     from .cloudformation.parameters import ParameterFileError, from_option, read_file
@@ -149,6 +167,13 @@ def _parameters(ctx, files: tuple[str, ...], options: tuple[str, ...]) -> tuple:
               metavar="FILE", help="CloudFormation: read parameter values from FILE: the aws-cli list "
                                    "[{\"ParameterKey\", \"ParameterValue\"}], {\"Parameters\": {...}} or "
                                    "KEY=VALUE lines (repeatable, later files win).")
+@click.option("--region", "region", metavar="REGION", default=None,
+              help="Price costs in REGION (such as eu-west-1), over the configuration's region, the "
+                   "Terraform provider's region and AWS_REGION / AWS_DEFAULT_REGION (default us-east-1).")
+@click.option("--price-file", "price_file", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+              help="Your own rates (TOML: discount = 0.1 for 10% off every on-demand price, and/or "
+                   "\"ec2.m5.large\" = 0.07, \"lambda_gb_second.x86_64\" = 0.000015 ...); replaces the "
+                   "configuration's [prices] table. The report says an override is in use.")
 @click.option("--color/--no-color", default=None,
               help="Colour the text report (default: on a terminal, or when FORCE_COLOR is set; "
                    "never when NO_COLOR is set).")
@@ -170,8 +195,8 @@ def _parameters(ctx, files: tuple[str, ...], options: tuple[str, ...]) -> tuple:
               help="Parse and check documents in N processes (default: one per CPU; 1: in this process). "
                    "The report is the same for any N.")
 def scan(paths, formats, outputs, fail_on, ignore_bad_template, exit_zero, select, ignore, exclude, config_file, show_suppressed,
-         sarif_category, baseline_file, write_baseline, root, var_files, variables, parameters, parameter_files, color, verbose, quiet, diff_base, github_limits, show_files,
-         statistics, jobs) -> None:
+         sarif_category, baseline_file, write_baseline, root, var_files, variables, parameters, parameter_files, region, price_file,
+         color, verbose, quiet, diff_base, github_limits, show_files, statistics, jobs) -> None:
     """Scan PATHS (files or folders; default: the current folder).
 
     Exit codes: 0 nothing at or above --fail-on; 1 something was; 2 a usage error, an invalid
@@ -203,7 +228,8 @@ def scan(paths, formats, outputs, fail_on, ignore_bad_template, exit_zero, selec
             raise click.BadParameter(f"expected NAME=VALUE, got {value!r}", ctx=ctx, param_hint="--var")
     config = _load_config(paths, config_file).with_cli(
         select=select, ignore=ignore, exclude=exclude, fail_on=fail_on, formats=formats,
-        var_files=var_files, variables=variables, parameters=_parameters(ctx, parameter_files, parameters))
+        var_files=var_files, variables=variables, parameters=_parameters(ctx, parameter_files, parameters),
+        **_price_options(ctx, region, price_file))
     try:
         pairs = _pair_outputs(config.formats, outputs)
     except click.BadParameter as exc:

@@ -47,7 +47,7 @@ FAIL_ON = (*reversed(SEVERITIES), "never")  # error, warning, info, never
 CONFIG_FILE = ".computefit.toml"
 PYPROJECT = "pyproject.toml"
 TOP_KEYS = ("select", "ignore", "exclude", "fail-on", "format", "baseline", "checks", "var-file", "var",
-            "parameter-file", "parameter")
+            "parameter-file", "parameter", "region", "prices")
 
 
 @dataclass
@@ -70,6 +70,18 @@ class Config:
     #: CloudFormation parameter values (issue 8): (key, value text, where it was set), from
     #: --parameter-file then --parameter, later ones winning over earlier ones and over Defaults
     parameters: tuple[tuple[str, str, str], ...] = ()
+    #: The region costs are priced in (issue 12): ``--region`` (``region_cli``) or the
+    #: configuration's ``region``; a price override (``--price-file`` or ``[prices]``)
+    region_cli: str | None = None
+    region: str | None = None
+    price_overrides: Any = None  # prices.Overrides | None
+
+    def region_choice(self):
+        """The run's region settings (:class:`computefit.prices.RegionChoice`)."""
+        from .prices import RegionChoice
+
+        return RegionChoice(cli=self.region_cli, config=self.region, config_source=self.source,
+                            overrides=self.price_overrides)
 
     def enabled(self, check_id: str, *, engine: bool = False) -> bool:
         """Whether a rule reports. ``select`` picks the checks to run; an engine rule (CF001-CF003,
@@ -95,7 +107,8 @@ class Config:
                  exclude: tuple[str, ...] = (), fail_on: str | None = None,
                  formats: tuple[str, ...] = (), var_files: tuple[str, ...] = (),
                  variables: tuple[str, ...] = (),
-                 parameters: tuple[tuple[str, str, str], ...] = ()) -> "Config":
+                 parameters: tuple[tuple[str, str, str], ...] = (),
+                 region: str | None = None, price_overrides: Any = None) -> "Config":
         """This configuration with command-line options applied. ``--select`` replaces the file's
         ``select`` and ``ignore`` (the command line says exactly what to run); ``--ignore`` and
         ``--exclude`` add to the file's; ``--fail-on`` and ``--format`` replace the file's."""
@@ -118,6 +131,10 @@ class Config:
                 (v.split("=", 1)[0], v.split("=", 1)[1], f"--var {v.split('=', 1)[0]}") for v in variables)
         if parameters:
             changes["parameters"] = self.parameters + tuple(parameters)
+        if region:
+            changes["region_cli"] = region
+        if price_overrides is not None:  # --price-file replaces the configuration's table
+            changes["price_overrides"] = price_overrides
         return dataclasses.replace(self, **changes)
 
 
@@ -320,6 +337,20 @@ def parse(table: dict, source: str, prefix: str = "", base_dir: str | None = Non
         cfg.parameters += _values(table, "parameter", source, err,
                                   'CloudFormation parameter values (parameter = { Env = "prod" })',
                                   "write a list as comma-separated text")
+    if "region" in table:
+        from .prices import region_problem
+
+        problem = region_problem(table["region"])
+        if problem:
+            raise err("region", problem)
+        cfg.region = table["region"]
+    if "prices" in table:
+        from .prices import PriceFileError, parse_overrides
+
+        try:
+            cfg.price_overrides = parse_overrides(table["prices"], f"{source} [{prefix}prices]")
+        except PriceFileError as exc:
+            raise err("prices", str(exc))
     checks = table.get("checks", {})
     if not isinstance(checks, dict):
         raise err("checks", f"must be a table of check IDs ([{prefix}checks.CF201]); got {_show(checks)}")

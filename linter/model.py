@@ -489,6 +489,9 @@ class Document:
     #: The tool that generated this template, when the template says so (Lambda Annotations writes
     #: "partially managed by Amazon.Lambda.Annotations" and Metadata.Tool on its functions).
     generated_by: str | None = None
+    #: The region its Terraform default ``provider "aws"`` block sets (when known), and where.
+    region: str | None = None
+    region_at: str | None = None
 
 
 @dataclass
