@@ -98,6 +98,46 @@ def _price_options(ctx, region: str | None, price_file: str | None) -> dict:
     return out
 
 
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format.")
+@click.option("--output", "-o", "output", metavar="FILE", help="Write to FILE instead of standard output.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Read settings (region, prices, var-file, parameter) from FILE.")
+@click.option("--region", "region", metavar="REGION", default=None, help="Price in REGION (as for scan).")
+@click.option("--price-file", "price_file", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+              help="Your own rates (as for scan).")
+@click.option("--root", "root", type=click.Path(exists=True, file_okay=False), metavar="DIR",
+              help="Read boundary (as for scan).")
+def costs(paths, fmt, output, config_file, region, price_file, root) -> None:
+    """Price every compute resource in PATHS under its current model and each alternative.
+
+    Lambda functions (with their provisioned concurrency), EC2 instances, auto scaling groups and
+    ECS services, each with its monthly cost now and under the alternatives the checks know, and
+    the assumptions each figure rests on, whether or not a check fires. Where the code gives no
+    volume the option gives the cost per 1,000 runs instead of a monthly figure.
+    """
+    import json as _json
+
+    from . import costs as bill
+    from .runner import scan as run_scan
+
+    ctx = click.get_current_context()
+    paths = list(paths) or ["."]
+    config = _load_config(paths, config_file).with_cli(**_price_options(ctx, region, price_file))
+    result = run_scan(paths, config, root=root, jobs=1)
+    billed = bill.bill(result.model, choice=config.region_choice())
+    text = (_json.dumps(bill.report(billed), indent=2, ensure_ascii=True) + "\n" if fmt == "json"
+            else bill.render_text(billed))
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        click.echo(text, nl=False)
+    if result.errors:
+        ctx.exit(2)
+
+
 def _parameters(ctx, files: tuple[str, ...], options: tuple[str, ...]) -> tuple:
     """CloudFormation parameter values: the files' in order, then the --parameter options."""
     from .cloudformation.parameters import ParameterFileError, from_option, read_file
