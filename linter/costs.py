@@ -73,6 +73,9 @@ def _lambda(unit: m.ComputeUnit, vol: Volumes) -> list[CostLine]:
     def line(cost: CostLine) -> CostLine:
         cost.assumptions[:0] = bound + ([] if known else vol.notes)
         if not known:  # a cost per 1,000 runs is not a month's: never shown as one
+            month = f"{PER_RUNS:,.1f} runs/month"
+            cost.assumptions = [f"{PER_RUNS:,} runs" + a[len(month):] if a.startswith(month) else a
+                                for a in cost.assumptions]
             if cost.monthly_usd is not None:
                 cost.assumptions.append(f"${cost.monthly_usd:,.4f} per {PER_RUNS:,} runs")
             cost.monthly_usd = None
@@ -168,9 +171,16 @@ def render_text(billed: list[tuple[prices.Basis, Priced]]) -> str:
     for _, p in billed:
         out.append(f"{report_path(p.file)}:{p.line}  {p.resource} ({p.resource_type})")
         for c in p.options:
-            out.append(f"  {c.option}: {money(c.monthly_usd)}")
+            per = [a for a in c.assumptions if a.endswith(f" per {PER_RUNS:,} runs") and a.startswith("$")]
+            out.append(f"  {c.option}: {per[-1] if c.monthly_usd is None and per else money(c.monthly_usd)}")
             out.extend(f"      - {a}" for a in c.assumptions)
         out.append("")
     if not billed:
         out.append("No compute resources found.")
+    else:
+        current = [p.options[0].monthly_usd for _, p in billed if p.options[0].monthly_usd is not None]
+        out.append(f"{len(billed)} compute resource{'s' if len(billed) != 1 else ''}; current monthly cost of the "
+                   f"{len(current)} with a known figure: {money(sum(current))}"
+                   + (f" ({len(billed) - len(current)} depend on volumes the code does not give)"
+                      if len(current) < len(billed) else ""))
     return "\n".join(out).rstrip("\n") + "\n"

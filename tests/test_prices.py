@@ -162,3 +162,22 @@ def test_prices_are_not_read_at_start_up():
     code = ("import computefit.cli, computefit.runner, computefit.pricing, computefit.prices as p, sys; "
             "sys.exit(1 if p.data.cache_info().currsize else 0)")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_a_plan_is_priced_in_its_provider_region(tmp_path):
+    plan = {
+        "format_version": "1.2",
+        "variables": {"region": {"value": "ap-northeast-1"}},
+        "planned_values": {"root_module": {"resources": [{
+            "address": "aws_lambda_function.job", "mode": "managed", "type": "aws_lambda_function", "name": "job",
+            "values": {"function_name": "job", "timeout": 880, "memory_size": 2048, "runtime": "python3.12"}}]}},
+        "resource_changes": [{
+            "address": "aws_lambda_function.job", "mode": "managed", "type": "aws_lambda_function", "name": "job",
+            "change": {"actions": ["create"], "after": {"function_name": "job", "timeout": 880, "memory_size": 2048,
+                                                         "runtime": "python3.12"}}}],
+        "configuration": {"provider_config": {"aws": {"name": "aws", "expressions": {
+            "region": {"references": ["var.region"]}}}}},
+    }
+    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    costs = _costs(str(tmp_path / "plan.json"))
+    assert costs["region"] == "ap-northeast-1" and costs["region_from"].endswith("(var.region)")
