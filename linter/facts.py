@@ -32,6 +32,10 @@ class Fact:
     def cite(self) -> str:
         return f"{self.source} (as of {self.as_of})"
 
+    def cite_url(self) -> str:
+        """The citation with the page a reader can open, for cost lines: ``source, URL, as of DATE``."""
+        return f"{self.source}, {self.url}, as of {self.as_of}" if self.url else self.cite()
+
 
 @functools.lru_cache(maxsize=1)
 def _data() -> dict:

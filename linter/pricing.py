@@ -163,7 +163,9 @@ def _notes(*found: "prices.Price") -> list[str]:
 def _tier_notes(gb_s: float, duration: "prices.Price", arch: str) -> list[str]:
     """Lambda duration beyond AWS's first tier (6 B GB-s a month x86, 7.5 B arm64): the tiers used,
     or, for a region whose tiers are not on file, that the first-tier rate was used."""
-    tiers = duration.value if isinstance(duration.value, list) else [[None, duration.value]]
+    if not isinstance(duration.value, list):  # an own flat rate (price override): no tiers
+        return []
+    tiers = duration.value
     first = tiers[0][0]
     if first is None:
         us_first = prices.unit("lambda_gb_second", arch, prices.Basis()).value[0][0]

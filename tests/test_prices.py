@@ -181,3 +181,21 @@ def test_a_plan_is_priced_in_its_provider_region(tmp_path):
     (tmp_path / "plan.json").write_text(json.dumps(plan))
     costs = _costs(str(tmp_path / "plan.json"))
     assert costs["region"] == "ap-northeast-1" and costs["region_from"].endswith("(var.region)")
+
+
+def test_every_source_a_cost_line_cites_is_a_url_a_reader_can_open():
+    """An assumption that cites a source (``as of DATE``) names the page: never a document that is
+    not in the repository."""
+    import re
+    from pathlib import Path
+
+    cited = 0
+    for expected in Path(__file__).resolve().parents[1].glob("fixtures/**/*expected.json"):
+        for f in json.loads(expected.read_text())["findings"]:
+            for option in f.get("costs", {}).get("options", []):
+                for a in option["assumptions"]:
+                    assert not re.search(r"knowledge base|knowledge\.md|\bsection \d", a, re.I), (expected, a)
+                    if re.search(r"\bas of \d{4}-\d{2}-\d{2}", a):
+                        cited += 1
+                        assert "https://" in a, (expected, a)
+    assert cited  # the CF301 SnapStart lines cite the Lambda pricing page
