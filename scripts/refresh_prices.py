@@ -10,7 +10,9 @@ service and region wanted, the region's offer file named by the service's region
 
 for AWSLambda, AmazonECS (Fargate) and AmazonEC2 (instances and EBS), and runs:
 
-    python scripts/refresh_prices.py OFFER.json [OFFER.json ...] [--data linter/data/prices/aws.json]
+    python scripts/refresh_prices.py OFFER.json [OFFER.csv ...] [--data linter/data/prices/aws.json]
+
+(each region index entry also names the CSV form, ``currentVersionUrl`` with ``.csv``: both are read)
 
 Each offer file updates the prices it holds for its region, with the offer file as their source
 (its URL and publication date); every other price in the data file is kept as it is, with its own
@@ -113,6 +115,50 @@ def read_offer(offer: dict) -> tuple[str, dict[str, dict], dict[str, dict]]:
     return code, prices, ec2
 
 
+#: The product attributes read, by their CSV column names made comparable (lower case, letters and
+#: digits only): "Region Code" -> regionCode, "Pre Installed S/W" -> preInstalledSw.
+_ATTRIBUTES = ("regionCode", "location", "group", "usagetype", "instanceType", "vcpu", "memory", "operatingSystem",
+               "tenancy", "preInstalledSw", "capacitystatus", "licenseModel", "volumeApiName")
+
+
+def _plain(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def read_csv_offer(text: str) -> dict:
+    """A bulk-API CSV offer file as the JSON form's ``products`` and ``terms`` (on-demand rows only):
+    metadata lines ("FormatVersion", "OfferCode", "Publication Date", ...), then a header row
+    starting with SKU, then one row per price dimension."""
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(text)))
+    meta = {r[0]: r[1] for r in rows if len(r) == 2}
+    start = next(i for i, r in enumerate(rows) if r and r[0] == "SKU")
+    header = [_plain(h) for h in rows[start]]
+    col = {h: i for i, h in enumerate(header)}
+    want = {_plain(a): a for a in _ATTRIBUTES}
+    offer = {"offerCode": meta.get("OfferCode", ""), "publicationDate": meta.get("Publication Date", ""),
+             "products": {}, "terms": {"OnDemand": {}}}
+    for r in rows[start + 1:]:
+        if len(r) != len(header) or r[col["termtype"]] != "OnDemand":
+            continue
+        sku = r[col["sku"]]
+        attributes = {want[h]: r[i] for h, i in col.items() if h in want and r[i] != ""}
+        offer["products"][sku] = {"sku": sku, "productFamily": r[col["productfamily"]], "attributes": attributes}
+        term = offer["terms"]["OnDemand"].setdefault(sku, {}).setdefault(
+            f"{sku}.{r[col['offertermcode']]}", {"priceDimensions": {}})
+        term["priceDimensions"][r[col["ratecode"]]] = {
+            "beginRange": r[col["startingrange"]], "endRange": r[col["endingrange"]], "unit": r[col["unit"]],
+            "pricePerUnit": {r[col["currency"]]: r[col["priceperunit"]]}}
+    return offer
+
+
+def load_offer(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8-sig")
+    return read_csv_offer(text) if path.suffix.lower() == ".csv" else json.loads(text)
+
+
 def _number(x):
     return int(x) if isinstance(x, float) and x.is_integer() else x
 
@@ -158,7 +204,7 @@ def merge(data: dict, offer: dict, changes: list[str]) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("offers", nargs="+", type=Path, help="offer files (JSON) downloaded from the bulk API")
+    parser.add_argument("offers", nargs="+", type=Path, help="offer files (JSON or CSV) downloaded from the bulk API")
     parser.add_argument("--data", type=Path, default=DATA, help="the price file to update (default: %(default)s)")
     parser.add_argument("--dry-run", action="store_true", help="print the changes without writing")
     args = parser.parse_args(argv)
@@ -166,8 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     changes: list[str] = []
     for path in args.offers:
         try:
-            offer = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+            offer = load_offer(path)
+        except (OSError, ValueError, KeyError, StopIteration) as exc:
             print(f"refresh_prices: {path}: {exc}", file=sys.stderr)
             return 2
         merge(data, offer, changes)

@@ -199,3 +199,11 @@ def test_every_source_a_cost_line_cites_is_a_url_a_reader_can_open():
                         cited += 1
                         assert "https://" in a, (expected, a)
     assert cited  # the CF301 SnapStart lines cite the Lambda pricing page
+
+
+def test_scheduler_in_tokyo_costs_more_past_the_free_tier():
+    with prices.using(prices.Basis("ap-northeast-1")):
+        assert pricing.scheduler(14_000_000 + 1_000_000) == pytest.approx(1.25)
+        assert pricing.scheduler_schedule(100.0).assumptions[1].startswith(
+            "first 14 M invocations/month free, then $1.25/M")
+    assert pricing.scheduler(15_000_000) == pytest.approx(1.00)

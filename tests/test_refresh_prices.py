@@ -78,3 +78,13 @@ def test_dry_run_writes_nothing(refresh, tmp_path):
     before = data.read_text()
     assert refresh.main([str(OFFERS / "AmazonECS-eu-west-1.json"), "--data", str(data), "--dry-run"]) == 0
     assert data.read_text() == before
+
+
+def test_reads_the_csv_form_of_an_offer_file_on_demand_rows_only(refresh):
+    offer = refresh.load_offer(OFFERS / "AmazonEC2-eu-west-1-excerpt.csv")
+    code, found, ec2 = refresh.read_offer(offer)
+    assert code == "AmazonEC2"
+    assert found == {"eu-west-1": {"ebs_gb_month": {"gp2": 0.11}}}
+    # the reserved row of the same SKU is not an on-demand price
+    assert list(ec2.values()) == [{"type": "t3.medium", "region": "eu-west-1", "vcpu": 2, "memory_gib": 4.0,
+                                   "linux_hour": 0.0456}]
