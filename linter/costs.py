@@ -1,5 +1,7 @@
 """``computefit costs``: every compute resource of a scan priced under its current model and
-under the alternatives the checks know, whether or not a check fires (issue 12 item 4).
+under the alternatives the checks know, whether or not a check fires (issue 12 item 4): Lambda
+functions with their provisioned concurrency, EC2 instances, auto scaling groups, ECS services, and
+Step Functions state machines (Standard: state transitions per 1,000 executions).
 
 Volumes come through one place, :func:`volumes_for` (a hook a usage file replaces: pass
 ``volumes=`` to :func:`bill`); by default they are what the code says (a schedule's runs), and
@@ -129,6 +131,32 @@ def _ecs(unit: m.ComputeUnit) -> list[CostLine]:
     return [line]
 
 
+def _state_machine(res: m.Resource) -> list[CostLine]:
+    """A Standard workflow's state transitions per 1,000 executions (each state entered once: a
+    lower bound, loops and Map iterations add more); an Express one is not priced (its duration and
+    memory are not in the code)."""
+    from . import stepfunctions
+
+    wt = res.setting("workflow_type")
+    kind = str(wt.value).upper() if wt is not None and isinstance(wt.value, str) else "STANDARD"
+    if kind == "EXPRESS":
+        price = prices.unit("sfn_express_request")
+        return [CostLine("current: Step Functions Express workflow", None, [
+            f"${price.value * 1e6:.2f}/M requests plus duration x memory per GB-s: each run's duration "
+            "and memory are not in the code, so no figure", *price.notes])]
+    defn = stepfunctions.definition(res)
+    if defn is None or not isinstance(defn.doc, dict):
+        return [CostLine("current: Step Functions Standard workflow", None, ["definition could not be read"])]
+    n = sum(1 for _ in stepfunctions.states(defn.doc))
+    price = prices.unit("sfn_standard_transition")
+    per = PER_RUNS * n * price.value
+    return [CostLine(f"current: Step Functions Standard workflow of {n} states, per {PER_RUNS:,} executions "
+                     "(executions/month unknown)", None, [
+        f"at least {n} state transitions per execution (each state once; retries, loops and Map "
+        "iterations add more)", f"${price.value * 1000:.3f} per 1,000 state transitions", *price.notes,
+        f"${per:,.4f} per {PER_RUNS:,} runs"])]
+
+
 def bill(model: m.Model, volumes: Callable[[m.ComputeUnit], Volumes] = volumes_for,
          choice: prices.RegionChoice | None = None) -> list[tuple[prices.Basis, Priced]]:
     """Every compute unit of ``model`` with its options, current first, priced at its document's
@@ -150,6 +178,10 @@ def bill(model: m.Model, volumes: Callable[[m.ComputeUnit], Volumes] = volumes_f
                     continue
                 out.append((basis, Priced(unit.name, unit.resource_type, unit.location.file, unit.location.line,
                                           options)))
+            for res in doc.resources:
+                if res.kind == "state_machine":
+                    out.append((basis, Priced(res.address, res.type, res.location.file, res.location.line,
+                                              _state_machine(res))))
     return out
 
 

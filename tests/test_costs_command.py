@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from computefit import costs, pricing
@@ -55,3 +56,76 @@ def test_costs_text_names_region_and_date(monkeypatch):
     out = CliRunner().invoke(main, ["costs", "examples/terraform", "--region", "eu-west-1"]).output
     assert out.startswith("Monthly costs (USD, eu-west-1 on-demand, prices as of ")
     assert "aws_instance.invoice_batch" in out and "current: 1 x t3.large always on" in out
+
+
+def test_state_machines_standard_per_1000_executions_express_unpriced(monkeypatch):
+    monkeypatch.chdir(REPO)
+    doc = json.loads(CliRunner().invoke(main, ["costs", "fixtures/CF403/cfn/quiet_standard_and_short.yaml",
+                                               "--format", "json"]).output)
+    machines = {r["resource"]: r["options"] for r in doc["resources"] if "StateMachine" in r["resource_type"]}
+    standard = machines["LongJobs"][0]
+    assert standard["option"].startswith("current: Step Functions Standard workflow of 2 states, per 1,000 executions")
+    assert standard["monthly_usd"] is None and standard["assumptions"][-1] == "$0.0500 per 1,000 runs"
+    express = [o[0] for o in machines.values() if "Express" in o[0]["option"]]
+    assert all(o["monthly_usd"] is None for o in express)
+
+
+INFRACOST_TF = '''
+provider "aws" {
+  region = "us-east-1"
+}
+
+resource "aws_lambda_function" "lambda_withUsage512Mem" {
+  function_name = "lambda_function_name"
+  role          = "arn:aws:lambda:us-east-1:aws:resource-id"
+  handler       = "exports.test"
+  filename      = "function.zip"
+  runtime       = "nodejs12.x"
+  memory_size   = 512
+}
+
+resource "aws_lambda_function" "lambda_duration_9B" {
+  function_name = "lambda_function_name"
+  role          = "arn:aws:lambda:us-east-1:aws:resource-id"
+  handler       = "exports.test"
+  filename      = "function.zip"
+  runtime       = "nodejs12.x"
+  memory_size   = 1024
+}
+
+resource "aws_lambda_function" "lambda_duration_11B_arm" {
+  function_name = "lambda_function_name"
+  role          = "arn:aws:lambda:us-east-1:aws:resource-id"
+  handler       = "exports.test"
+  filename      = "function.zip"
+  runtime       = "nodejs12.x"
+  memory_size   = 1024
+  architectures = ["arm64"]
+}
+'''
+
+# infracost's lambda_function_test usage file (monthly_requests, request_duration_ms) and the
+# totals of its golden output's line items for the same resources
+INFRACOST_USAGE = {
+    "aws_lambda_function.lambda_withUsage512Mem": ((100_000, 350), 0.02 + 0.29),
+    "aws_lambda_function.lambda_duration_9B": ((9_000_000_000, 1024), 1800.00 + 100000.20 + 48240.00),
+    "aws_lambda_function.lambda_duration_11B_arm": ((11_250_000_000, 1024), 2250.00 + 100000.50 + 48240.40),
+}
+
+
+def test_costs_current_lambda_figures_agree_with_infracost_on_its_test_case(tmp_path):
+    from computefit.runner import scan
+
+    (tmp_path / "main.tf").write_text(INFRACOST_TF)
+    model = scan([str(tmp_path)]).model
+
+    def usage(unit):
+        (requests, ms), _ = INFRACOST_USAGE[unit.name]
+        return costs.Volumes(requests, ms / 1000, "infracost's usage file")
+
+    billed = {p.resource: p for _, p in costs.bill(model, volumes=usage)}
+    assert set(billed) == set(INFRACOST_USAGE)
+    for name, (_, total) in INFRACOST_USAGE.items():
+        current = billed[name].options[0]
+        assert current.option.startswith("current: Lambda")
+        assert round(current.monthly_usd, 2) == pytest.approx(round(total, 2), abs=0.0101), name
