@@ -400,10 +400,10 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
         if rt.snapstart_supported:
             fact = facts.fact("lambda.snapstart_free_runtimes")
             if rt.family in fact.value:
-                costs.insert(0, CostLine("SnapStart", 0.0, [f"no additional charge for {rt.family} ({fact.cite()})"]))
+                costs.insert(0, CostLine("SnapStart", 0.0, [f"no additional charge for {rt.family} ({fact.cite_url()})"]))
             elif rt.tier != runtimes.FAST:  # not advised where the start is already fast
                 prices = facts.fact("lambda.snapstart_prices")
                 costs.insert(0, CostLine("SnapStart", None, [
                     "snapshot cache per GB-s of memory (minimum 3 h per version) plus a per-restore charge per GB: "
-                    f"depends on deployments and cold starts; unit prices {prices.value} ({prices.cite()})"]))
+                    f"depends on deployments and cold starts; unit prices {prices.value} ({prices.cite_url()})"]))
         return costs

@@ -127,8 +127,9 @@ class LambdaCouldRunOnArm64(Check):
 
     def explain(self, v: CouldRunOnArm64, ctx: CheckContext) -> Finding:
         unit = v.subject
-        prices = facts.value("price.lambda_gb_second")
-        cut = 1 - prices["arm64"] / prices["x86_64"]
+        from computefit import prices
+
+        cut = 1 - prices.unit("lambda_gb_second", "arm64").rate / prices.unit("lambda_gb_second", "x86_64").rate
         where = v.architectures.describe_origin() if v.architectures is not None else "not set, x86_64 by default"
         costs, saving, per = self._costs(unit, ctx)
         message = (f"{unit.name} runs {v.runtime.name} on x86_64 ({where}): the same zip package runs on arm64, "

@@ -57,6 +57,9 @@ class Finding:
     #: The resource's CDK construct path (``PaymentsStack/ExportFn/Resource``), for a template
     #: ``cdk synth`` wrote; None otherwise.
     construct_path: str | None = None
+    #: What the costs are priced at (:meth:`computefit.prices.Basis.to_dict`: currency, region and
+    #: how it was chosen, prices' date, any override), set by the runner; None: the default basis.
+    pricing: dict | None = None
 
     @property
     def file(self) -> str:
@@ -90,14 +93,11 @@ class Finding:
         if self.construct_path:
             d["construct_path"] = self.construct_path
         if self.costs:
-            from . import facts
+            from . import prices
+            from .pricing import cost_summary
 
-            d["costs"] = {
-                "currency": facts.meta("currency"),
-                "region": facts.meta("region"),
-                "prices_as_of": facts.meta("prices_as_of"),
-                "options": [c.to_dict() for c in self.costs],
-            }
+            d["costs"] = {**(self.pricing or prices.Basis().to_dict()),
+                          "options": [c.to_dict() for c in self.costs], **cost_summary(self.costs)}
         return d
 
 

@@ -80,6 +80,24 @@ def main() -> None:
     """Find AWS workloads running on the wrong compute model in CloudFormation, SAM and Terraform."""
 
 
+def _price_options(ctx, region: str | None, price_file: str | None) -> dict:
+    """``--region`` and ``--price-file``, checked, as :meth:`Config.with_cli` takes them."""
+    from .prices import PriceFileError, read_price_file, region_problem
+
+    out: dict = {}
+    if region:
+        problem = region_problem(region)
+        if problem:
+            raise click.BadParameter(problem, ctx=ctx, param_hint="--region")
+        out["region"] = region
+    if price_file:
+        try:
+            out["price_overrides"] = read_price_file(price_file)
+        except PriceFileError as exc:
+            raise click.BadParameter(str(exc), ctx=ctx, param_hint="--price-file")
+    return out
+
+
 def _parameters(ctx, files: tuple[str, ...], options: tuple[str, ...]) -> tuple:
     """CloudFormation parameter values: the files' in order, then the --parameter options."""
     from .cloudformation.parameters import ParameterFileError, from_option, read_file
@@ -147,6 +165,48 @@ def _environment_config(ctx, paths: list[str], config_file: str | None, var_file
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format.")
+@click.option("--output", "-o", "output", metavar="FILE", help="Write to FILE instead of standard output.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Read settings (region, prices, var-file, parameter) from FILE.")
+@click.option("--region", "region", metavar="REGION", default=None, help="Price in REGION (as for scan).")
+@click.option("--price-file", "price_file", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+              help="Your own rates (as for scan).")
+@_environment_options
+def costs(paths, fmt, output, config_file, region, price_file, root, var_files, variables, parameters,
+          parameter_files, sam_config, sam_config_env) -> None:
+    """Price every compute resource in PATHS under its current model and each alternative.
+
+    Lambda functions (with their provisioned concurrency), EC2 instances, auto scaling groups and
+    ECS services, each with its monthly cost now and under the alternatives the checks know, and
+    the assumptions each figure rests on, whether or not a check fires. Where the code gives no
+    volume the option gives the cost per 1,000 runs instead of a monthly figure.
+    """
+    import json as _json
+
+    from . import costs as bill
+    from .runner import scan as run_scan
+
+    ctx = click.get_current_context()
+    paths = list(paths) or ["."]
+    config = _environment_config(ctx, paths, config_file, var_files, variables, parameters, parameter_files,
+                                 sam_config, sam_config_env, **_price_options(ctx, region, price_file))
+    result = run_scan(paths, config, root=root, jobs=1)
+    billed = bill.bill(result.model, choice=config.region_choice())
+    text = (_json.dumps(bill.report(billed), indent=2, ensure_ascii=True) + "\n" if fmt == "json"
+            else bill.render_text(billed))
+    if output:
+        from .atomic import write_text
+
+        write_text(output, text)  # a temp file renamed into place: never a half-written report
+    else:
+        click.echo(text, nl=False)
+    if result.errors:
+        ctx.exit(2)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "formats", multiple=True, metavar="FORMAT[:FILE]",
               help=f"Report format (repeatable): {', '.join(_format_names())}. "
                    "FORMAT:FILE writes that format to FILE.")
@@ -180,6 +240,13 @@ def _environment_config(ctx, paths: list[str], config_file: str | None, var_file
 @click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False), metavar="FILE",
               help="Record this run's findings in FILE (exit 0 unless a file could not be read).")
 @_environment_options
+@click.option("--region", "region", metavar="REGION", default=None,
+              help="Price costs in REGION (such as eu-west-1), over the configuration's region, the "
+                   "Terraform provider's region and AWS_REGION / AWS_DEFAULT_REGION (default us-east-1).")
+@click.option("--price-file", "price_file", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+              help="Your own rates (TOML: discount = 0.1 for 10% off every on-demand price, and/or "
+                   "\"ec2.m5.large\" = 0.07, \"lambda_gb_second.x86_64\" = 0.000015 ...); replaces the "
+                   "configuration's [prices] table. The report says an override is in use.")
 @click.option("--color/--no-color", default=None,
               help="Colour the text report (default: on a terminal, or when FORCE_COLOR is set; "
                    "never when NO_COLOR is set).")
@@ -201,7 +268,8 @@ def _environment_config(ctx, paths: list[str], config_file: str | None, var_file
               help="Parse and check documents in N processes (default: one per CPU; 1: in this process). "
                    "The report is the same for any N.")
 def scan(paths, formats, outputs, fail_on, ignore_bad_template, exit_zero, select, ignore, exclude, config_file, show_suppressed,
-         sarif_category, baseline_file, write_baseline, root, var_files, variables, parameters, parameter_files, sam_config, sam_config_env, color, verbose, quiet, diff_base, github_limits, show_files,
+         sarif_category, baseline_file, write_baseline, root, var_files, variables, parameters, parameter_files,
+         sam_config, sam_config_env, region, price_file, color, verbose, quiet, diff_base, github_limits, show_files,
          statistics, jobs) -> None:
     """Scan PATHS (files or folders; default: the current folder).
 
@@ -231,7 +299,7 @@ def scan(paths, formats, outputs, fail_on, ignore_bad_template, exit_zero, selec
                                "baseline again to refresh it", ctx=ctx)
     config = _environment_config(ctx, paths, config_file, var_files, variables, parameters, parameter_files,
                                  sam_config, sam_config_env, select=select, ignore=ignore, exclude=exclude,
-                                 fail_on=fail_on, formats=formats)
+                                 fail_on=fail_on, formats=formats, **_price_options(ctx, region, price_file))
     try:
         pairs = _pair_outputs(config.formats, outputs)
     except click.BadParameter as exc:

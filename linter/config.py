@@ -47,7 +47,7 @@ FAIL_ON = (*reversed(SEVERITIES), "never")  # error, warning, info, never
 CONFIG_FILE = ".computefit.toml"
 PYPROJECT = "pyproject.toml"
 TOP_KEYS = ("select", "ignore", "exclude", "fail-on", "format", "baseline", "checks", "var-file", "var",
-            "parameter-file", "parameter", "sam-config", "sam-config-env")
+            "parameter-file", "parameter", "sam-config", "sam-config-env", "region", "prices")
 
 
 @dataclass
@@ -77,6 +77,18 @@ class Config:
     sam_config_env: str | None = None
     #: The values read from ``sam_config`` (set by the runner when it reads the file once per scan)
     sam_values: tuple[tuple[str, str, str], ...] | None = None
+    #: The region costs are priced in (issue 12): ``--region`` (``region_cli``) or the
+    #: configuration's ``region``; a price override (``--price-file`` or ``[prices]``)
+    region_cli: str | None = None
+    region: str | None = None
+    price_overrides: Any = None  # prices.Overrides | None
+
+    def region_choice(self):
+        """The run's region settings (:class:`computefit.prices.RegionChoice`)."""
+        from .prices import RegionChoice
+
+        return RegionChoice(cli=self.region_cli, config=self.region, config_source=self.source,
+                            overrides=self.price_overrides)
 
     def enabled(self, check_id: str, *, engine: bool = False) -> bool:
         """Whether a rule reports. ``select`` picks the checks to run; an engine rule (CF001-CF003,
@@ -103,7 +115,8 @@ class Config:
                  formats: tuple[str, ...] = (), var_files: tuple[str, ...] = (),
                  variables: tuple[str, ...] = (),
                  parameters: tuple[tuple[str, str, str], ...] = (), sam_config: str | None = None,
-                 sam_config_env: str | None = None) -> "Config":
+                 sam_config_env: str | None = None,
+                 region: str | None = None, price_overrides: Any = None) -> "Config":
         """This configuration with command-line options applied. ``--select`` replaces the file's
         ``select`` and ``ignore`` (the command line says exactly what to run); ``--ignore`` and
         ``--exclude`` add to the file's; ``--fail-on`` and ``--format`` replace the file's."""
@@ -130,6 +143,10 @@ class Config:
             changes["sam_config"] = os.path.abspath(sam_config)
         if sam_config_env:
             changes["sam_config_env"] = sam_config_env
+        if region:
+            changes["region_cli"] = region
+        if price_overrides is not None:  # --price-file replaces the configuration's table
+            changes["price_overrides"] = price_overrides
         return dataclasses.replace(self, **changes)
 
 
@@ -341,6 +358,20 @@ def parse(table: dict, source: str, prefix: str = "", base_dir: str | None = Non
         if not isinstance(value, str) or not value.strip():
             raise err("sam-config-env", f"must be an environment name (a string); got {_show(value)}")
         cfg.sam_config_env = value
+    if "region" in table:
+        from .prices import region_problem
+
+        problem = region_problem(table["region"])
+        if problem:
+            raise err("region", problem)
+        cfg.region = table["region"]
+    if "prices" in table:
+        from .prices import PriceFileError, parse_overrides
+
+        try:
+            cfg.price_overrides = parse_overrides(table["prices"], f"{source} [{prefix}prices]")
+        except PriceFileError as exc:
+            raise err("prices", str(exc))
     checks = table.get("checks", {})
     if not isinstance(checks, dict):
         raise err("checks", f"must be a table of check IDs ([{prefix}checks.CF201]); got {_show(checks)}")

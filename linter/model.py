@@ -514,6 +514,9 @@ class Document:
     #: CloudFormation: the templates (real paths) evaluated as nested stacks inside this one; a
     #: scan reports them through this document, not on their own.
     nested: list[str] = field(default_factory=list)
+    #: The region its Terraform default ``provider "aws"`` block sets (when known), and where.
+    region: str | None = None
+    region_at: str | None = None
 
 
 @dataclass

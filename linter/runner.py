@@ -254,6 +254,22 @@ def _per_subject_checks(config: Config) -> list[tuple[int, str, type[Check]]]:
 
 
 def _check_document(doc: Document, config: Config) -> _DocChecks:
+    from . import prices
+
+    basis = prices.resolve_region(config.region_choice(), doc.region, doc.region_at)
+    with prices.using(basis):
+        return _check_document_at(doc, config, basis)
+
+
+def _priced(findings: list[Finding], basis) -> list[Finding]:
+    """The findings with what their costs were priced at."""
+    for f in findings:
+        if f.costs:
+            f.pricing = basis.to_dict()
+    return findings
+
+
+def _check_document_at(doc: Document, config: Config, basis) -> _DocChecks:
     from .model import ComputeUnit
 
     out = _DocChecks()
@@ -278,7 +294,7 @@ def _check_document(doc: Document, config: Config) -> _DocChecks:
                     loc.file, f"check {check_id} on {subject.name} (line {loc.line})", exc, line=loc.line or None)))
                 seq += 1
                 continue
-            for f in _configured(found, config):
+            for f in _priced(_configured(found, config), basis):
                 out.findings.append((index, phase, seq, f))
                 seq += 1
     return out
@@ -310,8 +326,12 @@ def _merge_checks(model: Model, per_doc: list[_DocChecks], config: Config
                 ran.add(check_id)
             continue
         check = check_cls()  # a whole-model check (the earlier API): one call on the whole model
+        from . import prices
+
+        basis = prices.resolve_region(config.region_choice())
         try:
-            found = list(check.run(model, CheckContext(config.options_for(check_cls), model)))
+            with prices.using(basis):
+                found = _priced(list(check.run(model, CheckContext(config.options_for(check_cls), model))), basis)
         except Exception as exc:
             tagged_e.append((index, -1, -1, 0, _internal_error("<model>", f"check {check_id}", exc)))
             continue

@@ -160,3 +160,11 @@ def corpus() -> Path:
     if not (CORPUS / "files").is_dir():
         pytest.skip("shared corpus not present")
     return CORPUS
+
+
+@pytest.fixture(autouse=True)
+def _no_region_from_the_environment(monkeypatch):
+    """Costs are priced in the region AWS_REGION / AWS_DEFAULT_REGION name when nothing else sets
+    one: the tests must not depend on the developer's shell."""
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from conftest import FIXTURES, case_files, finding_rows, fixture_cases, only_finding, scan_case, scan_findings
 
-from computefit import facts
+from computefit import facts, prices
 
 CHECK = "CF201"
 BASE = FIXTURES / CHECK
@@ -146,9 +146,9 @@ def test_schedule_driven_costs_count_runs_per_month():
     assert "730.0 runs/month x 720 s at 2048 MB (x86_64)" in lam.assumptions
     assert not any("one run" in a for a in lam.assumptions + far.assumptions)
     # 730 runs x 720 s x 2 GB at the x86 GB-second price, plus requests
-    gb_s, req = facts.value("price.lambda_gb_second")["x86_64"], facts.value("price.lambda_request")
+    gb_s, req = prices.rate("lambda_gb_second", "x86_64"), prices.rate("lambda_request")
     assert lam.monthly_usd == pytest.approx(730 * (720 * 2 * gb_s + req))
-    vcpu_h, gb_h = facts.value("price.fargate_vcpu_hour")["x86_64"], facts.value("price.fargate_gb_hour")["x86_64"]
+    vcpu_h, gb_h = prices.rate("fargate_vcpu_hour", "x86_64"), prices.rate("fargate_gb_hour", "x86_64")
     assert far.monthly_usd == pytest.approx(730 * 720 / 3600 * (2 * vcpu_h + 4 * gb_h))
     assert lam.monthly_usd > far.monthly_usd
 
@@ -166,7 +166,7 @@ def test_without_a_schedule_the_cost_is_one_run():
     assert far.option == "Fargate task 1 vCPU / 2 GB, 900 s one run"
     for c in (lam, far):
         assert c.assumptions[-1] == "one run; no schedule was found to count runs per month"
-    gb_s, req = facts.value("price.lambda_gb_second")["x86_64"], facts.value("price.lambda_request")
+    gb_s, req = prices.rate("lambda_gb_second", "x86_64"), prices.rate("lambda_request")
     assert lam.monthly_usd == pytest.approx(900 * 1 * gb_s + req)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from conftest import FIXTURES, cost_line, fixture_cases, only_finding, scan_case, scan_findings
 
-from computefit import facts
+from computefit import facts, prices
 
 CHECK = "CF202"
 
@@ -24,8 +24,8 @@ def test_fixtures_state_what_they_show():
 
 def test_cost_lines_follow_the_requests_option():
     f = only_finding(scan_case(CHECK, "cfn/fire_sam_rest_default.yaml", timed_out_requests_per_month=10000))
-    price = facts.value("price.lambda_gb_second")["x86_64"]
-    req = facts.value("price.lambda_request")
+    price = prices.rate("lambda_gb_second", "x86_64")
+    req = prices.rate("lambda_request")
     current = cost_line(f, "current:")
     capped = cost_line(f, "timeout capped")
     assert current.monthly_usd == pytest.approx(10000 * (req + 60 * 1.0 * price))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from conftest import FIXTURES, cost_line, fixture_cases, only_finding, scan_case, scan_findings
 
-from computefit import facts, pricing
+from computefit import facts, pricing, prices
 
 CHECK = "CF204"
 
@@ -39,13 +39,13 @@ def test_raising_a_threshold_silences_a_firing_case():
 def test_scheduled_costs_use_runs_per_month_and_the_cpu_equivalent_fargate_size():
     f = only_finding(scan_case(CHECK, "tf/fire_scheduled_rule"))
     runs = pricing.runs_per_month(24)
-    gb_s = facts.value("price.lambda_gb_second")["x86_64"]
-    req = facts.value("price.lambda_request")
+    gb_s = prices.rate("lambda_gb_second", "x86_64")
+    req = prices.rate("lambda_request")
     lam = cost_line(f, "current: Lambda 10240 MB, 900 s, 730 runs")
     assert lam.monthly_usd == pytest.approx(runs * (req + 900 * 10 * gb_s))
     far = cost_line(f, "Fargate task 8 vCPU / 16 GB, 900 s, 730 runs")
-    vcpu_h = facts.value("price.fargate_vcpu_hour")["x86_64"]
-    gb_h = facts.value("price.fargate_gb_hour")["x86_64"]
+    vcpu_h = prices.rate("fargate_vcpu_hour", "x86_64")
+    gb_h = prices.rate("fargate_gb_hour", "x86_64")
     assert far.monthly_usd == pytest.approx(runs * 900 / 3600 * (8 * vcpu_h + 16 * gb_h))
     assert far.monthly_usd < lam.monthly_usd
 

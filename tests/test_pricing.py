@@ -1,4 +1,4 @@
-"""computefit.pricing: monthly cost arithmetic against the unit prices in facts.toml.
+"""computefit.pricing: monthly cost arithmetic against the unit prices in data/prices/aws.json.
 
 Expected amounts are computed here from the facts (so a price update does not break them) with the
 formula written out; the assumption texts name the same prices.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from computefit import facts, pricing
+from computefit import facts, pricing, prices
 from computefit.model import Unknown
 
 HOURS = 730  # facts meta.hours_per_month
@@ -16,8 +16,7 @@ SECONDS = 2_628_000  # facts meta.seconds_per_month = 730 h
 
 
 def price(key: str, arch: str | None = None) -> float:
-    value = facts.value(key)
-    return value[arch] if arch else value
+    return prices.rate(key.removeprefix("price."), arch)
 
 
 def test_month_lengths_are_the_730_hour_convention():
@@ -65,10 +64,13 @@ def test_ec2_size_and_hourly_price_from_facts():
     assert pricing.ec2_size("t3.nano") == (2.0, 0.5)
     assert pricing.ec2_size("x9.huge") is None and pricing.ec2_size(None) is None
     assert pricing.ec2_size(Unknown("parameter Type")) is None
-    assert pricing.ec2_hourly("t3.nano") == facts.value("price.ec2_linux_hour")["t3.nano"]
+    assert pricing.ec2_hourly("t3.nano") == prices.rate("ec2.t3.nano") == 0.0052
     assert pricing.ec2_hourly("x9.huge") is None
-    # every priced instance type has a size and every sized one a price
-    assert set(facts.value("ec2.instance_size")) == set(facts.value("price.ec2_linux_hour"))
+    # sizes without a price on file still size the alternatives (r6i.xlarge: 4 vCPU, 32 GiB)
+    assert pricing.ec2_size("r6i.xlarge") == (4.0, 32.0) and pricing.ec2_hourly("r6i.xlarge") is None
+    # one table: every priced instance type has its size beside its price
+    for name, spec in prices.data()["ec2"]["types"].items():
+        assert spec["vcpu"] > 0 and spec["memory_gib"] > 0, name
 
 
 # --------------------------------------------------------------------------------------------------
@@ -77,7 +79,7 @@ def test_ec2_size_and_hourly_price_from_facts():
 
 
 def test_ec2_always_on():
-    hourly = facts.value("price.ec2_linux_hour")["t3.medium"]
+    hourly = prices.rate("ec2.t3.medium")
     line = pricing.ec2_always_on("t3.medium")
     assert line.option == "current: 1 x t3.medium always on"
     assert line.monthly_usd == pytest.approx(hourly * HOURS)
@@ -92,7 +94,7 @@ def test_ec2_always_on():
 def test_ec2_always_on_without_a_price_is_unknown():
     line = pricing.ec2_always_on("x9.huge")
     assert (line.option, line.monthly_usd, line.assumptions) == (
-        "current: 1 x x9.huge always on", None, ["no on-demand price on file for x9.huge"])
+        "current: 1 x x9.huge always on", None, ["no on-demand price on file for x9.huge in us-east-1"])
     line = pricing.ec2_always_on(Unknown("parameter Type has no Default"))
     assert (line.option, line.monthly_usd, line.assumptions) == (
         "current: EC2 instance of unknown type, always on", None, ["instance type could not be resolved"])
@@ -129,7 +131,7 @@ def test_fargate_job(arch, label):
 
 
 def test_fargate_job_bills_the_one_minute_minimum():
-    assert facts.value("price.fargate_minimum_seconds") == 60
+    assert facts.value("fargate.minimum_seconds") == 60
     vcpu_h, gb_h = price("price.fargate_vcpu_hour", "x86_64"), price("price.fargate_gb_hour", "x86_64")
     line = pricing.fargate_job(100, 10, 0.25, 0.5, option="short task")
     assert line.option == "short task"
@@ -138,8 +140,8 @@ def test_fargate_job_bills_the_one_minute_minimum():
 
 
 def test_scheduler_free_tier_then_per_invocation():
-    table = facts.raw("price.scheduler_invocation")
-    free, per = table["free_per_month"], table["value"]
+    table = prices.unit("scheduler_invocation")
+    free, per = table.extra["free_per_month"], table.value
     terms = f"first {free / 1e6:g} M invocations/month free, then ${per * 1e6:.2f}/M"
     assert pricing.scheduler(1000) == 0.0
     assert pricing.scheduler(free) == 0.0
@@ -151,12 +153,12 @@ def test_scheduler_free_tier_then_per_invocation():
 
 
 def test_scheduler_with_an_unreadable_schedule_is_unknown():
-    table = facts.raw("price.scheduler_invocation")
+    table = prices.unit("scheduler_invocation")
     line = pricing.scheduler_schedule(None, option="schedule")
     assert (line.option, line.monthly_usd) == ("schedule", None)
     assert line.assumptions == [
         "runs per month unknown (schedule could not be read)",
-        f"first {table['free_per_month'] / 1e6:g} M invocations/month free, then ${table['value'] * 1e6:.2f}/M"]
+        f"first {table.extra['free_per_month'] / 1e6:g} M invocations/month free, then ${table.value * 1e6:.2f}/M"]
 
 
 @pytest.mark.parametrize("arch,label", [(None, "x86_64"), ("arm64", "arm64")])

@@ -220,24 +220,59 @@ def cost_change(finding) -> str | None:
     return None if now == best else f"{now} -> {best} /month"
 
 
-def cost_pair(finding) -> tuple[float, float] | None:
-    """(current monthly cost, cheapest alternative's): the cost line whose option starts with
-    ``current`` and the cheapest other, when both are known. A line whose option is the first part
-    of others (``EventBridge Scheduler`` of ``EventBridge Scheduler + Lambda``) is a part they
-    share, added to each of them, not an alternative of its own."""
-    current = [c for c in finding.costs if c.option.lower().startswith("current")]
-    others = [c for c in finding.costs if not c.option.lower().startswith("current")]
-    if not current or not _known(current[0].monthly_usd):
-        return None
-    parts = [c for c in others if any(o.option.startswith(c.option + " + ") for o in others)]
-    totals = []
-    for c in others:
-        if c in parts and len(parts) < len(others):
+def cost_totals(findings) -> dict | None:
+    """The totals a report ends with, over the findings with both a current and an alternative
+    cost: ``{"bases": [header, ...], "overall": totals, "by_check": {ID: totals}}``, each totals
+    ``{"findings", "current", "saving", "assumed"}`` (the monthly cost of the flagged resources
+    today, the potential saving (findings whose cheapest option costs more add nothing), and the
+    part of that saving resting on assumed rather than known usage). None when no finding has both."""
+    from ..prices import header_of
+    from ..pricing import cost_summary
+
+    def zero() -> dict:
+        return {"findings": 0, "current": 0.0, "saving": 0.0, "assumed": 0.0}
+
+    overall, by_check, bases = zero(), {}, []
+    for f in findings:
+        pair = cost_pair(f)
+        if pair is None:
             continue
-        shared = [p.monthly_usd for p in parts if c.option.startswith(p.option + " + ")]
-        if _known(c.monthly_usd) and all(_known(v) for v in shared):
-            totals.append(c.monthly_usd + sum(shared))
-    return (current[0].monthly_usd, min(totals)) if totals else None
+        header = header_of(f.pricing)
+        if header not in bases:
+            bases.append(header)
+        saving = max(0.0, pair[0] - pair[1])
+        assumed = saving if cost_summary(f.costs).get("usage") != "known" else 0.0
+        for t in (overall, by_check.setdefault(f.check_id, zero())):
+            t["findings"] += 1
+            t["current"] += pair[0]
+            t["saving"] += saving
+            t["assumed"] += assumed
+    if not overall["findings"]:
+        return None
+    return {"bases": bases, "overall": overall, "by_check": dict(sorted(by_check.items()))}
+
+
+def totals_sentence(t: dict) -> str:
+    """``3 flagged resources cost $120.00/month; potential saving $90.00/month, $90.00 of it on
+    assumed usage``."""
+    text = (f"{plural(t['findings'], 'flagged resource')} cost {money(t['current'])}; "
+            f"potential saving {money(t['saving'])}")
+    if t["saving"] > 0:
+        text += (", all of it on assumed usage" if abs(t["assumed"] - t["saving"]) < 0.005
+                 else f", {dollars(t['assumed'])} of it on assumed usage" if t["assumed"] >= 0.005
+                 else ", all of it on known usage")
+    return text
+
+
+def cost_pair(finding) -> tuple[float, float] | None:
+    """(current monthly cost, cheapest alternative's) when both are known
+    (:func:`computefit.pricing.cheapest`)."""
+    from ..pricing import cheapest
+
+    found = cheapest(finding.costs)
+    if found is None or not _known(found[0].monthly_usd) or found[2] is None:
+        return None
+    return found[0].monthly_usd, found[2]
 
 
 # --------------------------------------------------------------------------------------------------

@@ -17,8 +17,8 @@ import html
 import re
 from itertools import groupby
 
-from .common import (check_docs_url, cost_pair, count_by_check, money, plural, report_path, resource_label,
-                     summary_line, utf8, visible)
+from .common import (check_docs_url, cost_totals, count_by_check, money, report_path, resource_label,
+                     summary_line, totals_sentence, utf8, visible)
 
 #: Markdown punctuation that can start a link or image (``[``), code, emphasis, strikethrough,
 #: math (GitHub reads ``$...$`` as TeX), a table cell boundary, or escape what follows (``\``).
@@ -74,9 +74,9 @@ def _details(f) -> list[str]:
     summary = f"{f.check_id} {html_text(resource_label(f))}{line}: fix and costs"
     out = ["<details>", f"<summary>{summary}</summary>", "", f"**Fix:** {_inline(f.recommendation)}", ""]
     if f.costs:
-        d = f.to_dict()["costs"]
-        out.append(f"Monthly cost ({_inline(d['currency'])}, {_inline(d['region'])}, "
-                   f"prices as of {_inline(d['prices_as_of'])}):")
+        from ..prices import header_of
+
+        out.append(f"Monthly cost ({_inline(header_of(f.pricing))}):")
         out.append("")
         for c in f.costs:
             out.append(f"- {_inline(c.option)}: **{_inline(money(c.monthly_usd))}**")
@@ -88,13 +88,20 @@ def _details(f) -> list[str]:
 
 
 def _cost_totals(findings) -> list[str]:
-    pairs = [p for p in (cost_pair(f) for f in findings) if p is not None]
-    if not pairs:
+    """The totals the report ends with: overall, then a table per check."""
+    totals = cost_totals(findings)
+    if totals is None:
         return []
-    now, best = sum(p[0] for p in pairs), sum(p[1] for p in pairs)
-    return [f"**Estimated cost** of the {plural(len(pairs), 'finding')} with both figures: "
-            f"{escape(money(now))} today, {escape(money(best))} with the cheapest alternative of each "
-            f"(us-east-1 on-demand; each finding lists its assumptions).", ""]
+    t = totals["overall"]
+    out = ["### Costs", "", f"{_inline(totals_sentence(t))} ({_inline('; '.join(totals['bases']))}; "
+           "each finding lists its assumptions).", "",
+           "| Check | Findings | Current | Potential saving | On assumed usage |", "|---|---:|---:|---:|---:|"]
+    for cid, c in totals["by_check"].items():
+        out.append(f"| {cid} | {c['findings']} | {escape(money(c['current']))} | {escape(money(c['saving']))} "
+                   f"| {escape(money(c['assumed']))} |")
+    out.append(f"| **All** | {t['findings']} | {escape(money(t['current']))} | {escape(money(t['saving']))} "
+               f"| {escape(money(t['assumed']))} |")
+    return out + [""]
 
 
 def render(result, options) -> str:
@@ -139,7 +146,6 @@ def _render(result, options) -> str:
             out.append(f"| [{cid}]({check_docs_url(cid)}) {cell(names[cid])} | {n['findings']} | {n['error']} "
                        f"| {n['warning']} | {n['info']} |")
         out.append("")
-    out += _cost_totals(result.findings)
     for file, group in groupby(result.findings, key=lambda f: report_path(f.location.file)):
         findings = list(group)
         out += [f"### {code(file)}", "", "| Line | Check | Severity | Resource | Message |",
@@ -171,4 +177,5 @@ def _render(result, options) -> str:
                 at = f"{report_path(i.file)}:{i.line}" if i.line else report_path(i.file)
                 out.append(f"  - {_inline(at)}: {_inline(i.message)}")
         out.append("")
+    out += _cost_totals(result.findings)
     return "\n".join(out).rstrip("\n") + "\n"

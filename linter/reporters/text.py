@@ -36,6 +36,8 @@ from pathlib import Path
 
 from .common import (
     cost_change,
+    cost_totals,
+    totals_sentence,
     count_by_check,
     is_file_path,
     money,
@@ -194,6 +196,10 @@ def finding_details(f, color: bool = False, indent: str = "", paths: _Paths | No
         + f"; confidence: {f.confidence}",
         f"{indent}{_c('fix:', 'green', color)} {fix}",
     ]
+    if f.costs:
+        from ..prices import header_of
+
+        out.append(f"{indent}costs ({header_of(f.pricing)}):")
     for cost in f.costs:
         out.append(f"{indent}cost: {_s(msg(cost.option))}: {money(cost.monthly_usd)}")
         for a in cost.assumptions:
@@ -257,7 +263,22 @@ def _tail(result, options, paths: _Paths, out: list[str], full: bool = False) ->
                 at = f"{item.file}:{item.line}" if item.line else item.file
                 out += _wrap(f"      {_s(at)}  {_s(item.message)}", width, "        ")
         out.append("")
+    if not quiet:
+        out += cost_total_lines(result.findings, color, width)
     out.append(_c(summary_line(result), "bold", color))
+
+
+def cost_total_lines(findings, color: bool = False, width: int | None = None) -> list[str]:
+    """``Costs (USD, us-east-1 on-demand, prices as of ...): 3 flagged resources cost ...`` and one
+    line per check (:func:`computefit.reporters.common.cost_totals`), then a blank line."""
+    totals = cost_totals(findings)
+    if totals is None:
+        return []
+    out = [_c(line, "bold", color) for line in
+           _wrap(f"Costs ({'; '.join(totals['bases'])}): {totals_sentence(totals['overall'])}", width, "  ")]
+    for cid, t in totals["by_check"].items():
+        out += _wrap(f"  {cid}  {totals_sentence(t)}", width, "  ")
+    return out + [""]
 
 
 def _start(result, options, paths: _Paths) -> list[str]:

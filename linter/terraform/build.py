@@ -822,8 +822,23 @@ def _module_flag(scope: Scope, call: Block, name: str, default: bool) -> Any:
 def build_document(root: Scope, path: str, files: list[str]) -> Document:
     doc = Document(path=path, source_format=FORMAT, files=files)
     doc.resources = Builder(root).build()
+    doc.region, doc.region_at = provider_region(root)
     link(doc)
     return doc
+
+
+def provider_region(scope: Scope) -> tuple[str | None, str | None]:
+    """The ``region`` of the module's default ``provider "aws"`` block (the one without ``alias``),
+    evaluated, and the line that set it; (None, None) when there is none or it is not known."""
+    for block in scope.providers:
+        if "alias" in block.attributes or "region" not in block.attributes:
+            continue
+        setting = make_setting(scope, block.attributes["region"])
+        if isinstance(setting.value, str):
+            loc = setting.location
+            return setting.value, f"{loc.file}:{loc.line}"
+        return None, None
+    return None, None
 
 
 MAX_DYNAMIC_INSTANCES = 50

@@ -230,6 +230,7 @@ class Scope:
         self.resources: dict[str, Block] = {}  # "type.name" -> block
         self.modules: dict[str, Block] = {}
         self.outputs: dict[str, Block] = {}
+        self.providers: list[Block] = []  # provider "aws" blocks, in file order
         overrides = [f for f in files if _is_override(f)]
         for f in files:
             if not _is_override(f):
@@ -273,6 +274,8 @@ class Scope:
             self.modules.setdefault(b.labels[0], b)
         elif b.type == "output" and b.labels:
             self.outputs[b.labels[0]] = b
+        elif b.type == "provider" and b.labels and b.labels[0] == "aws":
+            self.providers.append(b)
 
     def _override(self, b: Block) -> None:
         table: dict | None = None
