@@ -102,7 +102,8 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
     are cached: when every caller left cold is an authorizer whose result cache TTL is at least
     `authorizer_cache_ttl` seconds (REST's default is 300 s when not set; HTTP API and AppSync
     document none, so an unset TTL there is unknown), the finding is `info` with medium
-    confidence, and the TTL is in its evidence. An API known only from a `lambda:InvokeFunction`
+    confidence, and the TTL is in its evidence. A WebSocket API's authorizer runs on `$connect`
+    only and counts as a WebSocket caller (not reported). An API known only from a `lambda:InvokeFunction`
     permission for `apigateway.amazonaws.com` with no source ARN naming a REST, HTTP or WebSocket
     API of the scanned code has an unknown protocol (it might be WebSocket, where no user waits):
     medium confidence.

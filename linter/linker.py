@@ -488,9 +488,14 @@ class Linker:
         return Qualifier.from_text(text) or Unknown("the ResourceId names $LATEST")
 
     def _w_api_authorizer(self, res: Resource) -> None:
+        """A Lambda authorizer runs before each (uncached) request; a WebSocket API's only on
+        $connect, so it is a WebSocket caller, where no user waits per message."""
+        websocket = any(isinstance(p := api.value("protocol_type"), str) and p.upper() == "WEBSOCKET"
+                        for api in self.follow(res, "api"))
         for fn in self.functions(res, "function"):
             if fn[0].kind == m.LAMBDA_FUNCTION:
-                self.add(fn, m.AUTHORIZER, res, self.settings(res, m.AUTHORIZER_TTL))
+                self.add(fn, m.WEBSOCKET_API if websocket else m.AUTHORIZER, res,
+                         {} if websocket else self.settings(res, m.AUTHORIZER_TTL))
 
     _w_api_v2_authorizer = _w_api_authorizer
 
@@ -708,6 +713,8 @@ class Linker:
         principal = res.value("principal")
         service = principal.split(".")[0] if isinstance(principal, str) else ""
         kind = m.PRINCIPAL_KINDS.get(service, m.OTHER)
+        if fallback and service in ("apigateway", "appsync") and unit.triggers_of(m.AUTHORIZER):
+            return  # the permission an API Gateway or AppSync Lambda authorizer needs
         if service == "apigateway":
             api_kind = self.api_kind_of_source(res)
             if fallback and unit.triggers_of(*((api_kind,) if api_kind else _API_KINDS)):

@@ -307,3 +307,43 @@ module "rest" {
     model, errors, _ = build_model(discover([str(tmp_path)]))
     kinds = {u.name: [t.kind for t in u.triggers] for u in model.units}
     assert kinds == {"module.fn": [HTTP_API], "module.fn2": [REST_API]}
+
+
+def test_a_websocket_api_authorizer_is_a_websocket_caller(tmp_path):
+    units, _ = _units(tmp_path, """  Ws:
+    Type: AWS::ApiGatewayV2::Api
+    Properties:
+      ProtocolType: WEBSOCKET
+      RouteSelectionExpression: $request.body.action
+  Authorizer:
+    Type: AWS::ApiGatewayV2::Authorizer
+    Properties:
+      ApiId: !Ref Ws
+      AuthorizerType: REQUEST
+      AuthorizerUri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations
+""")
+    from computefit.model import WEBSOCKET_API
+
+    assert [t.kind for t in units["Fn"].triggers] == [WEBSOCKET_API]
+
+
+def test_the_permission_an_authorizer_needs_is_not_another_api(tmp_path):
+    units, _ = _units(tmp_path, """  Api:
+    Type: AWS::ApiGateway::RestApi
+    Properties: {Name: api}
+  Authorizer:
+    Type: AWS::ApiGateway::Authorizer
+    Properties:
+      RestApiId: !Ref Api
+      Type: TOKEN
+      IdentitySource: method.request.header.Authorization
+      AuthorizerUri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations
+  Permission:
+    Type: AWS::Lambda::Permission
+    Properties:
+      Action: lambda:InvokeFunction
+      FunctionName: !Ref Fn
+      Principal: apigateway.amazonaws.com
+      SourceArn: !Sub arn:aws:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/authorizers/*
+""")
+    assert [t.kind for t in units["Fn"].triggers] == [AUTHORIZER]
