@@ -195,13 +195,15 @@ def _recommendation(unit: m.ComputeUnit) -> str:
     from computefit.checks.cf202_lambda_timeout_exceeds_caller_limit import LambdaTimeoutExceedsCallerLimit
 
     parts = []
-    waiting = [(t, c) for t in unit.triggers if (c := LambdaTimeoutExceedsCallerLimit.limit(t)) is not None]
+    # the callers a client waits on (a Step Functions Task's own timeout is advised on below)
+    waiting = [(t, c) for t in unit.triggers if t.kind != m.STEP_FUNCTIONS
+               and (c := LambdaTimeoutExceedsCallerLimit.limit(t)) is not None]
     if waiting:
         t, c = min(waiting, key=lambda x: x[1].limit_ms)
         text = (f"Its caller {t.resource} gives up after {c.limit_ms / 1000:g} s (CF202), so the rest of this "
                 "timeout runs, and bills, after the client has received an error: return 202 and do the work "
                 "asynchronously (a queue or a Step Functions execution, and a status endpoint)")
-        if any(x.kind in (m.REST_API, m.HTTP_API) for x, _c in waiting):
+        if any(x.kind in (m.REST_API, m.HTTP_API, m.API_GATEWAY) for x, _c in waiting):
             text += ", or stream the response (a function URL or REST response streaming, up to 15 minutes)"
         if any(x.kind == m.REST_API for x, _c in waiting):
             text += ("; a Regional or private REST API can also raise its integration timeout above 29 s "

@@ -239,6 +239,9 @@ SCHEDULE = "schedule"
 REST_API = "rest_api"
 HTTP_API = "http_api"
 WEBSOCKET_API = "websocket_api"
+#: An API Gateway API whose protocol is not known: only a ``lambda:InvokeFunction`` permission for
+#: apigateway.amazonaws.com wires it, with no source ARN naming a REST, HTTP or WebSocket API.
+API_GATEWAY = "api_gateway"
 ALB = "alb"  # load balancer target group (Lambda, or EC2 instance / ASG)
 FUNCTION_URL = "function_url"
 APPSYNC = "appsync"
@@ -256,24 +259,25 @@ CLOUDFRONT = "cloudfront"  # Lambda@Edge association
 IOT = "iot"
 CLOUDWATCH_LOGS = "cloudwatch_logs"
 CUSTOM_RESOURCE = "custom_resource"  # a CloudFormation custom resource's ServiceToken
-AUTHORIZER = "authorizer"  # API Gateway Lambda authorizer (runs before the API's integration)
+AUTHORIZER = "authorizer"  # a Lambda authorizer of API Gateway or AppSync (runs before the request)
 OTHER = "other"  # a lambda:InvokeFunction permission whose principal we do not classify
 
 #: Each trigger kind in words, for messages ("invoked by SQS and a schedule").
 TRIGGER_LABELS = {
     SCHEDULE: "a schedule", REST_API: "a REST API", HTTP_API: "an HTTP API", WEBSOCKET_API: "a WebSocket API",
+    API_GATEWAY: "an API Gateway API (REST, HTTP or WebSocket unknown)",
     ALB: "a load balancer", FUNCTION_URL: "a function URL", APPSYNC: "AppSync", SQS: "SQS", S3: "S3",
     SNS: "SNS", EVENTBRIDGE: "an EventBridge rule", STEP_FUNCTIONS: "Step Functions", KINESIS: "Kinesis",
     DYNAMODB_STREAM: "a DynamoDB stream", KAFKA: "Kafka", MQ: "Amazon MQ", COGNITO: "Cognito",
     CLOUDFRONT: "CloudFront (Lambda@Edge)", IOT: "an IoT rule", CLOUDWATCH_LOGS: "CloudWatch Logs",
-    CUSTOM_RESOURCE: "a CloudFormation custom resource", AUTHORIZER: "an API Gateway authorizer",
+    CUSTOM_RESOURCE: "a CloudFormation custom resource", AUTHORIZER: "a Lambda authorizer",
     OTHER: "another service",
 }
 
 #: Callers that hold a user's request open while the function runs: cold starts are user latency.
-SYNC_USER_FACING = frozenset({REST_API, HTTP_API, ALB, FUNCTION_URL, APPSYNC})
-#: Callers a user waits for: the synchronous user-facing ones and API Gateway authorizers, which
-#: run before the integration on every uncached request.
+SYNC_USER_FACING = frozenset({REST_API, HTTP_API, API_GATEWAY, ALB, FUNCTION_URL, APPSYNC})
+#: Callers a user waits for: the synchronous user-facing ones and Lambda authorizers (API Gateway,
+#: AppSync), which run before the integration on every uncached request.
 LATENCY_SENSITIVE = SYNC_USER_FACING | {AUTHORIZER}
 #: Callers for which a cold start does not add to a user's wait.
 NOT_LATENCY_SENSITIVE = frozenset(
@@ -282,10 +286,11 @@ NOT_LATENCY_SENSITIVE = frozenset(
 )
 
 #: The trigger kind a ``lambda:InvokeFunction`` permission implies, by the first label of its service
-#: principal ("apigateway" for apigateway.amazonaws.com). API Gateway is refined to HTTP or
-#: WebSocket from the source ARN where the builder can; anything else is OTHER.
+#: principal ("apigateway" for apigateway.amazonaws.com). API Gateway is refined to REST, HTTP or
+#: WebSocket from the source ARN where the linker can (else it is API_GATEWAY, protocol unknown);
+#: anything else is OTHER.
 PRINCIPAL_KINDS = {
-    "apigateway": REST_API, "events": EVENTBRIDGE, "s3": S3, "sns": SNS, "sqs": SQS,
+    "apigateway": API_GATEWAY, "events": EVENTBRIDGE, "s3": S3, "sns": SNS, "sqs": SQS,
     "elasticloadbalancing": ALB, "logs": CLOUDWATCH_LOGS, "iot": IOT, "cognito-idp": COGNITO,
     "appsync": APPSYNC, "states": STEP_FUNCTIONS, "scheduler": SCHEDULE, "edgelambda": CLOUDFRONT,
 }
@@ -298,6 +303,15 @@ AUTH_TYPE = "auth_type"  # function URL AuthType
 INVOKE_MODE = "invoke_mode"  # function URL BUFFERED / RESPONSE_STREAM
 ENDPOINT_TYPE = "endpoint_type"  # REST API EDGE / REGIONAL / PRIVATE
 RESPONSE_TRANSFER_MODE = "response_transfer_mode"  # REST integration BUFFERED (default) / STREAM
+#: A Lambda authorizer's result cache TTL (s): 0 disables the cache, so it runs on every request.
+AUTHORIZER_TTL = "authorizer_ttl"
+#: OpenAPI ``payloadFormatVersion`` of an HTTP API integration ("1.0", "2.0").
+PAYLOAD_FORMAT = "payload_format_version"
+#: Step Functions: the shortest ``TimeoutSeconds`` of the Task states that invoke the function (s),
+#: the note naming the state; absent when no such state sets one.
+TASK_TIMEOUT = "task_timeout"
+#: Step Functions: the paths of the Task states that invoke the function ("Process > Map ItemProcessor > Export").
+TASK_STATES = "task_states"
 EDGE_EVENT = "edge_event"  # Lambda@Edge association: "viewer" (viewer-request/-response) or "origin"
 
 

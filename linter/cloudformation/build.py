@@ -24,6 +24,9 @@ SAM_FUNCTION = "AWS::Serverless::Function"
 #: SAM function properties expanded into the resources SAM generates (not raw properties).
 SAM_EXPANDED = ("AutoPublishAlias", "ProvisionedConcurrencyConfig", "FunctionUrlConfig", "Events")
 SAM_STATE_MACHINE = "AWS::Serverless::StateMachine"
+#: SAM APIs, and the type and kind of the authorizer SAM generates for each Lambda authorizer.
+SAM_APIS = {"AWS::Serverless::Api": ("AWS::ApiGateway::Authorizer", "api_authorizer"),
+            "AWS::Serverless::HttpApi": ("AWS::ApiGatewayV2::Authorizer", "api_v2_authorizer")}
 #: The SAM event types that become an EventBridge rule or a Scheduler schedule.
 _SAM_SCHEDULE_EVENTS = ("Schedule", "ScheduleV2", "EventBridgeRule", "CloudWatchEvent")
 LANG = kt.CLOUDFORMATION
@@ -308,7 +311,15 @@ class Builder:
     def document(self, value: Any, line: int | None, is_file: bool) -> Setting:
         """A document property (a state machine definition): an object with its intrinsic functions
         rendered as ``${...}`` placeholders, or its text; for a ``file`` attribute, the text of the
-        local file it names (an S3 location is not read)."""
+        local file it names (an S3 location is not read). A document an ``Fn::Transform``
+        (``AWS::Include``) inserts at deploy time is unknown."""
+        f = _fn(value)
+        if f is not None and f[0] == "Fn::Transform":
+            arg = f[1] if isinstance(f[1], dict) else {}
+            params = arg.get("Parameters") if isinstance(arg.get("Parameters"), dict) else {}
+            where = f" from {self.t.render(params['Location'])}" if "Location" in params else ""
+            return Setting(Unknown(f"included at deploy time by Fn::Transform {self.t.render(arg.get('Name'))}{where}, "
+                                   "not read"), self.loc(line), m.ORIGIN_UNKNOWN)
         if not is_file:
             if _fn(value) is not None:
                 return self.t.setting(value, line)
@@ -387,7 +398,8 @@ class Builder:
             if r.type == "AWS::Serverless::HttpApi" and "protocol_type" not in r.attributes:
                 r.attributes["protocol_type"] = Setting("HTTP", r.location, m.ORIGIN_LITERAL, "a SAM HttpApi")
             generated = (self.sam_function(r, props) if is_sam else
-                         self.sam_state_machine_events(r, props) if r.type == SAM_STATE_MACHINE else [])
+                         self.sam_state_machine_events(r, props) if r.type == SAM_STATE_MACHINE else
+                         self.sam_authorizers(r, props) if r.type in SAM_APIS else [])
             for g in generated:  # what SAM generates for a resource exists only if the resource does
                 g.may_not_exist = r.may_not_exist
             implicit.extend(generated)
@@ -458,6 +470,23 @@ class Builder:
             for ev_name, ev in events.items():
                 if isinstance(ev, CfnDict):
                     out.append(self.sam_event(fn, target, events, ev_name, ev))
+        return out
+
+    def sam_authorizers(self, api: Resource, props: CfnDict) -> list[Resource]:
+        """The authorizer SAM generates for each Lambda authorizer of an API's
+        ``Auth.Authorizers`` (one with a ``FunctionArn``), read through the kinds table."""
+        auth = props.get("Auth")
+        table = auth.get("Authorizers") if isinstance(auth, CfnDict) else None
+        if not isinstance(table, CfnDict):
+            return []
+        rtype, kind = SAM_APIS[api.type]
+        out = []
+        for name, spec in table.items():
+            if isinstance(spec, CfnDict) and "FunctionArn" in spec:
+                a = self.implicit_resource(api, f"{api.address}.Auth.Authorizers.{name}", rtype, kind,
+                                           table.line_of(name))
+                self.read(a, spec)
+                out.append(a)
         return out
 
     def sam_state_machine_events(self, sm: Resource, props: CfnDict) -> list[Resource]:
