@@ -103,8 +103,9 @@ resource "aws_lambda_permission" "only_b" {
 }
 """)
     # fn["b"]: the sqs permission of its own key and the API permission naming it
-    assert [t.kind for t in units['aws_lambda_function.fn["b"]'].triggers].count("rest_api") == 1
-    assert all(t.kind != "rest_api" for t in units['aws_lambda_function.fn["a"]'].triggers)
+    # (a permission without SourceArn is an API of unknown protocol: api_gateway, not rest_api)
+    assert [t.kind for t in units['aws_lambda_function.fn["b"]'].triggers].count("api_gateway") == 1
+    assert all(t.kind != "api_gateway" for t in units['aws_lambda_function.fn["a"]'].triggers)
 
 
 JOB = """
@@ -147,7 +148,7 @@ resource "aws_lambda_permission" "api" {
     assert units[names[1]].value("function_name") == "job-nightly"  # each.key in the call's arguments
     assert "instance for_each key \"nightly\"" in units[names[1]].settings["timeout"].note
     # module.jobs["hourly"].name reaches that instance only
-    assert [t.kind for t in units[names[0]].triggers] == ["rest_api"]
+    assert [t.kind for t in units[names[0]].triggers] == ["api_gateway"]  # no SourceArn: protocol unknown
     assert units[names[1]].triggers == [] and units[names[2]].triggers == []
 
 
@@ -168,7 +169,7 @@ resource "aws_lambda_permission" "api" {
     u = units["module.jobs.aws_lambda_function.this"]
     assert u.value("timeout") == 60
     assert "differs between the 3 instances" in u.value("function_name").reason
-    assert [t.kind for t in u.triggers] == ["rest_api"]  # the reference to jobs[1] reaches the one kept
+    assert [t.kind for t in u.triggers] == ["api_gateway"]  # the reference to jobs[1] reaches the one kept
 
 
 def test_module_count_known_zero_creates_nothing_and_unknown_count_is_medium(tmp_path):
