@@ -149,6 +149,10 @@ def _parameters(ctx, files: tuple[str, ...], options: tuple[str, ...]) -> tuple:
               metavar="FILE", help="CloudFormation: read parameter values from FILE: the aws-cli list "
                                    "[{\"ParameterKey\", \"ParameterValue\"}], {\"Parameters\": {...}} or "
                                    "KEY=VALUE lines (repeatable, later files win).")
+@click.option("--usage-file", "usage_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Read monthly volumes and durations (requests, run minutes, instance hours) from FILE, "
+                   "an infracost usage file (version: 0.1); cost lines then say which came from it. "
+                   "Replaces usage-file of the config file.")
 @click.option("--color/--no-color", default=None,
               help="Colour the text report (default: on a terminal, or when FORCE_COLOR is set; "
                    "never when NO_COLOR is set).")
@@ -170,7 +174,7 @@ def _parameters(ctx, files: tuple[str, ...], options: tuple[str, ...]) -> tuple:
               help="Parse and check documents in N processes (default: one per CPU; 1: in this process). "
                    "The report is the same for any N.")
 def scan(paths, formats, outputs, fail_on, ignore_bad_template, exit_zero, select, ignore, exclude, config_file, show_suppressed,
-         sarif_category, baseline_file, write_baseline, root, var_files, variables, parameters, parameter_files, color, verbose, quiet, diff_base, github_limits, show_files,
+         sarif_category, baseline_file, write_baseline, root, var_files, variables, parameters, parameter_files, usage_file, color, verbose, quiet, diff_base, github_limits, show_files,
          statistics, jobs) -> None:
     """Scan PATHS (files or folders; default: the current folder).
 
@@ -203,7 +207,9 @@ def scan(paths, formats, outputs, fail_on, ignore_bad_template, exit_zero, selec
             raise click.BadParameter(f"expected NAME=VALUE, got {value!r}", ctx=ctx, param_hint="--var")
     config = _load_config(paths, config_file).with_cli(
         select=select, ignore=ignore, exclude=exclude, fail_on=fail_on, formats=formats,
-        var_files=var_files, variables=variables, parameters=_parameters(ctx, parameter_files, parameters))
+        var_files=var_files, variables=variables, parameters=_parameters(ctx, parameter_files, parameters),
+        usage_file=usage_file)
+    config = _load_usage(config)
     try:
         pairs = _pair_outputs(config.formats, outputs)
     except click.BadParameter as exc:
@@ -320,6 +326,17 @@ def _fail(message: str) -> None:
 
     click.echo(f"computefit: {visible(message)}", err=True)
     sys.exit(2)
+
+
+def _load_usage(config):
+    """The configuration with its usage file read; a file that cannot be read exits with 2,
+    naming the file and the line."""
+    from .usage import UsageFileError
+
+    try:
+        return config.load_usage()
+    except UsageFileError as exc:
+        _fail(str(exc))
 
 
 def _load_config(paths: list[str], config_file: str | None):

@@ -74,6 +74,7 @@ ORIGIN_TFVARS = "tfvars"  # terraform.tfvars / *.auto.tfvars
 ORIGIN_LOCAL = "local"  # Terraform locals
 ORIGIN_MODULE_INPUT = "module-input"  # argument of a module call
 ORIGIN_PLAN = "plan"  # the value Terraform resolved in a plan (terraform show -json)
+ORIGIN_USAGE_FILE = "usage-file"  # a usage file (--usage-file): volumes and durations, not code
 ORIGIN_UNKNOWN = "unknown"
 
 
@@ -114,6 +115,7 @@ class Setting:
             ORIGIN_LOCAL: "Terraform local value",
             ORIGIN_MODULE_INPUT: "module input",
             ORIGIN_PLAN: "Terraform plan value",
+            ORIGIN_USAGE_FILE: "usage file",
             ORIGIN_UNKNOWN: "unresolved",
         }.get(self.origin, self.origin)
         if self.note:

@@ -209,7 +209,7 @@ def _check_document(doc: Document, config: Config) -> _DocChecks:
     seq = 0
     for index, check_id, check_cls in _per_subject_checks(config):
         check = check_cls()
-        ctx = CheckContext(config.options_for(check_cls), model)
+        ctx = CheckContext(config.options_for(check_cls), model, config.usage)
         try:
             subjects = check.subjects(model)
         except Exception as exc:
@@ -259,7 +259,7 @@ def _merge_checks(model: Model, per_doc: list[_DocChecks], config: Config
             continue
         check = check_cls()  # a whole-model check (the earlier API): one call on the whole model
         try:
-            found = list(check.run(model, CheckContext(config.options_for(check_cls), model)))
+            found = list(check.run(model, CheckContext(config.options_for(check_cls), model, config.usage)))
         except Exception as exc:
             tagged_e.append((index, -1, -1, 0, _internal_error("<model>", f"check {check_id}", exc)))
             continue
@@ -430,7 +430,7 @@ def scan(paths: list[str] | str | os.PathLike, config: Config | None = None, *, 
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     paths = [os.fspath(p) for p in paths]
-    config = config or Config()
+    config = (config or Config()).load_usage()  # raises usage.UsageFileError for a bad file
     progress = progress or (lambda done, total: None)
     inputs = discover(paths, excludes=tuple(config.exclude), root=root)
     notices = list(inputs.notices) + list(getattr(config, "notices", ()))
@@ -448,6 +448,8 @@ def scan(paths: list[str] | str | os.PathLike, config: Config | None = None, *, 
         notices.extend(job_notices)
     progress(len(todo), len(todo))
     parse_errors = _merge_errors(parse_errors, todo)
+    if config.usage is not None:  # what the usage file gives that nothing in the scan used
+        notices.extend(config.usage.notices([*model.units, *model.resources]))
     report_only = _report_only(inputs)
     findings, check_errors, ran = _merge_checks(model, per_doc, config)
     check_errors = _plugin_errors() + check_errors

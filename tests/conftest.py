@@ -18,6 +18,10 @@ CORPUS = Path(os.environ.get("COMPUTEFIT_CORPUS") or REPO.parent / "shared" / "c
 #: skips both (not CloudFormation by content, not ``.tf.json``) and ``fixture_cases`` ignores them.
 SNAPSHOT_SUFFIX = ".expected.json"
 TF_SNAPSHOT = "expected.json"
+#: A case's usage file (CONTRIBUTING.md): inside a Terraform case folder, or beside a template
+#: as ``<stem>.usage.yml``; the snapshot runner passes it as --usage-file would.
+TF_USAGE = "infracost-usage.yml"
+CFN_USAGE_SUFFIX = ".usage.yml"
 UPDATE_COMMAND = "python -m pytest tests/test_snapshots.py --update-snapshots"
 
 
@@ -69,7 +73,7 @@ def fixture_cases(check_id: str) -> list[str]:
     base = FIXTURES / check_id
     cases = []
     for p in sorted((base / "cfn").glob("*")) if (base / "cfn").is_dir() else []:
-        if p.is_file() and not p.name.endswith(SNAPSHOT_SUFFIX):
+        if p.is_file() and not p.name.endswith((SNAPSHOT_SUFFIX, CFN_USAGE_SUFFIX)):
             cases.append(f"cfn/{p.name}")
     for p in sorted((base / "tf").glob("*")) if (base / "tf").is_dir() else []:
         if p.is_dir():
@@ -87,6 +91,13 @@ def assert_cases_say_what_they_show(check_id: str) -> None:
             head = f.read_text(encoding="utf-8").lstrip()
             assert head.startswith(("#", '{\n  "Description": "' + check_id)), f
             assert check_id in head.splitlines()[0 if head.startswith("#") else 1], f
+
+
+def usage_path(check_id: str, case: str) -> Path | None:
+    """The usage file of a case (see ``TF_USAGE``), or None."""
+    path = FIXTURES / check_id / case
+    usage = path / TF_USAGE if case.startswith("tf/") else path.with_name(path.name.split(".")[0] + CFN_USAGE_SUFFIX)
+    return usage if usage.is_file() else None
 
 
 def snapshot_path(check_id: str, case: str) -> Path:
@@ -119,6 +130,9 @@ def scan_case(check_id: str, case: str, *, every_check: bool = False, allow_erro
     from computefit.runner import scan
 
     config = Config(select=("CF",)) if every_check else Config(select=(check_id,), options={check_id: options} if options else {})
+    usage = usage_path(check_id, case)
+    if usage is not None:
+        config = config.with_cli(usage_file=str(usage.relative_to(FIXTURES / check_id)))
     with working_directory(FIXTURES / check_id):
         result = scan([case], config)
     if not allow_errors:

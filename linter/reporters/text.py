@@ -246,7 +246,7 @@ def _tail(result, options, paths: _Paths, out: list[str]) -> None:
         out.append("")
     notices = getattr(result, "notices", [])
     if not quiet and notices:
-        out.append(_c("Notices (not read or not followed; they do not change the exit code)", "bold", color))
+        out.append(_c("Notices (not read, not followed or not used; they do not change the exit code)", "bold", color))
         for n in notices:
             where = f"{n.file}:{n.line}" if n.line else n.file
             out += _wrap(f"  {_s(where)}  {_c('notice', 'dim', color)}  {_s(n.message)}", width, "  ")
