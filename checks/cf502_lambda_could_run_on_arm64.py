@@ -169,10 +169,11 @@ class LambdaCouldRunOnArm64(Check):
         memory, timeout = unit.value(m.MEMORY_SIZE), unit.value(m.TIMEOUT)
         if not (isinstance(memory, int) and isinstance(timeout, (int, float))):
             return [], None, ""
-        runs = pricing.scheduled_runs_per_month(unit)
-        if runs is not None:
-            basis, label, per = runs, f"x {runs:,.0f} runs/month", "a month"
-            volume = "runs per month from the schedule"
+        runs = pricing.lambda_runs(unit, ctx.usage(unit))
+        if runs.known:
+            basis, per = runs.per_month, "a month"
+            label = f"x {basis:,.0f} runs/month" + (" (at least)" if runs.lower_bound else "")
+            volume = "; ".join(runs.notes)
         else:
             basis = float(ctx.option("assumed_invocations_per_month"))
             label, per = f"x {basis:,.0f} invocations/month (assumed)", f"per {basis:,.0f} invocations"

@@ -15,13 +15,18 @@ class CostLine:
     option: str  # "current: t3.medium EC2 instance, always on"
     monthly_usd: float | None  # None when it cannot be computed (unknown instance type)
     assumptions: list[str] = field(default_factory=list)
+    #: When the runs per month are unknown: the cost of 1,000 runs (monthly_usd is then None).
+    per_1000_runs: float | None = None
 
     def to_dict(self) -> dict:
-        return {
+        out = {
             "option": self.option,
             "monthly_usd": None if self.monthly_usd is None else round(self.monthly_usd, 2),
             "assumptions": list(self.assumptions),
         }
+        if self.per_1000_runs is not None:
+            out["per_1000_runs_usd"] = round(self.per_1000_runs, 4)
+        return out
 
 
 def _p(x: float) -> str:
@@ -29,18 +34,52 @@ def _p(x: float) -> str:
     return f"{x:.10f}".rstrip("0").rstrip(".")
 
 
-#: Fargate task CPU sizes (vCPU); memory must be at least 0.5 GB for 0.25 vCPU and 2x vCPU above.
-FARGATE_VCPU = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
+def fargate_sizes() -> list[tuple[float, tuple[float, ...]]]:
+    """The valid Fargate task sizes: each CPU size (vCPU) with the memory values (GB) it accepts."""
+    out = []
+    for row in facts.value("fargate.task_sizes"):
+        if "memory_gb" in row:
+            mems = tuple(float(g) for g in row["memory_gb"])
+        else:
+            mems = tuple(float(g) for g in range(int(row["min_gb"]), int(row["max_gb"]) + 1, int(row["step_gb"])))
+        out.append((float(row["vcpu"]), mems))
+    return out
 
 
 def fargate_size(vcpu_needed: float, memory_gb_needed: float) -> tuple[float, float]:
-    """The smallest Fargate task size with at least this CPU and memory (whole GB above 0.5)."""
-    import math
+    """The smallest valid Fargate task size with at least this CPU and memory (the largest size
+    when none is big enough)."""
+    sizes = fargate_sizes()
+    for vcpu, mems in sizes:
+        if vcpu < vcpu_needed - 1e-9:
+            continue
+        fit = [g for g in mems if g >= memory_gb_needed - 1e-9]
+        if fit:
+            return vcpu, fit[0]
+    vcpu, mems = sizes[-1]  # nothing is big enough: the largest CPU size
+    return vcpu, next((g for g in mems if g >= memory_gb_needed - 1e-9), mems[-1])
 
-    vcpu = next((v for v in FARGATE_VCPU if v >= vcpu_needed - 1e-9), FARGATE_VCPU[-1])
-    gb = max(memory_gb_needed, vcpu * 2)  # the smallest memory of each size: 0.25 vCPU 0.5 GB, 0.5 vCPU 1 GB, n vCPU 2n GB
-    gb = 0.5 if gb <= 0.5 else float(math.ceil(gb))
-    return vcpu, min(gb, float(facts.value("fargate.max_memory_gb")))
+
+def fargate_for_lambda(memory_mb: int) -> tuple[float, float, str]:
+    """The Fargate task size of a Lambda function's share: Lambda gives a function CPU in
+    proportion to its memory (one vCPU at 1,769 MB), so the vCPU is its memory / 1,769 MB rounded
+    to the NEAREST Fargate CPU size (not always up), with the smallest memory that size accepts of
+    at least the function's memory (a larger CPU size when that size cannot hold it). Returns
+    (vCPU, GB, the rule as an assumption line)."""
+    per = float(facts.value("lambda.mb_per_vcpu"))
+    want_vcpu, want_gb = memory_mb / per, memory_mb / 1024
+    sizes = fargate_sizes()
+    nearest = min(range(len(sizes)), key=lambda i: (abs(sizes[i][0] - want_vcpu), -sizes[i][0]))
+    vcpu, gb = sizes[-1][0], sizes[-1][1][-1]
+    for cpu, mems in sizes[nearest:]:
+        fit = [g for g in mems if g >= want_gb - 1e-9]
+        if fit:
+            vcpu, gb = cpu, fit[0]
+            break
+    rule = (f"Fargate size from the function's CPU share: {memory_mb:,} MB / {per:,.0f} MB per vCPU = "
+            f"{want_vcpu:.2f} vCPU, the nearest Fargate CPU size {vcpu:g} vCPU, with the smallest memory it "
+            f"accepts of at least {want_gb:g} GB ({facts.fact('fargate.task_sizes').url})")
+    return vcpu, gb, rule
 
 
 def _arch(architecture: str | None) -> str:
@@ -63,20 +102,89 @@ def runs_per_month(runs_per_day: float) -> float:
     return runs_per_day * hours_per_month() / 24
 
 
-def scheduled_runs_per_month(unit) -> float | None:
-    """Runs a month of a compute unit invoked only by schedules (the linker parsed each one), or
-    None when it has another caller, no schedule, or a schedule whose runs cannot be counted."""
+@dataclass
+class Runs:
+    """How many times a month a function runs, and where each part of the figure came from."""
+
+    per_month: float | None  # None: unknown
+    #: The figure counts only some callers (its schedules); others add an unknown number.
+    lower_bound: bool = False
+    notes: list[str] = field(default_factory=list)
+    #: The usage file's monthly_requests, when it gave the figure.
+    from_usage: object = None
+
+    @property
+    def known(self) -> bool:
+        return self.per_month is not None
+
+
+def lambda_runs(unit, usage=None) -> Runs:
+    """Runs a month of a compute unit: the usage file's ``monthly_requests`` when it gives one
+    (every caller's invocations), else the runs of every schedule that invokes it (each one
+    counts, whatever other callers it has), a lower bound when other callers add an unknown
+    number; unknown when nothing counts them."""
     from . import model as m
 
-    schedules = unit.triggers_of(m.SCHEDULE)
-    if not schedules or len(schedules) != len(unit.triggers):
-        return None
-    total = 0.0
-    for t in schedules:
-        if t.schedule is None or t.schedule.runs_per_day is None:
-            return None
-        total += runs_per_month(t.schedule.runs_per_day)
-    return total
+    given = usage.get("monthly_requests") if usage is not None else None
+    if given is not None:
+        return Runs(float(given.value), False, [f"{given.value:,} runs/month from the usage file ({given.location})"],
+                    from_usage=given)
+    total, notes, unread, others = 0.0, [], [], []
+    for t in unit.triggers:
+        if t.kind != m.SCHEDULE:
+            others.append(f"{m.TRIGGER_LABELS.get(t.kind, t.kind)} {t.resource}")
+        elif t.schedule is None or t.schedule.runs_per_day is None:
+            unread.append(t.resource)
+        else:
+            n = runs_per_month(t.schedule.runs_per_day)
+            total += n
+            notes.append(f"{n:,.1f} runs/month from schedule {t.resource} ({t.schedule.expression})")
+    unknown = ([f"schedule {r} could not be read" for r in unread]
+               + [f"invocations by {o} are not in the code" for o in others])
+    if not notes:
+        why = ("; ".join(unknown) if unknown else "no caller in the scanned code")
+        return Runs(None, False, [f"runs per month unknown: {why}; give monthly_requests in a usage file"])
+    if unknown:
+        notes.append(f"a lower bound: {'; '.join(unknown)} (give monthly_requests in a usage file)")
+    return Runs(total, bool(unknown), notes)
+
+
+def capped_runs(runs: float, duration_s: float, reserved) -> tuple[float, list[str]]:
+    """``runs`` a month of ``duration_s`` each, capped by what the function can bill: 730 h x its
+    reserved concurrency when set (more runs are throttled). The notes say when the cap applies,
+    and how many environments the runs keep busy all month when that is more than one."""
+    month_s = float(facts.meta("seconds_per_month"))
+    notes: list[str] = []
+    if duration_s <= 0:
+        return runs, notes
+    if isinstance(reserved, int) and not isinstance(reserved, bool) and reserved >= 0:
+        most = month_s * reserved / duration_s
+        if runs > most:
+            notes.append(f"capped at {most:,.1f} runs/month: reserved concurrency {reserved} x "
+                         f"{hours_per_month():.0f} h is the most the function can bill; more runs are throttled")
+            return most, notes
+    busy = runs * duration_s / month_s
+    if busy > 1:
+        notes.append(f"{runs:,.1f} runs x {duration_s:g} s keep {busy:,.1f} environments busy all month (runs overlap)")
+    return runs, notes
+
+
+def input_note(name: str, setting, shown: str | None = None) -> str:
+    """Where one input of a cost came from, for its assumptions: ``memory 1024 MB: set on the
+    resource at main.tf:9``, ``monthly_requests 3,000: usage file: resource_usage fn at u.yml:4``,
+    ``timeout 3 s: AWS default (not set in the source): ...``."""
+    if setting is None:
+        return f"{name}: not set in the source"
+    shown = shown if shown is not None else f"{setting.value}"
+    where = f" at {setting.location}" if getattr(setting, "location", None) is not None else ""
+    return f"{name} {shown}: {setting.describe_origin()}{where}"
+
+
+def per_1000_runs(line: CostLine, why: list[str]) -> CostLine:
+    """A line priced for 1,000 runs made into one whose monthly cost is unknown (the runs per
+    month are), giving the cost per 1,000 runs instead."""
+    assumptions = [a.replace("1,000.0 runs/month x ", "per 1,000 runs: ") for a in line.assumptions]
+    return CostLine(line.option, None, list(why) + assumptions, per_1000_runs=line.monthly_usd)
 
 
 def ec2_architecture(instance_type: str | None) -> str:

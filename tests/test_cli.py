@@ -258,7 +258,8 @@ def test_json_report_matches_the_contract(project):
         assert f["evidence"]["timeout"]["value"] in (900, 1000)
         assert set(f["costs"]) == {"currency", "region", "prices_as_of", "options"}
         for option in f["costs"]["options"]:
-            assert set(option) == {"option", "monthly_usd", "assumptions"}
+            assert set(option) - {"per_1000_runs_usd"} == {"option", "monthly_usd", "assumptions"}
+            assert option["monthly_usd"] is not None or "per_1000_runs_usd" in option  # never a silent gap
 
 
 def test_json_file_paths_are_absolute_outside_the_working_directory(project, tmp_path_factory):

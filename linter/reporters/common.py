@@ -188,6 +188,15 @@ def money(usd: float | None) -> str:
     return "unknown" if usd is None or not math.isfinite(usd) else f"{dollars(usd)}/month"
 
 
+def cost_text(cost) -> str:
+    """A cost line's figure: ``$12.00/month``; ``unknown`` when it cannot be computed; and when
+    only the runs per month are unknown, ``unknown/month ($0.75 per 1,000 runs)``."""
+    per = getattr(cost, "per_1000_runs", None)
+    if cost.monthly_usd is None and per is not None and math.isfinite(per):
+        return f"unknown/month ({dollars(per) if per >= 0.005 else f'${per:.4f}'} per 1,000 runs)"
+    return money(cost.monthly_usd)
+
+
 def _known(usd) -> bool:
     return usd is not None and math.isfinite(usd)
 

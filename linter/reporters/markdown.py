@@ -17,7 +17,7 @@ import html
 import re
 from itertools import groupby
 
-from .common import check_docs_url, cost_pair, count_by_check, money, plural, report_path, summary_line, utf8, visible
+from .common import check_docs_url, cost_pair, cost_text, count_by_check, money, plural, report_path, summary_line, utf8, visible
 
 #: Markdown punctuation that can start a link or image (``[``), code, emphasis, strikethrough,
 #: math (GitHub reads ``$...$`` as TeX), a table cell boundary, or escape what follows (``\``).
@@ -78,7 +78,7 @@ def _details(f) -> list[str]:
                    f"prices as of {_inline(d['prices_as_of'])}):")
         out.append("")
         for c in f.costs:
-            out.append(f"- {_inline(c.option)}: **{_inline(money(c.monthly_usd))}**")
+            out.append(f"- {_inline(c.option)}: **{_inline(cost_text(c))}**")
             out.extend(f"  - {_inline(a)}" for a in c.assumptions)
         out.append("")
     out.append(f"Confidence: {f.confidence}. Resource type: {code(f.resource_type)}.")

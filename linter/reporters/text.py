@@ -36,6 +36,7 @@ from pathlib import Path
 
 from .common import (
     cost_change,
+    cost_text,
     count_by_check,
     is_file_path,
     money,
@@ -193,7 +194,7 @@ def finding_details(f, color: bool = False, indent: str = "", paths: _Paths | No
         f"{indent}{_c('fix:', 'green', color)} {fix}",
     ]
     for cost in f.costs:
-        out.append(f"{indent}cost: {_s(msg(cost.option))}: {money(cost.monthly_usd)}")
+        out.append(f"{indent}cost: {_s(msg(cost.option))}: {cost_text(cost)}")
         for a in cost.assumptions:
             out.append(_c(f"{indent}      - {_s(msg(a))}", "dim", color))
     return out
