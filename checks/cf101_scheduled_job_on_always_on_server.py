@@ -164,11 +164,12 @@ class ScheduledJobOnAlwaysOnServer(Check):
         yield JobOnServer(unit, count, found, max_runs, minutes, window)
 
     def explain(self, v: JobOnServer, ctx: CheckContext) -> Finding:
-        return self._finding(v.subject, v.count, v.found, v.max_runs, v.minutes, v.window, ctx.usage(v.subject))
+        return self._finding(v.subject, v.count, v.found, v.max_runs, v.minutes, v.window, ctx.usage(v.subject),
+                             ctx.model)
 
     # -- the finding ---------------------------------------------------------------------------
     def _finding(self, unit: m.ComputeUnit, count: int, found: _Found, max_runs: float,
-                 minutes: float, window: Window | None, usage=None) -> Finding:
+                 minutes: float, window: Window | None, usage=None, model=None) -> Finding:
         month = pricing.hours_per_month()
         given = _Given.of(usage, month)
         if given.instances is not None:
@@ -217,7 +218,7 @@ class ScheduledJobOnAlwaysOnServer(Check):
         fits, reason = _lambda_fit(size, minutes, given.minutes is not None)
         recommendation = _recommendation(fits, reason, unit, window)
         costs = self._costs(unit, count, itype, type_setting, size, runs_per_month, unknown_schedules,
-                            minutes, fits, window, hours, given)
+                            minutes, fits, window, hours, given, model)
 
         confidence = HIGH
         if found.placeholders or found.unreadable or found.opaque or unknown_schedules:
@@ -270,7 +271,7 @@ class ScheduledJobOnAlwaysOnServer(Check):
 
     @staticmethod
     def _costs(unit, count, itype, type_setting, size, runs_per_month, unknown_schedules, minutes,
-               fits, window, hours, given=None) -> list[CostLine]:
+               fits, window, hours, given=None, model=None) -> list[CostLine]:
         given = given or _Given()
         if given.hours is not None:
             current = pricing.ec2_hours(itype, hours, count,
@@ -293,6 +294,9 @@ class ScheduledJobOnAlwaysOnServer(Check):
             current.assumptions.insert(0, pricing.input_note("instance type", type_setting))
         if given.instances is not None:
             current.assumptions.insert(0, pricing.input_note("instances", given.instances))
+        # volumes live while instances exist: all month, unless scheduled actions terminate them
+        volume_hours = hours if window is not None and given.hours is None else None
+        pricing.with_extras(current, pricing.ec2_extras(unit, model, hours, volume_hours), count)
         costs = [current]
         duration_s = minutes * 60
         arch = _architecture(itype)

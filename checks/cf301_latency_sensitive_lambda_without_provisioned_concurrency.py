@@ -404,6 +404,7 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
             pc.assumptions.append("environments: check option provisioned_environments; size it to peak "
                                   "concurrent requests (or give peak_concurrency in a usage file)")
         costs = [pc]
+        current = None
         requests = usage.get("monthly_requests") if usage else None
         if requests is not None and known_memory:  # what the function costs on demand today
             given = usage.get("request_duration_ms")
@@ -423,7 +424,7 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
                                          option=f"current: on demand, {count:,.0f} requests/month at {memory} MB")
                 now.assumptions[:0] = [pricing.input_note("requests", requests, f"{requests.value:,}/month"),
                                        note, *capped]
-                costs.insert(0, now)
+                current = now
         if rt.snapstart_supported:
             fact = facts.fact("lambda.snapstart_free_runtimes")
             if rt.family in fact.value:
@@ -433,4 +434,4 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
                 costs.insert(0, CostLine("SnapStart", None, [
                     "snapshot cache per GB-s of memory (minimum 3 h per version) plus a per-restore charge per GB: "
                     f"depends on deployments and cold starts; unit prices {prices.value} ({prices.cite()})"]))
-        return costs
+        return ([current] if current is not None else []) + costs  # the current model's line first

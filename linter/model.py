@@ -175,6 +175,9 @@ MIN_SIZE = "min_size"
 MAX_SIZE = "max_size"
 DESIRED_CAPACITY = "desired_capacity"
 LAUNCH_TEMPLATE = "launch_template"  # name of the launch template / configuration resource
+ROOT_BLOCK_DEVICE = "root_block_device"  # Terraform root_block_device: [{volume_size, volume_type}]
+BLOCK_DEVICES = "block_device_mappings"  # EBS volumes: BlockDeviceMappings / ebs_block_device blocks
+PUBLIC_IP = "public_ip"  # AssociatePublicIpAddress / associate_public_ip_address
 TAGS = "tags"  # dict
 
 

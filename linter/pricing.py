@@ -235,6 +235,144 @@ def ec2_hours(instance_type: str | None, hours: float, count: int = 1, option: s
     )
 
 
+@dataclass
+class Extras:
+    """What an instance costs beyond its compute, from what the source writes: EBS volumes and
+    public IPv4 addresses (each a line saying where it was written), per instance a month."""
+
+    monthly_usd: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+def ec2_extras(unit, model=None, hours: float | None = None, volume_hours: float | None = None) -> Extras:
+    """The EBS volumes (root_block_device, ebs_block_device, BlockDeviceMappings, the launch
+    template's block devices) and public IPv4 addresses (associate_public_ip_address, Elastic IPs
+    attached in ``model``) written for ``unit``, priced a month per instance. ``hours``: the hours
+    an instance runs (an auto-assigned public IP is billed while it runs; Elastic IPs all month);
+    ``volume_hours``: the hours its volumes exist (all month unless instances are terminated
+    outside a window)."""
+    from . import model as m
+
+    out = Extras()
+    month = hours_per_month()
+    prices = facts.fact("price.ebs_gb_month")
+    default_type = facts.fact("ec2.default_volume_type")
+    volumes = []
+    for key in (m.ROOT_BLOCK_DEVICE, m.BLOCK_DEVICES):
+        s = unit.setting(key)
+        if s is None:
+            continue
+        if m.is_unknown(s.value):
+            out.notes.append(f"EBS volumes at {s.location}: unknown ({s.value.reason}), not priced")
+            continue
+        for item in s.value if isinstance(s.value, list) else []:
+            vol = _volume(item)
+            if vol is not None:
+                volumes.append((vol, s.location))
+    for (size, vtype), where in volumes:
+        if m.is_unknown(size) or m.is_unknown(vtype):
+            why = size.reason if m.is_unknown(size) else vtype.reason
+            out.notes.append(f"EBS volume at {where}: unknown ({why}), not priced")
+            continue
+        if size is None:
+            out.notes.append(f"EBS volume at {where}: size not written (the AMI's snapshot size), not priced")
+            continue
+        stated = vtype is None
+        vtype = vtype or default_type.value
+        price = prices.value.get(str(vtype).lower())
+        if price is None:
+            out.notes.append(f"EBS volume at {where}: {size} GB {vtype}, no price on file, not priced")
+            continue
+        share = 1.0 if volume_hours is None else min(volume_hours / month, 1.0)
+        cost = size * price * share
+        out.monthly_usd += cost
+        out.notes.append(f"EBS {size} GB {vtype} at {where}: ${_p(price)}/GB-month"
+                         + ("" if share == 1.0 else f" x {volume_hours:,.0f} h of {month:.0f}") + f" = ${cost:,.2f}"
+                         + (f" (type not written: {vtype}, the EC2 default, {default_type.url})" if stated else "")
+                         + f" ({prices.url})")
+    ipv4 = facts.fact("price.public_ipv4_hour")
+    run_h = month if hours is None else hours
+    public = unit.setting(m.PUBLIC_IP)
+    eips = _elastic_ips(unit, model)
+    if eips and public is not None and _truthy(public.value):  # an Elastic IP replaces the public IP
+        out.notes.append(f"public IPv4 (associate_public_ip_address at {public.location}) replaced by the "
+                         "Elastic IP below: counted once")
+    elif public is not None and _truthy(public.value):
+        out.monthly_usd += ipv4.value * run_h
+        out.notes.append(f"public IPv4 (associate_public_ip_address at {public.location}): ${_p(ipv4.value)}/h x "
+                         f"{run_h:,.0f} h = ${ipv4.value * run_h:,.2f} ({ipv4.url})")
+    elif public is not None and m.is_unknown(public.value):
+        out.notes.append(f"public IPv4 at {public.location}: unknown ({public.value.reason}), not priced")
+    for eip in eips:
+        out.monthly_usd += ipv4.value * month
+        out.notes.append(f"Elastic IP {eip.address} ({eip.location}): ${_p(ipv4.value)}/h x {month:,.0f} h = "
+                         f"${ipv4.value * month:,.2f}, billed while allocated ({ipv4.url})")
+    return out
+
+
+def _truthy(v) -> bool:
+    if isinstance(v, list):
+        return any(_truthy(x) for x in v)
+    return v is True or (isinstance(v, str) and v.lower() == "true")
+
+
+def _volume(item) -> tuple | None:
+    """(size GB, type) of one block device (Terraform root/ebs block, launch template block with
+    an ebs block, CloudFormation mapping with Ebs), or None for one without an EBS volume."""
+    if not isinstance(item, dict):
+        return None
+    ebs = item
+    for key in ("Ebs", "ebs"):
+        if key in item:
+            ebs = item[key]
+            ebs = ebs[0] if isinstance(ebs, list) and ebs else ebs
+            break
+    else:
+        if "NoDevice" in item or "VirtualName" in item or "virtual_name" in item or "no_device" in item:
+            return None
+    if not isinstance(ebs, dict):
+        return None
+    size = ebs.get("VolumeSize", ebs.get("volume_size"))
+    vtype = ebs.get("VolumeType", ebs.get("volume_type"))
+    if isinstance(size, str) and size.isdigit():
+        size = int(size)
+    if size is not None and not isinstance(size, (int, float)) and not _is_unknown(size):
+        size = None
+    return size, vtype if vtype is None or isinstance(vtype, str) or _is_unknown(vtype) else str(vtype)
+
+
+def _is_unknown(v) -> bool:
+    from .model import is_unknown
+
+    return is_unknown(v)
+
+
+def _elastic_ips(unit, model) -> list:
+    """The Elastic IPs (and EIP associations) of ``model`` attached to ``unit``'s instance."""
+    if model is None or unit.resource is None:
+        return []
+    return [r for r in model.resources if r.kind in ("eip", "eip_association")
+            and any(e.target == unit.resource.address for e in r.edges_via("instance"))]
+
+
+def with_extras(line: CostLine, extras: Extras, count: int = 1) -> CostLine:
+    """``line`` (an instance's compute) with its volumes and public IPv4 added, ``count`` instances
+    (a line whose compute is unknown stays as it is: the total is unknown whatever they add)."""
+    if line.monthly_usd is None:
+        return line
+    line.monthly_usd += extras.monthly_usd * count
+    line.assumptions = [a for a in line.assumptions if a != _EXCLUDES]
+    line.assumptions += extras.notes
+    if count != 1 and extras.monthly_usd:
+        line.assumptions.append(f"volumes and addresses x {count} instances")
+    line.assumptions.append("counts the EBS volumes and public IPv4 addresses written in the source (not an "
+                            "AMI's own root volume); excludes data transfer, snapshots and extra IOPS/throughput")
+    return line
+
+
+_EXCLUDES = "excludes EBS storage, public IPv4 and data transfer"
+
+
 def lambda_job(runs_per_month: float, duration_s: float, memory_mb: int,
                architecture: str | None = None, option: str = "Lambda") -> CostLine:
     """A Lambda function run ``runs_per_month`` times for ``duration_s`` each, before free tier."""

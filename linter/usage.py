@@ -294,7 +294,7 @@ class UsageFile:
             got = _match(e, address, kind, fmt)
             if got is not None:
                 matches.append((got[0], got[1], e))
-        applicable = {k.name for k in keys_for(kind)}
+        applicable = [k.name for k in keys_for(kind)]  # in the table's order: reports are stable
         out: dict[str, Setting] = {}
         conflicts: list[tuple[str, list[Entry]]] = []
         for key in applicable:
@@ -364,6 +364,10 @@ class UsageFile:
             if e.deferred:  # a logical ID or a module call: its kind is known now
                 for kind in dict.fromkeys(getattr(h, "kind", None) for h in hits):
                     out += _key_notices(self.path, e, kind)
+                    unused = [key for key, _v, _l in e.values if key in _not_used(kind)]
+                    if unused:
+                        out.append(Notice(self.path, e.line, f"infracost keys computefit does not use: "
+                                                             f"{', '.join(unused)} ({e.address})"))
         unpriced += [d for d in self.defaults if d.kind not in priced_kinds()]
         if unpriced:
             types = list(dict.fromkeys(e.parsed.rtype if e.parsed else e.address for e in unpriced))
