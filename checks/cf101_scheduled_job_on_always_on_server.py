@@ -111,9 +111,14 @@ class ScheduledJobOnAlwaysOnServer(Check):
           RoleArn: !GetAtt SchedulerRole.Arn
     ```
 
-    The costs in the finding compare the instance(s) (on-demand compute only, `min` instances for an
-    auto scaling group) with the job on Lambda and on Fargate. The job's duration is not visible in
-    the source: each run is assumed to take `assumed_job_minutes`. Its memory is taken as the
+    The costs in the finding compare the instance(s) (on-demand compute, `min` instances for an
+    auto scaling group, plus the EBS volumes and public IPv4 addresses written in the source:
+    `BlockDeviceMappings`, `root_block_device`, `ebs_block_device`, the launch template's block
+    devices, `associate_public_ip_address`, attached Elastic IPs) with the job on Lambda and on
+    Fargate. The job's duration is not visible in the source: each run is assumed to take
+    `assumed_job_minutes`, unless a usage file gives `job_duration_minutes`; a usage file's
+    `monthly_hrs` (hours a month each instance runs) and, for a group, `instances` replace the
+    hours and count read from the code, and the message says so. Its memory is taken as the
     instance type's memory (the most the job can use today), which also decides whether Lambda
     (at most 10,240 MB) can run it. An instance type with no size or price on file gives unknown
     costs, named as such.
@@ -121,7 +126,8 @@ class ScheduledJobOnAlwaysOnServer(Check):
     ## Options
     - `max_runs_per_day`: a job running more often than this many times a day is not intermittent
       work and is not flagged (default 24: hourly or rarer).
-    - `assumed_job_minutes`: how long one run is assumed to take, for the costs (default 10).
+    - `assumed_job_minutes`: how long one run is assumed to take, for the costs (default 10;
+      `job_duration_minutes` in a usage file wins).
 
     ## References
     - [EventBridge Scheduler](https://docs.aws.amazon.com/scheduler/latest/UserGuide/what-is-scheduler.html)

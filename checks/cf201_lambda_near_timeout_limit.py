@@ -91,6 +91,13 @@ class LambdaNearTimeoutLimit(Check):
     an edge-optimized one or an HTTP API cannot), or a schedule (EventBridge Scheduler starting an
     ECS task with RunTask).
 
+    The costs compare the function on Lambda with a Fargate task of its CPU share (memory / 1,769 MB
+    per vCPU, rounded to the nearest valid Fargate size) over its runs a month: a usage file's
+    `monthly_requests`, else the runs of every schedule that invokes it (a lower bound when other
+    callers add runs); each run lasts the usage file's `request_duration_ms`, else the full timeout
+    (an upper bound), and the runs are capped by what reserved concurrency can bill (730 h per
+    environment). When nothing counts the runs, the lines give the cost per 1,000 runs.
+
     ## Options
     - `threshold_seconds`: the timeout at or above which the check warns (default 720 = 80 % of 900).
 

@@ -144,7 +144,9 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
 
     ## Options
     - `provisioned_environments`: how many warm execution environments the provisioned-concurrency
-      cost assumes (default 1; size it to your peak concurrent requests).
+      cost assumes (default 1; size it to your peak concurrent requests). A usage file's
+      `peak_concurrency` wins, and its `monthly_requests` and `request_duration_ms` add the
+      function's on-demand cost today.
 
     ## References
     - [Lambda SnapStart](https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html) (runtimes, published versions only, limitations)

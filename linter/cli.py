@@ -464,6 +464,50 @@ def docs_command(directory: str | None, check_only: bool, readme: str | None) ->
         click.echo(f"{directory}: {len(expected)} files up to date")
 
 
+@main.command("usage", short_help="Write a usage file listing every resource a check could price.")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--init", "init_file", required=True, type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write the usage file to FILE (refused when FILE exists, unless --force).")
+@click.option("--force", is_flag=True, help="Replace FILE when it exists.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Read settings (exclude, check options, Terraform and CloudFormation inputs) from FILE.")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable).")
+def usage_command(paths, init_file: str, force: bool, config_file, exclude) -> None:
+    """Write FILE, a usage file in infracost's format (version 0.1) listing every resource of PATHS
+    (default: the current folder) that a check could price: Lambda functions, provisioned
+    concurrency, EC2 instances, auto scaling groups, ECS services and task definitions. Each key
+    is commented out with the value computefit assumes today (or why it has none): uncomment and
+    correct the ones you know, then scan with --usage-file FILE. Exit 2 when a file could not be
+    read (the others are still listed) or FILE cannot be written."""
+    from datetime import date
+
+    from .atomic import write_text
+    from .discovery import discover, display_path
+    from .reporters.common import visible
+    from .runner import build_model
+    from .usage import init_text
+
+    paths = list(paths) or ["."]
+    config = _load_config(paths, config_file).with_cli(exclude=exclude)
+    if os.path.lexists(init_file) and not force:
+        _fail(f"{init_file} exists; computefit usage --init writes a new file (--force replaces it)")
+    inputs = discover(paths, excludes=tuple(config.exclude))
+    model, errors, _ = build_model(inputs, config=config)
+    errors = inputs.errors + errors
+    text = init_text(model, config, [display_path(p) for p in paths], date.today().isoformat())
+    try:
+        write_text(init_file, text)
+    except OSError as exc:
+        _fail(f"cannot write {init_file}: {exc.strerror or exc}")
+    listed = sum(1 for line in text.splitlines() if line.startswith("  ") and not line.startswith("    "))
+    click.echo(f"computefit: wrote {init_file}: {listed} resource{'s' if listed != 1 else ''} to fill in", err=True)
+    for e in errors:
+        where = f"{e.file}:{e.line}" if e.line else e.file
+        click.echo(f"computefit: {visible(where)}: {visible(e.message)}", err=True)
+    if errors:
+        sys.exit(2)
+
+
 @main.command("model", short_help="Print the resource graph and compute model computefit reads.")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)

@@ -600,3 +600,122 @@ class _Reader:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         return value
+
+
+# --------------------------------------------------------------------------------------------------
+# Writing a usage file to fill in (computefit usage --init)
+# --------------------------------------------------------------------------------------------------
+
+#: The kinds a check can price, whose resources ``--init`` lists.
+INIT_KINDS = ("lambda_function", "lambda_provisioned_concurrency", "ec2_instance", "auto_scaling_group",
+              "ecs_service", "ecs_task")
+
+
+def init_text(model: Any, config: Any, shown_paths: list[str], today: str) -> str:
+    """A usage file in infracost's format listing every resource of ``model`` a check could price,
+    each key commented out with the value computefit assumes today (or why it has none), for
+    users to correct and uncomment (like infracost's ``--sync-usage-file``)."""
+    import yaml
+
+    lines = [
+        "# Usage file: the volumes and durations the code does not say, in infracost's format",
+        "# (https://www.infracost.io/docs/features/usage_based_resources/).",
+        f"# Written by computefit usage --init on {today} from: {', '.join(shown_paths)}",
+        "# Every value is commented out and is what computefit assumes today; uncomment a line and",
+        "# correct it to use it: computefit scan --usage-file FILE.",
+        "# Keys: README, 'Usage files'.",
+        "version: 0.1",
+        "resource_usage:",
+    ]
+    seen: dict[str, int] = {}
+    count = 0
+    for subject in _priced(model):
+        address = _usage_address(subject)
+        if address in seen:  # the same logical ID in another template: the entry applies to both
+            lines[seen[address]] += f", {subject.location}"
+            continue
+        seen[address] = len(lines)
+        count += 1
+        lines.append(f"  {yaml.safe_dump(address, default_style=None).splitlines()[0]}:"
+                     f"  # {subject.resource_type} at {subject.location}")
+        for key in keys_for(subject.kind):
+            value, why = _assumed(subject, key.name, config)
+            shown = "" if value is None else f" {_number(value)}"
+            lines.append(f"    # {key.name}:{shown}  # {why}")
+    if not count:
+        lines[-1] = "resource_usage: {}  # no resource a check could price was found"
+    return "\n".join(lines) + "\n"
+
+
+def _priced(model: Any) -> list[Any]:
+    out = []
+    for d in model.documents:
+        unit_resources = {id(u.resource) for u in d.units}
+        out += [u for u in d.units if u.kind in INIT_KINDS]
+        out += [r for r in d.resources if r.kind in INIT_KINDS and id(r) not in unit_resources]
+    return out
+
+
+def _usage_address(subject: Any) -> str:
+    """The address infracost (and computefit) reads for ``subject``: a registry module computefit
+    reads as one resource by the resource the module creates."""
+    rtype = getattr(subject, "resource_type", "")
+    if isinstance(rtype, str) and rtype.startswith("module:"):
+        inner = _table().get("module_resources", {}).get(subject.kind)
+        if inner:
+            return f"{subject.name}.{inner}"
+    return subject.name
+
+
+def _number(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else f"{v:.2f}".rstrip("0").rstrip(".")
+
+
+def _option(config: Any, check_id: str, name: str) -> Any:
+    from .check import get_check
+
+    cls = get_check(check_id)
+    return config.options_for(cls)[name] if cls is not None else None
+
+
+def _assumed(subject: Any, key: str, config: Any) -> tuple[float | None, str]:
+    """(value computefit assumes today for ``key`` of ``subject``, or None; where it comes from)."""
+    from . import model as m
+    from . import pricing
+
+    kind = subject.kind
+    month = pricing.hours_per_month()
+    window = getattr(subject, "window", None)
+    window = window if getattr(window, "reaches_zero", False) and getattr(window, "peak", 0) > 0 else None
+    timeout = subject.value(m.TIMEOUT) if hasattr(subject, "value") else None
+    if kind == "lambda_function":
+        if key == "monthly_requests":
+            runs = pricing.lambda_runs(subject)
+            if runs.known:
+                return runs.per_month, "assumed today: " + "; ".join(runs.notes)
+            return None, "unknown today: " + "; ".join(runs.notes).replace("runs per month unknown: ", "")
+        if key == "request_duration_ms" and isinstance(timeout, (int, float)) and not isinstance(timeout, bool):
+            return float(timeout) * 1000, "assumed today: the full timeout, an upper bound"
+        if key == "peak_concurrency":
+            return _option(config, "CF301", "provisioned_environments"), \
+                "assumed today: CF301 option provisioned_environments"
+    if kind in ("ec2_instance", "auto_scaling_group"):
+        if key == "monthly_hrs":
+            if window is not None:
+                return (window.instance_hours_per_day / window.peak * month / 24,
+                        f"assumed today: its scheduled actions ({window.description})")
+            return month, "assumed today: always on"
+        if key == "instances" and kind == "auto_scaling_group":
+            lo, hi = subject.value(m.MIN_SIZE), subject.value(m.MAX_SIZE)
+            if window is not None:
+                return window.peak, "assumed today: the most its scheduled actions run"
+            if isinstance(lo, int) and lo == hi:
+                return lo, "assumed today: min_size = max_size"
+            return None, "unknown today: the group can scale"
+        if key == "job_duration_minutes":
+            return _option(config, "CF101", "assumed_job_minutes"), "assumed today: CF101 option assumed_job_minutes"
+    if kind in ("ecs_service", "ecs_task") and key == "job_duration_minutes":
+        return _option(config, "CF102", "job_minutes"), "assumed today: CF102 option job_minutes"
+    if kind == "lambda_provisioned_concurrency" and key == "monthly_duration_hrs":
+        return month, "assumed today: enabled all month"
+    return None, "not assumed today: read only from a usage file"

@@ -380,3 +380,62 @@ def test_every_key_is_documented_in_the_readme():
     section = readme.split("### Usage files", 1)[1].split("\n## ", 1)[0]
     for key in u.keys():
         assert f"`{key}`" in section, key
+
+
+# -- computefit usage --init ----------------------------------------------------------------------
+
+
+def test_usage_init_lists_priced_resources_with_todays_assumptions(tmp_path, monkeypatch):
+    write(tmp_path, {
+        "main.tf": LAMBDA.format(name="fn") + """
+            resource "aws_cloudwatch_event_rule" "daily" {
+              schedule_expression = "rate(1 day)"
+            }
+            resource "aws_cloudwatch_event_target" "fn" {
+              rule = aws_cloudwatch_event_rule.daily.name
+              arn  = aws_lambda_function.fn.arn
+            }
+            resource "aws_instance" "cron" {
+              instance_type = "t3.small"
+              user_data     = "#!/bin/bash\\necho '0 3 * * * root /opt/job.sh' > /etc/cron.d/job\\n"
+            }
+            module "crawler" {
+              source        = "terraform-aws-modules/lambda/aws"
+              function_name = "crawler"
+              handler       = "crawler.handler"
+              runtime       = "python3.12"
+            }
+            resource "aws_s3_bucket" "b" {}
+            """,
+    })
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(main, ["usage", ".", "--init", "usage.yml"])
+    assert res.exit_code == 0, res.output
+    text = (tmp_path / "usage.yml").read_text()
+    assert "wrote usage.yml: 3 resources to fill in" in res.output
+    assert "  aws_lambda_function.fn:  # aws_lambda_function at main.tf:1\n" in text
+    assert "    # monthly_requests: 30.42  # assumed today: 30.4 runs/month from schedule " \
+           "aws_cloudwatch_event_target.fn (rate(1 day))\n" in text
+    assert "    # request_duration_ms: 900000  # assumed today: the full timeout, an upper bound\n" in text
+    assert "    # monthly_hrs: 730  # assumed today: always on\n" in text
+    assert "    # job_duration_minutes: 10  # assumed today: CF101 option assumed_job_minutes\n" in text
+    assert "  module.crawler.aws_lambda_function.this[0]:" in text  # as infracost names it
+    assert "aws_s3_bucket" not in text
+    # it reads back as it is: every entry matches, nothing is set until a line is uncommented
+    uf = u.load(str(tmp_path / "usage.yml"))
+    found = units(tmp_path)
+    assert uf.notices(found.values()) == [] and not uf.lookup(found["aws_lambda_function.fn"])
+    (tmp_path / "usage.yml").write_text(text.replace("    # request_duration_ms: 900000", "    request_duration_ms: 1200"))
+    assert uf.lookup(found["aws_lambda_function.fn"]).get("request_duration_ms") is None
+    assert u.load(str(tmp_path / "usage.yml")).lookup(found["aws_lambda_function.fn"]).value("request_duration_ms") == 1200
+
+
+def test_usage_init_refuses_to_replace_a_file_without_force(tmp_path, monkeypatch):
+    write(tmp_path, {"main.tf": LAMBDA.format(name="fn")})
+    (tmp_path / "usage.yml").write_text("keep me\n")
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(main, ["usage", ".", "--init", "usage.yml"])
+    assert res.exit_code == 2 and "usage.yml exists" in res.output
+    assert (tmp_path / "usage.yml").read_text() == "keep me\n"
+    res = CliRunner().invoke(main, ["usage", ".", "--init", "usage.yml", "--force"])
+    assert res.exit_code == 0 and (tmp_path / "usage.yml").read_text().startswith("# Usage file")
