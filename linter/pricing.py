@@ -176,8 +176,10 @@ def input_note(name: str, setting, shown: str | None = None) -> str:
     if setting is None:
         return f"{name}: not set in the source"
     shown = shown if shown is not None else f"{setting.value}"
-    where = f" at {setting.location}" if getattr(setting, "location", None) is not None else ""
-    return f"{name} {shown}: {setting.describe_origin()}{where}"
+    origin = setting.describe_origin()
+    loc = getattr(setting, "location", None)
+    where = f" at {loc}" if loc is not None and f"at {loc}" not in origin else ""
+    return f"{name} {shown}: {origin}{where}"
 
 
 def per_1000_runs(line: CostLine, why: list[str]) -> CostLine:
@@ -437,6 +439,34 @@ def scheduler_schedule(runs_per_month: float | None, option: str = "EventBridge 
         return CostLine(option, None, ["runs per month unknown (schedule could not be read)", terms])
     return CostLine(option, scheduler(runs_per_month),
                     [f"{runs_per_month:,.1f} invocations/month", terms + " (per account and region)"])
+
+
+def pc_hours_from_usage(ctx, qualifiers) -> tuple[float | None, str | None]:
+    """Hours a month provisioned concurrency is enabled, from the usage file's
+    ``monthly_duration_hrs`` of the qualifiers' provisioned-concurrency resources
+    (``aws_lambda_provisioned_concurrency_config``), with where it came from; (None, None) when it
+    gives none (then it is enabled all month). Several values: the largest, stated."""
+    found = []
+    for q in qualifiers:
+        pc = q.provisioned_concurrency
+        # the config resource that sets it (its setting's line), else the qualifier's own resource
+        owners = [r for r in ctx.model.resources if r.kind == "lambda_provisioned_concurrency"
+                  and pc is not None and r.setting("provisioned_concurrency") is not None
+                  and r.setting("provisioned_concurrency").location == pc.location]
+        if not owners and q.resource:
+            owners = [r for r in [ctx.model.resource(q.resource, near=q.location)] if r is not None]
+        for res in owners:
+            s = ctx.usage(res).get("monthly_duration_hrs")
+            if s is not None:
+                found.append(s)
+    if not found:
+        return None, None
+    s = max(found, key=lambda x: x.value)
+    hours = min(float(s.value), hours_per_month())
+    note = input_note("hours a month enabled", s, f"{s.value:g} h")
+    if float(s.value) > hours_per_month():
+        note += f" (more than a month: {hours_per_month():g} h counted)"
+    return hours, note
 
 
 def provisioned_concurrency(executions: int, memory_mb: int, architecture: str | None = None,

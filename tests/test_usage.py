@@ -439,3 +439,20 @@ def test_usage_init_refuses_to_replace_a_file_without_force(tmp_path, monkeypatc
     assert (tmp_path / "usage.yml").read_text() == "keep me\n"
     res = CliRunner().invoke(main, ["usage", ".", "--init", "usage.yml", "--force"])
     assert res.exit_code == 0 and (tmp_path / "usage.yml").read_text().startswith("# Usage file")
+
+
+def test_usage_values_reach_checks_in_worker_processes(monkeypatch):
+    """The usage file travels with the configuration to the worker processes: -j 2 reports what
+    -j 1 reports, usage-file lines included."""
+    from conftest import FIXTURES, working_directory
+
+    from computefit import runner
+
+    monkeypatch.setattr(runner, "MIN_PARALLEL_WORK", 0)
+    config = Config(select=("CF201",), usage_file="tf/usage_schedule_and_queue/infracost-usage.yml")
+    with working_directory(FIXTURES / "CF201"):
+        one = scan(["tf", "cfn"], config, jobs=1)
+        two = scan(["tf", "cfn"], config, jobs=2)
+    assert [f.to_dict() for f in one.findings] == [f.to_dict() for f in two.findings]
+    assert one.notices == two.notices
+    assert any("from the usage file" in a for f in two.findings for c in f.costs for a in c.assumptions)

@@ -116,3 +116,24 @@ def test_cf301_usage_file_sizes_provisioned_concurrency_and_prices_on_demand(cas
     pc = cost_line(f, "provisioned concurrency")
     assert pc.option == "provisioned concurrency: 4 environment(s) always warm at 2048 MB"
     assert any(a.startswith("environments: peak_concurrency 4: usage file") for a in pc.assumptions)
+
+
+def test_cf304_monthly_duration_hrs_of_the_provisioned_concurrency_config(tmp_path, monkeypatch):
+    import shutil
+
+    from conftest import FIXTURES
+
+    from computefit.config import Config
+    from computefit.runner import scan
+
+    shutil.copy(FIXTURES / "CF304" / "tf" / "fire_alias_pc" / "main.tf", tmp_path / "main.tf")
+    address = next(line.split('"')[3] for line in (tmp_path / "main.tf").read_text().splitlines()
+                   if line.startswith('resource "aws_lambda_provisioned_concurrency_config"'))
+    (tmp_path / "u.yml").write_text(f"version: 0.1\nresource_usage:\n  aws_lambda_provisioned_concurrency_config."
+                                    f"{address}:\n    monthly_duration_hrs: 200\n")
+    monkeypatch.chdir(tmp_path)
+    before = only_finding(scan(["."], Config(select=("CF304",)))).costs[0]
+    after = only_finding(scan(["."], Config(select=("CF304",), usage_file="u.yml"))).costs[0]
+    assert after.option.endswith("200 h a month from the usage file")
+    assert after.monthly_usd == pytest.approx(before.monthly_usd * 200 / 730)
+    assert after.assumptions[0].startswith("hours a month enabled 200 h: usage file") and "u.yml:4" in after.assumptions[0]
