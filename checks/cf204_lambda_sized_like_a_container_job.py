@@ -196,7 +196,9 @@ class LambdaSizedLikeAContainerJob(Check):
         far_label = f"Fargate task {vcpu:g} vCPU / {gb:g} GB, {seconds} s"
         full = "every run lasts the full timeout (an upper bound)"
         extra = "ephemeral storage charges (Lambda above 512 MB, Fargate above 20 GB) not included"
-        options = ((f"current: {lam_label}", lambda n, o: pricing.lambda_job(n, seconds, mb, arch, option=o), []),
+        inputs = [pricing.input_note("memory", unit.setting(m.MEMORY_SIZE), f"{mb} MB"),
+                  pricing.input_note("timeout", unit.setting(m.TIMEOUT), f"{seconds} s")]
+        options = ((f"current: {lam_label}", lambda n, o: pricing.lambda_job(n, seconds, mb, arch, option=o), inputs),
                    (far_label, lambda n, o: pricing.fargate_job(n, seconds, vcpu, gb, arch, option=o), [rule]))
         costs = []
         runs = pricing.lambda_runs(unit, usage)

@@ -178,10 +178,13 @@ class ScheduledLambdaRunsLikeADaemon(Check):
                       if reserved else
                       ", capped at one execution environment busy all month (runs assumed not to overlap; with "
                       "no reserved concurrency to stop them, overlapping runs would bill more)")
-        current.assumptions.insert(0, bound)
+        inputs = [f"{runs:,.1f} runs/month from schedule {v.trigger.resource} ({v.trigger.schedule.expression})",
+                  pricing.input_note("memory", unit.setting(m.MEMORY_SIZE), f"{memory} MB"),
+                  pricing.input_note("timeout", v.timeout, f"{v.timeout_s} s")]
+        current.assumptions[:0] = [bound, *inputs]
         lower = pricing.lambda_job(runs, 0.1, memory, arch,
                                    option=f"current: Lambda {memory} MB, {runs:,.0f} runs a month of 100 ms each")
-        lower.assumptions.insert(0, "lower bound: each run finds no work and returns in 100 ms")
+        lower.assumptions[:0] = ["lower bound: each run finds no work and returns in 100 ms", *inputs[:2]]
         vcpu, gb, rule = pricing.fargate_for_lambda(memory)
         far = pricing.fargate_job(1, month, vcpu, gb, arch,
                                   option=f"Fargate task {vcpu:g} vCPU / {gb:g} GB, always on")
@@ -192,6 +195,6 @@ class ScheduledLambdaRunsLikeADaemon(Check):
             count, capped = pricing.capped_runs(runs, duration, unit.value(m.RESERVED_CONCURRENCY))
             known = pricing.lambda_job(count, duration, memory, arch,
                                        option=f"current: Lambda {memory} MB, {count:,.0f} runs a month of {duration:g} s")
-            known.assumptions[:0] = [pricing.input_note("each run", given, f"{given.value:,} ms"), *capped]
+            known.assumptions[:0] = [pricing.input_note("each run", given, f"{given.value:,} ms"), *capped, *inputs[:2]]
             return [known, far]
         return [current, lower, far]
