@@ -24,9 +24,10 @@ Terraform addresses may name module instances and resource instances: ``["key"]`
 ``[*]`` (every instance). computefit reads the instances of a resource whose settings agree as one
 resource without an index, and module instances as one module: an entry naming one instance of
 such a resource applies to it when every entry naming one of its instances agrees on the value.
-For each key the most specific entry wins (an exact instance over ``[*]``, the resource's own
-index over its modules'), then ``resource_type_default_usage`` for the resource's type, then for
-another type of the same kind (``aws_lambda_function`` defaults apply to a SAM function too).
+For each key the most specific entry wins (an exact instance over ``[*]``, the outermost module's
+index deciding first and the resource's last, as infracost orders them), then
+``resource_type_default_usage`` for the resource's type, then for another type of the same kind
+(``aws_lambda_function`` defaults apply to a SAM function too).
 
 A file that cannot be read (not YAML, a value of the wrong type, a duplicate key) is a
 :class:`UsageFileError` naming the file and line (the command line exits 2). What is read but not
@@ -414,7 +415,9 @@ def _match(e: Entry, address: str, kind: str | None, fmt: str | None) -> tuple[t
             return None
         scores.append(got[0])
         partial |= got[1]
-    return tuple(scores), partial
+    # infracost's order: the outermost module's index decides first, the resource's last
+    # (module.m[0].x[*] over module.m[*].x[1]; infracost/infracost#1105)
+    return tuple(reversed(scores)), partial
 
 
 def _setting(path: str, e: Entry, key: str, extra: str | None = None) -> Setting:

@@ -456,3 +456,24 @@ def test_usage_values_reach_checks_in_worker_processes(monkeypatch):
     assert [f.to_dict() for f in one.findings] == [f.to_dict() for f in two.findings]
     assert one.notices == two.notices
     assert any("from the usage file" in a for f in two.findings for c in f.costs for a in c.assumptions)
+
+
+def test_module_index_decides_before_the_resource_index(tmp_path):
+    """infracost's order (infracost/infracost#1105): module.m[0].x[*] wins over module.m[*].x[1]."""
+    write(tmp_path, {
+        "main.tf": 'module "m" {\n  count  = 2\n  source = "./child"\n  keys   = { a = 1 }\n}\n',
+        "child/main.tf": MODULE_CHILD,
+    })
+    uf = usage_file(tmp_path, """
+        version: 0.1
+        resource_usage:
+          module.m[*].aws_lambda_function.test["a"]:
+            monthly_requests: 1
+          module.m[0].aws_lambda_function.test[*]:
+            monthly_requests: 2
+        """)
+    unit = units(tmp_path)["module.m.aws_lambda_function.test"]
+    # computefit reads module.m's instances as one module: both entries name one instance and disagree
+    assert "monthly_requests" not in uf.lookup(unit)
+    assert u._match(uf.entries[1], 'module.m[0].aws_lambda_function.test["a"]', "lambda_function", "terraform") > \
+        u._match(uf.entries[0], 'module.m[0].aws_lambda_function.test["a"]', "lambda_function", "terraform")
