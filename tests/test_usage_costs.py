@@ -137,3 +137,24 @@ def test_cf304_monthly_duration_hrs_of_the_provisioned_concurrency_config(tmp_pa
     assert after.option.endswith("200 h a month from the usage file")
     assert after.monthly_usd == pytest.approx(before.monthly_usd * 200 / 730)
     assert after.assumptions[0].startswith("hours a month enabled 200 h: usage file") and "u.yml:4" in after.assumptions[0]
+
+
+def test_cf101_group_instances_and_hours_from_the_usage_file(tmp_path, monkeypatch):
+    import shutil
+
+    from conftest import FIXTURES
+
+    from computefit.config import Config
+    from computefit.runner import scan
+
+    shutil.copy(FIXTURES / "CF101" / "cfn" / "asg_launch_configuration.json", tmp_path / "t.json")
+    (tmp_path / "u.yml").write_text("version: 0.1\nresource_usage:\n  ExportGroup:\n    instances: 1\n"
+                                    "    monthly_hrs: 100\n")
+    monkeypatch.chdir(tmp_path)
+    before = only_finding(scan(["t.json"], Config(select=("CF101",)))).costs[0]
+    f = only_finding(scan(["t.json"], Config(select=("CF101",), usage_file="u.yml")))
+    assert before.option == "current: 2 x c5.large always on"
+    assert f.costs[0].option == "current: 1 x c5.large, 100 h/month from the usage file"
+    assert f.costs[0].monthly_usd == pytest.approx(pricing.ec2_hourly("c5.large") * 100)
+    assert f.costs[0].assumptions[0] == "instances 1: usage file: resource_usage ExportGroup at u.yml:4"
+    assert "an auto scaling group of 1 (c5.large) that runs 100 h/month (monthly_hrs, usage file u.yml:5)" in f.message
