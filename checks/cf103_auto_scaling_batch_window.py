@@ -129,6 +129,8 @@ class AutoScalingBatchWindow(Check):
                                     f"current: up to {w.peak} x {itype or 'EC2 instance of unknown type'} "
                                     "for the window")
         current.assumptions.append(f"{round(w.hours_per_day, 1):g} h/day on average: {w.description}")
+        # an instance's volumes and public IP exist while it runs: the window's instance-hours
+        pricing.with_extras(current, pricing.ec2_extras(unit, ctx.model, inst_hours, inst_hours))
         costs = [current]
         size = pricing.ec2_size(itype)
         if size is None:

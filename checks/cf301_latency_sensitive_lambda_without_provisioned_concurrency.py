@@ -179,7 +179,9 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
 
     ## Options
     - `provisioned_environments`: how many warm execution environments the provisioned-concurrency
-      cost assumes (default 1; size it to your peak concurrent requests).
+      cost assumes (default 1; size it to your peak concurrent requests). A usage file's
+      `peak_concurrency` wins, and its `monthly_requests` and `request_duration_ms` add the
+      function's on-demand cost today.
     - `authorizer_cache_ttl`: an authorizer whose results are cached at least this many seconds is
       reported as `info` with medium confidence (default 300).
 
@@ -217,7 +219,8 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
 
     def explain(self, v: ColdForUsers, ctx: CheckContext) -> Finding:
         environments = max(1, int(ctx.option("provisioned_environments")))
-        return self._finding(v.subject, v.coverage, v.exposed, environments, int(ctx.option("authorizer_cache_ttl")))
+        return self._finding(v.subject, v.coverage, v.exposed, environments, int(ctx.option("authorizer_cache_ttl")),
+                             ctx.usage(v.subject))
 
     # -- what each caller invokes ----------------------------------------------------------
     def _coverage(self, unit: m.ComputeUnit, trigger: m.Trigger) -> Coverage:
@@ -264,7 +267,7 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
 
     # -- the finding -----------------------------------------------------------------------
     def _finding(self, unit: m.ComputeUnit, coverage: list[Coverage], exposed: list[Coverage],
-                 environments: int, cache_ttl: int = 300) -> Finding:
+                 environments: int, cache_ttl: int = 300, usage=None) -> Finding:
         rt_setting = unit.setting(m.RUNTIME)
         rt = runtimes.parse(unit.value(m.RUNTIME), unit.value(m.PACKAGE_TYPE))
         severity = WARNING if rt.tier == runtimes.SLOW else INFO
@@ -366,7 +369,7 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
         at = cold[0].trigger.location if misrouted else unit.location
         recommendation = self._recommendation(unit, rt, cold, misrouted, snap_on, warm_elsewhere)
         return self.finding(unit, message, recommendation, at=at, severity=severity, confidence=confidence,
-                            evidence=evidence, costs=self._costs(unit, rt, environments))
+                            evidence=evidence, costs=self._costs(unit, rt, environments, usage))
 
     @staticmethod
     def _cold_start(rt: runtimes.Runtime) -> dict[str, Any] | None:
@@ -441,17 +444,45 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
         return "a snapshot cache and restore charge"
 
     @staticmethod
-    def _costs(unit: m.ComputeUnit, rt: runtimes.Runtime, environments: int) -> list[CostLine]:
+    def _costs(unit: m.ComputeUnit, rt: runtimes.Runtime, environments: int, usage=None) -> list[CostLine]:
         memory = unit.value(m.MEMORY_SIZE)
         arch = pricing.lambda_architecture(unit.value(m.ARCHITECTURES))
+        peak = usage.get("peak_concurrency") if usage else None
+        if peak is not None and peak.value >= 1:
+            environments = int(peak.value)
         label = f"provisioned concurrency: {environments} environment(s) always warm"
-        if isinstance(memory, int) and not isinstance(memory, bool):
+        known_memory = isinstance(memory, int) and not isinstance(memory, bool)
+        if known_memory:
             pc = pricing.provisioned_concurrency(environments, memory, arch, option=f"{label} at {memory} MB")
         else:
             pc = CostLine(label, None, ["memory size could not be resolved"])
-        pc.assumptions.append("environments: check option provisioned_environments; size it to peak "
-                              "concurrent requests")
+        if peak is not None and peak.value >= 1:
+            pc.assumptions.append(pricing.input_note("environments: peak_concurrency", peak, f"{peak.value:,}"))
+        else:
+            pc.assumptions.append("environments: check option provisioned_environments; size it to peak "
+                                  "concurrent requests (or give peak_concurrency in a usage file)")
         costs = [pc]
+        current = None
+        requests = usage.get("monthly_requests") if usage else None
+        if requests is not None and known_memory:  # what the function costs on demand today
+            given = usage.get("request_duration_ms")
+            timeout = unit.setting(m.TIMEOUT)
+            if given is not None:
+                duration, note = given.value / 1000, pricing.input_note("each request", given, f"{given.value:,} ms")
+            elif timeout is not None and isinstance(timeout.value, (int, float)):
+                duration = float(timeout.value)
+                note = (f"every request lasts the full timeout, {timeout.value:g} s (an upper bound; give "
+                        "request_duration_ms in a usage file)")
+            else:
+                duration = None
+            if duration is not None:
+                count, capped = pricing.capped_runs(float(requests.value), duration,
+                                                    unit.value(m.RESERVED_CONCURRENCY))
+                now = pricing.lambda_job(count, duration, memory, arch,
+                                         option=f"current: on demand, {count:,.0f} requests/month at {memory} MB")
+                now.assumptions[:0] = [pricing.input_note("requests", requests, f"{requests.value:,}/month"),
+                                       note, *capped]
+                current = now
         if rt.snapstart_supported:
             fact = facts.fact("lambda.snapstart_free_runtimes")
             if rt.family in fact.value:
@@ -461,4 +492,4 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
                 costs.insert(0, CostLine("SnapStart", None, [
                     "snapshot cache per GB-s of memory (minimum 3 h per version) plus a per-restore charge per GB: "
                     f"depends on deployments and cold starts; unit prices {prices.value} ({prices.cite_url()})"]))
-        return costs
+        return ([current] if current is not None else []) + costs  # the current model's line first

@@ -111,15 +111,28 @@ class Option:
 
 
 class CheckContext:
-    """What a check gets besides its subject: its effective options, and the model (to follow a
-    subject's links: the functions a queue feeds)."""
+    """What a check gets besides its subject: its effective options, the model (to follow a
+    subject's links: the functions a queue feeds), and the usage file's values
+    (:meth:`usage`)."""
 
-    def __init__(self, options: dict[str, Any] | None = None, model: Model | None = None) -> None:
+    def __init__(self, options: dict[str, Any] | None = None, model: Model | None = None,
+                 usage_file: Any = None) -> None:
         self.options = options or {}
         self.model = model if model is not None else Model()
+        self.usage_file = usage_file  # a computefit.usage.UsageFile, or None
 
     def option(self, name: str) -> Any:
         return self.options[name]
+
+    def usage(self, subject: Any):
+        """The usage values of ``subject`` (a unit or resource) from the usage file: a
+        :class:`computefit.usage.Usage` whose :meth:`~computefit.usage.Usage.get` gives each key
+        as a Setting (value, the file and line, origin ``usage-file``); empty without a file."""
+        from .usage import EMPTY
+
+        if self.usage_file is None or subject is None:
+            return EMPTY
+        return self.usage_file.lookup(subject)
 
 
 class Rule:

@@ -172,8 +172,10 @@ def _environment_config(ctx, paths: list[str], config_file: str | None, var_file
 @click.option("--region", "region", metavar="REGION", default=None, help="Price in REGION (as for scan).")
 @click.option("--price-file", "price_file", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
               help="Your own rates (as for scan).")
+@click.option("--usage-file", "usage_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Monthly volumes from an infracost usage file (as for scan).")
 @_environment_options
-def costs(paths, fmt, output, config_file, region, price_file, root, var_files, variables, parameters,
+def costs(paths, fmt, output, config_file, region, price_file, usage_file, root, var_files, variables, parameters,
           parameter_files, sam_config, sam_config_env) -> None:
     """Price every compute resource in PATHS under its current model and each alternative.
 
@@ -190,9 +192,11 @@ def costs(paths, fmt, output, config_file, region, price_file, root, var_files, 
     ctx = click.get_current_context()
     paths = list(paths) or ["."]
     config = _environment_config(ctx, paths, config_file, var_files, variables, parameters, parameter_files,
-                                 sam_config, sam_config_env, **_price_options(ctx, region, price_file))
+                                 sam_config, sam_config_env, usage_file=usage_file,
+                                 **_price_options(ctx, region, price_file))
+    config = _load_usage(config)
     result = run_scan(paths, config, root=root, jobs=1)
-    billed = bill.bill(result.model, choice=config.region_choice())
+    billed = bill.bill(result.model, choice=config.region_choice(), usage=config.usage)
     text = (_json.dumps(bill.report(billed), indent=2, ensure_ascii=True) + "\n" if fmt == "json"
             else bill.render_text(billed))
     if output:
@@ -247,6 +251,10 @@ def costs(paths, fmt, output, config_file, region, price_file, root, var_files, 
               help="Your own rates (TOML: discount = 0.1 for 10% off every on-demand price, and/or "
                    "\"ec2.m5.large\" = 0.07, \"lambda_gb_second.x86_64\" = 0.000015 ...); replaces the "
                    "configuration's [prices] table. The report says an override is in use.")
+@click.option("--usage-file", "usage_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Read monthly volumes and durations (requests, run minutes, instance hours) from FILE, "
+                   "an infracost usage file (version: 0.1); cost lines then say which came from it. "
+                   "Replaces usage-file of the config file.")
 @click.option("--color/--no-color", default=None,
               help="Colour the text report (default: on a terminal, or when FORCE_COLOR is set; "
                    "never when NO_COLOR is set).")
@@ -269,7 +277,8 @@ def costs(paths, fmt, output, config_file, region, price_file, root, var_files, 
                    "The report is the same for any N.")
 def scan(paths, formats, outputs, fail_on, ignore_bad_template, exit_zero, select, ignore, exclude, config_file, show_suppressed,
          sarif_category, baseline_file, write_baseline, root, var_files, variables, parameters, parameter_files,
-         sam_config, sam_config_env, region, price_file, color, verbose, quiet, diff_base, github_limits, show_files,
+         sam_config, sam_config_env, region, price_file, usage_file, color, verbose, quiet, diff_base, github_limits,
+         show_files,
          statistics, jobs) -> None:
     """Scan PATHS (files or folders; default: the current folder).
 
@@ -299,7 +308,9 @@ def scan(paths, formats, outputs, fail_on, ignore_bad_template, exit_zero, selec
                                "baseline again to refresh it", ctx=ctx)
     config = _environment_config(ctx, paths, config_file, var_files, variables, parameters, parameter_files,
                                  sam_config, sam_config_env, select=select, ignore=ignore, exclude=exclude,
-                                 fail_on=fail_on, formats=formats, **_price_options(ctx, region, price_file))
+                                 fail_on=fail_on, formats=formats, usage_file=usage_file,
+                                 **_price_options(ctx, region, price_file))
+    config = _load_usage(config)
     try:
         pairs = _pair_outputs(config.formats, outputs)
     except click.BadParameter as exc:
@@ -416,6 +427,17 @@ def _fail(message: str) -> None:
 
     click.echo(f"computefit: {visible(message)}", err=True)
     sys.exit(2)
+
+
+def _load_usage(config):
+    """The configuration with its usage file read; a file that cannot be read exits with 2,
+    naming the file and the line."""
+    from .usage import UsageFileError
+
+    try:
+        return config.load_usage()
+    except UsageFileError as exc:
+        _fail(str(exc))
 
 
 def _load_config(paths: list[str], config_file: str | None):
@@ -541,6 +563,50 @@ def docs_command(directory: str | None, check_only: bool, readme: str | None) ->
         click.echo(f"wrote {readme_path} (checks table)")
     if not drift:
         click.echo(f"{directory}: {len(expected)} files up to date")
+
+
+@main.command("usage", short_help="Write a usage file listing every resource a check could price.")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--init", "init_file", required=True, type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write the usage file to FILE (refused when FILE exists, unless --force).")
+@click.option("--force", is_flag=True, help="Replace FILE when it exists.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Read settings (exclude, check options, Terraform and CloudFormation inputs) from FILE.")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable).")
+def usage_command(paths, init_file: str, force: bool, config_file, exclude) -> None:
+    """Write FILE, a usage file in infracost's format (version 0.1) listing every resource of PATHS
+    (default: the current folder) that a check could price: Lambda functions, provisioned
+    concurrency, EC2 instances, auto scaling groups, ECS services and task definitions. Each key
+    is commented out with the value computefit assumes today (or why it has none): uncomment and
+    correct the ones you know, then scan with --usage-file FILE. Exit 2 when a file could not be
+    read (the others are still listed) or FILE cannot be written."""
+    from datetime import date
+
+    from .atomic import write_text
+    from .discovery import discover, display_path
+    from .reporters.common import visible
+    from .runner import build_model
+    from .usage import init_text
+
+    paths = list(paths) or ["."]
+    config = _load_config(paths, config_file).with_cli(exclude=exclude)
+    if os.path.lexists(init_file) and not force:
+        _fail(f"{init_file} exists; computefit usage --init writes a new file (--force replaces it)")
+    inputs = discover(paths, excludes=tuple(config.exclude))
+    model, errors, _ = build_model(inputs, config=config)
+    errors = inputs.errors + errors
+    text = init_text(model, config, [display_path(p) for p in paths], date.today().isoformat())
+    try:
+        write_text(init_file, text)
+    except OSError as exc:
+        _fail(f"cannot write {init_file}: {exc.strerror or exc}")
+    listed = sum(1 for line in text.splitlines() if line.startswith("  ") and not line.startswith("    "))
+    click.echo(f"computefit: wrote {init_file}: {listed} resource{'s' if listed != 1 else ''} to fill in", err=True)
+    for e in errors:
+        where = f"{e.file}:{e.line}" if e.line else e.file
+        click.echo(f"computefit: {visible(where)}: {visible(e.message)}", err=True)
+    if errors:
+        sys.exit(2)
 
 
 @main.command("model", short_help="Print the resource graph and compute model computefit reads.")

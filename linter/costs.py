@@ -31,13 +31,19 @@ class Volumes:
     notes: list[str] = field(default_factory=list)
 
 
-def volumes_for(unit: m.ComputeUnit) -> Volumes:
-    """The default volumes of a unit: a schedule's runs when only schedules invoke it, else
-    unknown."""
-    runs = pricing.scheduled_runs_per_month(unit)
-    if runs is not None:
-        return Volumes(runs, None, "its schedules in the code")
-    return Volumes(None, None, "unknown", ["runs per month unknown: no schedule counts them and no usage is given"])
+def volumes_for(unit: m.ComputeUnit, usage=None) -> Volumes:
+    """A unit's volumes: the usage file's ``monthly_requests`` / ``request_duration_ms`` when
+    ``usage`` (its :class:`computefit.usage.Usage`) gives them, else the runs of every schedule
+    that invokes it (:func:`computefit.pricing.lambda_runs`: a lower bound when other callers add
+    an unknown number), else unknown."""
+    runs = pricing.lambda_runs(unit, usage)
+    dur = usage.get("request_duration_ms") if usage is not None else None
+    notes = list(runs.notes)
+    if dur is not None:
+        notes.append(pricing.input_note("each run", dur, f"{dur.value:g} ms"))
+    source = ("the usage file" if runs.from_usage is not None else "its schedules in the code" if runs.known
+              else "unknown")
+    return Volumes(runs.per_month, None if dur is None else float(dur.value) / 1000, source, notes)
 
 
 @dataclass
@@ -49,8 +55,11 @@ class Priced:
     options: list[CostLine]
 
     def to_dict(self) -> dict:
+        # the issue's contract: each option is exactly {option, monthly_usd, assumptions} (the cost
+        # per 1,000 runs of an unknown volume is its last assumption)
         return {"resource": self.resource, "resource_type": self.resource_type, "file": self.file,
-                "line": self.line, "options": [c.to_dict() for c in self.options]}
+                "line": self.line, "options": [{k: v for k, v in c.to_dict().items() if k != "per_1000_runs_usd"}
+                                               for c in self.options]}
 
 
 def _int(value: Any) -> int | None:
@@ -70,16 +79,18 @@ def _lambda(unit: m.ComputeUnit, vol: Volumes) -> list[CostLine]:
     known = vol.runs_per_month is not None
     runs = vol.runs_per_month if known else PER_RUNS
     what = f"x {runs:,.0f} runs/month" if known else f"per {PER_RUNS:,} runs (runs/month unknown)"
-    fargate = pricing.fargate_size(memory / float(pricing.facts.value("lambda.mb_per_vcpu")), memory / 1024)
+    *fargate, fargate_rule = pricing.fargate_for_lambda(memory)
 
-    def line(cost: CostLine) -> CostLine:
-        cost.assumptions[:0] = bound + ([] if known else vol.notes)
+    def line(cost: CostLine, *extra: str) -> CostLine:
+        cost.assumptions[:0] = bound + list(vol.notes) + list(extra)
+        cost.assumed = not (known and vol.duration_s is not None)
         if not known:  # a cost per 1,000 runs is not a month's: never shown as one
             month = f"{PER_RUNS:,.1f} runs/month"
             cost.assumptions = [f"{PER_RUNS:,} runs" + a[len(month):] if a.startswith(month) else a
                                 for a in cost.assumptions]
             if cost.monthly_usd is not None:
                 cost.assumptions.append(f"${cost.monthly_usd:,.4f} per {PER_RUNS:,} runs")
+                cost.per_1000_runs = cost.monthly_usd * 1000 / PER_RUNS
             cost.monthly_usd = None
         return cost
 
@@ -94,23 +105,40 @@ def _lambda(unit: m.ComputeUnit, vol: Volumes) -> list[CostLine]:
                                                option=f"Lambda arm64 {memory} MB, {duration:g} s {what}")))
     options.append(line(pricing.fargate_job(runs, duration, *fargate, arch,
                                             option=f"Fargate task {fargate[0]:g} vCPU / {fargate[1]:g} GB, "
-                                                   f"{duration:g} s {what}")))
+                                                   f"{duration:g} s {what}"), fargate_rule))
     return options
 
 
-def _servers(unit: m.ComputeUnit, count: int | None) -> list[CostLine]:
+def _servers(unit: m.ComputeUnit, count: int | None, usage=None) -> list[CostLine]:
     itype = unit.value(m.INSTANCE_TYPE)
+    given_n = usage.get("instances") if usage is not None else None
+    given_h = usage.get("monthly_hrs") if usage is not None else None
+    if given_n is not None:
+        count = int(given_n.value)
     n = count if count is not None else 1
-    current = pricing.ec2_always_on(itype if isinstance(itype, str) else None, n)
-    if count is None:
+    itype = itype if isinstance(itype, str) else None
+    if given_h is not None:
+        hours = min(float(given_h.value), pricing.hours_per_month())
+        current = pricing.ec2_hours(itype, hours, n, f"current: {n} x {itype or 'EC2 instance of unknown type'}, "
+                                                     f"{hours:g} h/month from the usage file")
+        current.assumptions.append(pricing.input_note("hours a month", given_h, f"{given_h.value:g} h"))
+        current.assumed = False
+    else:
+        hours = pricing.hours_per_month()
+        current = pricing.ec2_always_on(itype, n)
+    if given_n is not None:
+        current.assumptions.insert(0, pricing.input_note("instances", given_n))
+    elif count is None:
         current.assumptions.append("group size unknown: priced for 1 instance")
+        current.assumed = True
     options = [current]
-    size = pricing.ec2_size(itype if isinstance(itype, str) else None)
+    size = pricing.ec2_size(itype)
     if size is not None:
         vcpu, gib = pricing.fargate_size(*size)
         arch = pricing.ec2_architecture(itype)
-        options.append(pricing.fargate_hours(n * pricing.hours_per_month(), vcpu, gib, arch,
-                                             option=f"Fargate {n} x {vcpu:g} vCPU / {gib:g} GB task(s) always on"))
+        options.append(pricing.fargate_hours(n * hours, vcpu, gib, arch,
+                                             option=f"Fargate {n} x {vcpu:g} vCPU / {gib:g} GB task(s) for the "
+                                                    "same hours"))
     return options
 
 
@@ -157,21 +185,26 @@ def _state_machine(res: m.Resource) -> list[CostLine]:
         f"${per:,.4f} per {PER_RUNS:,} runs"])]
 
 
-def bill(model: m.Model, volumes: Callable[[m.ComputeUnit], Volumes] = volumes_for,
-         choice: prices.RegionChoice | None = None) -> list[tuple[prices.Basis, Priced]]:
+def bill(model: m.Model, volumes: Callable[[m.ComputeUnit], Volumes] | None = None,
+         choice: prices.RegionChoice | None = None, usage=None) -> list[tuple[prices.Basis, Priced]]:
     """Every compute unit of ``model`` with its options, current first, priced at its document's
-    region. ``volumes`` gives each unit's volumes (the one place a usage file feeds in)."""
+    region. ``volumes`` gives each unit's volumes (the one place usage feeds in); by default
+    :func:`volumes_for` with ``usage`` (a loaded :class:`computefit.usage.UsageFile`) when given."""
+    if volumes is None:
+        def volumes(unit: m.ComputeUnit) -> Volumes:
+            return volumes_for(unit, usage.lookup(unit) if usage is not None else None)
     out: list[tuple[prices.Basis, Priced]] = []
     for doc in model.documents:
         basis = prices.resolve_region(choice, doc.region, doc.region_at)
         with prices.using(basis):
             for unit in doc.units:
+                given = usage.lookup(unit) if usage is not None else None
                 if unit.kind == m.LAMBDA_FUNCTION:
                     options = _lambda(unit, volumes(unit))
                 elif unit.kind == m.EC2_INSTANCE:
-                    options = _servers(unit, 1)
+                    options = _servers(unit, 1, given)
                 elif unit.kind == m.AUTO_SCALING_GROUP:
-                    options = _servers(unit, _int(unit.value(m.DESIRED_CAPACITY, unit.value(m.MIN_SIZE))))
+                    options = _servers(unit, _int(unit.value(m.DESIRED_CAPACITY, unit.value(m.MIN_SIZE))), given)
                 elif unit.kind == m.ECS_SERVICE:
                     options = _ecs(unit)
                 else:

@@ -204,8 +204,18 @@ def to_document(v: Any) -> Any:
     return Unknown(f"expected a document, got {type(v).__name__}")
 
 
+def to_blocks(v: Any) -> Any:
+    """Nested blocks (EBS volumes): a list of dicts; one dict is a list of one."""
+    if isinstance(v, dict):
+        return [v]
+    if isinstance(v, list):
+        return v
+    return Unknown(f"expected a list of blocks, got {type(v).__name__}")
+
+
 CONVERTERS = {"int": to_int, "str": to_str, "bool": to_bool, "list": to_list, "map": to_map,
-              "text": to_text, "base64": from_base64, "document": to_document, "file": to_document}
+              "text": to_text, "base64": from_base64, "document": to_document, "file": to_document,
+              "blocks": to_blocks}
 
 
 def convert(setting: Setting, type_: str) -> Setting:

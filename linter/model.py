@@ -74,6 +74,7 @@ ORIGIN_TFVARS = "tfvars"  # terraform.tfvars / *.auto.tfvars
 ORIGIN_LOCAL = "local"  # Terraform locals
 ORIGIN_MODULE_INPUT = "module-input"  # argument of a module call
 ORIGIN_PLAN = "plan"  # the value Terraform resolved in a plan (terraform show -json)
+ORIGIN_USAGE_FILE = "usage-file"  # a usage file (--usage-file): volumes and durations, not code
 ORIGIN_UNKNOWN = "unknown"
 
 
@@ -114,6 +115,7 @@ class Setting:
             ORIGIN_LOCAL: "Terraform local value",
             ORIGIN_MODULE_INPUT: "module input",
             ORIGIN_PLAN: "Terraform plan value",
+            ORIGIN_USAGE_FILE: "usage file",
             ORIGIN_UNKNOWN: "unresolved",
         }.get(self.origin, self.origin)
         if self.note:
@@ -174,6 +176,9 @@ MIN_SIZE = "min_size"
 MAX_SIZE = "max_size"
 DESIRED_CAPACITY = "desired_capacity"
 LAUNCH_TEMPLATE = "launch_template"  # name of the launch template / configuration resource
+ROOT_BLOCK_DEVICE = "root_block_device"  # Terraform root_block_device: [{volume_size, volume_type}]
+BLOCK_DEVICES = "block_device_mappings"  # EBS volumes: BlockDeviceMappings / ebs_block_device blocks
+PUBLIC_IP = "public_ip"  # AssociatePublicIpAddress / associate_public_ip_address
 TAGS = "tags"  # dict
 GROUP_NAME = "group_name"  # an auto scaling group's name in AWS
 

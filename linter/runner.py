@@ -277,7 +277,7 @@ def _check_document_at(doc: Document, config: Config, basis) -> _DocChecks:
     seq = 0
     for index, check_id, check_cls in _per_subject_checks(config):
         check = check_cls()
-        ctx = CheckContext(config.options_for(check_cls), model)
+        ctx = CheckContext(config.options_for(check_cls), model, config.usage)
         try:
             subjects = check.subjects(model)
         except Exception as exc:
@@ -331,7 +331,8 @@ def _merge_checks(model: Model, per_doc: list[_DocChecks], config: Config
         basis = prices.resolve_region(config.region_choice())
         try:
             with prices.using(basis):
-                found = _priced(list(check.run(model, CheckContext(config.options_for(check_cls), model))), basis)
+                found = _priced(list(check.run(model, CheckContext(config.options_for(check_cls), model,
+                                                                   config.usage))), basis)
         except Exception as exc:
             tagged_e.append((index, -1, -1, 0, _internal_error("<model>", f"check {check_id}", exc)))
             continue
@@ -502,7 +503,7 @@ def scan(paths: list[str] | str | os.PathLike, config: Config | None = None, *, 
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     paths = [os.fspath(p) for p in paths]
-    config = config or Config()
+    config = (config or Config()).load_usage()  # raises usage.UsageFileError for a bad file
     progress = progress or (lambda done, total: None)
     inputs = discover(paths, excludes=tuple(config.exclude), root=root)
     notices = list(inputs.notices) + list(getattr(config, "notices", ()))
@@ -525,6 +526,8 @@ def scan(paths: list[str] | str | os.PathLike, config: Config | None = None, *, 
     model.documents = [d for i, d in enumerate(model.documents) if i in kept]
     per_doc = [c for i, c in enumerate(per_doc) if i in kept]
     parse_errors = _merge_errors(parse_errors, todo)
+    if config.usage is not None:  # what the usage file gives that nothing in the scan used
+        notices.extend(config.usage.notices([*model.units, *model.resources]))
     report_only = _report_only(inputs)
     findings, check_errors, ran = _merge_checks(model, per_doc, config)
     check_errors = _plugin_errors() + check_errors

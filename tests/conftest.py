@@ -23,6 +23,10 @@ TF_SNAPSHOT = "expected.json"
 #: A folder under cfn/ is a case when its name says what it shows (others hold files a case
 #: template names, such as a state machine definition).
 CASE_FOLDERS = ("fire_", "quiet_")
+#: A case's usage file (CONTRIBUTING.md): inside a Terraform case folder, or beside a template
+#: as ``<stem>.usage.yml``; the snapshot runner passes it as --usage-file would.
+TF_USAGE = "infracost-usage.yml"
+CFN_USAGE_SUFFIX = ".usage.yml"
 UPDATE_COMMAND = "python -m pytest tests/test_snapshots.py --update-snapshots"
 
 
@@ -74,7 +78,8 @@ def fixture_cases(check_id: str) -> list[str]:
     base = FIXTURES / check_id
     cases = []
     for p in sorted((base / "cfn").glob("*")) if (base / "cfn").is_dir() else []:
-        if (p.is_file() and not p.name.endswith(SNAPSHOT_SUFFIX)) or (p.is_dir() and p.name.startswith(CASE_FOLDERS)):
+        if (p.is_file() and not p.name.endswith((SNAPSHOT_SUFFIX, CFN_USAGE_SUFFIX))) or (
+                p.is_dir() and p.name.startswith(CASE_FOLDERS)):
             cases.append(f"cfn/{p.name}")
     for p in sorted((base / "tf").glob("*")) if (base / "tf").is_dir() else []:
         if p.is_dir():
@@ -101,6 +106,13 @@ def case_files(folder: Path) -> list[Path]:
         return sorted(folder.rglob("*.tf"))
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != TF_SNAPSHOT
                   and p.suffix in (".yaml", ".yml", ".json", ".template"))
+
+
+def usage_path(check_id: str, case: str) -> Path | None:
+    """The usage file of a case (see ``TF_USAGE``), or None."""
+    path = FIXTURES / check_id / case
+    usage = path / TF_USAGE if case.startswith("tf/") else path.with_name(path.name.split(".")[0] + CFN_USAGE_SUFFIX)
+    return usage if usage.is_file() else None
 
 
 def snapshot_path(check_id: str, case: str) -> Path:
@@ -134,6 +146,9 @@ def scan_case(check_id: str, case: str, *, every_check: bool = False, allow_erro
     from computefit.runner import scan
 
     config = Config(select=("CF",)) if every_check else Config(select=(check_id,), options={check_id: options} if options else {})
+    usage = usage_path(check_id, case)
+    if usage is not None:
+        config = config.with_cli(usage_file=str(usage.relative_to(FIXTURES / check_id)))
     with working_directory(FIXTURES / check_id):
         result = scan([case], config)
     if not allow_errors:

@@ -68,7 +68,7 @@ def test_markdown_cost_totals(monkeypatch):
     assert ("2 flagged resources cost \\$130.82/month; potential saving \\$130.14/month, all of it on "
             "assumed usage (USD, us-east-1 on-demand, prices as of ") in out
     assert "| CF101 | 2 | \\$130.82/month | \\$130.14/month | \\$130.14/month |" in out
-    assert out.rstrip().endswith("| **All** | 2 | \\$130.82/month | \\$130.14/month | \\$130.14/month |")
+    assert out.rstrip().endswith("| **All** | 2 | \\$130.82/month | \\$130.14/month | \\$130.14/month | 0 |")
 
 
 def test_added_lines_from_a_unified_diff():

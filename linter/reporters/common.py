@@ -207,6 +207,15 @@ def money(usd: float | None) -> str:
     return "unknown" if usd is None or not math.isfinite(usd) else f"{dollars(usd)}/month"
 
 
+def cost_text(cost) -> str:
+    """A cost line's figure: ``$12.00/month``; ``unknown`` when it cannot be computed; and when
+    only the runs per month are unknown, ``unknown/month ($0.75 per 1,000 runs)``."""
+    per = getattr(cost, "per_1000_runs", None)
+    if cost.monthly_usd is None and per is not None and math.isfinite(per):
+        return f"unknown/month ({dollars(per) if per >= 0.005 else f'${per:.4f}'} per 1,000 runs)"
+    return money(cost.monthly_usd)
+
+
 def _known(usd) -> bool:
     return usd is not None and math.isfinite(usd)
 
@@ -230,12 +239,19 @@ def cost_totals(findings) -> dict | None:
     from ..pricing import cost_summary
 
     def zero() -> dict:
-        return {"findings": 0, "current": 0.0, "saving": 0.0, "assumed": 0.0}
+        return {"findings": 0, "current": 0.0, "saving": 0.0, "assumed": 0.0, "unpriced": 0}
 
     overall, by_check, bases = zero(), {}, []
     for f in findings:
         pair = cost_pair(f)
         if pair is None:
+            if f.costs and (f.costs[0].monthly_usd is None or not math.isfinite(f.costs[0].monthly_usd)):
+                # costed, but with no monthly figure (runs a month unknown): counted, never as $0
+                header = header_of(f.pricing)
+                if header not in bases:
+                    bases.append(header)
+                for t in (overall, by_check.setdefault(f.check_id, zero())):
+                    t["unpriced"] += 1
             continue
         header = header_of(f.pricing)
         if header not in bases:
@@ -247,7 +263,7 @@ def cost_totals(findings) -> dict | None:
             t["current"] += pair[0]
             t["saving"] += saving
             t["assumed"] += assumed
-    if not overall["findings"]:
+    if not overall["findings"] and not overall["unpriced"]:
         return None
     return {"bases": bases, "overall": overall, "by_check": dict(sorted(by_check.items()))}
 
@@ -255,12 +271,18 @@ def cost_totals(findings) -> dict | None:
 def totals_sentence(t: dict) -> str:
     """``3 flagged resources cost $120.00/month; potential saving $90.00/month, $90.00 of it on
     assumed usage``."""
+    unpriced = t.get("unpriced", 0)
+    if not t["findings"]:
+        return (f"{plural(unpriced, 'flagged resource')} with no monthly figure (runs a month unknown: "
+                "give them in a usage file)")
     text = (f"{plural(t['findings'], 'flagged resource')} cost {money(t['current'])}; "
             f"potential saving {money(t['saving'])}")
     if t["saving"] > 0:
         text += (", all of it on assumed usage" if abs(t["assumed"] - t["saving"]) < 0.005
                  else f", {dollars(t['assumed'])} of it on assumed usage" if t["assumed"] >= 0.005
                  else ", all of it on known usage")
+    if unpriced:
+        text += f"; {unpriced} more with no monthly figure (runs a month unknown)"
     return text
 
 

@@ -17,7 +17,7 @@ import html
 import re
 from itertools import groupby
 
-from .common import (check_docs_url, cost_totals, count_by_check, money, report_path, resource_label,
+from .common import (check_docs_url, cost_text, cost_totals, count_by_check, money, report_path, resource_label,
                      summary_line, totals_sentence, utf8, visible)
 
 #: Markdown punctuation that can start a link or image (``[``), code, emphasis, strikethrough,
@@ -79,7 +79,7 @@ def _details(f) -> list[str]:
         out.append(f"Monthly cost ({_inline(header_of(f.pricing))}):")
         out.append("")
         for c in f.costs:
-            out.append(f"- {_inline(c.option)}: **{_inline(money(c.monthly_usd))}**")
+            out.append(f"- {_inline(c.option)}: **{_inline(cost_text(c))}**")
             out.extend(f"  - {_inline(a)}" for a in c.assumptions)
         out.append("")
     out.append(f"Confidence: {f.confidence}. Resource type: {code(f.resource_type)}.")
@@ -95,12 +95,13 @@ def _cost_totals(findings) -> list[str]:
     t = totals["overall"]
     out = ["### Costs", "", f"{_inline(totals_sentence(t))} ({_inline('; '.join(totals['bases']))}; "
            "each finding lists its assumptions).", "",
-           "| Check | Findings | Current | Potential saving | On assumed usage |", "|---|---:|---:|---:|---:|"]
+           "| Check | Findings | Current | Potential saving | On assumed usage | No monthly figure |",
+           "|---|---:|---:|---:|---:|---:|"]
     for cid, c in totals["by_check"].items():
         out.append(f"| {cid} | {c['findings']} | {escape(money(c['current']))} | {escape(money(c['saving']))} "
-                   f"| {escape(money(c['assumed']))} |")
+                   f"| {escape(money(c['assumed']))} | {c['unpriced']} |")
     out.append(f"| **All** | {t['findings']} | {escape(money(t['current']))} | {escape(money(t['saving']))} "
-               f"| {escape(money(t['assumed']))} |")
+               f"| {escape(money(t['assumed']))} | {t['unpriced']} |")
     return out + [""]
 
 

@@ -38,6 +38,7 @@ from .common import (
     cost_change,
     cost_totals,
     totals_sentence,
+    cost_text,
     count_by_check,
     is_file_path,
     money,
@@ -201,7 +202,7 @@ def finding_details(f, color: bool = False, indent: str = "", paths: _Paths | No
 
         out.append(f"{indent}costs ({header_of(f.pricing)}):")
     for cost in f.costs:
-        out.append(f"{indent}cost: {_s(msg(cost.option))}: {money(cost.monthly_usd)}")
+        out.append(f"{indent}cost: {_s(msg(cost.option))}: {cost_text(cost)}")
         for a in cost.assumptions:
             out.append(_c(f"{indent}      - {_s(msg(a))}", "dim", color))
     return out
@@ -255,7 +256,7 @@ def _tail(result, options, paths: _Paths, out: list[str], full: bool = False) ->
         out.append("")
     notices = getattr(result, "notices", [])
     if not quiet and notices:
-        out.append(_c("Notices (not read or not followed; they do not change the exit code)", "bold", color))
+        out.append(_c("Notices (not read, not followed or not used; they do not change the exit code)", "bold", color))
         for n in notices:
             where = f"{n.file}:{n.line}" if n.line else n.file
             out += _wrap(f"  {_s(where)}  {_c('notice', 'dim', color)}  {_s(n.message)}", width, "  ")

@@ -411,6 +411,9 @@ class Builder:
                     continue
                 if a.name in r.attributes:
                     break
+                if a.type == "blocks":  # every block (or list item) at the path, as plain dicts
+                    r.attributes[a.name] = self.blocks_setting(scope, found, path)
+                    break
                 node, uncertain = found[0]
                 if isinstance(node, _Field):
                     where = make_setting(scope, node.attr)
@@ -429,6 +432,31 @@ class Builder:
                                       "(for_each unknown)")
                 r.attributes[a.name] = s
                 break
+
+    def blocks_setting(self, scope: Scope, found: list[tuple[Any, bool]], path: str) -> Setting:
+        """A ``blocks`` attribute: a list with one dict per nested block (its arguments evaluated,
+        its own nested blocks as lists by type), or the items of a list written as an argument
+        (a module input); located at the first one."""
+        items: list[Any] = []
+        first = found[0][0]
+        loc = _loc(first) if isinstance(first, Block) else _attr_loc(first)
+        for node, _unc in found:
+            if isinstance(node, Block):
+                items.append(self.block_value(scope, node))
+            else:
+                value = make_setting(scope, node).value
+                items.extend(value if isinstance(value, list) else [value])
+        if any(unc for _n, unc in found):
+            return Setting(Unknown(f"set by a dynamic {path.split('.')[0].rstrip('[]')} block that may be empty "
+                                   "(for_each unknown)"), loc)
+        return Setting(items, loc)
+
+    def block_value(self, scope: Scope, block: Block) -> dict:
+        out: dict[str, Any] = {name: _deep_plain(Evaluator(scope).eval(attr.expr))
+                               for name, attr in block.attributes.items()}
+        for nested in block.blocks:
+            out.setdefault(nested.type, []).append(self.block_value(scope, nested))
+        return out
 
     def read_unmapped(self, r: Resource, scope: Scope, block: Block, language: str,
                       skip: tuple[str, ...] = ("count", "for_each", "depends_on", "provider", "lifecycle")) -> None:
