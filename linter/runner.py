@@ -580,16 +580,26 @@ def same_findings_once(findings: list[Finding], model: Model) -> list[Finding]:
     prefix is set aside) are reported once; the one kept names the roots in its evidence and
     message. Findings that differ (another input value, another line) are all kept."""
     roots: dict[tuple, list[str]] = {}
+    by_doc: list[set[str]] = []
     for d in model.documents:
         if d.source_format == "terraform":
+            by_doc.append({r.address for r in d.resources})
             for r in d.resources:
                 roots.setdefault((r.address, r.location), []).append(d.path)
+
+    def two_resources(a: str, b: str) -> bool:
+        """Two addresses of one root module: two module calls of the same module, not one
+        resource reached through two roots."""
+        return a != b and any(a in addrs and b in addrs for addrs in by_doc)
+
     groups: dict[tuple, list[Finding]] = {}
     out: list[Finding] = []
     for f in findings:
         key = _same_key(f)
-        if key in groups:
+        if key in groups and not any(two_resources(f.resource, g.resource) for g in groups[key]):
             groups[key].append(f)
+        elif key in groups:
+            out.append(f)  # the same finding about another resource of the same root: its own
         else:
             groups[key] = [f]
             out.append(f)
