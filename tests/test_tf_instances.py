@@ -283,3 +283,16 @@ resource "aws_lambda_permission" "sqs" {
 """)
     assert len(units) == 2
     assert all(len(u.triggers) == 1 for u in units.values())
+
+
+def test_a_notice_in_a_module_called_per_instance_is_given_once(tmp_path):
+    """A remote call inside a module called with for_each is one line of code: one notice, named
+    without the instance keys."""
+    from computefit.runner import scan
+
+    (tmp_path / "job").mkdir()
+    (tmp_path / "job" / "main.tf").write_text(JOB + 'module "kms" {\n  source = "example/kms/aws"\n}\n')
+    (tmp_path / "main.tf").write_text('module "jobs" {\n  for_each = { a = 900, b = 60 }\n  source   = "./job"\n'
+                                      '  name     = each.key\n  timeout  = each.value\n}\n')
+    result = scan([str(tmp_path)])
+    assert [n.message.split(":")[0] for n in result.notices] == ["module.jobs.module.kms"]

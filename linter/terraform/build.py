@@ -304,7 +304,7 @@ class Builder:
             r.notes.append(f"evaluated from the folder terraform init downloaded: {scope.download_dir(name)}")
         elif not followed and isinstance(source, str):
             notice = Notice(
-                call.file, call.line, f"{scope.prefix}module.{name}: source {source} is not downloaded "
+                call.file, call.line, f"{scope.call_prefix}module.{name}: source {source} is not downloaded "
                 "(no .terraform/modules/modules.json entry; run terraform init to follow it); not followed"
                 + (", modelled from its inputs" if r.kind is not None else ""),
                 group=("not-downloaded", display_path(self.root.abs_dir)))

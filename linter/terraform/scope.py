@@ -206,6 +206,9 @@ class Scope:
         self.call = call
         #: this module instance's key as Terraform prints it (``["nightly"]``, ``[0]``), or ""
         self.suffix = suffix
+        #: ``prefix`` without instance keys (``module.jobs.``): what a notice about a line of this
+        #: module names, once for all the instances
+        self.call_prefix = "" if parent is None or call is None else f"{parent.call_prefix}module.{call.labels[0]}."
         self.depth = depth
         self.chain = chain + (self.abs_dir,)
         self.notes: list[str] = []
@@ -646,7 +649,7 @@ class Scope:
     def _not_followed(self, name: str, where: Location, why: str) -> None:
         """A local module call that is not followed: a note on the module's units and a scan-level
         notice at the call."""
-        text = f"{self.prefix}module.{name}: {why}"
+        text = f"{self.call_prefix}module.{name}: {why}"
         self._note(text)
         notice = Notice(where.file, where.line, text)
         if notice not in self.notices:
