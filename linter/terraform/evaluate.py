@@ -271,7 +271,7 @@ class Evaluator:
 
     def eval(self, expr: Any) -> Any:
         """Evaluate an HclExpr / JsonExpr; never raises for bad input. Past a budget the value
-        is Unknown with a note naming it; past the module's wall-clock budget ModuleTimeout (a
+        is Unknown with a note naming it; past the module's CPU-time budget ModuleTimeout (a
         ParseError) is raised, which makes the module an error entry."""
         if isinstance(expr, BoundExpr):
             self.env.append(expr.env)
