@@ -84,6 +84,8 @@ KNOWN_BUGS: dict[str, str] = {
                                       "a Java authorizer invoked through AuthorizerCredentials gets no CF301",
     "cfn-bare-apigateway-permission": "issue 8 item 8 not on main: an apigateway.amazonaws.com permission without SourceArn is still a "
                                       "'REST API' and CF301 keeps high confidence, though the API may be WebSocket (not latency-sensitive)",
+    "sam-authorizers-every-request": "issue 8 item 8 not on main: SAM Api / HttpApi Auth authorizers and AppSync AWS_LAMBDA "
+                                     "authorization are not callers, so the three Java / .NET authorizers get no CF301",
 }
 
 #: The same for the cost expectations: ``case`` for its Fargate sizes, ``case:resource:rule`` for
