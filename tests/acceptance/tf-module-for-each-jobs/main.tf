@@ -52,3 +52,16 @@ module "jobs" {
     job  = each.key
   }
 }
+
+# Regional archive compaction: the same job in each data region.
+module "archive_compaction" {
+  source   = "./modules/scheduled-job"
+  for_each = toset(["eu", "us"])
+
+  name        = "finops-archive-compaction-${each.key}"
+  description = "Compacts the ${each.key} ledger archive"
+  schedule    = "cron(0 3 ? * SUN *)"
+  timeout     = 900
+  memory_size = 1024
+  artifact    = "${path.root}/dist/archive-compaction.zip"
+}
