@@ -25,13 +25,30 @@ Optional top-level keys:
   instance type of the families issue 12 puts on file has a current-model price).
 
 Whatever the case, every Fargate size named in a cost line must be one Fargate offers.
+
+Issue 8 keys (a case with any of them is scanned through the CLI, ``computefit scan --format json``,
+as a user runs it):
+
+- ``scan``: the path to scan, relative to the case folder (default: the case folder);
+- ``options``: more ``computefit scan`` arguments (``--var-file``, ``--parameter``,
+  ``--sam-config-env`` ...); ``{case}`` in an argument is replaced by the case folder's path;
+- ``env``: environment variables for the scan (``TF_VAR_name``);
+- ``notices``: regular expressions, each of which some notice of the report must match (a remote
+  module listed as not followed);
+- per finding, ``evidence``: regular expressions its JSON evidence must match (``prod.tfvars:4``);
+  ``confidence``: the confidences it may have (``["medium", "low"]``); ``construct_path``: the CDK
+  construct path the report names beside the logical ID;
+- ``any_cwd``: true when the case is also scanned from the repository root, the folder above it and
+  /tmp with an absolute path, which must give identical findings (issue 8, "Done when").
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -58,6 +75,21 @@ CASES = _case_names()
 KNOWN_BUGS: dict[str, str] = {
     "cfn-asg-batch-windows": "CF103 misses GridGroup: a foreground `java -jar ... --results s3://...` run in user "
                              "data (a batch run that exits) is read as a long-running server",
+    "cfn-condition-prod-parameter": "SAM ProvisionedConcurrencyConfig: !If [IsProd, {...}, !Ref AWS::NoValue] (the pattern of SAM's "
+                                    "own examples, aws/serverless-application-model#1288) stays 'could not be read' with IsProd "
+                                    "true, so CF303 misses the 3 warm environments only SQS invokes",
+    "sam-openapi-definition-body": "issue 8 item 8 not on main: x-amazon-apigateway-integration URIs in DefinitionBody / "
+                                   "DefinitionUri are not read, so RatesFunction and AdminFunction have no API caller",
+    "cfn-rest-api-lambda-authorizer": "issue 8 item 8 not on main: an AWS::ApiGateway::Authorizer's AuthorizerUri is not a caller, so "
+                                      "a Java authorizer invoked through AuthorizerCredentials gets no CF301",
+    "cfn-bare-apigateway-permission": "issue 8 item 8 not on main: an apigateway.amazonaws.com permission without SourceArn is still a "
+                                      "'REST API' and CF301 keeps high confidence, though the API may be WebSocket (not latency-sensitive)",
+    "sam-authorizers-every-request": "issue 8 item 8 not on main: SAM Api / HttpApi Auth authorizers and AppSync AWS_LAMBDA "
+                                     "authorization are not callers, so the three Java / .NET authorizers get no CF301",
+    "tf-rest-api-openapi-body-authorizer": "issue 8 item 8 not on main: the rest_api body's integration and aws_api_gateway_authorizer "
+                                           "are not callers; only the lambda permissions are (modelled as REST API)",
+    "cfn-http-api-body-bare-permission": "issue 8 item 8 not on main: the ApiGatewayV2 Body integration is not read and the bare "
+                                         "permission counts as a REST API, so a 30 s function gets a false CF202 (HTTP API allows 30 s)",
 }
 
 #: The same for the cost expectations: ``case`` for its Fargate sizes, ``case:resource:rule`` for
@@ -121,14 +153,24 @@ def test_cases_are_present():
 @pytest.mark.parametrize("case", CASES)
 def test_expected_json_is_well_formed(case):
     expected = _load_expected(case)
-    assert {"description", "findings"} <= set(expected) <= {"description", "findings", "select", "costs"}
+    assert {"description", "findings"} <= set(expected) <= {
+        "description", "findings", "select", "costs", *CLI_KEYS, "any_cwd"}
+    assert all(isinstance(a, str) for a in expected.get("options", []))
+    assert all(k.startswith("TF_VAR_") or k.startswith("AWS_") for k in expected.get("env", {}))
+    assert (CASES_DIR / case / expected.get("scan", ".")).exists()
+    for pattern in expected.get("notices", []):
+        re.compile(pattern)
     assert expected["description"].strip()
     assert set(expected.get("select", [])) <= set(OPT_IN)
     pairs = [(item.get("check_id"), item.get("resource")) for item in expected["findings"]]
     assert len(pairs) == len(set(pairs)), "one expectation per (check, resource)"
     for item in expected["findings"]:
         assert {"check_id", "resource", "severity"} <= set(item) <= {
-            "check_id", "resource", "severity", "line", "file", "mentions"}
+            "check_id", "resource", "severity", "line", "file", "mentions", "evidence", "confidence",
+            "construct_path"}
+        assert set(item.get("confidence", [])) <= {"high", "medium", "low"}
+        for pattern in item.get("evidence", []):
+            re.compile(pattern)
         assert item["check_id"] in CHECKS + tuple(expected.get("select", []))
         assert item["severity"] in SEVERITIES
         if "line" in item:
@@ -145,11 +187,59 @@ def test_expected_json_is_well_formed(case):
             assert _valid_fargate(*_fargate_size(rules["fargate"])), rules["fargate"]
 
 
+#: expected.json keys that make a case run through the CLI
+CLI_KEYS = ("scan", "options", "env", "notices")
+
+
+def _cli_args(case: str, base: str) -> list[str]:
+    """``computefit scan`` arguments for a case, with the case folder spelled as ``base``."""
+    expected = _load_expected(case)
+    target = expected.get("scan", ".")
+    path = base if target == "." else f"{base}/{target}"
+    return [path] + [a.replace("{case}", base) for a in expected.get("options", [])]
+
+
+def _cli_scan(case: str, monkeypatch, cwd: Path = REPO, base: str | None = None) -> dict:
+    """Run ``computefit scan --format json`` on a case from ``cwd``; the parsed report."""
+    from click.testing import CliRunner
+
+    from computefit.cli import main
+
+    expected = _load_expected(case)
+    selected = CHECKS + tuple(expected.get("select", []))
+    monkeypatch.chdir(cwd)
+    for name in [n for n in os.environ if n.startswith("TF_VAR_")]:
+        monkeypatch.delenv(name)
+    for name, value in expected.get("env", {}).items():
+        monkeypatch.setenv(name, value)
+    base = base or f"tests/acceptance/{case}"
+    args = ["scan", *_cli_args(case, base), "--format", "json", "--select", ",".join(selected),
+            "--fail-on", "never", "-j", "1"]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, f"computefit {' '.join(args)} exited {result.exit_code}: {result.output}"
+    return json.loads(result.output)
+
+
+def _as_finding(item: dict, cwd: Path = REPO):
+    file = item["file"] if Path(item["file"]).is_absolute() else str((cwd / item["file"]).resolve())
+    return SimpleNamespace(check_id=item["check_id"], resource=item["resource"], severity=item["severity"],
+                           location=SimpleNamespace(file=file, line=item["line"]), message=item["message"],
+                           recommendation=item.get("recommendation") or "", evidence=item.get("evidence") or {},
+                           confidence=item.get("confidence"), construct_path=item.get("construct_path"))
+
+
 def _scan(case: str, monkeypatch):
     from computefit.config import Config
     from computefit.runner import scan
 
     expected = _load_expected(case)
+    if set(CLI_KEYS) & set(expected):
+        report = _cli_scan(case, monkeypatch)
+        assert report["errors"] == [], f"file errors while scanning {case}: {report['errors']}"
+        notices = [json.dumps(n) for n in report.get("notices", [])]
+        unseen = [p for p in expected.get("notices", []) if not any(re.search(p, n) for n in notices)]
+        assert not unseen, f"case {case}: no notice matches {unseen}; notices: {notices}"
+        return expected, [_as_finding(f) for f in report["findings"]]
     selected = CHECKS + tuple(expected.get("select", []))
     monkeypatch.chdir(REPO)
     result = scan([f"tests/acceptance/{case}"], Config(select=selected))
@@ -175,6 +265,21 @@ def test_acceptance_case(case, monkeypatch):
         for f in findings
         for pattern in by_id.get((f.check_id, f.resource), {}).get("mentions", [])
         if not re.search(pattern, f"{f.message}\n{f.recommendation}")
+    ] + [
+        f"  {f.check_id} {f.resource}: evidence does not match {pattern!r}: {json.dumps(f.evidence)}"
+        for f in findings
+        for pattern in by_id.get((f.check_id, f.resource), {}).get("evidence", [])
+        if not re.search(pattern, json.dumps(getattr(f, "evidence", None) or {}))
+    ] + [
+        f"  {f.check_id} {f.resource}: confidence {getattr(f, 'confidence', None)}, expected one of {want}"
+        for f in findings
+        if (want := by_id.get((f.check_id, f.resource), {}).get("confidence"))
+        and _severity(getattr(f, "confidence", None)) not in want
+    ] + [
+        f"  {f.check_id} {f.resource}: construct path {getattr(f, 'construct_path', None)!r}, expected {want!r}"
+        for f in findings
+        if (want := by_id.get((f.check_id, f.resource), {}).get("construct_path"))
+        and getattr(f, "construct_path", None) != want
     ]
     report = "\n".join(
         [f"case {case}: {expected['description']}"]
@@ -185,6 +290,31 @@ def test_acceptance_case(case, monkeypatch):
            f"{f.location.file}:{f.location.line} - {getattr(f, 'message', '')}" for f in findings]
     )
     assert actual == wanted and not unsaid, report
+
+
+# --- the working directory (issue 8, item 1) --------------------------------------------------
+
+def _located(report: dict, cwd: Path) -> set[tuple]:
+    return {(f.check_id, f.resource, f.severity, f.location.file, f.location.line)
+            for f in map(lambda item: _as_finding(item, cwd), report["findings"])}
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if _load_expected(c).get("any_cwd")])
+def test_acceptance_case_same_from_any_working_directory(case, monkeypatch, tmp_path):
+    """The repository root, the folder above it and /tmp with an absolute path give one report."""
+    case_dir = CASES_DIR / case
+    runs = {
+        "repository root": (REPO, f"tests/acceptance/{case}"),
+        "folder above": (REPO.parent, f"{REPO.name}/tests/acceptance/{case}"),
+        "/tmp, absolute path": (Path("/tmp"), str(case_dir)),
+    }
+    reports = {name: _cli_scan(case, monkeypatch, cwd, base) for name, (cwd, base) in runs.items()}
+    located = {name: _located(r, runs[name][0]) for name, r in reports.items()}
+    assert located["repository root"], f"case {case}: no findings to compare"
+    for name in ("folder above", "/tmp, absolute path"):
+        assert located[name] == located["repository root"], (
+            f"case {case} from {name}: {sorted(located[name] ^ located['repository root'], key=str)}")
+        assert len(reports[name].get("notices", [])) == len(reports["repository root"].get("notices", [])), name
 
 
 # --- costs (issue 12, "Wrong or impossible figures" and "Honest figures") ---------------------
