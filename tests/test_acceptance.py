@@ -78,18 +78,6 @@ KNOWN_BUGS: dict[str, str] = {
     "cfn-condition-prod-parameter": "SAM ProvisionedConcurrencyConfig: !If [IsProd, {...}, !Ref AWS::NoValue] (the pattern of SAM's "
                                     "own examples, aws/serverless-application-model#1288) stays 'could not be read' with IsProd "
                                     "true, so CF303 misses the 3 warm environments only SQS invokes",
-    "sam-openapi-definition-body": "issue 8 item 8 not on main: x-amazon-apigateway-integration URIs in DefinitionBody / "
-                                   "DefinitionUri are not read, so RatesFunction and AdminFunction have no API caller",
-    "cfn-rest-api-lambda-authorizer": "issue 8 item 8 not on main: an AWS::ApiGateway::Authorizer's AuthorizerUri is not a caller, so "
-                                      "a Java authorizer invoked through AuthorizerCredentials gets no CF301",
-    "cfn-bare-apigateway-permission": "issue 8 item 8 not on main: an apigateway.amazonaws.com permission without SourceArn is still a "
-                                      "'REST API' and CF301 keeps high confidence, though the API may be WebSocket (not latency-sensitive)",
-    "sam-authorizers-every-request": "issue 8 item 8 not on main: SAM Api / HttpApi Auth authorizers and AppSync AWS_LAMBDA "
-                                     "authorization are not callers, so the three Java / .NET authorizers get no CF301",
-    "tf-rest-api-openapi-body-authorizer": "issue 8 item 8 not on main: the rest_api body's integration and aws_api_gateway_authorizer "
-                                           "are not callers; only the lambda permissions are (modelled as REST API)",
-    "cfn-http-api-body-bare-permission": "issue 8 item 8 not on main: the ApiGatewayV2 Body integration is not read and the bare "
-                                         "permission counts as a REST API, so a 30 s function gets a false CF202 (HTTP API allows 30 s)",
 }
 
 #: The same for the cost expectations: ``case`` for its Fargate sizes, ``case:resource:rule`` for
