@@ -75,9 +75,6 @@ CASES = _case_names()
 KNOWN_BUGS: dict[str, str] = {
     "cfn-asg-batch-windows": "CF103 misses GridGroup: a foreground `java -jar ... --results s3://...` run in user "
                              "data (a batch run that exits) is read as a long-running server",
-    "cfn-condition-prod-parameter": "SAM ProvisionedConcurrencyConfig: !If [IsProd, {...}, !Ref AWS::NoValue] (the pattern of SAM's "
-                                    "own examples, aws/serverless-application-model#1288) stays 'could not be read' with IsProd "
-                                    "true, so CF303 misses the 3 warm environments only SQS invokes",
 }
 
 #: The same for the cost expectations: ``case`` for its Fargate sizes, ``case:resource:rule`` for
