@@ -129,3 +129,22 @@ def test_costs_current_lambda_figures_agree_with_infracost_on_its_test_case(tmp_
         current = billed[name].options[0]
         assert current.option.startswith("current: Lambda")
         assert round(current.monthly_usd, 2) == pytest.approx(round(total, 2), abs=0.0101), name
+
+
+def test_costs_with_infracost_usage_file_agrees_with_infracost(tmp_path):
+    # the same case end to end: infracost's usage file format read by --usage-file, the CLI's JSON
+    (tmp_path / "main.tf").write_text(INFRACOST_TF)
+    lines = ["version: 0.1", "resource_usage:"]
+    for name, ((requests, ms), _) in INFRACOST_USAGE.items():
+        lines += [f"  {name}:", f"    monthly_requests: {requests}", f"    request_duration_ms: {ms}"]
+    (tmp_path / "infracost-usage.yml").write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(main, ["costs", str(tmp_path), "--format", "json",
+                                       "--usage-file", str(tmp_path / "infracost-usage.yml")])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    by_name = {r["resource"]: r for r in report["resources"]}
+    for name, (_, total) in INFRACOST_USAGE.items():
+        current = by_name[name]["options"][0]
+        assert current["option"].startswith("current: Lambda")
+        assert current["monthly_usd"] == pytest.approx(round(total, 2), abs=0.0101), name
+        assert any("usage file" in a for a in current["assumptions"]), current["assumptions"]
