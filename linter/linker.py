@@ -163,8 +163,8 @@ class Linker:
         return u
 
     def launch_template(self, u: ComputeUnit) -> None:
-        """A server's instance type, user data and tags come from its launch template or launch
-        configuration when it does not set them itself."""
+        """A server's instance type, user data, tags, volumes and public IP come from its launch
+        template or launch configuration when it does not set them itself."""
         res = u.resource
         edges = res.edges_via("launch_template", "launch_configuration")
         if not edges:
@@ -187,7 +187,8 @@ class Linker:
         u.settings.setdefault(m.LAUNCH_TEMPLATE, Setting(lt.address, lt.location))
         user_data = lt.setting(m.USER_DATA) or lt.setting("user_data_base64")
         for key, s in ((m.INSTANCE_TYPE, lt.setting(m.INSTANCE_TYPE)), (m.USER_DATA, user_data),
-                       (m.INIT_CONFIG, lt.setting(m.INIT_CONFIG)), (m.TAGS, lt.setting(m.TAGS))):
+                       (m.INIT_CONFIG, lt.setting(m.INIT_CONFIG)), (m.TAGS, lt.setting(m.TAGS)),
+                       *((k, lt.setting(k)) for k in m.SERVER_STORAGE)):
             if s is not None:
                 u.settings.setdefault(key, s)
 

@@ -157,6 +157,12 @@ PUBLISH = "publish"  # bool: TF publish = true, or SAM AutoPublishAlias present
 INSTANCE_TYPE = "instance_type"
 USER_DATA = "user_data"  # decoded text; unresolved parts stay as visible placeholders such as ${Param}
 INIT_CONFIG = "init_config"  # AWS::CloudFormation::Init files and commands rendered as text
+VOLUME_SIZE = "volume_size"  # GB of the root volume (Terraform root_block_device, a launch template's first mapping)
+VOLUME_TYPE = "volume_type"
+BLOCK_DEVICE_MAPPINGS = "block_device_mappings"  # CloudFormation: every mapping; Terraform: ebs_block_device present
+PUBLIC_IP = "public_ip"  # bool: a public IPv4 address asked for on the instance or its network interface
+#: What an instance's storage and address cost comes from (copied from its launch template).
+SERVER_STORAGE = (VOLUME_SIZE, VOLUME_TYPE, BLOCK_DEVICE_MAPPINGS, PUBLIC_IP)
 # ECS services and task definitions (a service also carries its task definition's settings)
 DESIRED_COUNT = "desired_count"
 LAUNCH_TYPE = "launch_type"

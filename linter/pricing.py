@@ -316,3 +316,66 @@ def provisioned_concurrency(executions: int, memory_mb: int, architecture: str |
         [f"{executions} environment(s) x {gb:g} GB x {seconds:,.0f} s/month x ${_p(pc_price)}/GB-s ({arch})",
          "warm capacity only; invocations on it are billed at the lower provisioned duration rate"],
     )
+
+
+def _gb(value) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0 else None
+
+
+def server_storage(unit) -> tuple[float, list[str]]:
+    """The monthly cost of what a server's source writes besides the instance: its EBS volumes
+    (Terraform ``root_block_device``, CloudFormation ``BlockDeviceMappings``, a launch template's
+    first mapping) and a public IPv4 address asked for (``associate_public_ip_address``,
+    ``AssociatePublicIpAddress``). Returns (USD a month, one assumption line per part, and what
+    is not counted)."""
+    from . import model as m
+
+    ebs = facts.value("price.ebs_gb_month")
+    default_type = str(facts.value("ec2.default_volume_type"))
+    total, notes = 0.0, []
+
+    def volume(size, vtype, where: str) -> None:
+        nonlocal total
+        gb = _gb(size)
+        if gb is None:
+            notes.append(f"EBS volume at {where}: size not written (the AMI's), not counted")
+            return
+        written = isinstance(vtype, str) and vtype.lower() in ebs
+        kind = vtype.lower() if written else default_type
+        cost = gb * ebs[kind]
+        total += cost
+        notes.append(f"EBS {gb:g} GB {kind}{'' if written else ' (type not written: the EC2 default)'} x "
+                     f"${ebs[kind]}/GB-month = ${cost:,.2f} (at {where})")
+
+    size, vtype = unit.setting(m.VOLUME_SIZE), unit.setting(m.VOLUME_TYPE)
+    if size is not None:
+        volume(size.value, vtype.value if vtype is not None else None, str(size.location))
+    mappings = unit.setting(m.BLOCK_DEVICE_MAPPINGS)
+    if mappings is not None:
+        if isinstance(mappings.value, list):
+            for item in mappings.value:
+                e = item.get("Ebs") if isinstance(item, dict) else None
+                if isinstance(e, dict):
+                    volume(e.get("VolumeSize"), e.get("VolumeType"), str(mappings.location))
+        elif unit.source_format == "terraform":
+            notes.append(f"ebs_block_device volumes at {mappings.location} not counted")
+        else:
+            notes.append(f"block device mappings at {mappings.location} could not be read, not counted")
+    if size is None and mappings is None:
+        notes.append("EBS: no volume written in the source (the AMI's root volume is not counted)")
+    ip = unit.setting(m.PUBLIC_IP)
+    if ip is not None and ip.value is True:
+        price = float(facts.value("price.public_ipv4_hour"))
+        cost = price * hours_per_month()
+        total += cost
+        notes.append(f"public IPv4 address ${price}/h x {hours_per_month():.0f} h = ${cost:,.2f} (at {ip.location})")
+    else:
+        notes.append("public IPv4: none asked for in the source (one the subnet assigns is not counted)")
+    return total, notes
+
+
+def http_api(requests: float) -> tuple[float, str]:
+    """API Gateway HTTP API requests a month: the cost and its assumption line (first tier)."""
+    price = float(facts.value("price.http_api_request"))
+    return requests * price, (f"HTTP API {requests:,.0f} requests x ${price * 1e6:.2f}/M (first 300 M/month tier; "
+                              "12-month free tier not subtracted)")
