@@ -133,7 +133,7 @@ class SteadyHighVolumeLambda(Check):
     The Fargate service is sized one task per busy environment, each task the function's CPU share
     (its memory / 1,769 MB per vCPU, the nearest Fargate size), at least `min_fargate_tasks` tasks:
     a container serving several requests at once needs fewer, so the service's figure is an upper
-    bound. Free tier, load balancer and data transfer are not counted.
+    bound (set `requests_per_task` when you know how many it serves). Free tier, load balancer and data transfer are not counted.
 
     ## Options
     - `min_average_concurrency`: average concurrent executions that make a function steady
@@ -144,6 +144,8 @@ class SteadyHighVolumeLambda(Check):
       (default 10).
     - `min_fargate_tasks`: the fewest tasks of the Fargate service, for availability across zones
       (default 2).
+    - `requests_per_task`: concurrent requests one Fargate task of the function's CPU share serves
+      (default 1, one task per busy environment; an I/O-bound service serves more).
 
     ## References
     - [Lambda pricing](https://aws.amazon.com/lambda/pricing/) (duration, provisioned concurrency, Managed Instances fees)
@@ -166,6 +168,7 @@ class SteadyHighVolumeLambda(Check):
         "min_monthly_spend_usd": Option(300.0, "on-demand Lambda cost a month that makes a function steady", float),
         "min_provisioned_environments": Option(10, "static provisioned concurrency that makes a function steady"),
         "min_fargate_tasks": Option(2, "the fewest tasks of the Fargate service (availability across zones)"),
+        "requests_per_task": Option(1, "concurrent requests one Fargate task serves (1: one task per busy environment)"),
     }
 
     applies_to = (m.LAMBDA_FUNCTION,)
@@ -201,16 +204,20 @@ class SteadyHighVolumeLambda(Check):
             return  # CF205 reports a frequent schedule with a long timeout, and prices it
         min_tasks = max(1, int(ctx.option("min_fargate_tasks")))
         busy = max(volume.concurrency or 0.0, float(warm))
-        tasks = max(min_tasks, math.ceil(busy - 1e-9))
+        per_task = max(1, int(ctx.option("requests_per_task")))
+        tasks = max(min_tasks, math.ceil(busy / per_task - 1e-9))
         vcpu, gb, rule = pricing.fargate_for_lambda(memory)
         fargate = pricing.fargate_hours(tasks * pricing.hours_per_month(), vcpu, gb, arch,
                                         option=f"Fargate service {tasks} x {vcpu:g} vCPU / {gb:g} GB ({arch}), always on")
         fargate.assumptions[:0] = [
             rule,
-            f"{tasks} tasks: one per busy environment ({busy:,.1f}), at least {min_tasks} (option min_fargate_tasks); "
-            "a task serving several requests at once needs fewer, so this is an upper bound"]
+            (f"{tasks} tasks: one per busy environment ({busy:,.1f}), at least {min_tasks} (option min_fargate_tasks); "
+             "a task serving several requests at once needs fewer (option requests_per_task), so this is an upper bound"
+             if per_task == 1 else
+             f"{tasks} tasks: {per_task} concurrent requests per task (option requests_per_task) for {busy:,.1f} busy "
+             f"environments, at least {min_tasks} (option min_fargate_tasks)")]
         fargate.assumptions.append("load balancer, data transfer and free tier not counted")
-        break_even = _break_even(volume, memory, arch, warm, fargate.monthly_usd / tasks, min_tasks)
+        break_even = _break_even(volume, memory, arch, warm, fargate.monthly_usd / tasks, min_tasks, per_task)
         if break_even is None:
             return  # the service never costs less
         if volume.known and fargate.monthly_usd >= current.monthly_usd:
@@ -238,9 +245,9 @@ class SteadyHighVolumeLambda(Check):
                 what = f"keeps about {vol.concurrency:,.1f} execution environments busy all month ({volume})"
                 cost = f"${cur:,.2f} a month on Lambda"
             if warm:
-                what += f" with {warm} environments of provisioned concurrency no scalable target scales"
+                what += f" with {_environments(warm)} of provisioned concurrency no scalable target scales"
         else:
-            what = f"keeps {warm} environments of provisioned concurrency that no scalable target scales"
+            what = f"keeps {_environments(warm)} of provisioned concurrency that no scalable target scales"
             idle = pricing.provisioned_concurrency(warm, v.memory_mb, v.arch).monthly_usd
             cost = f"${cur:,.2f} a month on Lambda if they are busy all month (${idle:,.2f} idle)"
         saving = f" (about ${cur - far:,.2f} less)" if vol.known and not vol.upper_bound else ""
@@ -364,7 +371,7 @@ def _busy_warm(warm: int, memory: int, arch: str) -> CostLine:
 
 
 def _break_even(volume: Volume, memory: int, arch: str, warm: int, task_month: float,
-                min_tasks: int) -> str | None:
+                min_tasks: int, per_task: int = 1) -> str | None:
     """Where the Fargate service starts to cost less, in words: for provisioned concurrency, the
     share of the month its environments must be busy; for runs at their timeout (an upper bound),
     the average duration a run must exceed; else the runs a month (at the known duration) above
@@ -375,16 +382,18 @@ def _break_even(volume: Volume, memory: int, arch: str, warm: int, task_month: f
     gb_s = facts.value("price.lambda_gb_second")[arch]
     request = float(facts.value("price.lambda_request"))
     if warm:
-        tasks = max(min_tasks, warm)
+        tasks = max(min_tasks, math.ceil(warm / per_task))
         warm_cost = pricing.provisioned_concurrency(warm, memory, arch).monthly_usd
         busy_cost = warm * gb * month_s * facts.value("price.lambda_pc_duration_gb_second")[arch]
         u = (tasks * task_month - warm_cost) / busy_cost
         if u >= 1:
             return None
-        return (f"the service costs less once the {warm} provisioned environments are busy more than "
+        if u <= 0:
+            return f"the service costs less even while the {_environments(warm)} of provisioned concurrency idle"
+        return (f"the service costs less once the {_environments(warm)} of provisioned concurrency are busy more than "
                 f"{max(u, 0):.0%} of the month on average (request charges not counted)")
     env_month = month_s * (request / volume.duration_s + gb * gb_s)  # one environment busy all month
-    if task_month > env_month:
+    if task_month / per_task > env_month:
         return None  # an environment costs less than a task: the service never does
     if volume.upper_bound:
         runs = volume.per_month
@@ -397,6 +406,10 @@ def _break_even(volume: Volume, memory: int, arch: str, warm: int, task_month: f
     n = min_tasks * task_month / per_run
     return (f"the service ({min_tasks} tasks) costs less than the function above {_count(n)} runs a month at "
             f"{volume.duration_s:g} s a run")
+
+
+def _environments(n: int) -> str:
+    return "1 environment" if n == 1 else f"{n} environments"
 
 
 def _count(n: float) -> str:

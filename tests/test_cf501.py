@@ -120,3 +120,30 @@ def test_a_polling_schedule_is_left_to_cf205():
 def test_rounding_of_tasks_is_up():
     f = only_finding(scan_case(ID, "tf/fire_usage"))  # 2.74 busy environments
     assert f.evidence["fargate_tasks"] == math.ceil(8e6 * 0.9 / 2_628_000) == 3
+
+
+def test_requests_per_task_lets_small_functions_share_a_task(tmp_path):
+    # 50 static environments of 128 MB: one busy environment costs less than the smallest task, so
+    # one task per environment never pays; ten requests per task does
+    (tmp_path / "template.yaml").write_text(textwrap.dedent("""\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: nodejs20.x
+              Handler: index.handler
+              CodeUri: src/
+              AutoPublishAlias: live
+              ProvisionedConcurrencyConfig:
+                ProvisionedConcurrentExecutions: 50
+        """))
+
+    def run(**options):
+        config = Config(select=(ID,), options={ID: options} if options else {})
+        return scan([str(tmp_path / "template.yaml")], config).findings
+
+    assert run() == []
+    [f] = run(requests_per_task=10)
+    assert cost_line(f, "Fargate service 5 x 0.25 vCPU / 0.5 GB").monthly_usd == pytest.approx(5 * _task(0.25, 0.5))
+    assert "even while the 50 environments of provisioned concurrency idle" in f.message
