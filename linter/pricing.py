@@ -334,18 +334,24 @@ def server_storage(unit) -> tuple[float, list[str]]:
     default_type = str(facts.value("ec2.default_volume_type"))
     total, notes = 0.0, []
 
-    def volume(size, vtype, where: str) -> None:
+    def volume(size, vtype, where: str, written_size: bool = True, extras: bool = False) -> None:
         nonlocal total
         gb = _gb(size)
         if gb is None:
-            notes.append(f"EBS volume at {where}: size not written (the AMI's), not counted")
+            why = ("size could not be resolved" if written_size and size is not None
+                   else "size not written (the AMI's)")
+            notes.append(f"EBS volume at {where}: {why}, not counted")
             return
         written = isinstance(vtype, str) and vtype.lower() in ebs
         kind = vtype.lower() if written else default_type
         cost = gb * ebs[kind]
         total += cost
-        notes.append(f"EBS {gb:g} GB {kind}{'' if written else ' (type not written: the EC2 default)'} x "
-                     f"${ebs[kind]}/GB-month = ${cost:,.2f} (at {where})")
+        why = ("" if written else " (type not written: the EC2 default)" if vtype is None
+               else " (type could not be resolved: the EC2 default assumed)")
+        notes.append(f"EBS {gb:g} GB {kind}{why} x "
+                     f"${ebs[kind]}/GB-month = ${cost:,.2f} (at {where})"
+                     + ("; provisioned IOPS or throughput are billed extra, not counted"
+                        if extras or kind in ("io1", "io2") else ""))
 
     size, vtype = unit.setting(m.VOLUME_SIZE), unit.setting(m.VOLUME_TYPE)
     if size is not None:
@@ -356,7 +362,8 @@ def server_storage(unit) -> tuple[float, list[str]]:
             for item in mappings.value:
                 e = item.get("Ebs") if isinstance(item, dict) else None
                 if isinstance(e, dict):
-                    volume(e.get("VolumeSize"), e.get("VolumeType"), str(mappings.location))
+                    volume(e.get("VolumeSize"), e.get("VolumeType"), str(mappings.location),
+                           "VolumeSize" in e, "Iops" in e or "Throughput" in e)
         elif unit.source_format == "terraform":
             notes.append(f"ebs_block_device volumes at {mappings.location} not counted")
         else:

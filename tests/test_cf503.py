@@ -105,3 +105,36 @@ def test_a_group_is_flagged_only_as_one_instance(tmp_path):
 def test_without_usage_or_with_a_database_it_is_quiet():
     assert scan_case(ID, "tf/quiet_no_usage").findings == []
     assert scan_case(ID, "cfn/quiet_busy_or_database.yaml").findings == []
+
+
+def test_volumes_and_address_written_in_cloudformation(tmp_path):
+    (tmp_path / "t.yaml").write_text(textwrap.dedent("""\
+        Parameters:
+          Size: {Type: Number}
+        Resources:
+          Web:
+            Type: AWS::EC2::Instance
+            Properties:
+              InstanceType: t3.micro
+              BlockDeviceMappings:
+                - DeviceName: /dev/xvda
+                  Ebs: {VolumeSize: 10}
+                - DeviceName: /dev/sdf
+                  Ebs: {VolumeSize: 50, VolumeType: io1, Iops: 1000}
+                - DeviceName: /dev/sdg
+                  Ebs: {VolumeSize: !Ref Size}
+              NetworkInterfaces:
+                - {DeviceIndex: "0", AssociatePublicIpAddress: true}
+              UserData: !Base64 "#!/bin/bash\\nyum install -y httpd\\n"
+        """))
+    (tmp_path / "u.yml").write_text("version: 0.1\nresource_usage:\n  Web:\n    monthly_requests: 1000\n")
+    config = Config(select=(ID,), usage_file=str(tmp_path / "u.yml"))
+    [f] = scan([str(tmp_path / "t.yaml")], config).findings
+    line = cost_line(f, "current:")
+    ebs = facts.value("price.ebs_gb_month")
+    extra = 10 * ebs["gp2"] + 50 * ebs["io1"] + facts.value("price.public_ipv4_hour") * 730
+    assert line.monthly_usd == pytest.approx(facts.value("price.ec2_linux_hour")["t3.micro"] * 730 + extra)
+    text = "\n".join(line.assumptions)
+    assert "10 GB gp2 (type not written: the EC2 default)" in text
+    assert "provisioned IOPS or throughput are billed extra, not counted" in text
+    assert "size could not be resolved, not counted" in text
