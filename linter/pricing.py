@@ -377,7 +377,7 @@ def server_storage(unit) -> tuple[float, list[str]]:
         total += cost
         notes.append(f"public IPv4 address ${price}/h x {hours_per_month():.0f} h = ${cost:,.2f} (at {ip.location})")
     else:
-        notes.append("public IPv4: none asked for in the source (one the subnet assigns is not counted)")
+        notes.append("public IPv4: none asked for on the instance (an Elastic IP or an address the subnet assigns is not counted)")
     return total, notes
 
 
