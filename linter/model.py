@@ -179,6 +179,8 @@ LAUNCH_TEMPLATE = "launch_template"  # name of the launch template / configurati
 ROOT_BLOCK_DEVICE = "root_block_device"  # Terraform root_block_device: [{volume_size, volume_type}]
 BLOCK_DEVICES = "block_device_mappings"  # EBS volumes: BlockDeviceMappings / ebs_block_device blocks
 PUBLIC_IP = "public_ip"  # AssociatePublicIpAddress / associate_public_ip_address
+#: What an instance's storage and address cost comes from (copied from its launch template).
+SERVER_STORAGE = (ROOT_BLOCK_DEVICE, BLOCK_DEVICES, PUBLIC_IP)
 TAGS = "tags"  # dict
 GROUP_NAME = "group_name"  # an auto scaling group's name in AWS
 

@@ -356,8 +356,10 @@ def _volume(item) -> tuple | None:
     vtype = ebs.get("VolumeType", ebs.get("volume_type"))
     if isinstance(size, str) and size.isdigit():
         size = int(size)
-    if size is not None and not isinstance(size, (int, float)) and not _is_unknown(size):
-        size = None
+    if size is not None and (isinstance(size, bool) or not isinstance(size, (int, float))) and not _is_unknown(size):
+        from .model import Unknown
+
+        size = Unknown("the size could not be resolved")  # written, but not a number here (a Ref, a Sub)
     return size, vtype if vtype is None or isinstance(vtype, str) or _is_unknown(vtype) else str(vtype)
 
 
@@ -582,3 +584,12 @@ def cost_summary(costs: list[CostLine]) -> dict:
         "monthly_saving": saving,
         "usage": "known" if known else "assumed",
     }
+
+
+def http_api(requests: float) -> tuple[float, str]:
+    """API Gateway HTTP API requests a month (in AWS's tiers): the cost and its assumption line."""
+    price = prices.unit("apigw_http_request")
+    cost = prices.tiered(requests, price.value)
+    return cost, (f"HTTP API {requests:,.0f} requests x ${price.rate * 1e6:.2f}/M (tiered; "
+                  f"{prices.source(price.source_id)['url']}; 12-month free tier not subtracted)"
+                  + "".join(f"; {n}" for n in price.notes))

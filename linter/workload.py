@@ -101,7 +101,10 @@ def _any(*tests: Callable[[str], object]) -> Callable[[str], bool]:
 
 
 _SERVICE_PATTERNS: list[tuple[str, Callable[[str], object]]] = [
-    ("web server", re.compile(r"\b(nginx|httpd|apache2?|caddy|lighttpd|haproxy|traefik|envoy)\b", re.I).search),
+    # "apache" alone or apache2 (the package and service names), not inside a host name, a path or
+    # another package's name (archive.apache.org, apache-maven, /opt/apache-kafka)
+    ("web server", re.compile(r"\b(nginx|httpd|caddy|lighttpd|haproxy|traefik|envoy)\b"
+                              r"|(?<![\w./-])apache2?(?![\w./-])", re.I).search),
     ("database", re.compile(r"\b(mysqld?|mariadb(?:-server)?|postgres(?:ql)?(?:-server)?|mongod(?:b)?|redis-server|"
                             r"elasticsearch|opensearch|cassandra|memcached|influxdb|clickhouse)\b", re.I).search),
     ("app server", re.compile(r"\b(gunicorn|uwsgi|uvicorn|puma|unicorn|tomcat\d*|jetty|wildfly|pm2\s+start|"

@@ -153,6 +153,15 @@ def test_tools_a_cron_job_calls_are_not_services():
     assert jobs(text)[0][2] == "mysqldump -h db mydb > /backup.sql"
 
 
+def test_apache_in_a_url_or_another_packages_name_is_not_a_web_server():
+    # the corpus's Kafka client instances (aws-samples serverless-patterns msk-lambda-*) download
+    # Kafka from archive.apache.org and install apache-maven: neither serves requests
+    assert services("#!/bin/bash\nwget https://archive.apache.org/dist/kafka/3.5.1/kafka.tgz\n") == []
+    assert services("#!/bin/bash\nyum install -y apache-maven\n") == []
+    assert services("#!/bin/bash\napt-get install -y apache2\n") == [("web server", "apt-get install -y apache2")]
+    assert services("#!/bin/bash\nservice apache start\n") == [("web server", "service apache start")]
+
+
 def test_log_rotation_of_a_web_server_log_is_not_a_web_server():
     assert services("#!/bin/bash\n/var/log/nginx logrotate\n") == []
 
