@@ -159,6 +159,9 @@ class AutoScalingBatchWindow(Check):
             "group_size": {k: setting_evidence(unit.setting(k)) for k in (m.MIN_SIZE, m.MAX_SIZE, m.DESIRED_CAPACITY)},
             "instance_type": setting_evidence(type_setting),
         }
+        runs = [r for wl in unit.setup.values() if not m.is_unknown(wl) for r in wl.runs]
+        if runs:
+            evidence["runs_at_boot"] = runs  # what the instances do in the window: batch runs, no server
         if unit.notes:
             evidence["notes"] = list(unit.notes)
         return self.finding(unit, message, recommendation, confidence=HIGH if itype else MEDIUM,
