@@ -492,6 +492,8 @@ class Builder:
         if kind in ("eventbridge_rule", "scheduler_schedule"):
             setting("schedule_expression", "ScheduleExpression" if "ScheduleExpression" in eprops else "Schedule")
             setting("schedule_timezone", "ScheduleExpressionTimezone")
+            setting("retry_policy", "RetryPolicy")
+            setting("dead_letter_config", "DeadLetterConfig")
             if "Pattern" in eprops:
                 setting("event_pattern", "Pattern")
             link_to_function("target")
