@@ -514,6 +514,9 @@ class Document:
     #: CloudFormation: the templates (real paths) evaluated as nested stacks inside this one; a
     #: scan reports them through this document, not on their own.
     nested: list[str] = field(default_factory=list)
+    #: CloudFormation: the top-level Metadata.computefit.ignore entries of those nested templates,
+    #: by the file their resources are reported in: each applies to that template's resources.
+    nested_metadata_suppressions: dict[str, list[dict]] = field(default_factory=dict)
 
 
 @dataclass
