@@ -590,6 +590,7 @@ def _cloud_config(text: str) -> str | None:
 SCHEDULER = "scheduler"  # a cron daemon or a sleep loop: runs a job now and then, idle in between
 SERVER = "server"
 WORKER = "worker"  # a queue worker: takes jobs as they come
+JOB = "job"  # a program that runs to its end, in a task no service keeps running (the linker sets it)
 OTHER = "other"
 
 #: A cron daemon kept in the foreground (the container's main process): ``crond -f``, ``cron -f``,
@@ -612,6 +613,10 @@ class ContainerProcess:
     #: The image is named like a cron runner (``.../cron``, ``supercronic``): more weight, never the
     #: sole reason.
     cron_image: bool = False
+    #: For a server: the command, when the server is only a generic runner run in the foreground
+    #: with no sign that it listens (``node report.js``, see _foreground_run). Whether it is a
+    #: server or a job then depends on what starts the task: a service, or a schedule / RunTask.
+    run: str | None = None
 
     def to_dict(self) -> dict:
         out = {"kind": self.kind, "evidence": self.evidence}
@@ -646,5 +651,17 @@ def analyse_container(command: str, image: str | None = None) -> ContainerProces
     if wl.services:
         kind = wl.services[0].kind
         article = "an" if kind[:1].lower() in "aeiou" else "a"
-        return ContainerProcess(SERVER, f"runs {article} {kind}: {wl.services[0].evidence}")
+        as_script = analyse(text)  # read as a script run once: a generic runner that exits is a run
+        run = as_script.runs[0] if as_script.runs and not as_script.services else None
+        return ContainerProcess(SERVER, f"runs {article} {kind}: {wl.services[0].evidence}", run=run)
     return ContainerProcess(OTHER, text[:160])
+
+
+def one_shot(process: ContainerProcess, started_by: str) -> ContainerProcess:
+    """``process`` of a container in a task that no service runs and ``started_by`` starts (a
+    schedule, an EventBridge rule, a state machine's RunTask): a server that is only a generic
+    runner with no sign of listening is a job that runs to its end; anything else is unchanged."""
+    if process.kind != SERVER or process.run is None:
+        return process
+    return ContainerProcess(JOB, f"runs a one-shot job: {process.run} (the task is started by {started_by}; "
+                                 "no service keeps it running)", process.job, process.cron_image)
