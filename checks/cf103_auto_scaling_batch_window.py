@@ -28,7 +28,10 @@ class AutoScalingBatchWindow(Check):
     keeps running), a group behind a load balancer, a group whose user data sets up a long-running
     server or whose name says it is one (a bastion, NAT or VPN host; an environment switched off
     at night serves people, it does not run a batch), and windows whose longest run is above
-    `max_window_hours` (a 07:00-19:00 working day is office hours, not a batch). A recurrence or size that cannot be
+    `max_window_hours` (a 07:00-19:00 working day is office hours, not a batch). A program the user
+    data runs in the foreground through a generic runner (`java -jar`, `node x.js`, `dotnet x.dll`),
+    not detached and with no sign of listening (no port option, no `server`/`app`/`api` in the
+    command), is a batch run, not a server: the group is flagged, with the run in the evidence. A recurrence or size that cannot be
     resolved leaves the window unknown and the group is not flagged.
 
     This is advice (`info`): a batch window works.

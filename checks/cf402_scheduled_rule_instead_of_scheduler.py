@@ -216,7 +216,7 @@ class ScheduledRuleInsteadOfScheduler(Check):
         missing = [w for k, w in words.items() if k not in have]
         text = ""
         if kept and res.type.startswith("SAM event"):
-            text += f"; keep the event's {' and '.join(kept)}: a ScheduleV2 event takes both properties"
+            text += f"; keep the event's {' and '.join(kept)}: a ScheduleV2 event takes RetryPolicy and DeadLetterConfig too"
         elif kept:
             text += f"; carry over the rule target's {' and '.join(kept)} to the schedule's target"
         if missing:
