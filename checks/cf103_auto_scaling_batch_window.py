@@ -28,7 +28,10 @@ class AutoScalingBatchWindow(Check):
     keeps running), a group behind a load balancer, a group whose user data sets up a long-running
     server or whose name says it is one (a bastion, NAT or VPN host; an environment switched off
     at night serves people, it does not run a batch), and windows whose longest run is above
-    `max_window_hours` (a 07:00-19:00 working day is office hours, not a batch). A recurrence or size that cannot be
+    `max_window_hours` (a 07:00-19:00 working day is office hours, not a batch). A program the user
+    data runs in the foreground through a generic runner (`java -jar`, `node x.js`, `dotnet x.dll`),
+    not detached and with no sign of listening (no port option, no `server`/`app`/`api` in the
+    command), is a batch run, not a server: the group is flagged, with the run in the evidence. A recurrence or size that cannot be
     resolved leaves the window unknown and the group is not flagged.
 
     This is advice (`info`): a batch window works.
@@ -161,6 +164,9 @@ class AutoScalingBatchWindow(Check):
             "group_size": {k: setting_evidence(unit.setting(k)) for k in (m.MIN_SIZE, m.MAX_SIZE, m.DESIRED_CAPACITY)},
             "instance_type": setting_evidence(type_setting),
         }
+        runs = [r for wl in unit.setup.values() if not m.is_unknown(wl) for r in wl.runs]
+        if runs:
+            evidence["runs_at_boot"] = runs  # what the instances do in the window: batch runs, no server
         if unit.notes:
             evidence["notes"] = list(unit.notes)
         return self.finding(unit, message, recommendation, confidence=HIGH if itype else MEDIUM,

@@ -36,6 +36,11 @@ class ScheduledRuleInsteadOfScheduler(Check):
     says the task is already the right model and the recommendation keeps the task definition and
     moves only its schedule, with the same `EcsParameters`.
 
+    A rule target's retry policy and dead-letter queue (`RetryPolicy` and `DeadLetterConfig` of a
+    target or of a SAM `Schedule` event, the `retry_policy` and `dead_letter_config` blocks of an
+    `aws_cloudwatch_event_target`, `retry_policy` and `dead_letter_arn` of the module's `targets`
+    entry) are read: the recommendation carries over what is set and asks only for what is missing.
+
     ## Why is this bad?
     A scheduled rule runs in UTC only, so a 09:00 local job moves by an hour twice a year; it has
     no one-time schedules and no flexible time window. EventBridge Scheduler evaluates cron in
@@ -154,8 +159,8 @@ class ScheduledRuleInsteadOfScheduler(Check):
             "compute model for a scheduled job, and only the scheduler that starts it is legacy")
         message = (f"{res.name} is an EventBridge rule run on a schedule {written} ({expr.describe_origin()}){ecs_text}; "
                    "AWS documents scheduled rules as legacy and recommends EventBridge Scheduler, which adds "
-                   "time zones, retries with a dead-letter queue and one-time schedules (scheduled rules run "
-                   "in UTC only).")
+                   f"time zones{' and' if self._delivery(res, ctx) else ', retries with a dead-letter queue and'} "
+                   "one-time schedules (scheduled rules run in UTC only).")
         n_targets = len(res.edges_via("target"))
         role = (" The rule target's role (ecs:RunTask, iam:PassRole) becomes the schedule's execution role, "
                 "trusted by scheduler.amazonaws.com instead of events.amazonaws.com" if v.ecs_tasks else
@@ -164,8 +169,7 @@ class ScheduledRuleInsteadOfScheduler(Check):
         recommendation = (self._ecs_replacement(res) if v.ecs_tasks else self._replacement(res)) + (
             role + (f"; a schedule has one target, so this rule's {n_targets} targets become one "
                            "schedule each" if n_targets > 1 else "")
-            + ". Give it a time zone if the job is meant to follow local time, and a retry policy and a "
-            "dead-letter queue so that missed runs are visible.")
+            + ". Give it a time zone if the job is meant to follow local time" + self._delivery_advice(res, ctx))
         targets = [{"resource": e.target} if e.target else
                    {"arn": e.literal if isinstance(e.literal, str) else str(e.literal)}
                    for e in res.edges_via("target")]
@@ -176,6 +180,8 @@ class ScheduledRuleInsteadOfScheduler(Check):
         }
         if targets:
             evidence["targets"] = targets
+        for key, s in self._delivery(res, ctx).items():
+            evidence[key] = setting_evidence(s)
         if v.ecs_tasks:
             evidence["ecs_tasks"] = v.ecs_tasks
         rule_cost = CostLine("current: EventBridge scheduled rule", None, [
@@ -183,6 +189,39 @@ class ScheduledRuleInsteadOfScheduler(Check):
         costs = [rule_cost, pricing.scheduler_schedule(runs, option="EventBridge Scheduler schedule")]
         return self.finding(res, message, recommendation, severity=INFO, confidence=HIGH,
                             evidence=evidence, costs=costs)
+
+    @staticmethod
+    def _delivery(res: m.Resource, ctx: CheckContext) -> dict[str, m.Setting]:
+        """The retry policy and dead-letter queue the rule's targets set: on the rule (a
+        CloudFormation target, a SAM event, a module's targets entry; the first target that sets
+        one) or on an ``aws_cloudwatch_event_target`` that names it."""
+        name = res.value("rule_name")
+        holders = [res] + [t for t in ctx.model.resources if t.kind == "eventbridge_target" and any(
+            e.target == res.address or (e.target is None and isinstance(name, str) and e.literal == name)
+            for e in t.edges_via("rule"))]
+        out: dict[str, m.Setting] = {}
+        for key in ("retry_policy", "dead_letter_config"):
+            s = next((h.setting(key) for h in holders if h.setting(key) is not None), None)
+            if s is not None:
+                out[key] = s
+        return out
+
+    def _delivery_advice(self, res: m.Resource, ctx: CheckContext) -> str:
+        """The end of the recommendation: carry over the retry policy and dead-letter queue the
+        rule's target already has, and add only what is missing."""
+        have = self._delivery(res, ctx)
+        words = {"retry_policy": "retry policy", "dead_letter_config": "dead-letter queue"}
+        kept = [f"{words[k]} (line {s.location.line})" if s.location.file == res.location.file
+                else f"{words[k]} ({s.location})" for k, s in have.items()]
+        missing = [w for k, w in words.items() if k not in have]
+        text = ""
+        if kept and res.type.startswith("SAM event"):
+            text += f"; keep the event's {' and '.join(kept)}: a ScheduleV2 event takes RetryPolicy and DeadLetterConfig too"
+        elif kept:
+            text += f"; carry over the rule target's {' and '.join(kept)} to the schedule's target"
+        if missing:
+            text += f"{'; add' if kept else ', and'} a {' and a '.join(missing)} so that missed runs are visible"
+        return text + "."
 
     @staticmethod
     def _ecs_replacement(res: m.Resource) -> str:

@@ -58,6 +58,7 @@ class Linker:
         self.by_address: dict[str, Resource] = {r.address: r for r in doc.resources}
         self.units: dict[str, ComputeUnit] = {}
         self.by_function_name: dict[str, ComputeUnit] = {}
+        self.served: set[str] = set()  # task definitions an ECS service in the document runs
 
     # -- following edges ---------------------------------------------------------------------
     def target(self, edge: Edge) -> Resource | None:
@@ -185,7 +186,22 @@ class Linker:
                 t.schedule = parse_schedule(t.settings.get(m.SCHEDULE_EXPRESSION))
             if u.kind in (m.EC2_INSTANCE, m.AUTO_SCALING_GROUP):
                 u.setup = analyse_setup(u)
+            if u.kind == m.ECS_TASK and u.triggers and u.name not in self.served:
+                self.one_shot(u)
         self.doc.units = list(self.units.values())
+
+    @staticmethod
+    def one_shot(u: ComputeUnit) -> None:
+        """A task definition no service in the scanned code runs, started by its triggers (a
+        schedule, a rule, a RunTask): its containers' programs run to their end (workload.one_shot)."""
+        if is_unknown(u.containers) or not u.containers:
+            return
+        from . import workload
+
+        started_by = " and ".join(dict.fromkeys(f"{t.kind} {t.resource}" for t in u.triggers))
+        for c in u.containers:
+            if c.process is not None:
+                c.process = workload.one_shot(c.process, started_by)
 
     def unit(self, res: Resource) -> ComputeUnit:
         u = ComputeUnit(kind=UNIT_KINDS[res.kind], name=res.address, resource_type=res.type,
@@ -243,6 +259,7 @@ class Linker:
                 u.containers = Unknown("the task definition is not in the scanned code")
             return
         u.related.append(task.location)
+        self.served.add(task.name)
         for key in TASK_SETTINGS:
             s = task.setting(key)
             if s is not None:

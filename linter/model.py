@@ -538,6 +538,9 @@ class Document:
     #: The region its Terraform default ``provider "aws"`` block sets (when known), and where.
     region: str | None = None
     region_at: str | None = None
+    #: CloudFormation: the top-level Metadata.computefit.ignore entries of those nested templates,
+    #: by the file their resources are reported in: each applies to that template's resources.
+    nested_metadata_suppressions: dict[str, list[dict]] = field(default_factory=dict)
 
 
 @dataclass

@@ -121,8 +121,11 @@ def _setup(w: Any) -> Any:
     """What a server's user data or cfn-init config sets up (derived by the linker)."""
     if is_unknown(w):
         return f"unknown ({w.reason})"
-    return {"jobs": [j.to_dict() for j in w.jobs], "services": [x.to_dict() for x in w.services],
-            "not_visible": list(w.opaque)}
+    out = {"jobs": [j.to_dict() for j in w.jobs], "services": [x.to_dict() for x in w.services],
+           "not_visible": list(w.opaque)}
+    if w.runs:
+        out["runs_at_boot"] = list(w.runs)  # batch runs in the foreground, not services
+    return out
 
 
 def _containers(cs: Any) -> Any:
@@ -214,6 +217,8 @@ def model_text(model: Model, errors: list | None = None, notices: list | None = 
                     lines.append(f"      {key} job: {j.schedule.description}: {j.command}")
                 for x in w.services:
                     lines.append(f"      {key} service: {x.kind} ({x.evidence})")
+                for r in w.runs:
+                    lines.append(f"      {key} run at boot, in the foreground (a batch run, not a server): {r}")
     for e in errors or []:
         lines.append(f"error: {e.file}:{e.line or 0}: {e.message}")
     for n in notices or []:

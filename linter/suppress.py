@@ -551,6 +551,7 @@ class _Stage:
         self.comments: dict[str, list[Suppression]] = {}  # file -> comment suppressions
         self.unit_meta: dict[int, list[Suppression]] = {}  # id(unit) -> resource metadata
         self.doc_meta: dict[int, list[Suppression]] = {}  # id(doc) -> template metadata
+        self.file_meta: dict[str, list[Suppression]] = {}  # nested template file -> its template metadata
         self.units: dict[tuple[str, str], list[tuple[ComputeUnit, Document]]] = {}
         self.docs_by_file: dict[str, list[Document]] = {}
 
@@ -567,6 +568,9 @@ class _Stage:
                 where = Location(doc.path, 1)
                 self.doc_meta[id(doc)] = [self._meta(e, TEMPLATE_METADATA, where)
                                           for e in doc.metadata_suppressions]
+            for file, entries in doc.nested_metadata_suppressions.items():
+                if file not in self.file_meta:  # once per template, however many stacks include it
+                    self.file_meta[file] = [self._meta(e, TEMPLATE_METADATA, Location(file, 1)) for e in entries]
             for unit in _subjects(doc):
                 self.units.setdefault((unit.location.file, unit.name), []).append((unit, doc))
                 self.syntax_hint.setdefault(unit.location.file, syntax_of(unit.location.file, doc.source_format))
@@ -630,6 +634,8 @@ class _Stage:
             out.extend(self.unit_meta.get(id(unit), []))
         for doc in docs:
             out.extend(self.doc_meta.get(id(doc), []))
+        for file in dict.fromkeys([f.location.file] + [u.location.file for u in units]):
+            out.extend(s for s in self.file_meta.get(file, []) if s not in out)
         for b in blocks:
             src = self.files.get(b.file)
             if src is None:

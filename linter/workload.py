@@ -53,6 +53,10 @@ class Workload:
     #: Scripts fetched at boot and run (``aws s3 cp s3://.../setup.sh /x.sh; . /x.sh``): what they
     #: set up is not visible, so "nothing else runs here" cannot be certain.
     opaque: list[str] = field(default_factory=list)
+    #: Programs a boot script runs once in the foreground through a generic runner (``java -jar``,
+    #: ``node x.js``, ``dotnet x.dll``) with nothing saying they listen: batch runs, not services
+    #: (see _foreground_run).
+    runs: list[str] = field(default_factory=list)
 
 
 # A cron line: five time fields (or a macro) then the command; /etc/cron.d and /etc/crontab lines
@@ -121,6 +125,16 @@ _SERVICE_PATTERNS: list[tuple[str, Callable[[str], object]]] = [
     ("message broker", re.compile(r"\b(rabbitmq-server|kafka-server-start|mosquitto|activemq|nats-server)\b", re.I).search),
     ("proxy", re.compile(r"\b(squid|tinyproxy|socat\s+TCP-LISTEN)\b", re.I).search),
 ]
+# A generic program runner: what the "app server" pattern finds that says nothing about serving by
+# itself (unlike gunicorn or tomcat). Run in the foreground of a boot script, with no sign that it
+# listens, it is a job the script waits for (_foreground_run).
+_GENERIC_RUNNER = re.compile(r"node\s+\S+\.js|java\s+(?:-\S+\s+)*-jar|dotnet\s+\S+\.dll", re.I)
+# Kept running past the script: backgrounded, detached or handed to a process manager / unit file.
+_DETACHED = re.compile(r"(?:[^&]&\s*$|\bnohup\b|\bsetsid\b|\bdisown\b|\bscreen\s+-d|\btmux\b|\bpm2\b|"
+                       r"\bforever\b|start-stop-daemon|\bdaemonize\b|^\s*ExecStart\s*=)", re.I)
+# A sign that the program listens: a port or bind option, a host:port, or a name that says so.
+_LISTENS = re.compile(r"(?:\bport\b|--?p(?:ort)?[\s=]+\d|\bPORT=|--bind\b|--listen\b|:\d{2,5}\b|"
+                      r"\b(?:server|serve|listen|http|https|web|api|app)\b)", re.I)
 _SYSTEMCTL_SERVICE = _lazy(r"systemctl\s+(?:enable|start|restart)(?:\s+--now)?\s+([\w@.\-]+)", re.I)
 _IGNORED_UNITS = _lazy(
     r"^(crond?|cronie|atd|amazon-ssm-agent|ssm-agent|amazon-cloudwatch-agent|awslogsd?|chronyd?|"
@@ -340,9 +354,31 @@ def _placeholders(text: str) -> list[str]:
     return sorted(found)[:20]
 
 
-def analyse(text: str | None, names: list[str] | None = None) -> Workload:
+def _foreground_run(lines: list[str], i: int, hit: re.Match) -> str | None:
+    """The command of ``lines[i]`` (with its ``\\`` continuation lines) when the "app server" the
+    line was taken for is only a generic runner (``java -jar``, ``node x.js``, ``dotnet x.dll``)
+    run in the foreground, not detached (no ``&``, ``nohup``, pm2, unit file ``ExecStart=``), with
+    no sign that it listens (a port or bind option, ``host:port``, ``server``/``serve``/``app``/
+    ``web``/``api`` in the command): a boot script waits for such a program to finish, so it is a
+    batch run, not a server. Else None."""
+    if not _GENERIC_RUNNER.fullmatch(hit.group(0)):
+        return None
+    parts = [lines[i]]
+    j = i
+    while parts[-1].endswith("\\") and j + 1 < len(lines) and len(parts) < 50:
+        j += 1
+        parts.append(lines[j])
+    command = " ".join(p.rstrip("\\").strip() for p in parts)
+    if _DETACHED.search(command) or _LISTENS.search(command):
+        return None
+    return command
+
+
+def analyse(text: str | None, names: list[str] | None = None, boot_script: bool = True) -> Workload:
     """Read a user data script (or rendered cfn-init config). ``names`` are the resource's name and
-    Name tag, used as a weak service hint (bastion, nat, vpn)."""
+    Name tag, used as a weak service hint (bastion, nat, vpn). ``boot_script``: the text runs once
+    at boot, so a generic runner in its foreground is a batch run (_foreground_run); a container's
+    command is its long-running main process, where it is not."""
     wl = Workload()
     if not text:
         text = ""
@@ -421,6 +457,10 @@ def analyse(text: str | None, names: list[str] | None = None) -> Workload:
                 continue  # a tool a cron job (or a sleeping loop) calls is not a service the server runs
             if kind == "web server" and re.search(r"\b(logrotate|/var/log/)", s) and not re.search(r"install|enable|start", s):
                 continue
+            if kind == "app server" and boot_script and (run := _foreground_run(lines, i, hit)) is not None:
+                if len(wl.runs) < MAX_SERVICES:
+                    wl.runs.append(run[:160])
+                continue  # a batch run the boot script waits for, not a server
             wl.services.append(Service(kind, s[:160]))
             break
     for i, s in enumerate(lines):
@@ -553,6 +593,7 @@ def _cloud_config(text: str) -> str | None:
 SCHEDULER = "scheduler"  # a cron daemon or a sleep loop: runs a job now and then, idle in between
 SERVER = "server"
 WORKER = "worker"  # a queue worker: takes jobs as they come
+JOB = "job"  # a program that runs to its end, in a task no service keeps running (the linker sets it)
 OTHER = "other"
 
 #: A cron daemon kept in the foreground (the container's main process): ``crond -f``, ``cron -f``,
@@ -575,6 +616,10 @@ class ContainerProcess:
     #: The image is named like a cron runner (``.../cron``, ``supercronic``): more weight, never the
     #: sole reason.
     cron_image: bool = False
+    #: For a server: the command, when the server is only a generic runner run in the foreground
+    #: with no sign that it listens (``node report.js``, see _foreground_run). Whether it is a
+    #: server or a job then depends on what starts the task: a service, or a schedule / RunTask.
+    run: str | None = None
 
     def to_dict(self) -> dict:
         out = {"kind": self.kind, "evidence": self.evidence}
@@ -592,7 +637,7 @@ def analyse_container(command: str, image: str | None = None) -> ContainerProces
     (``.../cron``, ``supercronic``) is kept as evidence, never as the sole reason."""
     text = command or ""
     named = isinstance(image, str) and bool(_CRON_IMAGE.search(image))
-    wl = analyse(text)
+    wl = analyse(text, boot_script=False)
     mt = _CRON_DAEMON.search(text)
     if mt:
         # the crontab is usually baked into the image; one written by the command itself is read
@@ -609,5 +654,17 @@ def analyse_container(command: str, image: str | None = None) -> ContainerProces
     if wl.services:
         kind = wl.services[0].kind
         article = "an" if kind[:1].lower() in "aeiou" else "a"
-        return ContainerProcess(SERVER, f"runs {article} {kind}: {wl.services[0].evidence}")
+        as_script = analyse(text)  # read as a script run once: a generic runner that exits is a run
+        run = as_script.runs[0] if as_script.runs and not as_script.services else None
+        return ContainerProcess(SERVER, f"runs {article} {kind}: {wl.services[0].evidence}", run=run)
     return ContainerProcess(OTHER, text[:160])
+
+
+def one_shot(process: ContainerProcess, started_by: str) -> ContainerProcess:
+    """``process`` of a container in a task that no service runs and ``started_by`` starts (a
+    schedule, an EventBridge rule, a state machine's RunTask): a server that is only a generic
+    runner with no sign of listening is a job that runs to its end; anything else is unchanged."""
+    if process.kind != SERVER or process.run is None:
+        return process
+    return ContainerProcess(JOB, f"runs a one-shot job: {process.run} (the task is started by {started_by}; "
+                                 "no service keeps it running)", process.job, process.cron_image)

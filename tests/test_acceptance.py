@@ -72,10 +72,7 @@ CASES = _case_names()
 #: Cases whose expectation stands but the implementation is known to get wrong: each names the
 #: bug. strict, so the case fails loudly once the bug is fixed and the entry must go.
 #: case -> the bug that makes it fail (the case is then a strict xfail, so the fix must remove it)
-KNOWN_BUGS: dict[str, str] = {
-    "cfn-asg-batch-windows": "CF103 misses GridGroup: a foreground `java -jar ... --results s3://...` run in user "
-                             "data (a batch run that exits) is read as a long-running server",
-}
+KNOWN_BUGS: dict[str, str] = {}
 
 #: The same for the cost expectations: ``case`` for its Fargate sizes, ``case:resource:rule`` for
 #: one rule of its ``costs``.

@@ -5,7 +5,7 @@ the cost arithmetic, parity across languages, and CF101's part-time costing."""
 from __future__ import annotations
 
 import pytest
-from conftest import FIXTURES, cost_line, only_finding, scan_findings
+from conftest import FIXTURES, REPO, cost_line, only_finding, scan_findings
 
 from computefit import facts, prices
 from computefit.schedules import Window, capacity_window
@@ -118,3 +118,14 @@ def test_one_time_actions_are_left_out_with_a_note(tmp_path):
     f = only_finding(scan_findings(path, CF103), CF103)
     assert f.evidence["window"]["hours_per_day"] == pytest.approx(4.0)
     assert any("OneOffScaleUp: one-time scheduled action" in n for n in f.evidence["notes"])
+
+
+def test_a_foreground_batch_run_in_user_data_is_no_server_and_is_shown(tmp_path):
+    case = REPO / "tests" / "acceptance" / "cfn-asg-batch-windows" / "batch-fleets.yaml"
+    [f] = [f for f in scan_findings(case, CF103).findings if f.resource == "GridGroup"]
+    assert [r.split(" --book-date")[0] for r in f.evidence["runs_at_boot"]] == [
+        "java -Xmx56g -jar /opt/var-engine.jar"]
+    # the same group serving on a port is a server switched off at night: quiet
+    served = tmp_path / "served.yaml"
+    served.write_text(case.read_text().replace("--paths 2000000", "--server.port=8080"))
+    assert not [f for f in scan_findings(served, CF103).findings if f.resource == "GridGroup"]

@@ -84,3 +84,24 @@ def test_a_rule_that_runs_an_ecs_task_keeps_the_task_and_moves_only_the_schedule
 def test_a_rule_that_invokes_a_function_is_not_called_a_scheduled_task():
     f = only_finding(scan_findings(FIXTURES / "CF402" / "cfn" / "fire_rule_to_lambda.yaml", "CF402"), "CF402")
     assert "ECS task" not in f.message and "ecs_tasks" not in f.evidence
+
+
+@pytest.mark.parametrize("path,kept,missing", [
+    ("cfn/fire_sam_state_machine_retry_and_dlq.yaml", ["retry policy (line 23)", "dead-letter queue (line 26)"], []),
+    ("cfn/fire_rule_target_with_retry_policy.json", ["retry policy (line 18)"], ["dead-letter queue"]),
+    ("tf/fire_target_retry_and_dlq", ["retry policy (line 14)", "dead-letter queue (line 19)"], []),
+    ("tf/fire_registry_module_retry_and_dlq", ["retry policy", "dead-letter queue"], []),
+    ("cfn/fire_rule_to_lambda.yaml", [], ["retry policy", "dead-letter queue"]),
+])
+def test_retry_policy_and_dead_letter_queue_already_set_are_kept_not_asked_for(path, kept, missing):
+    f = only_finding(scan_findings(FIXTURES / "CF402" / path, "CF402"), "CF402")
+    tail = f.recommendation.split("follow local time", 1)[1]
+    for what in kept:
+        assert what in tail, tail
+    for what in missing:
+        assert f"a {what}" in tail, tail
+    if not missing:
+        assert "so that missed runs are visible" not in tail and "add a" not in tail, tail
+        assert "retries with a dead-letter queue" not in f.message
+    assert ("retry_policy" in f.evidence) == any("retry" in k for k in kept)
+    assert ("dead_letter_config" in f.evidence) == any("dead-letter" in k for k in kept)

@@ -190,3 +190,40 @@ def test_a_suppression_on_the_nested_stack_resource_covers_its_resources(tmp_pat
     report = json.loads(res.output)
     assert [f["resource"] for f in report["findings"]] == ["B/Fn"]
     assert [f["resource"] for f in report["suppressed"]] == ["A/Fn"]
+
+
+def test_the_child_templates_own_metadata_suppression_covers_its_resources(tmp_path, monkeypatch):
+    child = ("Metadata:\n  computefit:\n    ignore:\n      - id: CF201\n        reason: reviewed batch worker\n"
+             + CHILD)
+    write(tmp_path, {"parent.yaml": "Resources:\n" + stack("A", "child.yaml") + stack("B", "child.yaml")
+                     + "  Own:\n    Type: AWS::Lambda::Function\n    Properties:\n      Timeout: 880\n",
+                     "child.yaml": child})
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(main, ["scan", ".", "--format", "json", "--fail-on", "never", "--select", "CF201,CF001",
+                                    "--show-suppressed"])
+    report = json.loads(res.output)
+    # both instances of the child are covered by the child's Metadata; the parent's own function is not
+    assert [f["resource"] for f in report["findings"]] == ["Own"]
+    assert sorted(f["resource"] for f in report["suppressed"]) == ["A/Fn", "B/Fn"]
+
+
+def test_the_childs_metadata_suppression_unused_is_reported_once(tmp_path, monkeypatch):
+    child = "Metadata:\n  computefit:\n    ignore: [CF203]\n" + CHILD
+    write(tmp_path, {"parent.yaml": "Resources:\n" + stack("A", "child.yaml") + stack("B", "child.yaml"),
+                     "child.yaml": child})
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(main, ["scan", ".", "--format", "json", "--fail-on", "never"])
+    report = json.loads(res.output)
+    unused = [f for f in report["findings"] if f["check_id"] == "CF001"]
+    assert [(f["file"], f["line"]) for f in unused] == [("child.yaml", 3)], unused
+
+
+def test_a_parameter_the_parent_sets_to_its_queue_is_wired_through_the_childs_sub(tmp_path, monkeypatch):
+    case = FIXTURES / "CF203" / "cfn" / "fire_nested_queue_in_parent"
+    consumer = (case / "stacks" / "consumer.yaml").read_text(encoding="utf-8")
+    assert "EventSourceArn: !Ref QueueArn" in consumer
+    write(tmp_path, {"parent.yaml": (case / "parent.yaml").read_text(encoding="utf-8"),
+                     "stacks/consumer.yaml": consumer.replace("EventSourceArn: !Ref QueueArn",
+                                                              'EventSourceArn: !Sub "${QueueArn}"')})
+    findings, _ = scan(tmp_path, monkeypatch, "--select", "CF203")
+    assert findings == [("JobsQueue", "parent.yaml", 9)]

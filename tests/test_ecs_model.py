@@ -314,3 +314,53 @@ resource "aws_batch_job_queue" "queue" {
         q = graph["batch_job_queue"]
         assert q.value("priority") == 1
         assert [e.target for e in q.edges_via("compute_environments")] == [env]
+
+
+ONE_SHOT = """AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Cluster:
+    Type: AWS::ECS::Cluster
+  ReportTask:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      ContainerDefinitions:
+        - {Name: report, Image: report:1, Command: [node, report.js, --month, last]}
+        - {Name: api, Image: api:1, Command: [node, report.js, --port, "8080"]}
+  WebTask:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      ContainerDefinitions:
+        - {Name: web, Image: web:1, Command: [node, report.js, --month, last]}
+  WebService:
+    Type: AWS::ECS::Service
+    Properties:
+      Cluster: !Ref Cluster
+      TaskDefinition: !Ref WebTask
+  IdleTask:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      ContainerDefinitions:
+        - {Name: idle, Image: idle:1, Command: [node, report.js]}
+  Monthly:
+    Type: AWS::Events::Rule
+    Properties:
+      ScheduleExpression: cron(0 3 1 * ? *)
+      Targets:
+        - Id: r
+          Arn: !GetAtt Cluster.Arn
+          EcsParameters: {TaskDefinitionArn: !Ref ReportTask}
+"""
+
+
+def test_a_generic_runner_in_a_task_only_a_schedule_starts_is_a_one_shot_job(tmp_path):
+    (tmp_path / "t.yaml").write_text(ONE_SHOT)
+    units = {u.name: u for u in _model(tmp_path).units}
+    report, api = units["ReportTask"].containers
+    assert report.process.kind == "job"
+    assert report.process.evidence.startswith("runs a one-shot job: node report.js --month last "
+                                              "(the task is started by schedule Monthly")
+    assert api.process.kind == "server"  # it listens on a port: a server, whatever starts it
+    # a service keeps the same command running: a server; a task nothing in the code starts: unknown use
+    assert [c.process.kind for c in units["WebService"].containers] == ["server"]
+    assert [c.process.kind for c in units["WebTask"].containers] == ["server"]
+    assert [c.process.kind for c in units["IdleTask"].containers] == ["server"]

@@ -189,3 +189,49 @@ def test_empty_user_data_sets_up_nothing():
     for text in (None, ""):
         wl = workload.analyse(text)
         assert (wl.jobs, wl.services, wl.placeholders, wl.opaque) == ([], [], [], [])
+
+
+# --------------------------------------------------------------------------------------------------
+# Generic runners in a boot script: a foreground run with no sign of listening is a batch run
+# --------------------------------------------------------------------------------------------------
+
+
+def test_foreground_generic_runner_in_user_data_is_a_batch_run_not_a_server():
+    text = ("#!/bin/bash -xe\njava -Xmx56g -jar /opt/var-engine.jar \\\n  --book-date 2026-01-01 \\\n"
+            "  --results s3://acme-risk-results/var/\n")
+    wl = workload.analyse(text)
+    assert wl.services == []
+    assert wl.runs == ["java -Xmx56g -jar /opt/var-engine.jar --book-date 2026-01-01 "
+                       "--results s3://acme-risk-results/var/"]
+    assert workload.analyse("#!/bin/bash\nnode export.js --since 1d\n").runs == ["node export.js --since 1d"]
+    assert workload.analyse("#!/bin/bash\ndotnet Reports.dll --month 2026-01\n").services == []
+
+
+@pytest.mark.parametrize("line", [
+    "java -jar /opt/server.jar",  # says it serves
+    "java -jar /opt/shop.jar --port 8080",  # a port option
+    "java -Xmx2g -jar shop.jar --server.port=8081",
+    "node index.js -p 3000",
+    "node app.js",  # the usual name of a web app's entry point
+    "dotnet Api.dll --urls http://0.0.0.0:5000",
+    "nohup java -jar /opt/engine.jar",  # detached: keeps running after the script
+    "java -jar /opt/engine.jar &",
+    "pm2 start index.js",
+])
+def test_generic_runner_that_listens_or_is_detached_stays_a_server(line):
+    wl = workload.analyse(f"#!/bin/bash\n{line}\n")
+    assert wl.services and wl.runs == [], (line, wl.services)
+
+
+def test_generic_runner_in_a_unit_file_stays_a_server():
+    text = ("#!/bin/bash\ncat > /etc/systemd/system/engine.service <<'EOF'\n[Service]\n"
+            "ExecStart=/usr/bin/java -jar /opt/engine.jar\nEOF\nsystemctl enable --now engine\n")
+    wl = workload.analyse(text)
+    assert ("app server", "ExecStart=/usr/bin/java -jar /opt/engine.jar") in [(s.kind, s.evidence) for s in wl.services]
+    assert wl.runs == []
+
+
+def test_a_container_command_is_its_main_process_not_a_boot_run():
+    # a container's command keeps running as the task: the boot-script rule does not apply
+    p = workload.analyse_container("node export.js --since 1d")
+    assert p.kind == workload.SERVER

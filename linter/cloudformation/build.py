@@ -157,9 +157,17 @@ class Builder:
                 arg = arg.split(".", 1)
             if isinstance(arg, list) and arg and isinstance(arg[0], str) and self.known(arg[0]):
                 return [(arg[0], str(arg[1]) if len(arg) > 1 else None, None)]
+        passed = []
+        if f is not None and f[0] == "Fn::Sub" and self.t.external_refs:
+            # ${Param} of a parameter the parent stack set to one of its resources (a name the
+            # Sub's own variable map binds is not the parameter)
+            body, own = (f[1][0], f[1][1]) if isinstance(f[1], list) and len(f[1]) > 1 else (f[1], {})
+            names = [a for a, b, _c in _REF_IN_TEXT.findall(body) if not b] if isinstance(body, str) else []
+            passed = [self.t.external_refs[a] for a in dict.fromkeys(names)
+                      if a in self.t.external_refs and not (isinstance(own, dict) and a in own)]
         text = self.t.render(value) if not isinstance(value, str) else value
-        return [(a, b or "Ref", c or None) for a, b, c in _REF_IN_TEXT.findall(text)
-                if self.known(a)] if isinstance(text, str) else []
+        return passed + ([(a, b or "Ref", c or None) for a, b, c in _REF_IN_TEXT.findall(text)
+                          if self.known(a)] if isinstance(text, str) else [])
 
     def edges(self, source: str, via: str, value: Any, line: int | None) -> list[Edge]:
         """The edges a value holding references makes; a literal (an imported ARN, a name) is one
@@ -548,6 +556,8 @@ class Builder:
         if kind in ("eventbridge_rule", "scheduler_schedule"):
             setting("schedule_expression", "ScheduleExpression" if "ScheduleExpression" in eprops else "Schedule")
             setting("schedule_timezone", "ScheduleExpressionTimezone")
+            setting("retry_policy", "RetryPolicy")
+            setting("dead_letter_config", "DeadLetterConfig")
             if "Pattern" in eprops:
                 setting("event_pattern", "Pattern")
             link_to_function("target")

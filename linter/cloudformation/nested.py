@@ -21,7 +21,9 @@ two sets of resources; findings point at the child template's lines. Parameters:
 parent passes is resolved in the parent (its parameters, mappings, conditions), or Unknown with the
 reason; a parameter it does not pass takes the child's ``Default``. A value that references a
 parent resource (``!GetAtt Queue.Arn``) links the child's use of the parameter to that resource,
-so an event source mapping in the child is wired to the parent's queue.
+so an event source mapping in the child is wired to the parent's queue (through ``!Ref Param``
+or ``!Sub "${Param}"``). The child's own top-level ``Metadata.computefit.ignore`` applies to its
+resources in every instance (``Document.nested_metadata_suppressions``).
 """
 
 from __future__ import annotations
@@ -115,6 +117,10 @@ def evaluate(b: "Builder", name: str, res: CfnDict, stack: Resource) -> list[Res
     except RecursionError:
         return notice(f"{shown} is nested too deeply to read; not evaluated")
     nest.included.append(found.path)
+    if doc.metadata_suppressions:  # the child's own top-level Metadata.computefit.ignore
+        b.doc.nested_metadata_suppressions.setdefault(shown, doc.metadata_suppressions)
+    for file, entries in doc.nested_metadata_suppressions.items():  # and its children's
+        b.doc.nested_metadata_suppressions.setdefault(file, entries)
     b.doc.files.extend(f for f in doc.files if f not in b.doc.files)
     return _named(doc.resources, name, stack, what)
 

@@ -731,8 +731,11 @@ class Builder:
                     if plain(spec.get(field)) is not None:
                         rule.attributes[canon] = self._entry_setting(where, spec[field], f"rules.{key}.{field}")
                 items = plain(targets.get(key)) if isinstance(targets, dict) else None
-                for item in items if isinstance(items, list) else []:
+                for n, item in enumerate(items if isinstance(items, list) else []):
                     item = plain(item)
+                    for field, canon in (("retry_policy", "retry_policy"), ("dead_letter_arn", "dead_letter_config")):
+                        if isinstance(item, dict) and plain(item.get(field)) is not None and canon not in rule.attributes:
+                            rule.attributes[canon] = self._entry_setting(_t_where, item[field], f"targets.{key}[{n}].{field}")
                     if isinstance(item, dict) and "arn" in item:
                         rule.edges.extend(self.value_edges(scope, rule.address, "target", item["arn"], rule.location))
                     ecs = plain(item.get("ecs_target")) if isinstance(item, dict) else None
