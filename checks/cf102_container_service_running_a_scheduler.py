@@ -233,7 +233,11 @@ class ContainerServiceRunningAScheduler(Check):
         if not (isinstance(launch, str) and launch.upper() == "FARGATE"):
             current.assumptions.append("priced at Fargate's on-demand rate (the launch type is not FARGATE, or "
                                        "is set by a capacity provider strategy)")
-        job_s = float(ctx.option("job_minutes")) * 60
+        given = ctx.usage(unit).get("job_duration_minutes")
+        job_s = float(given.value if given is not None else ctx.option("job_minutes")) * 60
+        minutes_note = (pricing.input_note("minutes a run", given, f"{given.value:g}") if given is not None
+                        else f"{job_s / 60:g} minutes a run assumed (option job_minutes; give job_duration_minutes "
+                             "in a usage file)")
         if v.interval_s is not None:
             runs_day, basis = v.runs_per_day, "run(s) a day, from the loop's sleep"
             job_s = min(job_s, v.interval_s)
@@ -244,7 +248,7 @@ class ContainerServiceRunningAScheduler(Check):
         runs = pricing.runs_per_month(runs_day)
         job = pricing.fargate_job(runs, job_s, vcpu, gb, arch,
                                   option=f"scheduled ECS task: {runs_day:g} run(s)/day x {job_s / 60:g} min on Fargate")
-        job.assumptions.insert(0, f"{runs_day:g} {basis}; {job_s / 60:g} minutes a run assumed (option job_minutes)")
+        job.assumptions.insert(0, f"{runs_day:g} {basis}; {minutes_note}")
         sched = pricing.scheduler_schedule(runs)
         if job.monthly_usd is not None and sched.monthly_usd is not None:
             job.monthly_usd += sched.monthly_usd

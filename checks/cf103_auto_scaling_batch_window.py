@@ -102,9 +102,7 @@ class AutoScalingBatchWindow(Check):
             return  # serves requests while it runs
         if any(not m.is_unknown(wl) and wl.services for wl in unit.setup.values()):
             return  # a server switched off at night, not a batch
-        tags = unit.value(m.TAGS)
-        names = [unit.name] + ([tags["Name"]] if isinstance(tags, dict) and isinstance(tags.get("Name"), str) else [])
-        if workload.analyse(None, names).services:
+        if workload.analyse(None, unit.names()).services:
             return  # named as a bastion, NAT or VPN host
         yield BatchWindow(unit, w)
 
@@ -131,6 +129,8 @@ class AutoScalingBatchWindow(Check):
                                     f"current: up to {w.peak} x {itype or 'EC2 instance of unknown type'} "
                                     "for the window")
         current.assumptions.append(f"{round(w.hours_per_day, 1):g} h/day on average: {w.description}")
+        # an instance's volumes and public IP exist while it runs: the window's instance-hours
+        pricing.with_extras(current, pricing.ec2_extras(unit, ctx.model, inst_hours, inst_hours))
         costs = [current]
         size = pricing.ec2_size(itype)
         if size is None:

@@ -91,6 +91,13 @@ class LambdaNearTimeoutLimit(Check):
     an edge-optimized one or an HTTP API cannot), or a schedule (EventBridge Scheduler starting an
     ECS task with RunTask).
 
+    The costs compare the function on Lambda with a Fargate task of its CPU share (memory / 1,769 MB
+    per vCPU, rounded to the nearest valid Fargate size) over its runs a month: a usage file's
+    `monthly_requests`, else the runs of every schedule that invokes it (a lower bound when other
+    callers add runs); each run lasts the usage file's `request_duration_ms`, else the full timeout
+    (an upper bound), and the runs are capped by what reserved concurrency can bill (730 h per
+    environment). When nothing counts the runs, the lines give the cost per 1,000 runs.
+
     ## Options
     - `threshold_seconds`: the timeout at or above which the check warns (default 720 = 80 % of 900).
 
@@ -127,7 +134,7 @@ class LambdaNearTimeoutLimit(Check):
         yield NearTimeout(unit, setting, timeout, threshold, limit)
 
     def explain(self, v: NearTimeout, ctx: CheckContext) -> Finding:
-        return self._finding(v.subject, v.setting, v.timeout, v.threshold, v.limit)
+        return self._finding(v.subject, v.setting, v.timeout, v.threshold, v.limit, ctx)
 
     @staticmethod
     def _durable(unit) -> bool:
@@ -135,7 +142,7 @@ class LambdaNearTimeoutLimit(Check):
         s = unit.setting(m.DURABLE_EXECUTION_TIMEOUT)
         return s is not None and s.known
 
-    def _finding(self, unit, setting, timeout, threshold, limit) -> Finding:
+    def _finding(self, unit, setting, timeout, threshold, limit, ctx: CheckContext) -> Finding:
         where = setting.describe_origin()
         if timeout > limit:
             severity = ERROR
@@ -151,24 +158,7 @@ class LambdaNearTimeoutLimit(Check):
                 "as it grows."
             )
         recommendation = _recommendation(unit)
-        memory = unit.value(m.MEMORY_SIZE)
-        arch = pricing.lambda_architecture(unit.value(m.ARCHITECTURES))
-        costs = []
-        if isinstance(memory, int):
-            runs = pricing.scheduled_runs_per_month(unit)
-            basis = runs if runs is not None else 1.0
-            label = f"x {runs:,.0f} runs/month" if runs is not None else "one run"
-            duration = min(timeout, limit)
-            lam = pricing.lambda_job(basis, duration, memory, arch,
-                                     option=f"current: Lambda {memory} MB, {duration} s {label}")
-            lam.assumptions.insert(0, "every run lasts the full timeout (an upper bound)")
-            vcpu, gb = pricing.fargate_size(memory / facts.value("lambda.mb_per_vcpu"), memory / 1024)
-            far = pricing.fargate_job(basis, duration, vcpu, gb, arch,
-                                      option=f"Fargate task {vcpu:g} vCPU / {gb:g} GB, {duration} s {label}")
-            costs = [lam, far]
-            if runs is None:
-                for c in costs:
-                    c.assumptions.append("one run; no schedule was found to count runs per month")
+        costs = self._costs(unit, setting, min(timeout, limit), ctx.usage(unit))
         evidence = {
             "timeout": setting_evidence(setting),
             "threshold_seconds": threshold,
@@ -179,6 +169,48 @@ class LambdaNearTimeoutLimit(Check):
             evidence["notes"] = list(unit.notes)
         return self.finding(unit, message, recommendation, at=setting, severity=severity,
                             confidence=HIGH, evidence=evidence, costs=costs)
+
+
+    @staticmethod
+    def _costs(unit: m.ComputeUnit, timeout: m.Setting, timeout_s: int, usage) -> list[pricing.CostLine]:
+        """The function on Lambda and as a Fargate task of its size, over its runs a month (the
+        usage file's, or its schedules'), each run its usage-file duration or the full timeout (an
+        upper bound), capped by what its reserved concurrency can bill; per 1,000 runs when the runs
+        a month are unknown."""
+        mem_setting = unit.setting(m.MEMORY_SIZE)
+        memory = mem_setting.value if mem_setting is not None else None
+        if not isinstance(memory, int) or isinstance(memory, bool):
+            return []
+        arch = pricing.lambda_architecture(unit.value(m.ARCHITECTURES))
+        given = usage.get("request_duration_ms")
+        if given is not None:
+            duration = min(given.value / 1000, timeout_s)
+            dur_note = pricing.input_note("each run", given, f"{given.value:,} ms")
+            if given.value / 1000 > timeout_s:
+                dur_note += f" (more than the timeout: {timeout_s} s counted)"
+        else:
+            duration = timeout_s
+            dur_note = (f"every run lasts the full timeout, {timeout_s} s (an upper bound; give "
+                        "request_duration_ms in a usage file)")
+        inputs = [pricing.input_note("memory", mem_setting, f"{memory} MB"),
+                  pricing.input_note("timeout", timeout, f"{timeout.value} s")]
+        runs = pricing.lambda_runs(unit, usage)
+        vcpu, gb, rule = pricing.fargate_for_lambda(memory)
+        lam_label = f"current: Lambda {memory} MB, {duration:g} s"
+        far_label = f"Fargate task {vcpu:g} vCPU / {gb:g} GB, {duration:g} s"
+        if not runs.known:
+            lam = pricing.per_1000_runs(pricing.lambda_job(1000, duration, memory, arch, option=f"{lam_label} per run"),
+                                        [dur_note, *runs.notes, *inputs])
+            far = pricing.per_1000_runs(pricing.fargate_job(1000, duration, vcpu, gb, arch, option=f"{far_label} per run"),
+                                        [dur_note, *runs.notes, rule])
+            return [lam, far]
+        count, capped = pricing.capped_runs(runs.per_month, duration, unit.value(m.RESERVED_CONCURRENCY))
+        label = f"x {count:,.0f} runs/month" + (" (at least)" if runs.lower_bound else "")
+        lam = pricing.lambda_job(count, duration, memory, arch, option=f"{lam_label} {label}")
+        lam.assumptions[:0] = [dur_note, *runs.notes, *capped, *inputs]
+        far = pricing.fargate_job(count, duration, vcpu, gb, arch, option=f"{far_label} {label}")
+        far.assumptions[:0] = [dur_note, *runs.notes, *capped, rule]
+        return [lam, far]
 
 
 _GENERIC = ("Split multi-step work into Step Functions (Standard, with a Map state) or Lambda durable "
@@ -195,13 +227,15 @@ def _recommendation(unit: m.ComputeUnit) -> str:
     from computefit.checks.cf202_lambda_timeout_exceeds_caller_limit import LambdaTimeoutExceedsCallerLimit
 
     parts = []
-    waiting = [(t, c) for t in unit.triggers if (c := LambdaTimeoutExceedsCallerLimit.limit(t)) is not None]
+    # the callers a client waits on (a Step Functions Task's own timeout is advised on below)
+    waiting = [(t, c) for t in unit.triggers if t.kind != m.STEP_FUNCTIONS
+               and (c := LambdaTimeoutExceedsCallerLimit.limit(t)) is not None]
     if waiting:
         t, c = min(waiting, key=lambda x: x[1].limit_ms)
         text = (f"Its caller {t.resource} gives up after {c.limit_ms / 1000:g} s (CF202), so the rest of this "
                 "timeout runs, and bills, after the client has received an error: return 202 and do the work "
                 "asynchronously (a queue or a Step Functions execution, and a status endpoint)")
-        if any(x.kind in (m.REST_API, m.HTTP_API) for x, _c in waiting):
+        if any(x.kind in (m.REST_API, m.HTTP_API, m.API_GATEWAY) for x, _c in waiting):
             text += ", or stream the response (a function URL or REST response streaming, up to 15 minutes)"
         if any(x.kind == m.REST_API for x, _c in waiting):
             text += ("; a Regional or private REST API can also raise its integration timeout above 29 s "

@@ -6,12 +6,14 @@ from typing import Any, Iterable
 from computefit import facts, kinds, pricing
 from computefit import model as m
 from computefit.check import (
-    HIGH, MEDIUM, WARNING, Check, CheckContext, CostLine, Finding, Option, Violation, setting_evidence,
+    HIGH, LOW, MEDIUM, WARNING, Check, CheckContext, CostLine, Finding, Option, Violation, setting_evidence,
 )
 
 _LABEL = {
     m.REST_API: "REST API",
     m.HTTP_API: "HTTP API",
+    m.API_GATEWAY: "API Gateway API (protocol unknown)",
+    m.STEP_FUNCTIONS: "Step Functions state machine",
     m.APPSYNC: "AppSync data source",
     m.COGNITO: "Cognito user pool",
     m.CLOUDFRONT: "CloudFront (Lambda@Edge)",
@@ -44,7 +46,7 @@ class CallerLimit:
                                "limit_ms": self.limit_ms, "basis": self.basis}
         if self.setting is not None:
             out["integration_timeout_ms"] = setting_evidence(self.setting)
-        for key in (m.ENDPOINT_TYPE, m.RESPONSE_TRANSFER_MODE, m.EDGE_EVENT):
+        for key in (m.ENDPOINT_TYPE, m.RESPONSE_TRANSFER_MODE, m.EDGE_EVENT, m.TASK_TIMEOUT):
             if key in t.settings:
                 out[key] = setting_evidence(t.settings[key])
         return out
@@ -79,15 +81,23 @@ class LambdaTimeoutExceedsCallerLimit(Check):
     | AppSync Lambda data source | 30 s |
     | Cognito user pool trigger | 5 s (not configurable) |
     | Lambda@Edge | 5 s on viewer events, 30 s on origin events |
+    | Step Functions Task state | its `TimeoutSeconds` (a Task without one waits for the function) |
+    | API Gateway API of unknown protocol | 30 s (the longer of REST's default and HTTP's maximum), low confidence |
 
     It fires when the function timeout in milliseconds exceeds the caller's limit. It stays quiet
     for callers with no shorter limit (Application Load Balancer targets, function URLs), for
     WebSocket APIs, for asynchronous callers (S3, SNS, EventBridge, schedules, queues and streams),
     and for REST integrations with response streaming (`ResponseTransferMode: STREAM` in
     CloudFormation, `response_transfer_mode = "STREAM"` in Terraform), which may run up to 15
-    minutes. A caller known only from a `lambda:InvokeFunction` permission (an API defined by an
-    OpenAPI body or in another stack) is assumed to use its default limit, with medium confidence;
-    an OpenAPI body's own `timeoutInMillis` and `responseTransferMode` are not read.
+    minutes. Integrations written in an API's OpenAPI definition (SAM `DefinitionBody` /
+    `DefinitionUri`, `Body`, or `BodyS3Location` when it is a local file; Terraform `body`) count
+    with their own `timeoutInMillis` and `responseTransferMode`. A Step Functions Task counts when
+    it invokes the function (`Resource` the function's ARN, or `lambda:invoke` with its
+    `FunctionName`, also through `DefinitionSubstitutions` or `templatefile()` variables) and sets
+    `TimeoutSeconds`. A caller known only from a `lambda:InvokeFunction` permission whose source
+    ARN names a REST or HTTP API outside the scanned code is assumed to use its default limit,
+    with medium confidence; one with no source ARN naming an API is an API of unknown protocol,
+    reported above 30 s only, with low confidence.
 
     The property names were checked against the CloudFormation reference
     (`AWS::ApiGateway::Method` `Integration.ResponseTransferMode`, `BUFFERED` or `STREAM`) and the
@@ -156,14 +166,16 @@ class LambdaTimeoutExceedsCallerLimit(Check):
     - [Cognito user pool Lambda triggers](https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-identity-pools-working-with-aws-lambda-triggers.html) (5-second limit)
     - [Quotas on Lambda@Edge](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html#limits-lambda-at-edge)
     - [Lambda response streaming](https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html)
+    - [x-amazon-apigateway-integration object](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-integration.html) (`timeoutInMillis`, `uri`)
+    - [Step Functions Task state](https://docs.aws.amazon.com/step-functions/latest/dg/state-task.html) (`TimeoutSeconds`)
     """
 
     id = "CF202"
     name = "lambda-timeout-exceeds-caller-limit"
     severity = WARNING
-    summary = "Lambda timeout longer than its synchronous caller waits (API Gateway, AppSync, Cognito, Lambda@Edge)"
+    summary = "Lambda timeout longer than its synchronous caller waits (API Gateway, AppSync, Cognito, Lambda@Edge, a Step Functions Task)"
     tags = ("aws", "lambda", "api-gateway", "appsync", "cognito", "timeout", "reliability")
-    confidence = MEDIUM  # the lowest confidence its findings can have (SARIF precision)
+    confidence = LOW  # the lowest confidence its findings can have (SARIF precision)
     options = {
         "timed_out_requests_per_month": Option(
             1000, "requests a month that run to the timeout, assumed for the cost lines"),
@@ -206,6 +218,19 @@ class LambdaTimeoutExceedsCallerLimit(Check):
         if t.kind == m.HTTP_API:
             limit = int(facts.value("integration.http_api_timeout_ms"))
             return LambdaTimeoutExceedsCallerLimit._configured(t, limit, limit, confidence, derived)
+        if t.kind == m.API_GATEWAY:
+            # REST (29 s by default) or HTTP (30 s at most): only a timeout above both is reported
+            limit = max(int(facts.value("integration.rest_api_timeout_ms")),
+                        int(facts.value("integration.http_api_timeout_ms")))
+            return CallerLimit(t, limit, "an API Gateway API known only from a lambda:InvokeFunction permission "
+                               "with no source ARN naming the API: REST, HTTP or WebSocket unknown, so the longer "
+                               "of REST's default and HTTP's maximum is assumed", confidence=LOW)
+        if t.kind == m.STEP_FUNCTIONS:
+            s = t.settings.get(m.TASK_TIMEOUT)
+            if s is None or not isinstance(s.value, (int, float)) or isinstance(s.value, bool):
+                return None  # no TimeoutSeconds: the Task waits for the function
+            return CallerLimit(t, int(s.value * 1000), f"the {s.note or 'TimeoutSeconds of its Task state'}",
+                               None, confidence)  # the evidence shows it as task_timeout
         if t.kind == m.APPSYNC:
             return CallerLimit(t, int(facts.value("integration.appsync_timeout_ms")),
                                "AppSync's limit for a Lambda resolver, not configurable", confidence=confidence)
@@ -230,14 +255,15 @@ class LambdaTimeoutExceedsCallerLimit(Check):
         s = t.settings.get(m.INTEGRATION_TIMEOUT_MS)
         if s is not None and isinstance(s.value, int) and not isinstance(s.value, bool):
             value = min(s.value, maximum) if maximum else s.value
-            return CallerLimit(t, value, "the integration's timeout", s, confidence)
+            basis = "the integration's timeout" + (f", set in {s.note}" if s.note and "OpenAPI" in s.note else "")
+            return CallerLimit(t, value, basis, s, confidence)
         if s is not None:
             why = s.value.reason if m.is_unknown(s.value) else f"{s.value!r} is not a number"
             return CallerLimit(t, default, f"the integration's timeout is unknown ({why}); the default assumed",
                                s, MEDIUM)
         if derived:
             return CallerLimit(t, default, "the default integration timeout, assumed: the integration is not in "
-                               "the scanned code (an OpenAPI body or another stack)", None, MEDIUM)
+                               "the scanned code (an OpenAPI definition not read, or another stack)", None, MEDIUM)
         return CallerLimit(t, default, "the default integration timeout", None, confidence)
 
     # -- the finding -------------------------------------------------------------------------
@@ -247,12 +273,18 @@ class LambdaTimeoutExceedsCallerLimit(Check):
         timeout_ms = v.timeout_s * 1000
         waits = "; ".join(f"{c.label} gives up after {_seconds(c.limit_ms)} ({c.basis})" for c in callers)
         wasted = (timeout_ms - strictest.limit_ms) / 1000
+        if strictest.trigger.kind == m.STEP_FUNCTIONS:
+            outcome = (f"an invocation that runs longer fails the Task with States.Timeout after "
+                       f"{_seconds(strictest.limit_ms)} (a Retry starts the work again, a Catch moves on without its result)")
+        else:
+            outcome = (f"a request that runs longer leaves its client waiting {_seconds(strictest.limit_ms)} "
+                       "for an error")
         message = (
             f"{unit.name} has a timeout of {v.timeout_s} s ({v.timeout.describe_origin()}), but {waits}: "
-            f"a request that runs longer leaves its client waiting {_seconds(strictest.limit_ms)} for an error "
-            f"while the function runs up to {wasted:g} s more, billed, for nobody."
+            f"{outcome} while the function runs up to {wasted:g} s more, billed, for nobody."
         )
-        confidence = MEDIUM if any(c.confidence != HIGH for c in callers) else HIGH
+        levels = {c.confidence for c in callers}
+        confidence = LOW if LOW in levels else MEDIUM if MEDIUM in levels else HIGH
         evidence: dict[str, Any] = {
             "timeout": setting_evidence(v.timeout),
             "callers": [c.to_evidence() for c in callers],
@@ -270,12 +302,20 @@ class LambdaTimeoutExceedsCallerLimit(Check):
         limit = callers[0].limit_ms
         kinds_ = {c.trigger.kind for c in callers}
         parts = [f"Cap the timeout at the caller's limit ({_seconds(limit)}, less a little headroom)."]
-        if kinds_ & {m.REST_API, m.HTTP_API, m.APPSYNC}:
+        if kinds_ & {m.REST_API, m.HTTP_API, m.API_GATEWAY, m.APPSYNC}:
             parts[0] = parts[0][:-1] + (
                 ", or make the work asynchronous: a short function starts it (an SQS message or a Step Functions "
                 "execution) and returns 202 with a status endpoint the client polls, or pushes the result over a "
                 "WebSocket or AppSync subscription.")
-        if kinds_ & {m.REST_API, m.HTTP_API}:
+        if m.STEP_FUNCTIONS in kinds_ and len(kinds_) == 1:
+            parts = [f"Cap the function timeout at the Task's TimeoutSeconds ({_seconds(limit)}), or raise "
+                     "TimeoutSeconds above the function timeout, so the state and the function give up together; "
+                     "for work longer than the Task should wait, use a callback (.waitForTaskToken) or an ECS "
+                     "task (.sync)."]
+        elif m.STEP_FUNCTIONS in kinds_:
+            parts.append("The state machine's Task gives up at its TimeoutSeconds too: keep it and the function "
+                         "timeout together.")
+        if kinds_ & {m.REST_API, m.HTTP_API, m.API_GATEWAY}:
             parts.append("To answer within one request, stream the response through a function URL "
                          "(InvokeMode RESPONSE_STREAM) or a REST integration with response streaming "
                          "(ResponseTransferMode STREAM), both up to 15 minutes.")

@@ -162,7 +162,7 @@ class LambdaSizedLikeAContainerJob(Check):
             evidence["notes"] = list(unit.notes)
         return self.finding(unit, message, self._recommendation(unit), at=at,
                             confidence=HIGH if unit.triggers else MEDIUM, evidence=evidence,
-                            costs=self._costs(unit, seconds, mb))
+                            costs=self._costs(unit, seconds, mb, ctx.usage(unit)))
 
     @staticmethod
     def _recommendation(unit: m.ComputeUnit) -> str:
@@ -187,31 +187,31 @@ class LambdaSizedLikeAContainerJob(Check):
                 "the timeout, memory and /tmp to what a run uses.")
 
     @staticmethod
-    def _costs(unit: m.ComputeUnit, seconds: int, mb: int | None) -> list[CostLine]:
+    def _costs(unit: m.ComputeUnit, seconds: int, mb: int | None, usage=None) -> list[CostLine]:
         if mb is None:
             return [CostLine("current: Lambda", None, ["memory size could not be resolved"])]
         arch = pricing.lambda_architecture(unit.value(m.ARCHITECTURES))
-        vcpu, gb = pricing.fargate_size(mb / facts.value("lambda.mb_per_vcpu"), mb / 1024)
+        vcpu, gb, rule = pricing.fargate_for_lambda(mb)
         lam_label = f"Lambda {mb} MB, {seconds} s"
         far_label = f"Fargate task {vcpu:g} vCPU / {gb:g} GB, {seconds} s"
         full = "every run lasts the full timeout (an upper bound)"
         extra = "ephemeral storage charges (Lambda above 512 MB, Fargate above 20 GB) not included"
-        options = ((f"current: {lam_label}", lambda n, o: pricing.lambda_job(n, seconds, mb, arch, option=o)),
-                   (far_label, lambda n, o: pricing.fargate_job(n, seconds, vcpu, gb, arch, option=o)))
+        inputs = [pricing.input_note("memory", unit.setting(m.MEMORY_SIZE), f"{mb} MB"),
+                  pricing.input_note("timeout", unit.setting(m.TIMEOUT), f"{seconds} s")]
+        options = ((f"current: {lam_label}", lambda n, o: pricing.lambda_job(n, seconds, mb, arch, option=o), inputs),
+                   (far_label, lambda n, o: pricing.fargate_job(n, seconds, vcpu, gb, arch, option=o), [rule]))
         costs = []
-        for label, per in options:
-            line = per(1, f"{label}, one run a month")
-            line.assumptions[:0] = [full, "one run a month: the cost of a single run"]
-            line.assumptions.append(extra)
-            costs.append(line)
-        runs = pricing.scheduled_runs_per_month(unit)
-        for label, per in options:
-            if runs is None:
-                costs.append(CostLine(f"{label}, every run in a month", None,
-                                      ["runs per month unknown: only a schedule tells how often the job runs"]))
-                continue
-            line = per(runs, f"{label}, {runs:,.0f} runs a month")
-            line.assumptions.insert(0, full)
+        runs = pricing.lambda_runs(unit, usage)
+        if not runs.known:
+            for label, per, notes in options:
+                line = pricing.per_1000_runs(per(1000, f"{label} per run"), [full, *runs.notes, *notes])
+                line.assumptions.append(extra)
+                costs.append(line)
+            return costs
+        count, capped = pricing.capped_runs(runs.per_month, seconds, unit.value(m.RESERVED_CONCURRENCY))
+        for label, per, notes in options:
+            line = per(count, f"{label}, {count:,.0f} runs a month" + (" (at least)" if runs.lower_bound else ""))
+            line.assumptions[:0] = [full, *runs.notes, *capped, *notes]
             line.assumptions.append(extra)
             costs.append(line)
         return costs

@@ -155,10 +155,10 @@ class ScheduledLambdaRunsLikeADaemon(Check):
             f"If each run is in fact short, keep the schedule and lower the timeout well below the interval "
             f"({_interval(v.interval_s)}).")
         return self.finding(unit, message, recommendation, at=v.timeout, confidence=HIGH,
-                            evidence=evidence, costs=self._costs(unit, v))
+                            evidence=evidence, costs=self._costs(unit, v, ctx.usage(unit)))
 
     @staticmethod
-    def _costs(unit: m.ComputeUnit, v: Daemon) -> list[CostLine]:
+    def _costs(unit: m.ComputeUnit, v: Daemon, usage) -> list[CostLine]:
         memory = unit.value(m.MEMORY_SIZE)
         if not isinstance(memory, int) or isinstance(memory, bool):
             return [CostLine("current: Lambda", None, ["memory size could not be resolved"])]
@@ -178,12 +178,23 @@ class ScheduledLambdaRunsLikeADaemon(Check):
                       if reserved else
                       ", capped at one execution environment busy all month (runs assumed not to overlap; with "
                       "no reserved concurrency to stop them, overlapping runs would bill more)")
-        current.assumptions.insert(0, bound)
+        inputs = [f"{runs:,.1f} runs/month from schedule {v.trigger.resource} ({v.trigger.schedule.expression})",
+                  pricing.input_note("memory", unit.setting(m.MEMORY_SIZE), f"{memory} MB"),
+                  pricing.input_note("timeout", v.timeout, f"{v.timeout_s} s")]
+        current.assumptions[:0] = [bound, *inputs]
         lower = pricing.lambda_job(runs, 0.1, memory, arch,
                                    option=f"current: Lambda {memory} MB, {runs:,.0f} runs a month of 100 ms each")
-        lower.assumptions.insert(0, "lower bound: each run finds no work and returns in 100 ms")
-        vcpu, gb = pricing.fargate_size(memory / facts.value("lambda.mb_per_vcpu"), memory / 1024)
+        lower.assumptions[:0] = ["lower bound: each run finds no work and returns in 100 ms", *inputs[:2]]
+        vcpu, gb, rule = pricing.fargate_for_lambda(memory)
         far = pricing.fargate_job(1, month, vcpu, gb, arch,
                                   option=f"Fargate task {vcpu:g} vCPU / {gb:g} GB, always on")
-        far.assumptions.insert(0, "one task running all month, sized to the function's memory and CPU share")
+        far.assumptions[:0] = ["one task running all month, sized to the function's memory and CPU share", rule]
+        given = usage.get("request_duration_ms")
+        if given is not None:  # the usage file says how long a run takes: one figure, not two bounds
+            duration = min(given.value / 1000, v.timeout_s)
+            count, capped = pricing.capped_runs(runs, duration, unit.value(m.RESERVED_CONCURRENCY))
+            known = pricing.lambda_job(count, duration, memory, arch,
+                                       option=f"current: Lambda {memory} MB, {count:,.0f} runs a month of {duration:g} s")
+            known.assumptions[:0] = [pricing.input_note("each run", given, f"{given.value:,} ms"), *capped, *inputs[:2]]
+            return [known, far]
         return [current, lower, far]

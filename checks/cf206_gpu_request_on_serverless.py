@@ -29,8 +29,9 @@ class GpuRequestOnServerless(Check):
     (`ResourceRequirements` of type `GPU`), and an AWS Batch job definition for the Fargate
     platform (`PlatformCapabilities: [FARGATE]`) whose container properties request one. The
     container definitions are read from CloudFormation and from Terraform's `jsonencode()`,
-    `file()`, `templatefile()` or a heredoc, and from the `container_definitions` of the
-    terraform-aws-modules/ecs service submodule.
+    `file()`, `templatefile()` or a heredoc, from the `container_definitions` of the
+    terraform-aws-modules/ecs service submodule, and from the `job_definitions` entries
+    (`platform_capabilities`, `container_properties`) of the terraform-aws-modules/batch module.
 
     ## Why is this bad?
     Fargate has no GPUs. The task definition or job definition is rejected at registration, or the

@@ -14,6 +14,8 @@ from computefit.pricing import CostLine
 _KIND_LABEL = {
     m.REST_API: "REST API",
     m.HTTP_API: "HTTP API",
+    m.API_GATEWAY: "API Gateway API (protocol unknown)",
+    m.AUTHORIZER: "Lambda authorizer",
     m.ALB: "load balancer",
     m.FUNCTION_URL: "function URL",
     m.APPSYNC: "AppSync resolver",
@@ -35,8 +37,29 @@ class Coverage:
 
     def to_evidence(self) -> dict[str, Any]:
         t = self.trigger
-        return {"kind": t.kind, "resource": t.resource, "at": str(t.location), "invokes": self.invokes,
-                "warm_start": self.status, "detail": self.detail}
+        out = {"kind": t.kind, "resource": t.resource, "at": str(t.location), "invokes": self.invokes,
+               "warm_start": self.status, "detail": self.detail}
+        if t.kind == m.AUTHORIZER:
+            out["authorizer_cache_ttl_s"] = setting_evidence(t.settings.get(m.AUTHORIZER_TTL))
+        return out
+
+
+def _caller(t: m.Trigger) -> str:
+    """A caller in words; an authorizer with its result cache."""
+    text = f"{_KIND_LABEL.get(t.kind, t.kind)} {t.resource}"
+    if t.kind == m.AUTHORIZER:
+        ttl = _cache_ttl(t)
+        text += (" (result cache TTL unknown)" if ttl is None else
+                 " (no result cache: it runs on every request)" if ttl <= 0 else
+                 f" (results cached {ttl} s: it runs on cache misses)")
+    return text
+
+
+def _cache_ttl(t: m.Trigger) -> Any:
+    """An authorizer's result cache TTL in seconds (0: no cache), or None when not known."""
+    s = t.settings.get(m.AUTHORIZER_TTL)
+    v = s.value if s is not None else None
+    return v if isinstance(v, int) and not isinstance(v, bool) else None
 
 
 def _is_latest(qualifier: Any) -> bool:
@@ -56,9 +79,12 @@ class ColdForUsers(Violation):
 class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
     """
     ## What it does
-    Flags a Lambda function that users call synchronously - through a REST or HTTP API, an
-    Application Load Balancer, a function URL or an AppSync resolver - when the alias or version
-    that caller invokes has neither provisioned concurrency nor SnapStart. It checks each caller
+    Flags a Lambda function that users call synchronously - through a REST or HTTP API (wired by a
+    method, an integration or an OpenAPI body's `x-amazon-apigateway-integration`), an Application
+    Load Balancer, a function URL or an AppSync resolver, or as a Lambda authorizer on the request
+    path (API Gateway REST and HTTP API authorizers, SAM `Auth.Authorizers`, OpenAPI
+    `x-amazon-apigateway-authorizer`, AppSync `AWS_LAMBDA` authorization) - when the alias or
+    version that caller invokes has neither provisioned concurrency nor SnapStart. It checks each caller
     against what it actually invokes: provisioned concurrency on alias `live` does nothing for an
     API that invokes the unqualified function, and SnapStart never applies to the unqualified
     function (`$LATEST`) - it only restores published versions. A function whose SnapStart is
@@ -72,6 +98,15 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
     runtime the usual answer is to accept it, or to add provisioned concurrency on the alias only
     if the API has a latency objective. When the runtime cannot be resolved the finding is `info`
     and says that the runtime is unknown.
+    An authorizer runs before the API's integration, but only on a cache miss when its results
+    are cached: when every caller left cold is an authorizer whose result cache TTL is at least
+    `authorizer_cache_ttl` seconds (REST's default is 300 s when not set; HTTP API and AppSync
+    document none, so an unset TTL there is unknown), the finding is `info` with medium
+    confidence, and the TTL is in its evidence. A WebSocket API's authorizer runs on `$connect`
+    only and counts as a WebSocket caller (not reported). An API known only from a `lambda:InvokeFunction`
+    permission for `apigateway.amazonaws.com` with no source ARN naming a REST, HTTP or WebSocket
+    API of the scanned code has an unknown protocol (it might be WebSocket, where no user waits):
+    medium confidence.
     A caller whose qualifier, provisioned concurrency or SnapStart setting cannot be resolved is
     named as unknown and the finding has low confidence.
 
@@ -144,13 +179,18 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
 
     ## Options
     - `provisioned_environments`: how many warm execution environments the provisioned-concurrency
-      cost assumes (default 1; size it to your peak concurrent requests).
+      cost assumes (default 1; size it to your peak concurrent requests). A usage file's
+      `peak_concurrency` wins, and its `monthly_requests` and `request_duration_ms` add the
+      function's on-demand cost today.
+    - `authorizer_cache_ttl`: an authorizer whose results are cached at least this many seconds is
+      reported as `info` with medium confidence (default 300).
 
     ## References
     - [Lambda SnapStart](https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html) (runtimes, published versions only, limitations)
     - [Configuring provisioned concurrency](https://docs.aws.amazon.com/lambda/latest/dg/provisioned-concurrency.html)
     - [Lambda pricing](https://aws.amazon.com/lambda/pricing/)
     - [lambda-perf cold-start benchmark](https://maxday.github.io/lambda-perf/)
+    - [API Gateway Authorizer](https://docs.aws.amazon.com/apigateway/latest/api/API_Authorizer.html) (`authorizerResultTtlInSeconds`, default 300 s for REST APIs)
     """
 
     id = "CF301"
@@ -162,12 +202,14 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
     confidence = LOW  # low when the runtime or what the caller invokes is unknown
     options = {
         "provisioned_environments": Option(1, "execution environments assumed for the provisioned-concurrency cost"),
+        "authorizer_cache_ttl": Option(300, "an authorizer whose results are cached at least this many seconds is "
+                                            "reported as info, with lower confidence (it runs on cache misses only)"),
     }
 
     applies_to = (m.LAMBDA_FUNCTION,)
 
     def detect(self, unit: m.ComputeUnit, ctx: CheckContext) -> Iterable[ColdForUsers]:
-        callers = [t for t in unit.triggers if t.user_facing]
+        callers = [t for t in unit.triggers if t.kind in m.LATENCY_SENSITIVE]
         if not callers or warmth.snapstart_unused(unit):
             return  # SnapStart configured but never used: CF302 reports it, with the fix
         coverage = [self._coverage(unit, t) for t in callers]
@@ -177,7 +219,8 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
 
     def explain(self, v: ColdForUsers, ctx: CheckContext) -> Finding:
         environments = max(1, int(ctx.option("provisioned_environments")))
-        return self._finding(v.subject, v.coverage, v.exposed, environments)
+        return self._finding(v.subject, v.coverage, v.exposed, environments, int(ctx.option("authorizer_cache_ttl")),
+                             ctx.usage(v.subject))
 
     # -- what each caller invokes ----------------------------------------------------------
     def _coverage(self, unit: m.ComputeUnit, trigger: m.Trigger) -> Coverage:
@@ -224,7 +267,7 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
 
     # -- the finding -----------------------------------------------------------------------
     def _finding(self, unit: m.ComputeUnit, coverage: list[Coverage], exposed: list[Coverage],
-                 environments: int) -> Finding:
+                 environments: int, cache_ttl: int = 300, usage=None) -> Finding:
         rt_setting = unit.setting(m.RUNTIME)
         rt = runtimes.parse(unit.value(m.RUNTIME), unit.value(m.PACKAGE_TYPE))
         severity = WARNING if rt.tier == runtimes.SLOW else INFO
@@ -232,12 +275,19 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
         confidence = HIGH if cold else LOW
         if rt.tier == runtimes.UNKNOWN and confidence == HIGH:
             confidence = MEDIUM
+        # callers that weigh less: an authorizer whose results are cached runs on cache misses only;
+        # an API known only from a permission may be a WebSocket API, where no user waits
+        cached = [c for c in exposed if c.trigger.kind == m.AUTHORIZER and (_cache_ttl(c.trigger) or 0) >= max(1, cache_ttl)]
+        unsure = [c for c in exposed if c.trigger.kind == m.API_GATEWAY]
+        if len(cached) == len(exposed):
+            severity = INFO
+        if len(cached) + len(unsure) == len(exposed) and confidence == HIGH:
+            confidence = MEDIUM
         snap = unit.setting(m.SNAP_START)
         snap_on = snap is not None and snap.value == "PublishedVersions"
         warm_elsewhere = self._provisioned(unit)
 
-        callers = ", ".join(f"{_KIND_LABEL.get(c.trigger.kind, c.trigger.kind)} {c.trigger.resource}"
-                            for c in exposed)
+        callers = ", ".join(_caller(c.trigger) for c in exposed)
         if rt.image:
             what = "a container image, slow to start"
         elif rt.tier == runtimes.SLOW:
@@ -289,6 +339,14 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
             message += ". Each cold start is added to a user's request."
         if rt.tier == runtimes.UNKNOWN:
             message += " If it is Java, managed .NET or a container image, this matters more."
+        if cached and len(cached) == len(exposed):
+            message += (f" Authorizer results are cached for at least {max(1, cache_ttl)} s (check option "
+                        "authorizer_cache_ttl), so only a request that misses the cache can meet a cold start: "
+                        "reported as info.")
+        if unsure:
+            message += (f" {', '.join(c.trigger.resource for c in unsure)} grants API Gateway access with no source "
+                        "ARN naming an API of the scanned code, so the API's protocol is unknown: if it is a "
+                        "WebSocket API, no user waits on the cold start.")
 
         evidence: dict[str, Any] = {
             "runtime": {**setting_evidence(rt_setting), "cold_start_tier": rt.tier,
@@ -311,7 +369,7 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
         at = cold[0].trigger.location if misrouted else unit.location
         recommendation = self._recommendation(unit, rt, cold, misrouted, snap_on, warm_elsewhere)
         return self.finding(unit, message, recommendation, at=at, severity=severity, confidence=confidence,
-                            evidence=evidence, costs=self._costs(unit, rt, environments))
+                            evidence=evidence, costs=self._costs(unit, rt, environments, usage))
 
     @staticmethod
     def _cold_start(rt: runtimes.Runtime) -> dict[str, Any] | None:
@@ -386,24 +444,52 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
         return "a snapshot cache and restore charge"
 
     @staticmethod
-    def _costs(unit: m.ComputeUnit, rt: runtimes.Runtime, environments: int) -> list[CostLine]:
+    def _costs(unit: m.ComputeUnit, rt: runtimes.Runtime, environments: int, usage=None) -> list[CostLine]:
         memory = unit.value(m.MEMORY_SIZE)
         arch = pricing.lambda_architecture(unit.value(m.ARCHITECTURES))
+        peak = usage.get("peak_concurrency") if usage else None
+        if peak is not None and peak.value >= 1:
+            environments = int(peak.value)
         label = f"provisioned concurrency: {environments} environment(s) always warm"
-        if isinstance(memory, int) and not isinstance(memory, bool):
+        known_memory = isinstance(memory, int) and not isinstance(memory, bool)
+        if known_memory:
             pc = pricing.provisioned_concurrency(environments, memory, arch, option=f"{label} at {memory} MB")
         else:
             pc = CostLine(label, None, ["memory size could not be resolved"])
-        pc.assumptions.append("environments: check option provisioned_environments; size it to peak "
-                              "concurrent requests")
+        if peak is not None and peak.value >= 1:
+            pc.assumptions.append(pricing.input_note("environments: peak_concurrency", peak, f"{peak.value:,}"))
+        else:
+            pc.assumptions.append("environments: check option provisioned_environments; size it to peak "
+                                  "concurrent requests (or give peak_concurrency in a usage file)")
         costs = [pc]
+        current = None
+        requests = usage.get("monthly_requests") if usage else None
+        if requests is not None and known_memory:  # what the function costs on demand today
+            given = usage.get("request_duration_ms")
+            timeout = unit.setting(m.TIMEOUT)
+            if given is not None:
+                duration, note = given.value / 1000, pricing.input_note("each request", given, f"{given.value:,} ms")
+            elif timeout is not None and isinstance(timeout.value, (int, float)):
+                duration = float(timeout.value)
+                note = (f"every request lasts the full timeout, {timeout.value:g} s (an upper bound; give "
+                        "request_duration_ms in a usage file)")
+            else:
+                duration = None
+            if duration is not None:
+                count, capped = pricing.capped_runs(float(requests.value), duration,
+                                                    unit.value(m.RESERVED_CONCURRENCY))
+                now = pricing.lambda_job(count, duration, memory, arch,
+                                         option=f"current: on demand, {count:,.0f} requests/month at {memory} MB")
+                now.assumptions[:0] = [pricing.input_note("requests", requests, f"{requests.value:,}/month"),
+                                       note, *capped]
+                current = now
         if rt.snapstart_supported:
             fact = facts.fact("lambda.snapstart_free_runtimes")
             if rt.family in fact.value:
-                costs.insert(0, CostLine("SnapStart", 0.0, [f"no additional charge for {rt.family} ({fact.cite()})"]))
+                costs.insert(0, CostLine("SnapStart", 0.0, [f"no additional charge for {rt.family} ({fact.cite_url()})"]))
             elif rt.tier != runtimes.FAST:  # not advised where the start is already fast
                 prices = facts.fact("lambda.snapstart_prices")
                 costs.insert(0, CostLine("SnapStart", None, [
                     "snapshot cache per GB-s of memory (minimum 3 h per version) plus a per-restore charge per GB: "
-                    f"depends on deployments and cold starts; unit prices {prices.value} ({prices.cite()})"]))
-        return costs
+                    f"depends on deployments and cold starts; unit prices {prices.value} ({prices.cite_url()})"]))
+        return ([current] if current is not None else []) + costs  # the current model's line first

@@ -111,7 +111,7 @@ class ProvisionedConcurrencyWithoutLatencyNeed(Check):
         callers = ", ".join(f"{_LABEL.get(t.kind, t.kind)} {t.resource}" for t in unit.triggers)
         warm = "; ".join(f"{n} on {warmth.describe_qualifier(q)}" for q, n in v.warm)
         total = sum(n for _, n in v.warm)
-        costs = self._costs(unit, v.warm)
+        costs = self._costs(unit, v.warm, *pricing.pc_hours_from_usage(ctx, [q for q, _n in v.warm]))
         idle = costs[0].monthly_usd
         message = (f"{unit.name} keeps provisioned concurrency warm ({warm}), but only background callers "
                    f"invoke it ({callers}): none holds a user's request open, so a cold start delays no one "
@@ -169,13 +169,18 @@ class ProvisionedConcurrencyWithoutLatencyNeed(Check):
         return "the aws_lambda_provisioned_concurrency_config"
 
     @staticmethod
-    def _costs(unit: m.ComputeUnit, warm: list[tuple[m.Qualifier, int]]) -> list[CostLine]:
+    def _costs(unit: m.ComputeUnit, warm: list[tuple[m.Qualifier, int]], hours: float | None = None,
+               hours_note: str | None = None) -> list[CostLine]:
         memory = unit.value(m.MEMORY_SIZE)
         arch = pricing.lambda_architecture(unit.value(m.ARCHITECTURES))
         total = sum(n for _, n in warm)
         if isinstance(memory, int) and not isinstance(memory, bool):
+            shown = "730 h a month" if hours is None else f"{hours:g} h a month from the usage file"
             current = pricing.provisioned_concurrency(
-                total, memory, arch, option=f"current: provisioned concurrency, {total} environment(s) at {memory} MB, 730 h a month")
+                total, memory, arch, hours=hours,
+                option=f"current: provisioned concurrency, {total} environment(s) at {memory} MB, {shown}")
+            if hours_note:
+                current.assumptions.insert(0, hours_note)
         else:
             current = CostLine(f"current: provisioned concurrency, {total} environment(s)", None,
                                ["memory size could not be resolved"])

@@ -145,7 +145,7 @@ class ProvisionedConcurrencyNeverScales(Check):
         unit, q, n = v.subject, v.qualifier, v.executions
         hours = float(ctx.option("business_hours_per_day")) * float(ctx.option("business_days_per_month"))
         utilization = float(ctx.option("target_utilization"))
-        costs = self._costs(unit, n, hours, utilization)
+        costs = self._costs(unit, n, hours, utilization, *pricing.pc_hours_from_usage(ctx, [v.qualifier]))
         full = costs[0].monthly_usd
         message = (f"{unit.name} keeps {n} environments of provisioned concurrency on {warmth.describe_qualifier(q)} "
                    "with no Application Auto Scaling target (lambda:function:ProvisionedConcurrency) on it: the "
@@ -184,14 +184,19 @@ class ProvisionedConcurrencyNeverScales(Check):
                 "aws_appautoscaling_scheduled_action or an aws_appautoscaling_policy.")
 
     @staticmethod
-    def _costs(unit: m.ComputeUnit, n: int, hours: float, utilization: float) -> list[CostLine]:
+    def _costs(unit: m.ComputeUnit, n: int, hours: float, utilization: float, enabled: float | None = None,
+               enabled_note: str | None = None) -> list[CostLine]:
         memory = unit.value(m.MEMORY_SIZE)
         arch = pricing.lambda_architecture(unit.value(m.ARCHITECTURES))
         if not (isinstance(memory, int) and not isinstance(memory, bool)):
             why = ["memory size could not be resolved"]
             return [CostLine(f"current: {n} environments, 730 h a month", None, why),
                     CostLine(f"scheduled scaling: {n} environments for {hours:g} h a month", None, list(why))]
-        current = pricing.provisioned_concurrency(n, memory, arch, option=f"current: {n} environments at {memory} MB, 730 h a month")
+        shown = "730 h a month" if enabled is None else f"{enabled:g} h a month from the usage file"
+        current = pricing.provisioned_concurrency(n, memory, arch, hours=enabled,
+                                                  option=f"current: {n} environments at {memory} MB, {shown}")
+        if enabled_note:
+            current.assumptions.insert(0, enabled_note)
         scheduled = pricing.provisioned_concurrency(
             n, memory, arch, hours=hours, option=f"scheduled scaling: {n} environments at {memory} MB for business hours only")
         scheduled.assumptions.append(f"business hours: {hours:g} h a month (options business_hours_per_day x "

@@ -30,12 +30,7 @@ class ExpressTooLong(Violation):
     express_machine: bool = True
 
 
-def _seconds(v: Any) -> float | None:
-    """A number of seconds; digits as text count (a CloudFormation parameter rendered into an
-    object definition); a placeholder or anything else is unknown (None)."""
-    if isinstance(v, str) and v.strip().isdigit():
-        return float(v)
-    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+_seconds = stepfunctions.seconds
 
 
 class ExpressWorkflowWithLongTask(Check):
@@ -48,7 +43,9 @@ class ExpressWorkflowWithLongTask(Check):
     - a Task whose `Resource` ends in `.sync` (`.sync:2`): Run a Job, which waits for the job;
     - a Task whose `Resource` ends in `.waitForTaskToken`: Wait for Callback;
     - a `TimeoutSeconds` above 300 on a state or on the whole machine, and a Wait state longer
-      than 300 s: an Express execution runs for at most five minutes.
+      than 300 s: an Express execution runs for at most five minutes;
+    - a Task that invokes a Lambda function of the scanned code whose timeout is above 300 s,
+      without a `TimeoutSeconds` of 300 or less: the function may run past the execution's end.
 
     Definitions are read from `Definition`, `DefinitionString` (with `DefinitionSubstitutions`),
     a SAM `DefinitionUri` local file (JSON or YAML, inside the template's repository or folder),
@@ -127,11 +124,21 @@ class ExpressWorkflowWithLongTask(Check):
         if express and top is not None and top > limit:
             steps.append(LongStep("(the whole machine)", "machine-timeout",
                                   f"the whole machine has TimeoutSeconds {top:g}", top))
+        invoked = self._invoked_functions(res, ctx)
         for ref in stepfunctions.states(defn.doc):
             if not (express or ref.express_child):
                 continue
             st = ref.state
             kind = st.get("Type")
+            fn = invoked.get(ref.path)
+            timeout = _seconds(st.get("TimeoutSeconds"))
+            if kind == "Task" and fn is not None and timeout is None:  # a longer TimeoutSeconds is reported below
+                ft = fn.setting(m.TIMEOUT)
+                if ft is not None and isinstance(ft.value, (int, float)) and not isinstance(ft.value, bool) \
+                        and ft.value > limit:
+                    steps.append(LongStep(ref.path, "function-timeout",
+                                          f"invokes {fn.name}, whose timeout is {ft.value:g} s "
+                                          f"({ft.describe_origin()})", ft.value, ref.express_child))
             if kind == "Task":
                 pattern = stepfunctions.integration_pattern(st.get("Resource"))
                 if pattern:
@@ -146,6 +153,18 @@ class ExpressWorkflowWithLongTask(Check):
                 steps.append(LongStep(ref.path, "wait", f"waits {wait:g} s", wait, ref.express_child))
         if steps:
             yield ExpressTooLong(res, wt, defn, steps, express)
+
+    @staticmethod
+    def _invoked_functions(res: m.Resource, ctx: CheckContext) -> dict[str, m.ComputeUnit]:
+        """The functions of the scanned code the machine's Task states invoke, by state path."""
+        out: dict[str, m.ComputeUnit] = {}
+        for unit in ctx.model.units_of(m.LAMBDA_FUNCTION):
+            for t in unit.triggers_of(m.STEP_FUNCTIONS):
+                states = t.settings.get(m.TASK_STATES)
+                if t.via is res and states is not None and isinstance(states.value, list):
+                    for path in states.value:
+                        out.setdefault(path, unit)
+        return out
 
     def explain(self, v: ExpressTooLong, ctx: CheckContext) -> Finding:
         res = v.subject
@@ -180,6 +199,9 @@ class ExpressWorkflowWithLongTask(Check):
         else:
             rec = ("Set the Distributed Map's ProcessorConfig.ExecutionType to STANDARD, so that each child "
                    "workflow can wait for its job and run longer than five minutes.")
+        if any(s.kind == "function-timeout" for s in v.steps):
+            rec += (f" For a function that never needs more than {limit} s, lower its timeout (and the Task's "
+                    f"TimeoutSeconds) to {limit} s or less.")
         evidence = {
             "workflow_type": setting_evidence(v.workflow_type) if v.workflow_type is not None
             else {"value": "STANDARD", "set_by": "AWS default (not set in the source)"},

@@ -127,8 +127,9 @@ class LambdaCouldRunOnArm64(Check):
 
     def explain(self, v: CouldRunOnArm64, ctx: CheckContext) -> Finding:
         unit = v.subject
-        prices = facts.value("price.lambda_gb_second")
-        cut = 1 - prices["arm64"] / prices["x86_64"]
+        from computefit import prices
+
+        cut = 1 - prices.unit("lambda_gb_second", "arm64").rate / prices.unit("lambda_gb_second", "x86_64").rate
         where = v.architectures.describe_origin() if v.architectures is not None else "not set, x86_64 by default"
         costs, saving, per = self._costs(unit, ctx)
         message = (f"{unit.name} runs {v.runtime.name} on x86_64 ({where}): the same zip package runs on arm64, "
@@ -169,17 +170,24 @@ class LambdaCouldRunOnArm64(Check):
         memory, timeout = unit.value(m.MEMORY_SIZE), unit.value(m.TIMEOUT)
         if not (isinstance(memory, int) and isinstance(timeout, (int, float))):
             return [], None, ""
-        runs = pricing.scheduled_runs_per_month(unit)
-        if runs is not None:
-            basis, label, per = runs, f"x {runs:,.0f} runs/month", "a month"
-            volume = "runs per month from the schedule"
+        usage = ctx.usage(unit)
+        runs = pricing.lambda_runs(unit, usage)
+        if runs.known:
+            basis, per = runs.per_month, "a month"
+            label = f"x {basis:,.0f} runs/month" + (" (at least)" if runs.lower_bound else "")
+            volume = "; ".join(runs.notes)
         else:
             basis = float(ctx.option("assumed_invocations_per_month"))
             label, per = f"x {basis:,.0f} invocations/month (assumed)", f"per {basis:,.0f} invocations"
             volume = (f"invocations per month unknown (no schedule counts them): priced for {basis:,.0f}, "
                       "the figure scales linearly with volume")
         duration = min(timeout, facts.value("lambda.timeout_max"))  # a longer one is rejected (CF201)
-        assumptions = ["every invocation lasts the full timeout (an upper bound)", volume]
+        given = usage.get("request_duration_ms")
+        if given is not None:
+            duration = min(given.value / 1000, duration)
+            assumptions = [pricing.input_note("each invocation", given, f"{given.value:,} ms"), volume]
+        else:
+            assumptions = ["every invocation lasts the full timeout (an upper bound)", volume]
         reserved = unit.value(m.RESERVED_CONCURRENCY)
         if isinstance(reserved, int) and not isinstance(reserved, bool) and reserved >= 0:
             most = float(facts.meta("seconds_per_month")) * reserved / duration

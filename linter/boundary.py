@@ -29,7 +29,7 @@ import os
 import stat
 from dataclasses import dataclass
 
-__all__ = ["Notice", "Resolved", "find_boundary", "inside", "resolve", "read_regular", "ROOT_HINT",
+__all__ = ["Notice", "group_notices", "Resolved", "find_boundary", "inside", "resolve", "read_regular", "ROOT_HINT",
            "PRIVATE_NAMES"]
 
 #: Appended to every message about a path outside the boundary.
@@ -46,11 +46,54 @@ MAX_LINK_HOPS = 40
 
 @dataclass(frozen=True)
 class Notice:
-    """Something the scan chose not to read (or could not follow), with where it was asked for."""
+    """Something the scan chose not to read (or could not follow), with where it was asked for.
+
+    Notices with the same ``group`` (remote module calls of one root module that are not
+    downloaded) are reported as one by :func:`group_notices`, whose ``items`` are the notices it
+    stands for."""
 
     file: str
     line: int | None
     message: str
+    #: (kind, root module folder) of notices reported together; None: reported on its own
+    group: tuple[str, str] | None = None
+    #: the notices a grouped notice stands for, each with its own file, line and message
+    items: tuple["Notice", ...] = ()
+
+
+#: What a grouped notice says, by group kind: (count, root module folder) -> text.
+_GROUP_TEXT = {
+    "not-downloaded": lambda n, root: (
+        f"{n} module calls in {root} are not followed: their remote sources (registry or git) are not "
+        f"downloaded; run terraform init in {root} to follow them (computefit reads "
+        ".terraform/modules/modules.json and downloads nothing; mapped terraform-aws-modules modules "
+        "are modelled from their inputs). The first is here; the full and JSON reports list each"),
+}
+
+
+def group_notices(notices: list[Notice]) -> list[Notice]:
+    """``notices`` with each group of two or more (see :attr:`Notice.group`) replaced by one notice
+    at the first of them (file and line), counting them and saying how to fix them, whose
+    ``items`` are the notices of the group in order. A notice on its own is kept once (the same
+    call found through several root modules). The order is otherwise kept."""
+    groups: dict[tuple[str, str], list[Notice]] = {}
+    for n in notices:
+        if n.group is not None and n.group[0] in _GROUP_TEXT:
+            groups.setdefault(n.group, []).append(n)
+    out: list[Notice] = []
+    alone: set[tuple] = set()
+    for n in notices:
+        members = groups.get(n.group) if n.group is not None else None
+        if members is None or len(members) < 2:
+            # on its own: once, whichever root modules it was found through
+            if (n.file, n.line, n.message) not in alone:
+                alone.add((n.file, n.line, n.message))
+                out.append(Notice(n.file, n.line, n.message))
+        elif members[0] is n:
+            kind, root = n.group
+            where = "the current folder" if root == "." else root
+            out.append(Notice(n.file, n.line, _GROUP_TEXT[kind](len(members), where), n.group, tuple(members)))
+    return out
 
 
 def find_boundary(path: str) -> str:

@@ -55,6 +55,12 @@ class Finding:
     resource_location: Location | None = None
     #: Other resources the finding concerns (the function a queue feeds), by address.
     related: list[str] = field(default_factory=list)
+    #: The resource's CDK construct path (``PaymentsStack/ExportFn/Resource``), for a template
+    #: ``cdk synth`` wrote; None otherwise.
+    construct_path: str | None = None
+    #: What the costs are priced at (:meth:`computefit.prices.Basis.to_dict`: currency, region and
+    #: how it was chosen, prices' date, any override), set by the runner; None: the default basis.
+    pricing: dict | None = None
 
     @property
     def file(self) -> str:
@@ -85,15 +91,14 @@ class Finding:
             "evidence": self.evidence,
         }
         d["related"] = list(self.related)
+        if self.construct_path:
+            d["construct_path"] = self.construct_path
         if self.costs:
-            from . import facts
+            from . import prices
+            from .pricing import cost_summary
 
-            d["costs"] = {
-                "currency": facts.meta("currency"),
-                "region": facts.meta("region"),
-                "prices_as_of": facts.meta("prices_as_of"),
-                "options": [c.to_dict() for c in self.costs],
-            }
+            d["costs"] = {**(self.pricing or prices.Basis().to_dict()),
+                          "options": [c.to_dict() for c in self.costs], **cost_summary(self.costs)}
         return d
 
 
@@ -107,15 +112,28 @@ class Option:
 
 
 class CheckContext:
-    """What a check gets besides its subject: its effective options, and the model (to follow a
-    subject's links: the functions a queue feeds)."""
+    """What a check gets besides its subject: its effective options, the model (to follow a
+    subject's links: the functions a queue feeds), and the usage file's values
+    (:meth:`usage`)."""
 
-    def __init__(self, options: dict[str, Any] | None = None, model: Model | None = None) -> None:
+    def __init__(self, options: dict[str, Any] | None = None, model: Model | None = None,
+                 usage_file: Any = None) -> None:
         self.options = options or {}
         self.model = model if model is not None else Model()
+        self.usage_file = usage_file  # a computefit.usage.UsageFile, or None
 
     def option(self, name: str) -> Any:
         return self.options[name]
+
+    def usage(self, subject: Any):
+        """The usage values of ``subject`` (a unit or resource) from the usage file: a
+        :class:`computefit.usage.Usage` whose :meth:`~computefit.usage.Usage.get` gives each key
+        as a Setting (value, the file and line, origin ``usage-file``); empty without a file."""
+        from .usage import EMPTY
+
+        if self.usage_file is None or subject is None:
+            return EMPTY
+        return self.usage_file.lookup(subject)
 
 
 class Rule:
@@ -206,6 +224,7 @@ class Check(Rule):
         (or location) to point at, the line to edit."""
         loc = unit.location
         res = getattr(unit, "resource", None)
+        graph = unit if isinstance(unit, Resource) else res if isinstance(res, Resource) else getattr(unit, "via", None)
         if getattr(res, "may_not_exist", None) and confidence == HIGH:
             confidence = MEDIUM  # the resource may not be created at all
             evidence = {**(evidence or {}), "may_not_exist": res.may_not_exist}
@@ -227,6 +246,7 @@ class Check(Rule):
             costs=costs or [],
             resource_location=unit.location,
             related=related or [],
+            construct_path=getattr(graph, "construct_path", None),
         )
 
 

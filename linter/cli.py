@@ -79,6 +79,24 @@ def main() -> None:
     """Find AWS workloads running on the wrong compute model in CloudFormation, SAM and Terraform."""
 
 
+def _price_options(ctx, region: str | None, price_file: str | None) -> dict:
+    """``--region`` and ``--price-file``, checked, as :meth:`Config.with_cli` takes them."""
+    from .prices import PriceFileError, read_price_file, region_problem
+
+    out: dict = {}
+    if region:
+        problem = region_problem(region)
+        if problem:
+            raise click.BadParameter(problem, ctx=ctx, param_hint="--region")
+        out["region"] = region
+    if price_file:
+        try:
+            out["price_overrides"] = read_price_file(price_file)
+        except PriceFileError as exc:
+            raise click.BadParameter(str(exc), ctx=ctx, param_hint="--price-file")
+    return out
+
+
 def _parameters(ctx, files: tuple[str, ...], options: tuple[str, ...]) -> tuple:
     """CloudFormation parameter values: the files' in order, then the --parameter options."""
     if not files and not options:
@@ -97,6 +115,99 @@ def _parameters(ctx, files: tuple[str, ...], options: tuple[str, ...]) -> tuple:
         except ValueError as exc:
             raise click.BadParameter(str(exc), ctx=ctx, param_hint="--parameter")
     return tuple(values)
+
+
+def _environment_options(command):
+    """The options that say which environment is read (``scan`` and ``model`` take the same): the
+    read boundary, Terraform variables and CloudFormation parameters."""
+    options = [
+        click.option("--root", "root", type=click.Path(exists=True, file_okay=False), metavar="DIR",
+                     help="Read boundary: files read beyond the scanned ones (file(), templatefile(), local "
+                          "modules, tfvars, linked files) must lie in DIR (default: the git work tree holding "
+                          "each scanned path, or the path itself outside git)."),
+        click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+                     metavar="FILE", help="Terraform: read root module variable values from FILE (.tfvars or "
+                                          ".tfvars.json; repeatable, later files win over earlier ones and over "
+                                          "terraform.tfvars, *.auto.tfvars and TF_VAR_name variables)."),
+        click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
+                     help="Terraform: set a root module variable (repeatable; wins over every var-file)."),
+        click.option("--parameter", "parameters", multiple=True, metavar="KEY=VALUE",
+                     help="CloudFormation: set a template parameter, overriding its Default (repeatable; wins "
+                          "over every parameter file)."),
+        click.option("--parameter-file", "parameter_files", multiple=True,
+                     type=click.Path(exists=True, dir_okay=False),
+                     metavar="FILE", help="CloudFormation: read parameter values from FILE: the aws-cli list "
+                                          "[{\"ParameterKey\", \"ParameterValue\"}], {\"Parameters\": {...}} or "
+                                          "KEY=VALUE lines (repeatable, later files win)."),
+        click.option("--sam-config", "sam_config", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+                     help="CloudFormation: read parameter_overrides from this SAM CLI configuration file "
+                          "(default: the samconfig.toml, .yaml or .yml beside each template). Its values rank "
+                          "below --parameter-file and --parameter."),
+        click.option("--sam-config-env", "sam_config_env", metavar="NAME",
+                     help="CloudFormation: the environment of the samconfig file to read (default: default), "
+                          "as sam deploy --config-env."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _environment_config(ctx, paths: list[str], config_file: str | None, var_files, variables, parameters,
+                        parameter_files, sam_config=None, sam_config_env=None, **cli):
+    """The configuration found for ``paths`` (or ``config_file``) with the command line's
+    environment options (and ``cli``: select, ignore, ...) applied; a bad --var exits with 2."""
+    for value in variables:
+        if "=" not in value or not value.split("=", 1)[0].strip():
+            raise click.BadParameter(f"expected NAME=VALUE, got {value!r}", ctx=ctx, param_hint="--var")
+    return _load_config(paths, config_file).with_cli(
+        var_files=var_files, variables=variables, parameters=_parameters(ctx, parameter_files, parameters),
+        sam_config=sam_config, sam_config_env=sam_config_env, **cli)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format.")
+@click.option("--output", "-o", "output", metavar="FILE", help="Write to FILE instead of standard output.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Read settings (region, prices, var-file, parameter) from FILE.")
+@click.option("--region", "region", metavar="REGION", default=None, help="Price in REGION (as for scan).")
+@click.option("--price-file", "price_file", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+              help="Your own rates (as for scan).")
+@click.option("--usage-file", "usage_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Monthly volumes from an infracost usage file (as for scan).")
+@_environment_options
+def costs(paths, fmt, output, config_file, region, price_file, usage_file, root, var_files, variables, parameters,
+          parameter_files, sam_config, sam_config_env) -> None:
+    """Price every compute resource in PATHS under its current model and each alternative.
+
+    Lambda functions (with their provisioned concurrency), EC2 instances, auto scaling groups and
+    ECS services, each with its monthly cost now and under the alternatives the checks know, and
+    the assumptions each figure rests on, whether or not a check fires. Where the code gives no
+    volume the option gives the cost per 1,000 runs instead of a monthly figure.
+    """
+    import json as _json
+
+    from . import costs as bill
+    from .runner import scan as run_scan
+
+    ctx = click.get_current_context()
+    paths = list(paths) or ["."]
+    config = _environment_config(ctx, paths, config_file, var_files, variables, parameters, parameter_files,
+                                 sam_config, sam_config_env, usage_file=usage_file,
+                                 **_price_options(ctx, region, price_file))
+    config = _load_usage(config)
+    result = run_scan(paths, config, root=root, jobs=1)
+    billed = bill.bill(result.model, choice=config.region_choice(), usage=config.usage)
+    text = (_json.dumps(bill.report(billed), indent=2, ensure_ascii=True) + "\n" if fmt == "json"
+            else bill.render_text(billed))
+    if output:
+        from .atomic import write_text
+
+        write_text(output, text)  # a temp file renamed into place: never a half-written report
+    else:
+        click.echo(text, nl=False)
+    if result.errors:
+        ctx.exit(2)
 
 
 @main.command()
@@ -133,23 +244,18 @@ def _parameters(ctx, files: tuple[str, ...], options: tuple[str, ...]) -> tuple:
               help="Report only findings not recorded in FILE; list its entries that no longer match.")
 @click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False), metavar="FILE",
               help="Record this run's findings in FILE (exit 0 unless a file could not be read).")
-@click.option("--root", "root", type=click.Path(exists=True, file_okay=False), metavar="DIR",
-              help="Read boundary: files read beyond the scanned ones (file(), templatefile(), local "
-                   "modules, tfvars, linked files) must lie in DIR (default: the git work tree holding "
-                   "each scanned path, or the path itself outside git).")
-@click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              metavar="FILE", help="Terraform: read root module variable values from FILE (.tfvars or "
-                                   ".tfvars.json; repeatable, later files win over earlier ones and over "
-                                   "terraform.tfvars, *.auto.tfvars and TF_VAR_name variables).")
-@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
-              help="Terraform: set a root module variable (repeatable; wins over every var-file).")
-@click.option("--parameter", "parameters", multiple=True, metavar="KEY=VALUE",
-              help="CloudFormation: set a template parameter, overriding its Default (repeatable; wins "
-                   "over every parameter file).")
-@click.option("--parameter-file", "parameter_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              metavar="FILE", help="CloudFormation: read parameter values from FILE: the aws-cli list "
-                                   "[{\"ParameterKey\", \"ParameterValue\"}], {\"Parameters\": {...}} or "
-                                   "KEY=VALUE lines (repeatable, later files win).")
+@_environment_options
+@click.option("--region", "region", metavar="REGION", default=None,
+              help="Price costs in REGION (such as eu-west-1), over the configuration's region, the "
+                   "Terraform provider's region and AWS_REGION / AWS_DEFAULT_REGION (default us-east-1).")
+@click.option("--price-file", "price_file", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+              help="Your own rates (TOML: discount = 0.1 for 10% off every on-demand price, and/or "
+                   "\"ec2.m5.large\" = 0.07, \"lambda_gb_second.x86_64\" = 0.000015 ...); replaces the "
+                   "configuration's [prices] table. The report says an override is in use.")
+@click.option("--usage-file", "usage_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Read monthly volumes and durations (requests, run minutes, instance hours) from FILE, "
+                   "an infracost usage file (version: 0.1); cost lines then say which came from it. "
+                   "Replaces usage-file of the config file.")
 @click.option("--color/--no-color", default=None,
               help="Colour the text report (default: on a terminal, or when FORCE_COLOR is set; "
                    "never when NO_COLOR is set).")
@@ -171,7 +277,9 @@ def _parameters(ctx, files: tuple[str, ...], options: tuple[str, ...]) -> tuple:
               help="Parse and check documents in N processes (default: one per CPU; 1: in this process). "
                    "The report is the same for any N.")
 def scan(paths, formats, outputs, fail_on, ignore_bad_template, exit_zero, select, ignore, exclude, config_file, show_suppressed,
-         sarif_category, baseline_file, write_baseline, root, var_files, variables, parameters, parameter_files, color, verbose, quiet, diff_base, github_limits, show_files,
+         sarif_category, baseline_file, write_baseline, root, var_files, variables, parameters, parameter_files,
+         sam_config, sam_config_env, region, price_file, usage_file, color, verbose, quiet, diff_base, github_limits,
+         show_files,
          statistics, jobs) -> None:
     """Scan PATHS (files or folders; default: the current folder).
 
@@ -199,12 +307,11 @@ def scan(paths, formats, outputs, fail_on, ignore_bad_template, exit_zero, selec
     if baseline_file and write_baseline:
         raise click.UsageError("--baseline and --write-baseline cannot be combined: write the "
                                "baseline again to refresh it", ctx=ctx)
-    for value in variables:
-        if "=" not in value or not value.split("=", 1)[0].strip():
-            raise click.BadParameter(f"expected NAME=VALUE, got {value!r}", ctx=ctx, param_hint="--var")
-    config = _load_config(paths, config_file).with_cli(
-        select=select, ignore=ignore, exclude=exclude, fail_on=fail_on, formats=formats,
-        var_files=var_files, variables=variables, parameters=_parameters(ctx, parameter_files, parameters))
+    config = _environment_config(ctx, paths, config_file, var_files, variables, parameters, parameter_files,
+                                 sam_config, sam_config_env, select=select, ignore=ignore, exclude=exclude,
+                                 fail_on=fail_on, formats=formats, usage_file=usage_file,
+                                 **_price_options(ctx, region, price_file))
+    config = _load_usage(config)
     try:
         pairs = _pair_outputs(config.formats, outputs)
     except click.BadParameter as exc:
@@ -325,6 +432,17 @@ def _fail(message: str) -> None:
 
     click.echo(f"computefit: {visible(message)}", err=True)
     sys.exit(2)
+
+
+def _load_usage(config):
+    """The configuration with its usage file read; a file that cannot be read exits with 2,
+    naming the file and the line."""
+    from .usage import UsageFileError
+
+    try:
+        return config.load_usage()
+    except UsageFileError as exc:
+        _fail(str(exc))
 
 
 def _load_config(paths: list[str], config_file: str | None):
@@ -452,28 +570,85 @@ def docs_command(directory: str | None, check_only: bool, readme: str | None) ->
         click.echo(f"{directory}: {len(expected)} files up to date")
 
 
+@main.command("usage", short_help="Write a usage file listing every resource a check could price.")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--init", "init_file", required=True, type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write the usage file to FILE (refused when FILE exists, unless --force).")
+@click.option("--force", is_flag=True, help="Replace FILE when it exists.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Read settings (exclude, check options, Terraform and CloudFormation inputs) from FILE.")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable).")
+def usage_command(paths, init_file: str, force: bool, config_file, exclude) -> None:
+    """Write FILE, a usage file in infracost's format (version 0.1) listing every resource of PATHS
+    (default: the current folder) that a check could price: Lambda functions, provisioned
+    concurrency, EC2 instances, auto scaling groups, ECS services and task definitions. Each key
+    is commented out with the value computefit assumes today (or why it has none): uncomment and
+    correct the ones you know, then scan with --usage-file FILE. Exit 2 when a file could not be
+    read (the others are still listed) or FILE cannot be written."""
+    from datetime import date
+
+    from .atomic import write_text
+    from .discovery import discover, display_path
+    from .reporters.common import visible
+    from .runner import build_model
+    from .usage import init_text
+
+    paths = list(paths) or ["."]
+    config = _load_config(paths, config_file).with_cli(exclude=exclude)
+    if os.path.lexists(init_file) and not force:
+        _fail(f"{init_file} exists; computefit usage --init writes a new file (--force replaces it)")
+    inputs = discover(paths, excludes=tuple(config.exclude))
+    model, errors, _ = build_model(inputs, config=config)
+    errors = inputs.errors + errors
+    text = init_text(model, config, [display_path(p) for p in paths], date.today().isoformat())
+    try:
+        write_text(init_file, text)
+    except OSError as exc:
+        _fail(f"cannot write {init_file}: {exc.strerror or exc}")
+    listed = sum(1 for line in text.splitlines() if line.startswith("  ") and not line.startswith("    "))
+    click.echo(f"computefit: wrote {init_file}: {listed} resource{'s' if listed != 1 else ''} to fill in", err=True)
+    for e in errors:
+        where = f"{e.file}:{e.line}" if e.line else e.file
+        click.echo(f"computefit: {visible(where)}: {visible(e.message)}", err=True)
+    if errors:
+        sys.exit(2)
+
+
 @main.command("model", short_help="Print the resource graph and compute model computefit reads.")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable).")
-def model_command(paths, fmt: str, exclude) -> None:
-    """Print what computefit reads from PATHS (default: the current folder), found as `scan`
-    finds them: every resource with its kind, resolved attributes (and where each was set) and
-    edges, then the compute units with their triggers and qualifiers. Exit 2 when a file could not
-    be read (listed in the output)."""
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Read settings (var-file, var, parameter, exclude) from FILE instead of looking for "
+                   "one from the paths upwards.")
+@_environment_options
+def model_command(paths, fmt: str, exclude, config_file, root, var_files, variables, parameters,
+                  parameter_files, sam_config, sam_config_env) -> None:
+    """Print what computefit reads from PATHS (default: the current folder), found and evaluated
+    as `scan` does (the same configuration, --root, --var-file, --var, --parameter-file,
+    --parameter, --sam-config and --sam-config-env): every resource with its kind, resolved attributes (and where each was set) and
+    edges, then the compute units with their triggers and qualifiers, and the notices (what was
+    not read or followed). Exit 2 when a file could not be read (listed in the output)."""
     import json
 
+    from .boundary import group_notices
     from .discovery import discover
     from .modelview import model_dict, model_text
     from .runner import build_model
 
-    inputs = discover(list(paths) or ["."], excludes=tuple(exclude))
-    model, errors, _ = build_model(inputs)
+    ctx = click.get_current_context()
+    paths = list(paths) or ["."]
+    config = _environment_config(ctx, paths, config_file, var_files, variables, parameters, parameter_files,
+                                 sam_config, sam_config_env, exclude=exclude)
+    inputs = discover(paths, excludes=tuple(config.exclude), root=root)
+    notices = list(inputs.notices)
+    model, errors, _ = build_model(inputs, notices, config=config)
     errors = inputs.errors + errors
+    notices = group_notices(sorted(set(notices), key=lambda n: (n.file, n.line or 0, n.message)))
     if fmt == "json":
-        click.echo(json.dumps(model_dict(model, errors), indent=2))
+        click.echo(json.dumps(model_dict(model, errors, notices), indent=2))
     else:
-        click.echo(model_text(model, errors), nl=False)
+        click.echo(model_text(model, errors, notices), nl=False)
     if errors:
         sys.exit(2)
 

@@ -23,6 +23,7 @@ The shape (documented in the README, "Configuration")::
     format = ["text", "json:computefit.json"]   # FORMAT:FILE only in a file named with --config
     baseline = "computefit-baseline.json"       # relative to this file's folder; inside its
                                                 # read boundary when the file was looked for
+    usage-file = "infracost-usage.yml"          # the same (computefit.usage)
 
     [tool.computefit.checks.CF201]
     severity = "error"
@@ -47,7 +48,7 @@ FAIL_ON = (*reversed(SEVERITIES), "never")  # error, warning, info, never
 CONFIG_FILE = ".computefit.toml"
 PYPROJECT = "pyproject.toml"
 TOP_KEYS = ("select", "ignore", "exclude", "fail-on", "format", "baseline", "checks", "var-file", "var",
-            "parameter-file", "parameter")
+            "parameter-file", "parameter", "sam-config", "sam-config-env", "region", "prices", "usage-file")
 
 
 @dataclass
@@ -70,6 +71,38 @@ class Config:
     #: CloudFormation parameter values (issue 8): (key, value text, where it was set), from
     #: --parameter-file then --parameter, later ones winning over earlier ones and over Defaults
     parameters: tuple[tuple[str, str, str], ...] = ()
+    #: A SAM CLI configuration file (--sam-config; absolute) read for every template instead of
+    #: the samconfig file beside each one, and the environment of it to read (None: ``default``).
+    #: Its values rank below every parameter value above.
+    sam_config: str | None = None
+    sam_config_env: str | None = None
+    #: The values read from ``sam_config`` (set by the runner when it reads the file once per scan)
+    sam_values: tuple[tuple[str, str, str], ...] | None = None
+    #: The region costs are priced in (issue 12): ``--region`` (``region_cli``) or the
+    #: configuration's ``region``; a price override (``--price-file`` or ``[prices]``)
+    region_cli: str | None = None
+    region: str | None = None
+    price_overrides: Any = None  # prices.Overrides | None
+
+    def region_choice(self):
+        """The run's region settings (:class:`computefit.prices.RegionChoice`)."""
+        from .prices import RegionChoice
+
+        return RegionChoice(cli=self.region_cli, config=self.region, config_source=self.source,
+                            overrides=self.price_overrides)
+    #: The usage file (issue 12): its path (from --usage-file, or ``usage-file`` relative to the
+    #: configuration's folder and, for a discovered configuration, inside its read boundary), and
+    #: once read, the loaded :class:`computefit.usage.UsageFile` the checks look values up in.
+    usage_file: str | None = None
+    usage: Any = None
+
+    def load_usage(self) -> "Config":
+        """This configuration with its usage file read (raises ``usage.UsageFileError``)."""
+        if self.usage_file is None or self.usage is not None:
+            return self
+        from .usage import load
+
+        return dataclasses.replace(self, usage=load(self.usage_file))
 
     def enabled(self, check_id: str, *, engine: bool = False) -> bool:
         """Whether a rule reports. ``select`` picks the checks to run; an engine rule (CF001-CF003,
@@ -95,7 +128,10 @@ class Config:
                  exclude: tuple[str, ...] = (), fail_on: str | None = None,
                  formats: tuple[str, ...] = (), var_files: tuple[str, ...] = (),
                  variables: tuple[str, ...] = (),
-                 parameters: tuple[tuple[str, str, str], ...] = ()) -> "Config":
+                 parameters: tuple[tuple[str, str, str], ...] = (), sam_config: str | None = None,
+                 sam_config_env: str | None = None,
+                 region: str | None = None, price_overrides: Any = None,
+                 usage_file: str | None = None) -> "Config":
         """This configuration with command-line options applied. ``--select`` replaces the file's
         ``select`` and ``ignore`` (the command line says exactly what to run); ``--ignore`` and
         ``--exclude`` add to the file's; ``--fail-on`` and ``--format`` replace the file's."""
@@ -118,6 +154,17 @@ class Config:
                 (v.split("=", 1)[0], v.split("=", 1)[1], f"--var {v.split('=', 1)[0]}") for v in variables)
         if parameters:
             changes["parameters"] = self.parameters + tuple(parameters)
+        if sam_config:
+            changes["sam_config"] = os.path.abspath(sam_config)
+        if sam_config_env:
+            changes["sam_config_env"] = sam_config_env
+        if region:
+            changes["region_cli"] = region
+        if price_overrides is not None:  # --price-file replaces the configuration's table
+            changes["price_overrides"] = price_overrides
+        if usage_file:  # --usage-file replaces the file's
+            changes["usage_file"] = usage_file
+            changes["usage"] = None
         return dataclasses.replace(self, **changes)
 
 
@@ -268,7 +315,7 @@ def parse(table: dict, source: str, prefix: str = "", base_dir: str | None = Non
 
     for key in table:
         if key not in TOP_KEYS:
-            hint = " (write fail-on)" if key == "fail_on" else ""
+            hint = {"fail_on": " (write fail-on)", "usage_file": " (write usage-file)"}.get(key, "")
             raise err(key, f"unknown key{hint}; expected one of: {', '.join(TOP_KEYS)}")
     for key in ("select", "ignore"):
         if key in table:
@@ -316,10 +363,37 @@ def parse(table: dict, source: str, prefix: str = "", base_dir: str | None = Non
                 cfg.parameters += tuple(read_file(path, _display(path)))
             except ParameterFileError as exc:
                 raise err("parameter-file", str(exc))
+    if "usage-file" in table:  # an input: inside the read boundary when the file was looked for
+        cfg.usage_file = _baseline_path(table["usage-file"], base_dir, lambda m: err("usage-file", m),
+                                        inside_boundary=not destinations,
+                                        instead="name the usage file with --usage-file instead")
     if "parameter" in table:
         cfg.parameters += _values(table, "parameter", source, err,
                                   'CloudFormation parameter values (parameter = { Env = "prod" })',
                                   "write a list as comma-separated text")
+    if "sam-config" in table:
+        cfg.sam_config = _baseline_path(table["sam-config"], base_dir, lambda m: err("sam-config", m),
+                                        inside_boundary=not destinations,
+                                        instead="name the file with --sam-config instead")
+    if "sam-config-env" in table:
+        value = table["sam-config-env"]
+        if not isinstance(value, str) or not value.strip():
+            raise err("sam-config-env", f"must be an environment name (a string); got {_show(value)}")
+        cfg.sam_config_env = value
+    if "region" in table:
+        from .prices import region_problem
+
+        problem = region_problem(table["region"])
+        if problem:
+            raise err("region", problem)
+        cfg.region = table["region"]
+    if "prices" in table:
+        from .prices import PriceFileError, parse_overrides
+
+        try:
+            cfg.price_overrides = parse_overrides(table["prices"], f"{source} [{prefix}prices]")
+        except PriceFileError as exc:
+            raise err("prices", str(exc))
     checks = table.get("checks", {})
     if not isinstance(checks, dict):
         raise err("checks", f"must be a table of check IDs ([{prefix}checks.CF201]); got {_show(checks)}")

@@ -67,6 +67,8 @@ class PlanFile:
 @dataclass
 class Inputs:
     templates: list[str] = field(default_factory=list)
+    #: The read boundary of each template (the files it names: nested stacks, samconfig, definitions).
+    template_boundaries: dict[str, str] = field(default_factory=dict)
     modules: list[TerraformModule] = field(default_factory=list)
     plans: list[PlanFile] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
@@ -353,6 +355,7 @@ def discover(paths: list[str], excludes: tuple[str, ...] = (), root: str | None 
             inputs.plans.append(PlanFile(shown, boundary, real_root))
         elif sniff_cloudformation(shown, inputs.errors, explicit):
             inputs.templates.append(shown)
+            inputs.template_boundaries[shown] = boundary
         elif len(inputs.errors) > errors_before:
             inputs.refused.append(shown)
         else:

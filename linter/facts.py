@@ -1,7 +1,8 @@
-"""Limits, defaults and prices, read from ``data/facts.toml``.
+"""Limits, defaults and billing rules, read from ``data/facts.toml``.
 
 Every fact carries its source and as-of date so that a finding can state what its numbers rest on.
-Checks call :func:`value` / :func:`fact`; they never hard-code a limit or a price.
+Checks call :func:`value` / :func:`fact`; they never hard-code a limit or a price. Unit prices per
+region are in ``data/prices/aws.json``, read through :mod:`computefit.prices`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ class Fact:
     def cite(self) -> str:
         return f"{self.source} (as of {self.as_of})"
 
+    def cite_url(self) -> str:
+        """The citation with the page a reader can open, for cost lines: ``source, URL, as of DATE``."""
+        return f"{self.source}, {self.url}, as of {self.as_of}" if self.url else self.cite()
+
 
 @functools.lru_cache(maxsize=1)
 def _data() -> dict:
@@ -51,7 +56,7 @@ def fact(key: str) -> Fact:
         unit=node.get("unit"),
         source=node.get("source", ""),
         url=node.get("url"),
-        as_of=node.get("as_of", meta("prices_as_of")),
+        as_of=node.get("as_of", ""),
     )
 
 

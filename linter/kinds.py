@@ -39,9 +39,13 @@ class Attr:
     unit: str | None = None
     default: str | None = None  # facts key
     types: tuple[tuple[str, str], ...] = ()  # per-language type overrides
+    defaults: tuple[tuple[str, str], ...] = ()  # per-language defaults (facts keys) overriding default
 
     def type_in(self, language: str) -> str:
         return dict(self.types).get(language, self.type)
+
+    def default_in(self, language: str) -> str | None:
+        return dict(self.defaults).get(language, self.default)
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,9 @@ def table() -> dict[str, Kind]:
             paths = {_LANG_KEYS[k]: tuple(p.strip() for p in spec[k].split("|"))
                      for k in ("cfn", "tf", "module") if k in spec}
             types = ((TERRAFORM, spec["tf_type"]),) if "tf_type" in spec else ()
-            attrs.append(Attr(aname, spec["type"], paths, spec.get("unit"), spec.get("default"), types))
+            defaults = tuple((_LANG_KEYS[k], spec[f"{k}_default"]) for k in ("cfn", "tf", "module")
+                             if f"{k}_default" in spec)
+            attrs.append(Attr(aname, spec["type"], paths, spec.get("unit"), spec.get("default"), types, defaults))
         out[name] = Kind(name, {CLOUDFORMATION: tuple(row.get("cloudformation", ())),
                                 TERRAFORM: tuple(row.get("terraform", ()))},
                          row.get("module"), tuple(attrs))
@@ -198,8 +204,18 @@ def to_document(v: Any) -> Any:
     return Unknown(f"expected a document, got {type(v).__name__}")
 
 
+def to_blocks(v: Any) -> Any:
+    """Nested blocks (EBS volumes): a list of dicts; one dict is a list of one."""
+    if isinstance(v, dict):
+        return [v]
+    if isinstance(v, list):
+        return v
+    return Unknown(f"expected a list of blocks, got {type(v).__name__}")
+
+
 CONVERTERS = {"int": to_int, "str": to_str, "bool": to_bool, "list": to_list, "map": to_map,
-              "text": to_text, "base64": from_base64, "document": to_document, "file": to_document}
+              "text": to_text, "base64": from_base64, "document": to_document, "file": to_document,
+              "blocks": to_blocks}
 
 
 def convert(setting: Setting, type_: str) -> Setting:
@@ -242,6 +258,7 @@ def normalise(res: Resource, language: str) -> Resource:
                     # the front end's partly-known string becomes a plain text plus the explicit list
                     s.unresolved = s.unresolved or parts or unresolved_parts(s.value)
                     s.value = str(s.value)
-        if a.default and a.name not in res.attributes:
-            res.attributes[a.name] = default_setting(a.default)
+        default = a.default_in(language)
+        if default and a.name not in res.attributes:
+            res.attributes[a.name] = default_setting(default)
     return res

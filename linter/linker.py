@@ -8,11 +8,13 @@ version each caller invokes, and the provisioned concurrency configured on each.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
 from . import model as m
-from .kinds import kind_of
+from . import openapi, stepfunctions
+from .kinds import convert, default_setting, kind_of
 from .model import ComputeUnit, Document, Edge, Qualifier, Resource, Setting, Trigger, Unknown, is_unknown
 
 #: Resource kinds that are compute units, and the unit kind each becomes.
@@ -20,7 +22,8 @@ UNIT_KINDS = {"lambda_function": m.LAMBDA_FUNCTION, "ec2_instance": m.EC2_INSTAN
               "auto_scaling_group": m.AUTO_SCALING_GROUP, "ecs_service": m.ECS_SERVICE,
               "ecs_task_definition": m.ECS_TASK}
 #: The settings an ECS service takes from the task definition it runs.
-TASK_SETTINGS = (m.TASK_CPU, m.TASK_MEMORY, m.REQUIRES_COMPATIBILITIES, m.CPU_ARCHITECTURE)
+TASK_SETTINGS = (m.TASK_CPU, m.TASK_MEMORY, m.REQUIRES_COMPATIBILITIES, m.CPU_ARCHITECTURE,
+                 m.OPERATING_SYSTEM_FAMILY)
 
 #: The trigger kind of an event source mapping, by the kind of its source resource...
 SOURCE_KINDS = {"sqs_queue": m.SQS, "kinesis_stream": m.KINESIS, "dynamodb_table": m.DYNAMODB_STREAM,
@@ -32,7 +35,9 @@ SOURCE_SERVICES = {"sqs": m.SQS, "kinesis": m.KINESIS, "dynamodb": m.DYNAMODB_ST
 _ARN_SERVICE = re.compile(r"arn:aws[\w-]*:(\w+):")
 _FUNCTION_ARN = re.compile(r"arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:([A-Za-z0-9_-]+)(?::([A-Za-z0-9_$-]+))?")
 _TYPE_IN_TEXT = re.compile(r"\b(aws_[a-z0-9_]+)\.")
-_API_KINDS = (m.REST_API, m.HTTP_API, m.WEBSOCKET_API)
+#: A reference placeholder a front end left in a text, and the ``:qualifier`` written after it.
+_PLACEHOLDER_REF = re.compile(r"\$\{([^{}]+)\}(?::(\$\{[^{}]*\}|[A-Za-z0-9_$-]+))?")
+_API_KINDS = (m.REST_API, m.HTTP_API, m.WEBSOCKET_API, m.API_GATEWAY)
 #: The scalable dimension of a Lambda alias's or version's provisioned concurrency.
 PC_DIMENSION = "lambda:function:ProvisionedConcurrency"
 _ELSEWHERE: Any = object()  # a scalable target of a function outside the scanned code
@@ -100,6 +105,35 @@ class Linker:
         unit = self.by_function_name.get(text)
         return (unit, None) if unit is not None else None
 
+    def function_in_text(self, res: Resource, text: Any) -> tuple[ComputeUnit, Any] | None:
+        """The function a text names (an integration URI of an OpenAPI body, a Task's Resource):
+        a reference the front end left as a placeholder (``${Fn.Arn}``, ``${Fn}``,
+        ``${aws_lambda_function.fn.invoke_arn}``, ``${module.x.lambda_function_arn}``; a ``:name``
+        after it is the qualifier), else a literal function ARN or name. None when it names no
+        function of the scanned code."""
+        if not isinstance(text, str):
+            return None
+        for mt in _PLACEHOLDER_REF.finditer(text):
+            ref = re.sub(r"\[[^\]]*\]", "", mt.group(1))
+            if ref.startswith("AWS::"):
+                continue
+            suffix = mt.group(2)
+            qualifier: Any = Unknown(f"qualifier {suffix} is only known at deploy time") \
+                if suffix and suffix.startswith("${") else suffix
+            parts = ref.split(".")
+            for i in range(len(parts), 0, -1):
+                address = ".".join(parts[:i])
+                if address in self.by_address:
+                    attr = ".".join(parts[i:]) or "Ref"
+                    fn = self.function(Edge(res.address, "text", address, attr, qualifier, None, res.location))
+                    if fn is not None:
+                        return fn
+                    break
+        text = re.sub(r"\$\{AWS::\w+\}", "AWS", text)  # a pseudo parameter in a literal ARN
+        if "${" in text and not _FUNCTION_ARN.search(text):
+            return None
+        return self.function_by_text(text.strip())
+
     def functions(self, res: Resource, via: str) -> list[tuple[ComputeUnit, Any]]:
         out = []
         for e in res.edges_via(via):
@@ -134,6 +168,8 @@ class Linker:
         for u in self.units.values():
             if u.scheduled_actions:
                 u.window = capacity_window(u)
+            if u.kind in (m.EC2_INSTANCE, m.AUTO_SCALING_GROUP):
+                u.instance_schedule = instance_schedule(u, self.doc.resources)
         for res in self.doc.resources:
             if res.kind in ("lambda_alias", "lambda_version", "lambda_provisioned_concurrency"):
                 self.qualifier(res)
@@ -163,8 +199,8 @@ class Linker:
         return u
 
     def launch_template(self, u: ComputeUnit) -> None:
-        """A server's instance type, user data and tags come from its launch template or launch
-        configuration when it does not set them itself."""
+        """A server's instance type, user data, tags, volumes and public IP setting come from its
+        launch template or launch configuration when it does not set them itself."""
         res = u.resource
         edges = res.edges_via("launch_template", "launch_configuration")
         if not edges:
@@ -187,7 +223,8 @@ class Linker:
         u.settings.setdefault(m.LAUNCH_TEMPLATE, Setting(lt.address, lt.location))
         user_data = lt.setting(m.USER_DATA) or lt.setting("user_data_base64")
         for key, s in ((m.INSTANCE_TYPE, lt.setting(m.INSTANCE_TYPE)), (m.USER_DATA, user_data),
-                       (m.INIT_CONFIG, lt.setting(m.INIT_CONFIG)), (m.TAGS, lt.setting(m.TAGS))):
+                       (m.INIT_CONFIG, lt.setting(m.INIT_CONFIG)), (m.TAGS, lt.setting(m.TAGS)),
+                       *((k, lt.setting(k)) for k in (m.ROOT_BLOCK_DEVICE, m.BLOCK_DEVICES, m.PUBLIC_IP))):
             if s is not None:
                 u.settings.setdefault(key, s)
 
@@ -318,23 +355,20 @@ class Linker:
     def _w_rest_method(self, res: Resource) -> None:
         settings = self.settings(res, m.INTEGRATION_TIMEOUT_MS, m.RESPONSE_TRANSFER_MODE)
         for api in self.follow(res, "api"):
-            et = api.setting(m.ENDPOINT_TYPE)
-            if et is not None:
-                s = Setting(et.value, et.location, et.origin, et.note)
-                if isinstance(s.value, list) and len(s.value) == 1:
-                    s.value = s.value[0]
-                settings[m.ENDPOINT_TYPE] = s
+            settings.update(self.endpoint_type(api))
         for fn in self.functions(res, "integration_uri"):
             self.add(fn, m.REST_API, res, settings)
 
     _w_rest_integration = _w_rest_method
 
-    def api_v2_kind(self, res: Resource, unit: ComputeUnit) -> str:
-        apis = self.follow(res, "api")
+    def api_v2_kind(self, res: Resource, unit: ComputeUnit, payload_format: Any = None) -> str:
+        """HTTP or WebSocket API, from the API's protocol (an OpenAPI payloadFormatVersion is
+        HTTP API's); assumed HTTP, with a note, when unknown."""
+        apis = [res] if res.kind == "api_v2" else self.follow(res, "api")
         protocol = apis[0].value("protocol_type") if apis else res.value("protocol_type")
         if isinstance(protocol, str) and protocol.upper() == "WEBSOCKET":
             return m.WEBSOCKET_API
-        if not (isinstance(protocol, str) and protocol.upper() == "HTTP"):
+        if not (isinstance(protocol, str) and protocol.upper() == "HTTP") and payload_format is None:
             unit.notes.append(f"{res.address}: API protocol unknown, assumed HTTP API")
         return m.HTTP_API
 
@@ -459,17 +493,90 @@ class Linker:
         return Qualifier.from_text(text) or Unknown("the ResourceId names $LATEST")
 
     def _w_api_authorizer(self, res: Resource) -> None:
+        """A Lambda authorizer runs before each (uncached) request; a WebSocket API's only on
+        $connect, so it is a WebSocket caller, where no user waits per message."""
+        websocket = any(isinstance(p := api.value("protocol_type"), str) and p.upper() == "WEBSOCKET"
+                        for api in self.follow(res, "api"))
         for fn in self.functions(res, "function"):
             if fn[0].kind == m.LAMBDA_FUNCTION:
-                self.add(fn, m.AUTHORIZER, res)
+                self.add(fn, m.WEBSOCKET_API if websocket else m.AUTHORIZER, res,
+                         {} if websocket else self.settings(res, m.AUTHORIZER_TTL))
+
+    _w_api_v2_authorizer = _w_api_authorizer
+
+    def _w_appsync_api(self, res: Resource) -> None:
+        """AppSync AWS_LAMBDA authorization: the function authorizes every (uncached) request. The
+        cache TTL belongs to the primary authorization mode only."""
+        for via, settings in (("authorizer", self.settings(res, m.AUTHORIZER_TTL)), ("additional_authorizer", {})):
+            for fn in self.functions(res, via):
+                if fn[0].kind == m.LAMBDA_FUNCTION:
+                    self.add(fn, m.AUTHORIZER, res, settings)
 
     def _w_rest_api(self, res: Resource) -> None:
-        """SAM APIs declare their Lambda authorizers inline (Auth.Authorizers.*.FunctionArn)."""
-        for fn in self.functions(res, "authorizer"):
-            if fn[0].kind == m.LAMBDA_FUNCTION:
-                self.add(fn, m.AUTHORIZER, res)
+        """An API's OpenAPI definition wires the functions its ``x-amazon-apigateway-integration``
+        URIs invoke (one trigger per function and integration settings) and its
+        ``x-amazon-apigateway-authorizer`` functions."""
+        defn = openapi.definition(res)
+        if defn is None:
+            return
+        if is_unknown(defn.doc):
+            res.notes.append(f"{defn.source} could not be read ({defn.doc.reason}): the functions it "
+                             "integrates are known only from their permissions")
+            return
+        where = defn.setting.location or res.location
+        note = f"{defn.source} of {res.address}"
+        seen: dict[tuple, Trigger] = {}
+        for integ in openapi.integrations(defn.doc):
+            fn = self.function_in_text(res, openapi.lambda_target(integ.uri))
+            if fn is None or fn[0].kind != m.LAMBDA_FUNCTION:
+                continue
+            settings: dict[str, Setting] = {}
+            for key, value in ((m.INTEGRATION_TIMEOUT_MS, integ.timeout_ms),
+                               (m.RESPONSE_TRANSFER_MODE, integ.transfer_mode),
+                               (m.PAYLOAD_FORMAT, integ.payload_format)):
+                if value is not None:
+                    text = integ.where + " " + {m.INTEGRATION_TIMEOUT_MS: "timeoutInMillis",
+                                                m.RESPONSE_TRANSFER_MODE: "responseTransferMode",
+                                                m.PAYLOAD_FORMAT: "payloadFormatVersion"}[key]
+                    settings[key] = Setting(value, where, m.ORIGIN_LITERAL, f"{note}, {text}")
+            if m.INTEGRATION_TIMEOUT_MS in settings:
+                convert(settings[m.INTEGRATION_TIMEOUT_MS], "int")
+            kind = m.REST_API if res.kind == "rest_api" else self.api_v2_kind(res, fn[0], integ.payload_format)
+            if kind == m.REST_API:
+                settings.update(self.endpoint_type(res))
+            key = (id(fn[0]), str(fn[1]), kind, str(settings.get(m.INTEGRATION_TIMEOUT_MS, Setting(None)).value),
+                   str(settings.get(m.RESPONSE_TRANSFER_MODE, Setting(None)).value))
+            if key in seen or any(t.kind == kind and t.via is not None and res in self.follow(t.via, "api")
+                                  for t in fn[0].triggers):
+                continue  # the same integration seen, or a SAM event of this API that SAM merges into it
+            t = self.add(fn, kind, res, settings)
+            t.location = where
+            seen[key] = t
+        for auth in openapi.authorizers(defn.doc):
+            fn = self.function_in_text(res, openapi.lambda_target(auth.uri))
+            if fn is None or fn[0].kind != m.LAMBDA_FUNCTION:
+                continue
+            settings = {}
+            if auth.ttl_s is not None:
+                settings[m.AUTHORIZER_TTL] = Setting(auth.ttl_s, where, m.ORIGIN_LITERAL,
+                                                     f"{note}, authorizer {auth.name} authorizerResultTtlInSeconds")
+                convert(settings[m.AUTHORIZER_TTL], "int")
+            elif res.kind == "rest_api":
+                settings[m.AUTHORIZER_TTL] = default_setting("apigateway.rest_authorizer_ttl_default")
+            t = self.add(fn, m.AUTHORIZER, res, settings)
+            t.location = where
 
     _w_api_v2 = _w_rest_api
+
+    def endpoint_type(self, api: Resource) -> dict[str, Setting]:
+        """A REST API's endpoint type (EDGE, REGIONAL, PRIVATE) as a trigger setting."""
+        et = api.setting(m.ENDPOINT_TYPE)
+        if et is None:
+            return {}
+        s = Setting(et.value, et.location, et.origin, et.note)
+        if isinstance(s.value, list) and len(s.value) == 1:
+            s.value = s.value[0]
+        return {m.ENDPOINT_TYPE: s}
 
     def _w_appsync_datasource(self, res: Resource) -> None:
         dtype = res.value("type")
@@ -528,11 +635,39 @@ class Linker:
             self.add(fn, m.SNS, res)
 
     def _w_state_machine(self, res: Resource) -> None:
-        seen: list[ComputeUnit] = []
+        """A state machine calls the functions its definition references (one trigger per
+        function), with the shortest ``TimeoutSeconds`` of the Task states that invoke each one
+        (``Resource`` the function's ARN, or ``lambda:invoke`` with ``Parameters`` / ``Arguments``
+        ``FunctionName``)."""
+        triggers: dict[int, Trigger] = {}
         for fn in self.functions(res, "definition"):
-            if fn[0].kind == m.LAMBDA_FUNCTION and all(fn[0] is not s for s in seen):
-                seen.append(fn[0])
-                self.add(fn, m.STEP_FUNCTIONS, res)
+            if fn[0].kind == m.LAMBDA_FUNCTION and id(fn[0]) not in triggers:
+                triggers[id(fn[0])] = self.add(fn, m.STEP_FUNCTIONS, res)
+        defn = stepfunctions.definition(res)
+        if defn is None or not isinstance(defn.doc, dict):
+            return
+        for ref in stepfunctions.states(defn.doc):
+            st = ref.state
+            if st.get("Type") != "Task":
+                continue
+            texts = [st.get("Resource")] + [block.get("FunctionName") for block in
+                                            (st.get("Parameters"), st.get("Arguments")) if isinstance(block, dict)]
+            fn = next((f for text in texts if (f := self.function_in_text(res, text)) is not None
+                       and f[0].kind == m.LAMBDA_FUNCTION), None)
+            if fn is None:
+                continue
+            t = triggers.get(id(fn[0])) or self.add(fn, m.STEP_FUNCTIONS, res)
+            triggers[id(fn[0])] = t
+            where = defn.setting.location if defn.setting is not None else res.location
+            paths = t.settings.setdefault(m.TASK_STATES, Setting([], where, m.ORIGIN_LITERAL,
+                                                                 f"the {defn.source} of {res.address}"))
+            paths.value.append(ref.path)
+            seconds = stepfunctions.seconds(st.get("TimeoutSeconds"))
+            current = t.settings.get(m.TASK_TIMEOUT)
+            if seconds is not None and (current is None or seconds < current.value):
+                t.settings[m.TASK_TIMEOUT] = Setting(
+                    int(seconds) if float(seconds).is_integer() else seconds, where, m.ORIGIN_LITERAL,
+                    f"TimeoutSeconds of Task state {ref.path} in the {defn.source} of {res.address}")
 
     def _w_custom_resource(self, res: Resource) -> None:
         for fn in self.functions(res, "service_token"):
@@ -559,9 +694,11 @@ class Linker:
             if t is not None and t.kind == "api_v2":
                 protocol = t.value("protocol_type")
                 return m.WEBSOCKET_API if isinstance(protocol, str) and protocol.upper() == "WEBSOCKET" else m.HTTP_API
-            text = " ".join(str(x) for x in (e.ref, e.literal) if isinstance(x, str))
+            text = " ".join(str(x) for x in (e.ref, e.literal, e.target) if isinstance(x, str))
             if "apigatewayv2" in text or ("api_gateway" in text and "http" in text.lower()):
                 return m.HTTP_API
+            if re.search(r"rest_?api", text, re.I):  # a module output: apigateway_restapi_execution_arn
+                return m.REST_API
         return None
 
     def _w_lambda_permission(self, res: Resource) -> None:
@@ -581,14 +718,17 @@ class Linker:
         principal = res.value("principal")
         service = principal.split(".")[0] if isinstance(principal, str) else ""
         kind = m.PRINCIPAL_KINDS.get(service, m.OTHER)
+        if fallback and service in ("apigateway", "appsync") and unit.triggers_of(m.AUTHORIZER):
+            return  # the permission an API Gateway or AppSync Lambda authorizer needs
         if service == "apigateway":
             api_kind = self.api_kind_of_source(res)
             if fallback and unit.triggers_of(*((api_kind,) if api_kind else _API_KINDS)):
                 return  # a method or integration already wires this API
             if api_kind is None:
-                unit.notes.append(f"{res.address}: API Gateway permission, REST or HTTP API unknown "
-                                  "(modelled as REST API)")
-            kind = api_kind or m.REST_API
+                why = "no SourceArn" if not res.edges_via("source_arn") else "a SourceArn naming no API of the scanned code"
+                unit.notes.append(f"{res.address}: API Gateway permission with {why}: REST, HTTP or WebSocket "
+                                  "API unknown")
+            kind = api_kind or m.API_GATEWAY
         elif service == "events":
             rules = [t for t in self.follow(res, "source_arn") if t.kind == "eventbridge_rule"]
             if any(m.SCHEDULE_EXPRESSION in r.attributes for r in rules):
@@ -648,16 +788,62 @@ def capacity_window(unit: ComputeUnit) -> Any:
     return Unknown(found) if isinstance(found, str) else found
 
 
+def instance_schedule(unit: ComputeUnit, resources: list[Resource]) -> Any:
+    """The Instance Scheduler on AWS schedule an instance's or group's tag names (the tag key is
+    the solution's default, ``Schedule``), read from the ``Custom::ServiceInstanceSchedule`` of
+    that name in the same template: a ``schedules.Window``; Unknown with the reason when the tag
+    is set but the schedule is not readable here; None without the tag (or when the schedule's
+    OverrideStatus keeps it running)."""
+    from . import facts
+    from .schedules import scheduler_window
+
+    key = facts.value("instance_scheduler.tag_key")
+    tags = unit.value(m.TAGS)
+    if not isinstance(tags, dict) or key not in tags:
+        return None
+    wanted = tags[key]
+    if not isinstance(wanted, str):
+        return Unknown(f"the value of its {key} tag is not known statically")
+    if unit.kind == m.EC2_INSTANCE:
+        count = 1
+    else:
+        lo, hi = unit.value(m.MIN_SIZE), unit.value(m.MAX_SIZE)
+        if not (isinstance(lo, int) and lo == hi and not isinstance(lo, bool)):
+            return Unknown("the group's size is not fixed")
+        count = lo
+    for res in resources:
+        if res.kind != "instance_schedule":
+            continue
+        name = res.value("schedule_name")
+        base = name if isinstance(name, str) else res.address
+        if res.value("no_stack_prefix") is True:
+            if wanted != base:
+                continue
+        elif not (wanted == "${AWS::StackName}-" + base or wanted.endswith("-" + base)):
+            continue  # the solution names it "<stack name>-<Name>" unless NoStackPrefix is "True"
+        unit.related.append(res.location)
+        override = res.value("override_status")
+        if isinstance(override, str) and override.lower() == "running":
+            unit.notes.append(f"{res.address}: OverrideStatus running keeps it running around the clock")
+            return None
+        if isinstance(override, str) and override.lower() == "stopped":
+            return Unknown(f"the schedule {res.address} has OverrideStatus stopped")
+        shown = wanted.replace("${AWS::StackName}", "<stack name>")
+        found = scheduler_window(shown, res.value("periods"), count, res.value("timezone"))
+        if isinstance(found, str):
+            return Unknown(f"the schedule {res.address} could not be read: {found}")
+        return dataclasses.replace(found, resource=res.address)
+    return Unknown(f"no Custom::ServiceInstanceSchedule named {wanted} in the scanned code; the solution keeps "
+                   "its schedules in its configuration table")
+
+
 def analyse_setup(unit: ComputeUnit) -> dict[str, Any]:
     """What a server's user data and cfn-init config set up (scheduled jobs, services, scripts
     whose content is not visible), analysed once for every check: setting key -> a
     ``workload.Workload``, or Unknown with the reason when the text cannot be read or analysed."""
     from . import workload
 
-    names = [unit.name]
-    tags = unit.value(m.TAGS)
-    if isinstance(tags, dict) and isinstance(tags.get("Name"), str):
-        names.append(tags["Name"])
+    names = unit.names()
     out: dict[str, Any] = {}
     for key in (m.USER_DATA, m.INIT_CONFIG):
         s = unit.setting(key)
@@ -751,13 +937,19 @@ def containers(setting: Setting | None) -> Any:
 
 def _more_instances(res: Resource, via: str) -> list[Edge]:
     """After the first edge ``via``: the edges to the other instances of the same counted resource
-    (a reference to ``aws_lambda_function.fn[each.key]`` reaches each instance reported on its own,
-    ``fn["a"]``, ``fn["b"]``). Any other extra edge is ignored, as before."""
+    or module call (a reference to ``aws_lambda_function.fn[each.key]`` reaches each instance
+    reported on its own, ``fn["a"]``, ``fn["b"]``; ``module.jobs[each.key].arn`` reaches
+    ``module.jobs["a"].aws_lambda_function.this`` and ``module.jobs["b"]...``). Any other extra edge
+    is ignored, as before."""
     edges = res.edges_via(via)
-    if not edges or not edges[0].target or not edges[0].target.endswith("]"):
+    if not edges or not edges[0].target or "]" not in edges[0].target:
         return []
-    base = edges[0].target.rsplit("[", 1)[0]
-    return [e for e in edges[1:] if e.target and e.target.endswith("]") and e.target.rsplit("[", 1)[0] == base]
+    base = INSTANCE_KEY.sub("", edges[0].target)
+    return [e for e in edges[1:] if e.target and "]" in e.target and INSTANCE_KEY.sub("", e.target) == base]
+
+
+#: An instance key in an address, as Terraform prints it: ``[0]``, ``["nightly"]``.
+INSTANCE_KEY = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|-?\d+)\]')
 
 
 def link(doc: Document) -> Document:

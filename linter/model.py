@@ -74,6 +74,7 @@ ORIGIN_TFVARS = "tfvars"  # terraform.tfvars / *.auto.tfvars
 ORIGIN_LOCAL = "local"  # Terraform locals
 ORIGIN_MODULE_INPUT = "module-input"  # argument of a module call
 ORIGIN_PLAN = "plan"  # the value Terraform resolved in a plan (terraform show -json)
+ORIGIN_USAGE_FILE = "usage-file"  # a usage file (--usage-file): volumes and durations, not code
 ORIGIN_UNKNOWN = "unknown"
 
 
@@ -114,6 +115,7 @@ class Setting:
             ORIGIN_LOCAL: "Terraform local value",
             ORIGIN_MODULE_INPUT: "module input",
             ORIGIN_PLAN: "Terraform plan value",
+            ORIGIN_USAGE_FILE: "usage file",
             ORIGIN_UNKNOWN: "unresolved",
         }.get(self.origin, self.origin)
         if self.note:
@@ -168,12 +170,17 @@ TASK_CPU = "cpu"  # CPU units as written ("512", "1 vCPU")
 TASK_MEMORY = "memory"  # MiB as written ("1024", "2 GB")
 REQUIRES_COMPATIBILITIES = "requires_compatibilities"  # ["FARGATE"], ["EC2"]
 CPU_ARCHITECTURE = "cpu_architecture"  # X86_64 or ARM64
+OPERATING_SYSTEM_FAMILY = "operating_system_family"  # LINUX, WINDOWS_SERVER_2022_CORE, ...
 CONTAINER_DEFINITIONS = "container_definitions"
 MIN_SIZE = "min_size"
 MAX_SIZE = "max_size"
 DESIRED_CAPACITY = "desired_capacity"
 LAUNCH_TEMPLATE = "launch_template"  # name of the launch template / configuration resource
+ROOT_BLOCK_DEVICE = "root_block_device"  # Terraform root_block_device: [{volume_size, volume_type}]
+BLOCK_DEVICES = "block_device_mappings"  # EBS volumes: BlockDeviceMappings / ebs_block_device blocks
+PUBLIC_IP = "public_ip"  # AssociatePublicIpAddress / associate_public_ip_address
 TAGS = "tags"  # dict
+GROUP_NAME = "group_name"  # an auto scaling group's name in AWS
 
 
 @dataclass(eq=False)
@@ -237,6 +244,9 @@ SCHEDULE = "schedule"
 REST_API = "rest_api"
 HTTP_API = "http_api"
 WEBSOCKET_API = "websocket_api"
+#: An API Gateway API whose protocol is not known: only a ``lambda:InvokeFunction`` permission for
+#: apigateway.amazonaws.com wires it, with no source ARN naming a REST, HTTP or WebSocket API.
+API_GATEWAY = "api_gateway"
 ALB = "alb"  # load balancer target group (Lambda, or EC2 instance / ASG)
 FUNCTION_URL = "function_url"
 APPSYNC = "appsync"
@@ -254,24 +264,25 @@ CLOUDFRONT = "cloudfront"  # Lambda@Edge association
 IOT = "iot"
 CLOUDWATCH_LOGS = "cloudwatch_logs"
 CUSTOM_RESOURCE = "custom_resource"  # a CloudFormation custom resource's ServiceToken
-AUTHORIZER = "authorizer"  # API Gateway Lambda authorizer (runs before the API's integration)
+AUTHORIZER = "authorizer"  # a Lambda authorizer of API Gateway or AppSync (runs before the request)
 OTHER = "other"  # a lambda:InvokeFunction permission whose principal we do not classify
 
 #: Each trigger kind in words, for messages ("invoked by SQS and a schedule").
 TRIGGER_LABELS = {
     SCHEDULE: "a schedule", REST_API: "a REST API", HTTP_API: "an HTTP API", WEBSOCKET_API: "a WebSocket API",
+    API_GATEWAY: "an API Gateway API (REST, HTTP or WebSocket unknown)",
     ALB: "a load balancer", FUNCTION_URL: "a function URL", APPSYNC: "AppSync", SQS: "SQS", S3: "S3",
     SNS: "SNS", EVENTBRIDGE: "an EventBridge rule", STEP_FUNCTIONS: "Step Functions", KINESIS: "Kinesis",
     DYNAMODB_STREAM: "a DynamoDB stream", KAFKA: "Kafka", MQ: "Amazon MQ", COGNITO: "Cognito",
     CLOUDFRONT: "CloudFront (Lambda@Edge)", IOT: "an IoT rule", CLOUDWATCH_LOGS: "CloudWatch Logs",
-    CUSTOM_RESOURCE: "a CloudFormation custom resource", AUTHORIZER: "an API Gateway authorizer",
+    CUSTOM_RESOURCE: "a CloudFormation custom resource", AUTHORIZER: "a Lambda authorizer",
     OTHER: "another service",
 }
 
 #: Callers that hold a user's request open while the function runs: cold starts are user latency.
-SYNC_USER_FACING = frozenset({REST_API, HTTP_API, ALB, FUNCTION_URL, APPSYNC})
-#: Callers a user waits for: the synchronous user-facing ones and API Gateway authorizers, which
-#: run before the integration on every uncached request.
+SYNC_USER_FACING = frozenset({REST_API, HTTP_API, API_GATEWAY, ALB, FUNCTION_URL, APPSYNC})
+#: Callers a user waits for: the synchronous user-facing ones and Lambda authorizers (API Gateway,
+#: AppSync), which run before the integration on every uncached request.
 LATENCY_SENSITIVE = SYNC_USER_FACING | {AUTHORIZER}
 #: Callers for which a cold start does not add to a user's wait.
 NOT_LATENCY_SENSITIVE = frozenset(
@@ -280,10 +291,11 @@ NOT_LATENCY_SENSITIVE = frozenset(
 )
 
 #: The trigger kind a ``lambda:InvokeFunction`` permission implies, by the first label of its service
-#: principal ("apigateway" for apigateway.amazonaws.com). API Gateway is refined to HTTP or
-#: WebSocket from the source ARN where the builder can; anything else is OTHER.
+#: principal ("apigateway" for apigateway.amazonaws.com). API Gateway is refined to REST, HTTP or
+#: WebSocket from the source ARN where the linker can (else it is API_GATEWAY, protocol unknown);
+#: anything else is OTHER.
 PRINCIPAL_KINDS = {
-    "apigateway": REST_API, "events": EVENTBRIDGE, "s3": S3, "sns": SNS, "sqs": SQS,
+    "apigateway": API_GATEWAY, "events": EVENTBRIDGE, "s3": S3, "sns": SNS, "sqs": SQS,
     "elasticloadbalancing": ALB, "logs": CLOUDWATCH_LOGS, "iot": IOT, "cognito-idp": COGNITO,
     "appsync": APPSYNC, "states": STEP_FUNCTIONS, "scheduler": SCHEDULE, "edgelambda": CLOUDFRONT,
 }
@@ -296,6 +308,15 @@ AUTH_TYPE = "auth_type"  # function URL AuthType
 INVOKE_MODE = "invoke_mode"  # function URL BUFFERED / RESPONSE_STREAM
 ENDPOINT_TYPE = "endpoint_type"  # REST API EDGE / REGIONAL / PRIVATE
 RESPONSE_TRANSFER_MODE = "response_transfer_mode"  # REST integration BUFFERED (default) / STREAM
+#: A Lambda authorizer's result cache TTL (s): 0 disables the cache, so it runs on every request.
+AUTHORIZER_TTL = "authorizer_ttl"
+#: OpenAPI ``payloadFormatVersion`` of an HTTP API integration ("1.0", "2.0").
+PAYLOAD_FORMAT = "payload_format_version"
+#: Step Functions: the shortest ``TimeoutSeconds`` of the Task states that invoke the function (s),
+#: the note naming the state; absent when no such state sets one.
+TASK_TIMEOUT = "task_timeout"
+#: Step Functions: the paths of the Task states that invoke the function ("Process > Map ItemProcessor > Export").
+TASK_STATES = "task_states"
 EDGE_EVENT = "edge_event"  # Lambda@Edge association: "viewer" (viewer-request/-response) or "origin"
 
 
@@ -379,6 +400,10 @@ class ComputeUnit:
     #: Derived by the linker from recurring scheduled actions: how long the group runs (a
     #: ``schedules.Window``), Unknown with the reason when it cannot be told, None without any.
     window: Any = None
+    #: Derived by the linker from the Instance Scheduler on AWS tag (``Schedule`` by default): how
+    #: long the schedule it names runs the instance or group (a ``schedules.Window``), Unknown
+    #: with the reason when the tag is set but the schedule is not readable, None without the tag.
+    instance_schedule: Any = None
 
     @property
     def address(self) -> str:
@@ -386,6 +411,18 @@ class ComputeUnit:
 
     def setting(self, key: str) -> Setting | None:
         return self.settings.get(key)
+
+    def names(self) -> list[str]:
+        """What the unit is called: its name in the code, the name it is given in AWS (an auto
+        scaling group's AutoScalingGroupName / name) and its Name tag: weak hints ("bastion")."""
+        out = [self.name]
+        group = self.value(GROUP_NAME)
+        if isinstance(group, str):
+            out.append(group)
+        tags = self.value(TAGS)
+        if isinstance(tags, dict) and isinstance(tags.get("Name"), str):
+            out.append(tags["Name"])
+        return out
 
     def value(self, key: str, default: Any = None) -> Any:
         s = self.settings.get(key)
@@ -452,6 +489,10 @@ class Resource:
     #: For a resource a front end derived from another one (a SAM event's implicit mapping, a
     #: terraform-aws-modules/lambda input): the address of the resource that declares it.
     declared_by: str | None = None
+    #: The CDK construct path of a resource in a ``cdk synth`` template (its
+    #: ``Metadata.aws:cdk:path``, ``PaymentsStack/ExportFn/Resource``): the name in the CDK app's
+    #: source that the logical ID (``ExportFnA1B2C3D4``) was generated from. None elsewhere.
+    construct_path: str | None = None
 
     # the subject interface shared with ComputeUnit
     @property
@@ -489,6 +530,12 @@ class Document:
     #: The tool that generated this template, when the template says so (Lambda Annotations writes
     #: "partially managed by Amazon.Lambda.Annotations" and Metadata.Tool on its functions).
     generated_by: str | None = None
+    #: CloudFormation: the templates (real paths) evaluated as nested stacks inside this one; a
+    #: scan reports them through this document, not on their own.
+    nested: list[str] = field(default_factory=list)
+    #: The region its Terraform default ``provider "aws"`` block sets (when known), and where.
+    region: str | None = None
+    region_at: str | None = None
 
 
 @dataclass
@@ -518,6 +565,19 @@ class Model:
         the trigger that delivers them."""
         return [(u, t) for d in self.documents if res in d.resources for u in d.units for t in u.triggers
                 if t.source == res.address]
+
+    def invoked_by(self, res: "Resource") -> list[tuple[ComputeUnit, Trigger]]:
+        """The units ``res`` (an EventBridge rule, a schedule) invokes, with the trigger: wired by
+        ``res`` itself or by a target resource that names it (``aws_cloudwatch_event_target``)."""
+        name = res.value("rule_name")
+
+        def names_res(t: Trigger) -> bool:
+            return t.resource == res.address or (t.via is not None and any(
+                e.target == res.address or (e.target is None and isinstance(name, str) and e.literal == name)
+                for e in t.via.edges_via("rule")))
+
+        return [(u, t) for d in self.documents if res in d.resources for u in d.units for t in u.triggers
+                if names_res(t)]
 
     def units_of(self, *kinds: str) -> Iterator[ComputeUnit]:
         for d in self.documents:

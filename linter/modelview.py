@@ -64,6 +64,8 @@ def resource_dict(r: Resource) -> dict[str, Any]:
         out["raw"] = {k: _plain(v) for k, v in r.raw.items()}  # properties the kinds table does not map
     if r.declared_by:
         out["declared_by"] = r.declared_by
+    if r.construct_path:
+        out["construct_path"] = r.construct_path
     if r.notes:
         out["notes"] = list(r.notes)
     return out
@@ -99,6 +101,8 @@ def unit_dict(u: ComputeUnit) -> dict[str, Any]:
     if u.scheduled_actions:
         out["scheduled_actions"] = [a.address for a in u.scheduled_actions]
         out["window"] = _window(u.window)
+    if u.instance_schedule is not None:
+        out["instance_schedule"] = _window(u.instance_schedule)
     if u.notes:
         out["notes"] = list(u.notes)
     return out
@@ -137,18 +141,24 @@ def _in_source_order(resources: list[Resource]) -> list[Resource]:
     return sorted(resources, key=lambda r: (r.location.file, r.location.line))
 
 
-def model_dict(model: Model, errors: list | None = None) -> dict[str, Any]:
-    return {"version": 1, "documents": [document_dict(d) for d in model.documents],
-            "errors": [{"file": e.file, "line": e.line, "message": e.message} for e in errors or []]}
+def model_dict(model: Model, errors: list | None = None, notices: list | None = None) -> dict[str, Any]:
+    from .reporters.json_report import notice_dict
+
+    out = {"version": 1, "documents": [document_dict(d) for d in model.documents],
+           "errors": [{"file": e.file, "line": e.line, "message": e.message} for e in errors or []]}
+    if notices is not None:
+        out["notices"] = [notice_dict(n) for n in notices]
+    return out
 
 
-def model_text(model: Model, errors: list | None = None) -> str:
+def model_text(model: Model, errors: list | None = None, notices: list | None = None) -> str:
     lines: list[str] = []
     for d in model.documents:
         lines.append(f"{d.path} ({d.source_format})")
         for r in _in_source_order(d.resources):
             extent = f"{r.location}" + (f"-{r.end_line}" if r.end_line and r.end_line != r.location.line else "")
             by = f"  (from {r.declared_by})" if r.declared_by else ""
+            by += f"  (CDK {r.construct_path})" if r.construct_path and not r.declared_by else ""
             lines.append(f"  {r.address}  {r.type}  [{r.kind or 'unmapped'}]  {extent}{by}")
             for k, s in r.attributes.items():
                 ev = _setting(s)
@@ -192,6 +202,10 @@ def model_text(model: Model, errors: list | None = None) -> str:
                     + (", reaches 0" if w["reaches_zero"] else ""))
                 lines.append(f"      scheduled actions: {', '.join(a.address for a in u.scheduled_actions)}; "
                              f"window {text}")
+            if u.instance_schedule is not None:
+                w = _window(u.instance_schedule)
+                text = w if isinstance(w, str) else f"{w['description']}: {w['hours_per_day']:g} h/day"
+                lines.append(f"      instance scheduler: {text}")
             for key, w in u.setup.items():
                 if is_unknown(w):
                     lines.append(f"      {key}: unknown ({w.reason})")
@@ -202,13 +216,16 @@ def model_text(model: Model, errors: list | None = None) -> str:
                     lines.append(f"      {key} service: {x.kind} ({x.evidence})")
     for e in errors or []:
         lines.append(f"error: {e.file}:{e.line or 0}: {e.message}")
+    for n in notices or []:
+        lines.append(f"notice: {n.file}:{n.line or 0}: {n.message}")
+        lines.extend(f"  {i.file}:{i.line or 0}: {i.message}" for i in getattr(n, "items", ()))
     return "\n".join(lines) + "\n"
 
 
 #: The attributes a neutral dump compares (the ones both languages spell).
 NEUTRAL_ATTRIBUTES = ("timeout", "memory_size", "runtime", "architectures", "snap_start", "package_type",
                       "instance_type", "min_size", "max_size", "desired_capacity", "desired_count", "launch_type",
-                      "cpu", "memory", "requires_compatibilities", "cpu_architecture")
+                      "cpu", "memory", "requires_compatibilities", "cpu_architecture", "operating_system_family")
 
 
 def neutral(model: Model) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from .boundary import Notice
+from .boundary import Notice, group_notices
 from .check import Check, CheckContext, EngineRule, Finding, all_checks, all_rules, plugin_errors
 from .config import Config
 from .discovery import Inputs, discover
@@ -52,7 +52,8 @@ def _jobs(inputs: Inputs, planned: set[str] = frozenset()) -> list[tuple[str, ob
     """The documents a scan parses, in report order: each template, then each Terraform root
     module (a folder another scanned module calls is evaluated through its callers; a folder a
     scanned plan was made from is read through the plan only)."""
-    jobs: list[tuple[str, object]] = [("cloudformation", p) for p in inputs.templates]
+    jobs: list[tuple[str, object]] = [("cloudformation", (p, inputs.template_boundaries.get(p)))
+                                      for p in inputs.templates]
     modules = [m for m in inputs.modules if os.path.realpath(m.directory) not in planned]
     if modules:
         from . import terraform  # imported only when there is Terraform
@@ -110,15 +111,63 @@ def _load(job: tuple[str, object], cache, notices: list[Notice], config: Config 
         return terraform.load_one(what, cache, notices, _var_inputs(config))
     from . import cloudformation  # imported only when there is a template
 
-    path = what
+    path, boundary = what
+    errors: list[FileError] = []
     try:
-        return cloudformation.load(path, config.parameters if config is not None else ()), []
+        if config is None:
+            return cloudformation.load(path, boundary=boundary, notices=notices, errors=errors), errors
+        return cloudformation.load(path, config.parameters, boundary=boundary, sam_env=config.sam_config_env,
+                                   sam_values=config.sam_values, notices=notices, errors=errors), errors
     except ParseError as exc:
-        return None, [exc.to_error()]
+        return None, errors + [exc.to_error()]
     except RecursionError:
         return None, [FileError(path, None, "template is nested too deeply to read")]
     except Exception as exc:  # a parser bug must not hide the other files' findings
         return None, [_internal_error(path, "CloudFormation parser", exc)]
+
+
+def _read_sam_config(config: Config | None) -> tuple[Config | None, list[FileError]]:
+    """The configuration with the values of its SAM CLI configuration file (``sam_config``), read
+    once for every template; a file that cannot be read is an error entry, and the templates are
+    read without it."""
+    if config is None or not config.sam_config or config.sam_values is not None:
+        return config, []
+    import dataclasses
+
+    from .cloudformation import samconfig
+    from .cloudformation.parameters import ParameterFileError
+    from .discovery import display_path
+
+    env = config.sam_config_env or samconfig.DEFAULT_ENV
+    shown = display_path(config.sam_config)
+    try:
+        values, found = samconfig.read(config.sam_config, env, shown, boundary=os.sep)  # named: read where it is
+    except ParameterFileError as exc:
+        return dataclasses.replace(config, sam_values=()), [FileError(exc.file, exc.line, exc.message)]
+    if not found:
+        return dataclasses.replace(config, sam_values=()), [
+            FileError(shown, None, f"no environment {env} in this samconfig file (--sam-config-env)")]
+    return dataclasses.replace(config, sam_values=tuple(values)), []
+
+
+def _reported_alone(docs: list[Document]) -> set[int]:
+    """The indexes of the documents to report: all but the templates another scanned template
+    includes as a nested stack (their resources are reported through it, once per instance). A
+    template that is only included by templates that are themselves included (a cycle) is kept
+    the first time the cycle is met."""
+    included = {p: i for i, d in enumerate(docs) for p in d.nested}
+    if not included:
+        return set(range(len(docs)))
+    real = [os.path.realpath(d.path) if d.source_format == "cloudformation" else None for d in docs]
+    by_path = {p: i for i, p in enumerate(real) if p is not None}
+    inside = {by_path[p] for p in included if p in by_path}
+    kept = set(range(len(docs))) - inside
+    reached = {by_path[p] for i in kept for p in docs[i].nested if p in by_path}
+    for i in sorted(inside - reached):  # included only from within a cycle
+        if i not in reached:
+            kept.add(i)
+            reached |= {by_path[p] for p in docs[i].nested if p in by_path}
+    return kept
 
 
 #: Files a pool worker keeps parsed (an LRU; this process keeps ParseCache's default, 256). A worker
@@ -163,11 +212,12 @@ def build_model(inputs: Inputs, notices: list[Notice] | None = None, progress=No
     as the inputs are read."""
     sink = notices if notices is not None else []
     progress = progress or (lambda done, total: None)
+    config, sam_errors = _read_sam_config(config)
     plan_docs, plan_errors, planned = _load_plans(inputs, sink)
     model = Model(list(plan_docs))
     jobs = _jobs(inputs, planned)
     cache = _parse_cache() if any(kind == "terraform" for kind, _ in jobs) else None
-    errors: list = list(plan_errors)
+    errors: list = list(plan_errors) + sam_errors
     for done, job in enumerate(jobs):
         progress(done, len(jobs))
         doc, errs = _load(job, cache, sink, config)
@@ -175,6 +225,8 @@ def build_model(inputs: Inputs, notices: list[Notice] | None = None, progress=No
             model.documents.append(doc)
         errors.extend(_TfError(e) if job[0] == "terraform" else e for e in errs)
     progress(len(jobs), len(jobs))
+    kept = _reported_alone(model.documents)
+    model.documents = [d for i, d in enumerate(model.documents) if i in kept]
     return model, _merge_errors(errors, jobs), _report_only(inputs)
 
 
@@ -209,6 +261,22 @@ def _per_subject_checks(config: Config) -> list[tuple[int, str, type[Check]]]:
 
 
 def _check_document(doc: Document, config: Config) -> _DocChecks:
+    from . import prices
+
+    basis = prices.resolve_region(config.region_choice(), doc.region, doc.region_at)
+    with prices.using(basis):
+        return _check_document_at(doc, config, basis)
+
+
+def _priced(findings: list[Finding], basis) -> list[Finding]:
+    """The findings with what their costs were priced at."""
+    for f in findings:
+        if f.costs:
+            f.pricing = basis.to_dict()
+    return findings
+
+
+def _check_document_at(doc: Document, config: Config, basis) -> _DocChecks:
     from .model import ComputeUnit
 
     out = _DocChecks()
@@ -216,7 +284,7 @@ def _check_document(doc: Document, config: Config) -> _DocChecks:
     seq = 0
     for index, check_id, check_cls in _per_subject_checks(config):
         check = check_cls()
-        ctx = CheckContext(config.options_for(check_cls), model)
+        ctx = CheckContext(config.options_for(check_cls), model, config.usage)
         try:
             subjects = check.subjects(model)
         except Exception as exc:
@@ -233,7 +301,7 @@ def _check_document(doc: Document, config: Config) -> _DocChecks:
                     loc.file, f"check {check_id} on {subject.name} (line {loc.line})", exc, line=loc.line or None)))
                 seq += 1
                 continue
-            for f in _configured(found, config):
+            for f in _priced(_configured(found, config), basis):
                 out.findings.append((index, phase, seq, f))
                 seq += 1
     return out
@@ -265,8 +333,13 @@ def _merge_checks(model: Model, per_doc: list[_DocChecks], config: Config
                 ran.add(check_id)
             continue
         check = check_cls()  # a whole-model check (the earlier API): one call on the whole model
+        from . import prices
+
+        basis = prices.resolve_region(config.region_choice())
         try:
-            found = list(check.run(model, CheckContext(config.options_for(check_cls), model)))
+            with prices.using(basis):
+                found = _priced(list(check.run(model, CheckContext(config.options_for(check_cls), model,
+                                                                   config.usage))), basis)
         except Exception as exc:
             tagged_e.append((index, -1, -1, 0, _internal_error("<model>", f"check {check_id}", exc)))
             continue
@@ -338,7 +411,7 @@ def outline(doc: Document) -> Document:
 
     resources = {id(r): dataclasses.replace(r, attributes={}, edges=[], raw={}, notes=[]) for r in doc.resources}
     units = [dataclasses.replace(u, settings={}, qualifiers=[], triggers=[], notes=[], setup={}, containers=[],
-                                 scheduled_actions=[], window=None,
+                                 scheduled_actions=[], window=None, instance_schedule=None,
                                  resource=None if u.resource is None else resources.get(id(u.resource)))
              for u in doc.units]
     return dataclasses.replace(doc, units=units, resources=list(resources.values()))
@@ -368,7 +441,7 @@ def _size(job: tuple[str, object]) -> int:
     own files; the local modules it calls are not counted)."""
     kind, what = job
     total = 0
-    for f in (what.files if kind == "terraform" else [what]):
+    for f in (what.files if kind == "terraform" else [what[0]]):  # a template job: (path, boundary)
         try:
             total += os.path.getsize(f)
         except OSError:
@@ -517,11 +590,13 @@ def scan(paths: list[str] | str | os.PathLike, config: Config | None = None, *, 
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     paths = [os.fspath(p) for p in paths]
-    config = config or Config()
+    config = (config or Config()).load_usage()  # raises usage.UsageFileError for a bad file
     progress = progress or (lambda done, total: None)
     inputs = discover(paths, excludes=tuple(config.exclude), root=root)
     notices = list(inputs.notices) + list(getattr(config, "notices", ()))
+    config, sam_errors = _read_sam_config(config)
     plan_docs, parse_errors, planned = _load_plans(inputs, notices)
+    parse_errors += sam_errors
     todo = _jobs(inputs, planned)
     model = Model(list(plan_docs))
     per_doc: list[_DocChecks] = [_check_document(d, config) for d in plan_docs]
@@ -534,7 +609,12 @@ def scan(paths: list[str] | str | os.PathLike, config: Config | None = None, *, 
         parse_errors.extend(_TfError(e) if kind == "terraform" else e for e in errs)
         notices.extend(job_notices)
     progress(len(todo), len(todo))
+    kept = _reported_alone(model.documents)
+    model.documents = [d for i, d in enumerate(model.documents) if i in kept]
+    per_doc = [c for i, c in enumerate(per_doc) if i in kept]
     parse_errors = _merge_errors(parse_errors, todo)
+    if config.usage is not None:  # what the usage file gives that nothing in the scan used
+        notices.extend(config.usage.notices([*model.units, *model.resources]))
     report_only = _report_only(inputs)
     findings, check_errors, ran = _merge_checks(model, per_doc, config)
     check_errors = _plugin_errors() + check_errors
@@ -559,7 +639,7 @@ def scan(paths: list[str] | str | os.PathLike, config: Config | None = None, *, 
         files_scanned=inputs.file_count,
         model=model,
         checks=sorted(ran),  # a check that failed is an error, never a clean pass
-        notices=sorted(set(notices), key=lambda n: (n.file, n.line or 0, n.message)),
+        notices=group_notices(sorted(set(notices), key=lambda n: (n.file, n.line or 0, n.message))),
     )
     from .inventory import classify
 
@@ -587,16 +667,26 @@ def same_findings_once(findings: list[Finding], model: Model) -> list[Finding]:
     prefix is set aside) are reported once; the one kept names the roots in its evidence and
     message. Findings that differ (another input value, another line) are all kept."""
     roots: dict[tuple, list[str]] = {}
+    by_doc: list[set[str]] = []
     for d in model.documents:
         if d.source_format == "terraform":
+            by_doc.append({r.address for r in d.resources})
             for r in d.resources:
                 roots.setdefault((r.address, r.location), []).append(d.path)
+
+    def two_resources(a: str, b: str) -> bool:
+        """Two addresses of one root module: two module calls of the same module, not one
+        resource reached through two roots."""
+        return a != b and any(a in addrs and b in addrs for addrs in by_doc)
+
     groups: dict[tuple, list[Finding]] = {}
     out: list[Finding] = []
     for f in findings:
         key = _same_key(f)
-        if key in groups:
+        if key in groups and not any(two_resources(f.resource, g.resource) for g in groups[key]):
             groups[key].append(f)
+        elif key in groups:
+            out.append(f)  # the same finding about another resource of the same root: its own
         else:
             groups[key] = [f]
             out.append(f)
@@ -604,14 +694,17 @@ def same_findings_once(findings: list[Finding], model: Model) -> list[Finding]:
         if len(same) < 2:
             continue
         paths = sorted({p for f in same for p in roots.get((f.resource, f.resource_at), [])})
-        if len(paths) < 2:
-            continue
         kept = same[0]
-        kept.evidence["root_modules"] = paths
         addresses = sorted({f.resource for f in same})
-        if len(addresses) > 1:  # the roots call the module by different names
+        if len(addresses) > 1:  # the roots call the module by different names, or module instances
             kept.evidence["same_resource_as"] = [a for a in addresses if a != kept.resource]
-        kept.message += f" (the same finding through {len(paths)} root modules: {', '.join(paths)})"
+        if len(paths) >= 2:
+            kept.evidence["root_modules"] = paths
+            kept.message += f" (the same finding through {len(paths)} root modules: {', '.join(paths)})"
+        elif len(addresses) > 1:  # instances of a module call (count / for_each) that differ elsewhere
+            others = [a for a in addresses if a != kept.resource]
+            kept.message += (f" (the same finding for {len(others)} other module instance"
+                             f"{'s' if len(others) > 1 else ''}: {', '.join(others)})")
     return out
 
 

@@ -154,11 +154,14 @@ def parse_unix_cron(fields: str) -> Schedule:
     try:
         from croniter import croniter  # imported only when a schedule is read
 
-        expanded, _ = croniter.expand(spec)
+        expanded, nth_weekday = croniter.expand(spec)
     except Exception as exc:  # croniter raises its own error types for bad fields
         return _invalid(expr, f"cannot read {_quoted(expr)}: {exc}")
     try:
         minutes, hours, dom, month, dow = expanded[:5]
+        if nth_weekday:  # `5#2`: croniter lists the weekday (5) and returns its nth (2) apart
+            dow = [d for d in dow if d not in nth_weekday] + [
+                f"{wd}#{n}" for wd, ns in sorted(nth_weekday.items()) for n in sorted(ns)]
         per_day_slots = (60 if minutes == ["*"] else len(minutes)) * (24 if hours == ["*"] else len(hours))
         runs = per_day_slots * _day_fraction(dom, month, dow)
         return Schedule(expr, runs, _describe_cron(minutes, hours, runs), _shortest_gap(minutes, hours))
@@ -423,6 +426,8 @@ class Window:
     reaches_zero: bool  # the actions scale the group to 0 and back up on a recurrence
     longest_hours: float  # the longest time the group runs without a stop (24 * 365 when it never stops)
     description: str  # "scaled to 4 by `0 1 * * *`, to 0 by `0 5 * * *`"
+    by: str = "scheduled actions"  # what runs the window: "scheduled actions", "the Instance Scheduler schedule X"
+    resource: str | None = None  # the resource that defines it (an Instance Scheduler schedule)
 
 
 #: A scheduled action of an auto scaling group: (recurrence, min_size, max_size, desired_capacity),
@@ -502,3 +507,140 @@ def _sizes_text(lo: int | None, hi: int | None, want: int | None) -> str:
     if lo is not None and lo == hi:
         return str(lo)
     return f"min {'-' if lo is None else lo} / max {'-' if hi is None else hi}"
+
+
+# -- Instance Scheduler on AWS periods ---------------------------------------------------------------
+
+_IS_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_IS_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+              "october", "november", "december")
+_IS_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+def _is_field(value: object, names: tuple[str, ...], lo: int, hi: int, what: str) -> "set[int] | None | str":
+    """A period's weekdays, months or monthdays (``mon-fri``, ``sat,sun``, ``1-3``, or a list of
+    those) as a set of numbers; None for every value; a str (the reason) for what is not read
+    (``mon#1``, ``L``, ``15W``: the nth / last / nearest weekday)."""
+    if value is None:
+        return None
+    parts = value if isinstance(value, list) else [value]
+    lookup = {n: i + lo for i, n in enumerate(names)} | {n[:3]: i + lo for i, n in enumerate(names)}
+    out: set[int] = set()
+    for part in parts:
+        if not isinstance(part, str):
+            return f"{what} {part!r} is not known statically"
+        for item in part.split(","):
+            item = item.strip().lower()
+            ends = item.split("-")
+            if len(ends) > 2 or not item:
+                return f"{what} {item!r} could not be read"
+            nums = []
+            for e in ends:
+                e = e.strip()
+                if e in lookup:
+                    nums.append(lookup[e])
+                elif e.isdigit() and lo <= int(e) <= hi:
+                    nums.append(int(e))
+                else:
+                    return f"{what} {item!r} could not be read (only names, numbers and ranges are)"
+            if nums[0] > nums[-1]:
+                return f"{what} range {item!r} runs backwards"
+            out.update(range(nums[0], nums[-1] + 1))
+    return out
+
+
+def _is_time(value: object, what: str) -> "int | None | str":
+    """A period's begintime / endtime (``9:00``, ``16:59``) as minutes after midnight."""
+    if value is None:
+        return None
+    mt = _IS_TIME.match(value.strip()) if isinstance(value, str) else None
+    if mt is None or int(mt.group(1)) > 23 or int(mt.group(2)) > 59:
+        return f"{what} {value!r} is not a time HH:MM"
+    return int(mt.group(1)) * 60 + int(mt.group(2))
+
+
+def _is_get(period: dict, key: str) -> object:
+    """A period field in either spelling: ``BeginTime`` (the custom resource) or ``begintime``
+    (the configuration table)."""
+    return next((v for k, v in period.items() if isinstance(k, str) and k.lower() == key), None)
+
+
+def scheduler_window(name: str, periods: object, count: int, timezone: object = None) -> "Window | str":
+    """How long an Instance Scheduler on AWS schedule runs an instance (or ``count`` instances),
+    simulated over the reference year in the schedule's time zone, as the solution decides each
+    minute: a period is running when ``begintime <= time < endtime`` on its days (all day without
+    either time; one-sided periods leave the state as it is), and the schedule runs when any
+    period is running. Or the reason the periods cannot be read."""
+    if not isinstance(periods, list) or not periods:
+        return "the schedule has no periods" if isinstance(periods, list) or periods is None else \
+            f"its periods are not known statically ({getattr(periods, 'reason', type(periods).__name__)})"
+    parsed = []
+    texts = []
+    for i, p in enumerate(periods, 1):
+        if not isinstance(p, dict):
+            return f"period {i} is not known statically"
+        begin = _is_time(_is_get(p, "begintime"), "begin time")
+        end = _is_time(_is_get(p, "endtime"), "end time")
+        days = _is_field(_is_get(p, "weekdays"), _IS_DAYS, 0, 6, "weekdays")
+        months = _is_field(_is_get(p, "months"), _IS_MONTHS, 1, 12, "months")
+        mdays = _is_field(_is_get(p, "monthdays"), (), 1, 31, "monthdays")
+        for v in (begin, end, days, months, mdays):
+            if isinstance(v, str):
+                return f"period {i}: {v}"
+        if begin is not None and end is not None and begin > end:
+            return f"period {i}: begin time after end time (the solution rejects it)"
+        parsed.append((begin, end, days, months, mdays))
+        when = " ".join(str(_is_get(p, k)) for k in ("weekdays", "months", "monthdays") if _is_get(p, k) is not None)
+        hhmm = lambda t: f"{t // 60:02d}:{t % 60:02d}"  # noqa: E731
+        span = (f"{hhmm(begin)}-{hhmm(end)}" if begin is not None and end is not None else
+                f"from {hhmm(begin)}" if begin is not None else f"until {hhmm(end)}" if end is not None else "all day")
+        texts.append(f"{span} {when or 'every day'}")
+
+    def state_at(t: int, day: _dt.date) -> "bool | None":
+        running = anything = False
+        for begin, end, days, months, mdays in parsed:
+            if ((days is not None and day.weekday() not in days) or (months is not None and day.month not in months)
+                    or (mdays is not None and day.day not in mdays)):
+                continue  # a period that does not apply today: stopped
+            if begin is None and end is None:
+                running = True
+            elif begin is None:
+                anything = anything or t < end
+            elif end is None:
+                running = running or t >= begin
+                anything = anything or t < begin
+            else:
+                running = running or begin <= t < end
+        return True if running else None if anything else False
+
+    cuts = sorted({0} | {t for b, e, *_ in parsed for t in (b, e) if t is not None})
+    start = _dt.date(REFERENCE_YEAR, 1, 1)
+    days_in_year = 365
+    on = False
+    on_min = 0
+    longest = run = 0
+    starts = stops = 0
+    for year_pass in range(2):  # the second pass starts from where the year leaves the state
+        on_min = longest = starts = stops = 0
+        run = 0 if not on else run
+        for d in range(days_in_year):
+            day = start + _dt.timedelta(days=d)
+            for j, a in enumerate(cuts):
+                b = cuts[j + 1] if j + 1 < len(cuts) else 24 * 60
+                want = state_at(a, day)
+                new = on if want is None else want
+                starts += new and not on
+                stops += on and not new
+                if new and not on:
+                    run = 0
+                on = new
+                if on:
+                    on_min += b - a
+                    run += b - a
+                    longest = max(longest, run)
+    hours = on_min / 60 / days_in_year
+    tz = f" ({timezone})" if isinstance(timezone, str) else ""
+    return Window(hours, hours * count, count if on_min else 0, starts > 0 and stops > 0,
+                  min(longest / 60, 24 * days_in_year),
+                  f"Instance Scheduler schedule `{name}`: " + ", ".join(texts) + tz,
+                  f"the Instance Scheduler schedule {name}")

@@ -119,7 +119,7 @@ def definition(res: Any) -> Definition | None:
         return Definition(value, setting, source)
     subs_s = res.setting("definition_substitutions")
     subs = subs_s.value if subs_s is not None and isinstance(subs_s.value, dict) else {}
-    subs = {str(k): v for k, v in subs.items() if isinstance(v, str) and "${" not in v}
+    subs = {str(k): v for k, v in subs.items() if isinstance(v, str)}
     if isinstance(value, str):
         doc = parse(substitute(value, subs))
     elif isinstance(value, dict):
@@ -152,6 +152,14 @@ def states(doc: dict, prefix: str = "", express_child: bool = False, depth: int 
                     child = express_child or (str(cfg.get("Mode", "")).upper() == "DISTRIBUTED"
                                               and str(cfg.get("ExecutionType", "")).upper() == "EXPRESS")
                     yield from states(proc, f"{path} > {key} > ", child, depth + 1)
+
+
+def seconds(v: Any) -> float | None:
+    """A number of seconds (``TimeoutSeconds``); digits as text count (a CloudFormation parameter
+    rendered into an object definition); a placeholder or anything else is unknown (None)."""
+    if isinstance(v, str) and v.strip().isdigit():
+        return float(v)
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
 
 def integration_pattern(resource: Any) -> str | None:

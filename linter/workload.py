@@ -271,6 +271,21 @@ def _while_sleep(text: str) -> Iterator[tuple[str, str, str]]:
         pos = s.end()
 
 
+def _while_sleep_spans(text: str) -> list[tuple[int, int, float | None]]:
+    """(start, end, seconds) of each ``while true; do ... sleep N`` loop's body in ``text``."""
+    out = []
+    sleeps = list(_SLEEP.finditer(text))
+    sleep_starts = [s.start() for s in sleeps]
+    for w in _WHILE_DO.finditer(text):
+        k = bisect_left(sleep_starts, w.end())
+        if k == len(sleeps):
+            break
+        secs = sleeps[k].group("secs")
+        out.append((w.end(), sleeps[k].start(),
+                    schedules.parse_duration(secs[:-1] if secs.endswith("s") else secs)))
+    return out
+
+
 def _fetched_paths(text: str) -> list[str]:
     """Paths that ``aws s3 cp``, ``curl -o`` and ``wget -O`` write to."""
     out = []
@@ -377,7 +392,18 @@ def analyse(text: str | None, names: list[str] | None = None) -> Workload:
         add(Job(sched, tr.group(1).strip("'\"") if tr else args.strip(), m.group(0)[:200]))
 
     # services
-    lines = [s for s in (line.strip() for line in script.splitlines()) if s and not s.startswith("#")]
+    numbered = [(m.start() + len(m.group()) - len(m.group().lstrip()), m.group().strip())
+                for m in re.finditer(r"[^\n]+", script)]
+    numbered = [(at, s) for at, s in numbered if s and not s.startswith("#")]
+    lines = [s for _, s in numbered]
+    # the body of a loop that sleeps a minute or more between runs is a job, not a server, even
+    # when it starts one (`while :; do node export.js; sleep 1800; done`); a short sleep is a
+    # restart loop around a server
+    job_bodies = [(a, b) for a, b, secs in _while_sleep_spans(script) if (secs or 0) >= 60]
+
+    def in_job_loop(i: int, found_at: int) -> bool:
+        at = numbered[i][0] + found_at
+        return any(a <= at < b for a, b in job_bodies)
     cron_lines: dict[int, bool] = {}
 
     def cron_job_line(i: int) -> bool:
@@ -387,8 +413,9 @@ def analyse(text: str | None, names: list[str] | None = None) -> Workload:
 
     for kind, found in _SERVICE_PATTERNS:
         for i, s in enumerate(lines):
-            if not found(s) or cron_job_line(i):
-                continue  # a tool a cron job calls is not a service the server runs
+            hit = found(s)
+            if not hit or cron_job_line(i) or (job_bodies and in_job_loop(i, getattr(hit, "start", lambda: 0)())):
+                continue  # a tool a cron job (or a sleeping loop) calls is not a service the server runs
             if kind == "web server" and re.search(r"\b(logrotate|/var/log/)", s) and not re.search(r"install|enable|start", s):
                 continue
             wl.services.append(Service(kind, s[:160]))
@@ -419,7 +446,7 @@ def analyse(text: str | None, names: list[str] | None = None) -> Workload:
             continue  # the service a timer fires is the job, not a daemon
         wl.services.append(Service("system service", m.group(0)))
     for name in names or []:
-        low = str(name).lower()
+        low = _CAMEL_BOUNDARY.sub(" ", str(name)).lower()  # BastionGroup -> bastion group
         for token, kind in (("bastion", "bastion"), ("jump", "bastion"), ("nat", "NAT"), ("vpn", "VPN")):
             if re.search(rf"(^|[^a-z]){token}([^a-z]|$)", low):
                 wl.services.append(Service(kind, f"named {name}"))
@@ -427,6 +454,7 @@ def analyse(text: str | None, names: list[str] | None = None) -> Workload:
     return wl
 
 
+_CAMEL_BOUNDARY = _lazy(r"(?<=[a-z0-9])(?=[A-Z])")
 _ECHO_CRON = _lazy(r"""(?:echo|printf)\s+["'][^"'*]*\*[^"']*["']\s*(?:>>?|\|)""")
 
 
@@ -576,5 +604,7 @@ def analyse_container(command: str, image: str | None = None) -> ContainerProces
     if mt:
         return ContainerProcess(WORKER, f"runs a queue worker: {mt.group(0)}")
     if wl.services:
-        return ContainerProcess(SERVER, f"runs a {wl.services[0].kind}: {wl.services[0].evidence}")
+        kind = wl.services[0].kind
+        article = "an" if kind[:1].lower() in "aeiou" else "a"
+        return ContainerProcess(SERVER, f"runs {article} {kind}: {wl.services[0].evidence}")
     return ContainerProcess(OTHER, text[:160])

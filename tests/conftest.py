@@ -14,10 +14,19 @@ FIXTURES = REPO / "fixtures"
 CORPUS = Path(os.environ.get("COMPUTEFIT_CORPUS") or REPO.parent / "shared" / "corpus")
 
 #: A CloudFormation case ``cfn/x.yaml`` keeps its snapshot in ``cfn/x.yaml.expected.json``; a
-#: Terraform case folder ``tf/x/`` in ``tf/x/expected.json``. Neither is a template: discovery
-#: skips both (not CloudFormation by content, not ``.tf.json``) and ``fixture_cases`` ignores them.
+#: Terraform case folder ``tf/x/`` in ``tf/x/expected.json``, and so does a CloudFormation case
+#: folder ``cfn/fire_x/`` or ``cfn/quiet_x/`` (templates read together: a nested stack and its parent, a template and its
+#: samconfig.toml). Neither is a template: discovery skips both (not CloudFormation by content,
+#: not ``.tf.json``) and ``fixture_cases`` ignores them.
 SNAPSHOT_SUFFIX = ".expected.json"
 TF_SNAPSHOT = "expected.json"
+#: A folder under cfn/ is a case when its name says what it shows (others hold files a case
+#: template names, such as a state machine definition).
+CASE_FOLDERS = ("fire_", "quiet_")
+#: A case's usage file (CONTRIBUTING.md): inside a Terraform case folder, or beside a template
+#: as ``<stem>.usage.yml``; the snapshot runner passes it as --usage-file would.
+TF_USAGE = "infracost-usage.yml"
+CFN_USAGE_SUFFIX = ".usage.yml"
 UPDATE_COMMAND = "python -m pytest tests/test_snapshots.py --update-snapshots"
 
 
@@ -76,7 +85,8 @@ def fixture_cases(check_id: str) -> list[str]:
     base = FIXTURES / check_id
     cases = []
     for p in sorted((base / "cfn").glob("*")) if (base / "cfn").is_dir() else []:
-        if p.is_file() and not p.name.endswith(SNAPSHOT_SUFFIX):
+        if (p.is_file() and not p.name.endswith((SNAPSHOT_SUFFIX, CFN_USAGE_SUFFIX))) or (
+                p.is_dir() and p.name.startswith(CASE_FOLDERS)):
             cases.append(f"cfn/{p.name}")
     for p in sorted((base / "tf").glob("*")) if (base / "tf").is_dir() else []:
         if p.is_dir():
@@ -89,22 +99,39 @@ def assert_cases_say_what_they_show(check_id: str) -> None:
     base = FIXTURES / check_id
     for case in fixture_cases(check_id):
         path = base / case
-        files = [path] if path.is_file() else sorted(path.rglob("*.tf"))
+        files = [path] if path.is_file() else case_files(path)
         for f in files:
             head = f.read_text(encoding="utf-8").lstrip()
             assert head.startswith(("#", '{\n  "Description": "' + check_id)), f
             assert check_id in head.splitlines()[0 if head.startswith("#") else 1], f
 
 
+def case_files(folder: Path) -> list[Path]:
+    """The files of a case folder that say what the case shows: its Terraform files, or its
+    templates (not its snapshot, parameter or samconfig files)."""
+    if folder.parent.name == "tf":
+        return sorted(folder.rglob("*.tf"))
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != TF_SNAPSHOT
+                  and p.suffix in (".yaml", ".yml", ".json", ".template"))
+
+
+def usage_path(check_id: str, case: str) -> Path | None:
+    """The usage file of a case (see ``TF_USAGE``), or None."""
+    path = FIXTURES / check_id / case
+    usage = path / TF_USAGE if case.startswith("tf/") else path.with_name(path.name.split(".")[0] + CFN_USAGE_SUFFIX)
+    return usage if usage.is_file() else None
+
+
 def snapshot_path(check_id: str, case: str) -> Path:
     """Where a case's expected report entries live (see ``SNAPSHOT_SUFFIX``)."""
     path = FIXTURES / check_id / case
-    return path / TF_SNAPSHOT if case.startswith("tf/") else path.with_name(path.name + SNAPSHOT_SUFFIX)
+    return path / TF_SNAPSHOT if path.is_dir() or case.startswith("tf/") else path.with_name(path.name + SNAPSHOT_SUFFIX)
 
 
 def snapshot_files() -> list[Path]:
     """Every snapshot file under fixtures/, whether or not its case still exists."""
-    return sorted(set(FIXTURES.glob(f"*/cfn/*{SNAPSHOT_SUFFIX}")) | set(FIXTURES.glob(f"*/tf/*/{TF_SNAPSHOT}")))
+    return sorted(set(FIXTURES.glob(f"*/cfn/*{SNAPSHOT_SUFFIX}")) | set(FIXTURES.glob(f"*/tf/*/{TF_SNAPSHOT}"))
+                  | set(FIXTURES.glob(f"*/cfn/*/{TF_SNAPSHOT}")))
 
 
 @contextlib.contextmanager
@@ -126,6 +153,9 @@ def scan_case(check_id: str, case: str, *, every_check: bool = False, allow_erro
     from computefit.runner import scan
 
     config = Config(select=("CF",)) if every_check else Config(select=(check_id,), options={check_id: options} if options else {})
+    usage = usage_path(check_id, case)
+    if usage is not None:
+        config = config.with_cli(usage_file=str(usage.relative_to(FIXTURES / check_id)))
     with working_directory(FIXTURES / check_id):
         result = scan([case], config)
     if not allow_errors:
@@ -152,3 +182,11 @@ def corpus() -> Path:
     if not (CORPUS / "files").is_dir():
         pytest.skip("shared corpus not present")
     return CORPUS
+
+
+@pytest.fixture(autouse=True)
+def _no_region_from_the_environment(monkeypatch):
+    """Costs are priced in the region AWS_REGION / AWS_DEFAULT_REGION name when nothing else sets
+    one: the tests must not depend on the developer's shell."""
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)

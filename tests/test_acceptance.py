@@ -1,5 +1,5 @@
-"""Acceptance tests for CF101, CF201-CF205, CF301-CF304 and CF401-CF403, written from the
-specification only.
+"""Acceptance tests for CF101-CF103, CF201-CF206, CF301-CF304, CF401-CF403 and CF502, written from
+the specification only.
 
 Every folder under tests/acceptance/ is one realistic case: CloudFormation / SAM / CDK templates or
 a Terraform root folder, plus an ``expected.json``::
@@ -10,21 +10,56 @@ a Terraform root folder, plus an ``expected.json``::
 The scan must report exactly the listed findings of these checks (no more, no fewer). ``line``
 is given only where the specification fixes it (CF201: the line that set the timeout); when an
 expectation also names a ``file`` (relative to the case folder), the finding must be in that file.
+An expectation may list ``mentions``: regular expressions its message or recommendation must match
+(what the specification says the finding states, such as CF101's hours for a part-time host).
+
+Optional top-level keys:
+
+- ``select``: opt-in checks (off by default, such as CF502) the case turns on;
+- ``costs``: ``{resource: {rule: value}}``, issue 12's "honest figures" for every finding on that
+  resource with costs: ``max_concurrency`` N (no "R runs/month x S s" line bills more than 730 h x
+  N), ``volume_unknown`` true (the runs per month are not in the source: no option prints
+  $0.00/month and a line gives the cost per 1,000 runs), ``min_runs_per_month`` N (every trigger
+  counts: no current-model line prices fewer runs than the schedule gives), ``fargate``
+  ("V vCPU / M GB": the Fargate size the stated sizing rule gives), ``current_priced`` true (an
+  instance type of the families issue 12 puts on file has a current-model price).
+
+Whatever the case, every Fargate size named in a cost line must be one Fargate offers.
+
+Issue 8 keys (a case with any of them is scanned through the CLI, ``computefit scan --format json``,
+as a user runs it):
+
+- ``scan``: the path to scan, relative to the case folder (default: the case folder);
+- ``options``: more ``computefit scan`` arguments (``--var-file``, ``--parameter``,
+  ``--sam-config-env`` ...); ``{case}`` in an argument is replaced by the case folder's path;
+- ``env``: environment variables for the scan (``TF_VAR_name``);
+- ``notices``: regular expressions, each of which some notice of the report must match (a remote
+  module listed as not followed);
+- per finding, ``evidence``: regular expressions its JSON evidence must match (``prod.tfvars:4``);
+  ``confidence``: the confidences it may have (``["medium", "low"]``); ``construct_path``: the CDK
+  construct path the report names beside the logical ID;
+- ``any_cwd``: true when the case is also scanned from the repository root, the folder above it and
+  /tmp with an absolute path, which must give identical findings (issue 8, "Done when").
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 CASES_DIR = Path(__file__).resolve().parent / "acceptance"
 CHECKS = (
-    "CF101", "CF201", "CF202", "CF203", "CF204", "CF205",
+    "CF101", "CF102", "CF103", "CF201", "CF202", "CF203", "CF204", "CF205", "CF206",
     "CF301", "CF302", "CF303", "CF304", "CF401", "CF402", "CF403",
 )
+#: checks that are off by default: a case turns them on with ``"select"``
+OPT_IN = ("CF502",)
 SEVERITIES = {"info", "warning", "error"}
 
 
@@ -37,11 +72,23 @@ CASES = _case_names()
 #: Cases whose expectation stands but the implementation is known to get wrong: each names the
 #: bug. strict, so the case fails loudly once the bug is fixed and the entry must go.
 #: case -> the bug that makes it fail (the case is then a strict xfail, so the fix must remove it)
-KNOWN_BUGS: dict[str, str] = {}
+KNOWN_BUGS: dict[str, str] = {
+    "cfn-asg-batch-windows": "CF103 misses GridGroup: a foreground `java -jar ... --results s3://...` run in user "
+                             "data (a batch run that exits) is read as a long-running server",
+}
+
+#: The same for the cost expectations: ``case`` for its Fargate sizes, ``case:resource:rule`` for
+#: one rule of its ``costs``.
+KNOWN_COST_BUGS: dict[str, str] = {
+    "cfn-cron-hosts-many-sizes:BillingAggregateHost:current_priced":
+        "m5.4xlarge has no size or price on file (issue 12: widen the EC2 table to m5-m8), so every figure is unknown",
+    "cfn-cron-hosts-many-sizes:IndexBuildHost:current_priced":
+        "c5.24xlarge has no size or price on file (issue 12: widen the EC2 table to c5-c8), so every figure is unknown",
+}
 
 
-def _judged_cases() -> list:
-    return [pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[c])) if c in KNOWN_BUGS
+def _judged_cases(known: dict[str, str] = KNOWN_BUGS) -> list:
+    return [pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=known[c])) if c in known
             else c for c in CASES]
 
 
@@ -84,38 +131,110 @@ def _expected_key(expectation: dict) -> tuple:
 def test_cases_are_present():
     assert len(CASES) >= 10, CASES
     assert set(KNOWN_BUGS) <= set(CASES), set(KNOWN_BUGS) - set(CASES)
+    rules = {f"{c}:{r}:{k}" for c in CASES for r, ks in _load_expected(c).get("costs", {}).items() for k in ks}
+    assert set(KNOWN_COST_BUGS) <= set(CASES) | rules, set(KNOWN_COST_BUGS) - set(CASES) - rules
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_expected_json_is_well_formed(case):
     expected = _load_expected(case)
-    assert set(expected) == {"description", "findings"}
+    assert {"description", "findings"} <= set(expected) <= {
+        "description", "findings", "select", "costs", *CLI_KEYS, "any_cwd"}
+    assert all(isinstance(a, str) for a in expected.get("options", []))
+    assert all(k.startswith("TF_VAR_") or k.startswith("AWS_") for k in expected.get("env", {}))
+    assert (CASES_DIR / case / expected.get("scan", ".")).exists()
+    for pattern in expected.get("notices", []):
+        re.compile(pattern)
     assert expected["description"].strip()
+    assert set(expected.get("select", [])) <= set(OPT_IN)
     pairs = [(item.get("check_id"), item.get("resource")) for item in expected["findings"]]
     assert len(pairs) == len(set(pairs)), "one expectation per (check, resource)"
     for item in expected["findings"]:
         assert {"check_id", "resource", "severity"} <= set(item) <= {
-            "check_id", "resource", "severity", "line", "file"}
-        assert item["check_id"] in CHECKS
+            "check_id", "resource", "severity", "line", "file", "mentions", "evidence", "confidence",
+            "construct_path"}
+        assert set(item.get("confidence", [])) <= {"high", "medium", "low"}
+        for pattern in item.get("evidence", []):
+            re.compile(pattern)
+        assert item["check_id"] in CHECKS + tuple(expected.get("select", []))
         assert item["severity"] in SEVERITIES
         if "line" in item:
             assert isinstance(item["line"], int) and item["line"] > 0
         if "file" in item:
             assert (CASES_DIR / case / item["file"]).is_file()
+        for pattern in item.get("mentions", []):
+            re.compile(pattern)
+    flagged = {resource for _, resource in pairs}
+    for resource, rules in expected.get("costs", {}).items():
+        assert resource in flagged, f"costs for {resource}, which no expected finding names"
+        assert rules and set(rules) <= {"max_concurrency", "volume_unknown", "fargate", "min_runs_per_month", "current_priced"}, rules
+        if "fargate" in rules:
+            assert _valid_fargate(*_fargate_size(rules["fargate"])), rules["fargate"]
 
 
-@pytest.mark.parametrize("case", _judged_cases())
-def test_acceptance_case(case, monkeypatch):
+#: expected.json keys that make a case run through the CLI
+CLI_KEYS = ("scan", "options", "env", "notices")
+
+
+def _cli_args(case: str, base: str) -> list[str]:
+    """``computefit scan`` arguments for a case, with the case folder spelled as ``base``."""
+    expected = _load_expected(case)
+    target = expected.get("scan", ".")
+    path = base if target == "." else f"{base}/{target}"
+    return [path] + [a.replace("{case}", base) for a in expected.get("options", [])]
+
+
+def _cli_scan(case: str, monkeypatch, cwd: Path = REPO, base: str | None = None) -> dict:
+    """Run ``computefit scan --format json`` on a case from ``cwd``; the parsed report."""
+    from click.testing import CliRunner
+
+    from computefit.cli import main
+
+    expected = _load_expected(case)
+    selected = CHECKS + tuple(expected.get("select", []))
+    monkeypatch.chdir(cwd)
+    for name in [n for n in os.environ if n.startswith("TF_VAR_")]:
+        monkeypatch.delenv(name)
+    for name, value in expected.get("env", {}).items():
+        monkeypatch.setenv(name, value)
+    base = base or f"tests/acceptance/{case}"
+    args = ["scan", *_cli_args(case, base), "--format", "json", "--select", ",".join(selected),
+            "--fail-on", "never", "-j", "1"]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, f"computefit {' '.join(args)} exited {result.exit_code}: {result.output}"
+    return json.loads(result.output)
+
+
+def _as_finding(item: dict, cwd: Path = REPO):
+    file = item["file"] if Path(item["file"]).is_absolute() else str((cwd / item["file"]).resolve())
+    return SimpleNamespace(check_id=item["check_id"], resource=item["resource"], severity=item["severity"],
+                           location=SimpleNamespace(file=file, line=item["line"]), message=item["message"],
+                           recommendation=item.get("recommendation") or "", evidence=item.get("evidence") or {},
+                           confidence=item.get("confidence"), construct_path=item.get("construct_path"))
+
+
+def _scan(case: str, monkeypatch):
     from computefit.config import Config
     from computefit.runner import scan
 
     expected = _load_expected(case)
+    if set(CLI_KEYS) & set(expected):
+        report = _cli_scan(case, monkeypatch)
+        assert report["errors"] == [], f"file errors while scanning {case}: {report['errors']}"
+        notices = [json.dumps(n) for n in report.get("notices", [])]
+        unseen = [p for p in expected.get("notices", []) if not any(re.search(p, n) for n in notices)]
+        assert not unseen, f"case {case}: no notice matches {unseen}; notices: {notices}"
+        return expected, [_as_finding(f) for f in report["findings"]]
+    selected = CHECKS + tuple(expected.get("select", []))
     monkeypatch.chdir(REPO)
-    result = scan([f"tests/acceptance/{case}"], Config(select=CHECKS))
-
+    result = scan([f"tests/acceptance/{case}"], Config(select=selected))
     assert list(result.errors) == [], f"file errors while scanning {case}: {result.errors}"
+    return expected, [f for f in result.findings if f.check_id in selected]
 
-    findings = [f for f in result.findings if f.check_id in CHECKS]
+
+@pytest.mark.parametrize("case", _judged_cases())
+def test_acceptance_case(case, monkeypatch):
+    expected, findings = _scan(case, monkeypatch)
     # Match each reported finding with the expectation for the same check and resource, so the
     # key has the same shape (line / file only where the expectation gives them).
     by_id = {(e["check_id"], e["resource"]): e for e in expected["findings"]}
@@ -126,11 +245,195 @@ def test_acceptance_case(case, monkeypatch):
 
     missing = wanted - actual
     unexpected = actual - wanted
+    unsaid = [
+        f"  {f.check_id} {f.resource}: neither message nor recommendation matches {pattern!r}: {f.message}"
+        for f in findings
+        for pattern in by_id.get((f.check_id, f.resource), {}).get("mentions", [])
+        if not re.search(pattern, f"{f.message}\n{f.recommendation}")
+    ] + [
+        f"  {f.check_id} {f.resource}: evidence does not match {pattern!r}: {json.dumps(f.evidence)}"
+        for f in findings
+        for pattern in by_id.get((f.check_id, f.resource), {}).get("evidence", [])
+        if not re.search(pattern, json.dumps(getattr(f, "evidence", None) or {}))
+    ] + [
+        f"  {f.check_id} {f.resource}: confidence {getattr(f, 'confidence', None)}, expected one of {want}"
+        for f in findings
+        if (want := by_id.get((f.check_id, f.resource), {}).get("confidence"))
+        and _severity(getattr(f, "confidence", None)) not in want
+    ] + [
+        f"  {f.check_id} {f.resource}: construct path {getattr(f, 'construct_path', None)!r}, expected {want!r}"
+        for f in findings
+        if (want := by_id.get((f.check_id, f.resource), {}).get("construct_path"))
+        and getattr(f, "construct_path", None) != want
+    ]
     report = "\n".join(
         [f"case {case}: {expected['description']}"]
         + [f"  missing:    {k}" for k in sorted(missing, key=str)]
         + [f"  unexpected: {k}" for k in sorted(unexpected, key=str)]
+        + unsaid
         + [f"  reported:   {f.check_id} {f.resource} {_severity(f.severity)} "
            f"{f.location.file}:{f.location.line} - {getattr(f, 'message', '')}" for f in findings]
     )
-    assert actual == wanted, report
+    assert actual == wanted and not unsaid, report
+
+
+# --- the working directory (issue 8, item 1) --------------------------------------------------
+
+def _located(report: dict, cwd: Path) -> set[tuple]:
+    return {(f.check_id, f.resource, f.severity, f.location.file, f.location.line)
+            for f in map(lambda item: _as_finding(item, cwd), report["findings"])}
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if _load_expected(c).get("any_cwd")])
+def test_acceptance_case_same_from_any_working_directory(case, monkeypatch, tmp_path):
+    """The repository root, the folder above it and /tmp with an absolute path give one report."""
+    case_dir = CASES_DIR / case
+    runs = {
+        "repository root": (REPO, f"tests/acceptance/{case}"),
+        "folder above": (REPO.parent, f"{REPO.name}/tests/acceptance/{case}"),
+        "/tmp, absolute path": (Path("/tmp"), str(case_dir)),
+    }
+    reports = {name: _cli_scan(case, monkeypatch, cwd, base) for name, (cwd, base) in runs.items()}
+    located = {name: _located(r, runs[name][0]) for name, r in reports.items()}
+    assert located["repository root"], f"case {case}: no findings to compare"
+    for name in ("folder above", "/tmp, absolute path"):
+        assert located[name] == located["repository root"], (
+            f"case {case} from {name}: {sorted(located[name] ^ located['repository root'], key=str)}")
+        assert len(reports[name].get("notices", [])) == len(reports["repository root"].get("notices", [])), name
+
+
+# --- costs (issue 12, "Wrong or impossible figures" and "Honest figures") ---------------------
+
+_FARGATE_SIZE = re.compile(r"(\d+(?:\.\d+)?) vCPU / (\d+(?:\.\d+)?) GB")
+_RUNS = re.compile(r"([\d,]+(?:\.\d+)?) runs/month x ([\d,]+(?:\.\d+)?) s\b")
+
+
+def _fargate_size(text: str) -> tuple[float, float]:
+    vcpu, gb = _FARGATE_SIZE.search(text).groups()
+    return float(vcpu), float(gb)
+
+
+def _valid_fargate(vcpu: float, gb: float) -> bool:
+    """The task sizes Fargate offers (memory in GB per vCPU size), from
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-cpu-memory-error.html"""
+    if vcpu == 0.25:
+        return gb in (0.5, 1, 2)
+    if vcpu == 0.5:
+        return gb in (1, 2, 3, 4)
+    if vcpu == 1:
+        return gb in range(2, 9)
+    if vcpu == 2:
+        return gb in range(4, 17)
+    if vcpu == 4:
+        return gb in range(8, 31)
+    if vcpu == 8:
+        return gb in range(16, 61, 4)
+    if vcpu == 16:
+        return gb in range(32, 121, 8)
+    return False
+
+
+def _cost_lines(finding) -> list[tuple[str, float | None, list[str]]]:
+    costs = finding.to_dict().get("costs") or {}
+    return [(o["option"], o["monthly_usd"], list(o["assumptions"])) for o in costs.get("options", [])]
+
+
+def _fargate_sizes_named(finding) -> list[tuple[float, float]]:
+    sizes = []
+    for option, _, assumptions in _cost_lines(finding):
+        for text in [option] + assumptions:
+            if "Fargate" in option or "Fargate" in text or "ECS" in option:
+                sizes += [(float(v), float(g)) for v, g in _FARGATE_SIZE.findall(text)]
+    return sizes
+
+
+def _per_n(finding, lines) -> bool:
+    """A cost per 1,000 (or per million) runs, or a figure priced for that many and said to scale."""
+    per = re.compile(r"(per|priced for) (1,000|1,000,000|thousand|million)\b")
+    return any(per.search(text) for option, _, assumptions in lines
+               for text in [option, finding.message] + assumptions)
+
+
+def _rule_problems(rule: str, want, finding) -> list[str]:
+    """What breaks one cost expectation of issue 12 in one finding's cost lines."""
+    where = f"{finding.check_id} {finding.resource}"
+    lines = _cost_lines(finding)
+    if not lines:
+        return [f"{where}: no cost lines"]
+    problems = []
+    if rule == "max_concurrency":
+        cap = 730 * 3600 * want
+        for option, _, assumptions in lines:
+            for runs, seconds in (m for a in assumptions for m in _RUNS.findall(a)):
+                billed = float(runs.replace(",", "")) * float(seconds.replace(",", ""))
+                if billed > cap:
+                    problems.append(f"{where}: {option!r} bills {billed / 3600:,.0f} h in a month, above "
+                                    f"730 h x {want} concurrent")
+    elif rule == "volume_unknown":
+        problems += [f"{where}: {option!r} prints ${usd:.2f}/month for an unknown volume"
+                     for option, usd, _ in lines if usd is not None and round(usd, 2) == 0]
+        if not _per_n(finding, lines):
+            problems.append(f"{where}: runs per month unknown, but no line gives the cost per 1,000 runs")
+    elif rule == "min_runs_per_month":
+        for option, _, assumptions in lines:
+            if not option.startswith("current"):
+                continue
+            # a line capped by reserved concurrency (issue 12: upper bounds never exceed 730 h x
+            # the reserved concurrency) may price fewer runs than the triggers give, when it says so
+            capped = any(a.startswith("capped at ") and "reserved concurrency" in a for a in assumptions)
+            for runs, _seconds in (m for a in assumptions for m in _RUNS.findall(a)):
+                if float(runs.replace(",", "")) < want and not capped:
+                    problems.append(f"{where}: {option!r} prices {runs} runs/month; its triggers give at "
+                                    f"least {want:,}")
+    elif rule == "current_priced":
+        problems += [f"{where}: {option!r} has no price" for option, usd, _ in lines
+                     if option.startswith("current") and usd is None]
+    elif rule == "fargate":
+        named = set(_fargate_sizes_named(finding))
+        if named and named != {_fargate_size(want)}:
+            problems.append(f"{where}: Fargate sizes {sorted(named)}, expected {_fargate_size(want)}")
+    return problems
+
+
+def _scan_for_costs(case: str, monkeypatch):
+    from computefit.config import Config
+    from computefit.runner import scan
+
+    expected = _load_expected(case)
+    monkeypatch.chdir(REPO)
+    selected = CHECKS + tuple(expected.get("select", []))
+    return expected, [f for f in scan([f"tests/acceptance/{case}"], Config(select=selected)).findings
+                      if f.check_id in selected]
+
+
+@pytest.mark.parametrize("case", _judged_cases(KNOWN_COST_BUGS))
+def test_acceptance_fargate_sizes_are_valid(case, monkeypatch):
+    """Issue 12: every Fargate size named in a cost line is one Fargate offers."""
+    _, findings = _scan_for_costs(case, monkeypatch)
+    problems = [f"{f.check_id} {f.resource}: {vcpu:g} vCPU / {gb:g} GB is not a Fargate size"
+                for f in findings for vcpu, gb in _fargate_sizes_named(f) if not _valid_fargate(vcpu, gb)]
+    assert not problems, "\n".join([f"case {case}:"] + problems)
+
+
+def _cost_rules() -> list:
+    params = []
+    for case in CASES:
+        for resource, rules in _load_expected(case).get("costs", {}).items():
+            for rule, want in rules.items():
+                key = f"{case}:{resource}:{rule}"
+                marks = [pytest.mark.xfail(strict=True, reason=KNOWN_COST_BUGS[key])] if key in KNOWN_COST_BUGS else []
+                params.append(pytest.param(case, resource, rule, want, id=key, marks=marks))
+    return params
+
+
+@pytest.mark.parametrize("case,resource,rule,want", _cost_rules())
+def test_acceptance_cost_rule(case, resource, rule, want, monkeypatch):
+    """Issue 12's honest figures, one expectation of one resource at a time."""
+    _, findings = _scan_for_costs(case, monkeypatch)
+    mine = [f for f in findings if f.resource == resource]
+    assert mine, f"case {case}: no finding on {resource}"
+    problems = [p for f in mine if f.to_dict().get("costs") for p in _rule_problems(rule, want, f)]
+    assert any(f.to_dict().get("costs") for f in mine), f"case {case}: no costs on {resource}"
+    if rule == "fargate":
+        assert any(_fargate_sizes_named(f) for f in mine), f"case {case}: no Fargate size named for {resource}"
+    assert not problems, "\n".join([f"case {case}:"] + problems)

@@ -64,7 +64,9 @@ def test_lambda_recommended_when_the_instance_memory_fits():
 
 def test_fargate_or_batch_when_the_instance_memory_exceeds_lambda():
     f = _one(FIXTURES / CF101 / "cfn" / "big_instance_fargate.yaml")
-    assert "starting an ECS task on Fargate (Scheduler target ECS RunTask) or an AWS Batch job" in f.recommendation
+    assert ("a scheduled ECS task (an EventBridge Scheduler schedule whose target runs the job's task definition "
+            "with ECS RunTask on Fargate, FARGATE_SPOT if a run may be interrupted), or an AWS Batch job"
+            in f.recommendation)
     assert "16 GiB of memory, more than Lambda's 10,240 MB" in f.recommendation
     assert not [c for c in f.costs if "Lambda" in c.option]
     cost_line(f, "EventBridge Scheduler + Fargate task 2 vCPU / 16 GB")
@@ -73,7 +75,8 @@ def test_fargate_or_batch_when_the_instance_memory_exceeds_lambda():
 def test_assumed_duration_over_lambda_limit_recommends_fargate():
     f = _one(REPO / "examples" / "reporting-host" / "template.json", assumed_job_minutes=20)
     assert "assuming 20 min per run" in f.message
-    assert "starting an ECS task on Fargate" in f.recommendation
+    assert "a scheduled ECS task (an EventBridge Scheduler schedule whose target runs" in f.recommendation
+    assert "with ECS RunTask on Fargate" in f.recommendation
     assert "more than Lambda's 15 minutes" in f.recommendation
 
 
@@ -198,3 +201,111 @@ def test_background_process_keeps_the_check_quiet(tmp_path):
         'echo \'0 2 * * * root /opt/sync\' > /etc/cron.d/sync\\n"\n'
         '}\n')
     assert finding_keys(scan_findings(tmp_path, CF101), CF101) == []
+
+
+# -- Instance Scheduler on AWS (issue 11 item 5) -------------------------------------------------
+
+
+def test_instance_scheduler_periods_are_simulated_as_the_solution_decides():
+    from computefit.schedules import scheduler_window
+
+    # the solution's "9-5" sample: begintime <= time < endtime, weekdays only (261 in the reference year)
+    w = scheduler_window("london", [{"BeginTime": "09:00", "EndTime": "16:59", "WeekDays": "mon-fri"}], 1,
+                         "Europe/London")
+    assert w.hours_per_day == pytest.approx((7 * 60 + 59) / 60 * 261 / 365)
+    assert w.reaches_zero and w.peak == 1 and "(Europe/London)" in w.description
+    # the configuration table's spelling, numbers (0 = Monday), months; two instances
+    w = scheduler_window("x", [{"begintime": "01:00", "endtime": "03:00", "weekdays": "5-6", "months": "jan-mar"}], 2)
+    assert w.instance_hours_per_day == pytest.approx(2 * w.hours_per_day)
+    assert w.hours_per_day == pytest.approx(2 * 26 / 365)  # Saturdays and Sundays of January-March 2027
+    # a one-sided start and a one-sided stop leave the state as it is: "any" outranks "stopped"
+    w = scheduler_window("x", [{"BeginTime": "22:00"}, {"EndTime": "06:00"}], 1)
+    assert w.hours_per_day == pytest.approx(24) and not w.reaches_zero
+    # what is not read is a reason, never a guess
+    assert "could not be read" in scheduler_window("x", [{"WeekDays": "mon#1"}], 1)
+    assert "begin time after end time" in scheduler_window("x", [{"BeginTime": "10:00", "EndTime": "09:00"}], 1)
+    assert "no periods" in scheduler_window("x", [], 1)
+
+
+def test_instance_scheduler_schedule_in_the_template_prices_the_scheduled_hours():
+    findings = scan_findings(FIXTURES / CF101 / "cfn" / "instance_scheduler_schedule.yaml", CF101)
+    by = {f.resource: f for f in findings.findings}
+    f = by["ReportHost"]
+    assert "runs 2 h/day under the Instance Scheduler schedule nightly-2h" in f.message
+    assert "billed about 61 h/month" in f.message
+    assert cost_line(f, "current: 1 x t3.large").monthly_usd == pytest.approx(0.0832 * 2 * 365 / 12)
+    assert f.evidence["instance_scheduler"]["tag"] == "Schedule=nightly-2h"
+    assert "already stops it outside its schedule" in f.recommendation
+    # named "<stack name>-ExportWindow" (no NoStackPrefix): the tag's !Sub matches it
+    e = by["ExportHost"]
+    assert "under the Instance Scheduler schedule <stack name>-ExportWindow" in e.message
+    assert e.evidence["instance_scheduler"]["hours_per_day"] == pytest.approx(2 * 261 / 365, abs=0.01)
+
+
+def test_instance_scheduler_tag_without_a_readable_schedule_is_an_upper_bound():
+    for path in (FIXTURES / CF101 / "cfn" / "instance_scheduler_unreadable.yaml",
+                 FIXTURES / CF101 / "tf" / "instance_scheduler_tag"):
+        f = _one(path)
+        assert "the Instance Scheduler on AWS runs part-time (tag Schedule=office-hours) under a schedule " \
+               "not readable here" in f.message
+        assert "billed at most 730 h/month" in f.message
+        current = cost_line(f, "current: 1 x t3.medium")
+        assert current.monthly_usd == pytest.approx(0.0416 * 730)
+        assert any(a.startswith("an upper bound") for a in current.assumptions)
+        assert f.evidence["instance_scheduler"]["schedule"].startswith("unknown (no Custom::ServiceInstanceSchedule")
+
+
+_SCHEDULED_HOST = """
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Window:
+    Type: Custom::ServiceInstanceSchedule
+    Properties:
+      ServiceToken: arn:aws:lambda:us-east-1:111122223333:function:hub
+{props}
+      Periods:
+        - BeginTime: "01:00"
+          EndTime: "03:00"
+  Host:
+    Type: AWS::EC2::Instance
+    Properties:
+      InstanceType: t3.large
+      Tags:
+        - Key: Schedule
+          Value: {tag}
+      UserData:
+        Fn::Base64: |
+          #!/bin/bash
+          echo '15 2 * * * root /opt/reports/daily.py' > /etc/cron.d/daily-report
+"""
+
+
+@pytest.mark.parametrize("props, tag, part_time", [
+    ('      NoStackPrefix: "True"\n      Name: nightly', "nightly", True),
+    ('      NoStackPrefix: "True"\n      Name: nightly', "prod-nightly", False),  # the name has no prefix
+    ('      Name: nightly', "prod-nightly", True),  # "<stack name>-nightly", the stack named prod
+    ('      Name: nightly', "nightly", False),  # the solution prefixes the stack name
+    ('      NoStackPrefix: "True"', "Window", True),  # the logical ID is the name
+    ('      NoStackPrefix: "True"\n      Name: nightly\n      OverrideStatus: running', "nightly", False),
+])
+def test_instance_scheduler_schedule_names(tmp_path, props, tag, part_time):
+    p = tmp_path / "t.yaml"
+    p.write_text(_SCHEDULED_HOST.format(props=props, tag=tag))
+    f = _one(p)
+    if part_time:
+        assert "runs 2 h/day under the Instance Scheduler schedule" in f.message
+    else:
+        assert "billed 730 h/month" in f.message or "billed at most 730 h/month" in f.message
+
+
+def test_instance_scheduler_on_a_fixed_size_group_in_both_languages():
+    f = _one(FIXTURES / CF101 / "cfn" / "asg_instance_scheduler_schedule.yaml")
+    assert "an auto scaling group of 2 (c5.large) that runs 2.6 h/day under the Instance Scheduler schedule " \
+           "etl-nights" in f.message
+    hours = 3 * 313 / 365 * 730 / 24  # 01:00-04:00 Monday to Saturday
+    assert cost_line(f, "current: 2 x c5.large").monthly_usd == pytest.approx(0.085 * hours * 2, abs=0.01)
+    assert f.related == ["NightlyWindow"]
+    # Terraform: the group's tag blocks are its tags
+    f = _one(FIXTURES / CF101 / "tf" / "asg_instance_scheduler_tag")
+    assert "runs part-time (tag Schedule=nightly) under a schedule not readable here" in f.message
+    assert f.evidence["instance_scheduler"]["tag"] == "Schedule=nightly"

@@ -67,3 +67,17 @@ resource "aws_scheduler_schedule" "nightly" {
     f = only_finding(scan_findings(tmp_path, "CF102"), "CF102")
     assert "aws_ecs_task_definition.t is already run on a schedule by aws_scheduler_schedule.nightly" in f.recommendation
     assert f.evidence["scheduled_by"] == ["aws_scheduler_schedule.nightly"]
+
+
+def test_no_check_recommends_moving_a_scheduled_ecs_task():
+    """A scheduled ECS task is the target shape (issue 11 item 6): the Scheduler form draws no
+    finding at all; the legacy rule form draws only CF402's advice on the scheduler, which keeps
+    the task."""
+    from conftest import FIXTURES, scan_findings
+
+    assert scan_findings(FIXTURES / "CF102" / "tf" / "quiet_scheduled_task").findings == []
+    for path in (FIXTURES / "CF402" / "cfn" / "fire_rule_runs_ecs_task.yaml",
+                 FIXTURES / "CF402" / "tf" / "fire_rule_runs_ecs_task"):
+        findings = scan_findings(path).findings
+        assert [f.check_id for f in findings] == ["CF402"]
+        assert findings[0].recommendation.startswith("Keep the task definition")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from conftest import FIXTURES, cost_line, only_finding, scan_findings
 
-from computefit import facts
+from computefit import facts, prices
 from computefit.schedules import Window, capacity_window
 
 CF103 = "CF103"
@@ -53,7 +53,7 @@ def test_finding_states_window_hours_and_costs_both_ways():
     assert f.severity == "info" and f.confidence == "high"
     assert "scale from 0 to 4 and back to 0" in f.message
     assert "runs 4 h/day on average, about 487 instance-hours/month of c5.xlarge" in f.message
-    price = facts.value("price.ec2_linux_hour")["c5.xlarge"]
+    price = prices.rate("ec2.c5.xlarge")
     current = cost_line(f, "current: up to 4 x c5.xlarge")
     assert current.monthly_usd == pytest.approx(price * 16 * 730 / 24)
     batch = cost_line(f, "AWS Batch on Fargate")
@@ -98,7 +98,7 @@ def test_cf101_costs_a_part_time_group_for_its_hours(path):
     assert "runs 2 h/day under scheduled actions" in f.message
     assert "billed about 61 h/month" in f.message
     current = cost_line(f, "current: 1 x m5.large under scheduled actions")
-    price = facts.value("price.ec2_linux_hour")["m5.large"]
+    price = prices.rate("ec2.m5.large")
     assert current.monthly_usd == pytest.approx(price * 2 * 730 / 24)
     assert "stop it outside the window" in f.recommendation or "already stop it" in f.recommendation
     assert f.evidence["duty_cycle"]["billed_hours_per_month"] == pytest.approx(60.8, abs=0.1)

@@ -5,9 +5,9 @@ arithmetic against facts.toml."""
 from __future__ import annotations
 
 import pytest
-from conftest import FIXTURES, finding_rows, fixture_cases, only_finding, scan_case, scan_findings
+from conftest import FIXTURES, case_files, finding_rows, fixture_cases, only_finding, scan_case, scan_findings
 
-from computefit import facts
+from computefit import facts, prices
 
 CHECK = "CF201"
 BASE = FIXTURES / CHECK
@@ -26,7 +26,7 @@ def finding_of(case: str, resource: str, **options):
 def test_fixtures_state_what_they_show():
     for case in fixture_cases(CHECK):
         path = BASE / case
-        files = [path] if path.is_file() else sorted(path.rglob("*.tf")) + sorted(path.glob("*.tfvars"))
+        files = [path] if path.is_file() else case_files(path) + sorted(path.glob("*.tfvars"))
         for f in files:
             head = f.read_text(encoding="utf-8").lstrip()
             assert head.startswith(("#", '{\n  "Description": "CF201')), f
@@ -128,12 +128,13 @@ def test_api_caller_adds_the_integration_timeout_advice(tmp_path, monkeypatch):
     assert "Its caller Slow.Events.Get gives up after 29 s (CF202)" in f.recommendation
     assert "a Regional or private REST API can also raise its integration timeout above 29 s" in f.recommendation
     assert f.evidence["triggers"] == [{"kind": "rest_api", "resource": "Slow.Events.Get", "at": "t.yaml:10"}]
-    assert [c.option for c in f.costs] == ["current: Lambda 128 MB, 800 s one run",
-                                           "Fargate task 0.25 vCPU / 0.5 GB, 800 s one run"]
+    assert [c.option for c in f.costs] == ["current: Lambda 128 MB, 800 s per run",
+                                           "Fargate task 0.25 vCPU / 0.5 GB, 800 s per run"]
+    assert all(c.monthly_usd is None and c.per_1000_runs for c in f.costs)  # the API's volume is unknown
 
 
 # --------------------------------------------------------------------------------------------------
-# Cost lines: runs per month from the schedule, else one run
+# Cost lines: runs per month from the schedule (or a usage file), else per 1,000 runs
 # --------------------------------------------------------------------------------------------------
 
 
@@ -141,39 +142,42 @@ def test_schedule_driven_costs_count_runs_per_month():
     f = finding_of("cfn/fire_exactly_720.yaml", "ReportFunction")  # rate(1 hour), 2048 MB
     lam, far = f.costs
     assert lam.option == "current: Lambda 2048 MB, 720 s x 730 runs/month"
-    assert far.option == "Fargate task 2 vCPU / 4 GB, 720 s x 730 runs/month"
-    assert lam.assumptions[0] == "every run lasts the full timeout (an upper bound)"
+    assert far.option == "Fargate task 1 vCPU / 2 GB, 720 s x 730 runs/month"  # 1.16 vCPU: nearest 1
+    assert lam.assumptions[0] == ("every run lasts the full timeout, 720 s (an upper bound; give request_duration_ms "
+                                  "in a usage file)")
     assert "730.0 runs/month x 720 s at 2048 MB (x86_64)" in lam.assumptions
     assert not any("one run" in a for a in lam.assumptions + far.assumptions)
     # 730 runs x 720 s x 2 GB at the x86 GB-second price, plus requests
-    gb_s, req = facts.value("price.lambda_gb_second")["x86_64"], facts.value("price.lambda_request")
+    gb_s, req = prices.rate("lambda_gb_second", "x86_64"), prices.rate("lambda_request")
     assert lam.monthly_usd == pytest.approx(730 * (720 * 2 * gb_s + req))
-    vcpu_h, gb_h = facts.value("price.fargate_vcpu_hour")["x86_64"], facts.value("price.fargate_gb_hour")["x86_64"]
-    assert far.monthly_usd == pytest.approx(730 * 720 / 3600 * (2 * vcpu_h + 4 * gb_h))
+    vcpu_h, gb_h = prices.rate("fargate_vcpu_hour", "x86_64"), prices.rate("fargate_gb_hour", "x86_64")
+    assert far.monthly_usd == pytest.approx(730 * 720 / 3600 * (1 * vcpu_h + 2 * gb_h))
     assert lam.monthly_usd > far.monthly_usd
 
 
 def test_terraform_schedule_costs():
     f = finding_of("tf/fire_literal", "aws_lambda_function.export")
     assert [c.option for c in f.costs] == ["current: Lambda 1024 MB, 900 s x 730 runs/month",
-                                           "Fargate task 1 vCPU / 2 GB, 900 s x 730 runs/month"]
+                                           "Fargate task 0.5 vCPU / 1 GB, 900 s x 730 runs/month"]
 
 
-def test_without_a_schedule_the_cost_is_one_run():
+def test_without_a_schedule_the_cost_is_per_1000_runs_never_zero():
     f = finding_of("cfn/fire_literal_900.yaml", "ExportFunction")  # 1024 MB, no trigger
     lam, far = f.costs
-    assert lam.option == "current: Lambda 1024 MB, 900 s one run"
-    assert far.option == "Fargate task 1 vCPU / 2 GB, 900 s one run"
+    assert lam.option == "current: Lambda 1024 MB, 900 s per run"
+    assert far.option == "Fargate task 0.5 vCPU / 1 GB, 900 s per run"
     for c in (lam, far):
-        assert c.assumptions[-1] == "one run; no schedule was found to count runs per month"
-    gb_s, req = facts.value("price.lambda_gb_second")["x86_64"], facts.value("price.lambda_request")
-    assert lam.monthly_usd == pytest.approx(900 * 1 * gb_s + req)
+        assert c.monthly_usd is None
+        assert ("runs per month unknown: no caller in the scanned code; give monthly_requests in a usage file"
+                in c.assumptions)
+    gb_s, req = prices.rate("lambda_gb_second", "x86_64"), prices.rate("lambda_request")
+    assert lam.per_1000_runs == pytest.approx(1000 * (900 * 1 * gb_s + req))
 
 
 def test_above_the_limit_costs_are_capped_at_the_limit():
     f = finding_of("cfn/fire_above_limit.yaml", "ImportFunction")
-    assert [c.option for c in f.costs] == ["current: Lambda 128 MB, 900 s one run",
-                                           "Fargate task 0.25 vCPU / 0.5 GB, 900 s one run"]
+    assert [c.option for c in f.costs] == ["current: Lambda 128 MB, 900 s per run",
+                                           "Fargate task 0.25 vCPU / 0.5 GB, 900 s per run"]
 
 
 # --------------------------------------------------------------------------------------------------

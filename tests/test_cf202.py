@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from conftest import FIXTURES, cost_line, fixture_cases, only_finding, scan_case, scan_findings
 
-from computefit import facts
+from computefit import facts, prices
 
 CHECK = "CF202"
 
@@ -24,8 +24,8 @@ def test_fixtures_state_what_they_show():
 
 def test_cost_lines_follow_the_requests_option():
     f = only_finding(scan_case(CHECK, "cfn/fire_sam_rest_default.yaml", timed_out_requests_per_month=10000))
-    price = facts.value("price.lambda_gb_second")["x86_64"]
-    req = facts.value("price.lambda_request")
+    price = prices.rate("lambda_gb_second", "x86_64")
+    req = prices.rate("lambda_request")
     current = cost_line(f, "current:")
     capped = cost_line(f, "timeout capped")
     assert current.monthly_usd == pytest.approx(10000 * (req + 60 * 1.0 * price))
@@ -89,7 +89,9 @@ def test_a_streaming_transfer_mode_in_any_case_is_quiet_and_buffered_fires(tmp_p
     assert len(scan_findings(_template(tmp_path, loud, timeout=300), CHECK).findings) == 1
 
 
-def test_an_api_known_only_from_its_permission_is_medium_confidence(tmp_path):
+def test_an_api_known_only_from_its_permission_is_low_confidence_above_30_s(tmp_path):
+    """A permission with no SourceArn names no API: REST (29 s by default), HTTP (30 s) or
+    WebSocket is unknown, so only a timeout above 30 s is reported, with low confidence."""
     body = """  Permission:
     Type: AWS::Lambda::Permission
     Properties:
@@ -97,9 +99,11 @@ def test_an_api_known_only_from_its_permission_is_medium_confidence(tmp_path):
       FunctionName: !Ref Fn
       Principal: apigateway.amazonaws.com
 """
+    assert scan_findings(_template(tmp_path, body, timeout=30), CHECK).findings == []
     f = only_finding(scan_findings(_template(tmp_path, body, timeout=60), CHECK))
-    assert f.confidence == "medium"
-    assert "not in the scanned code" in f.message
+    assert f.confidence == "low"
+    assert "API Gateway API (protocol unknown) Permission gives up after 30 s" in f.message
+    assert "known only from a lambda:InvokeFunction permission" in f.message
 
 
 def test_an_edge_association_of_unknown_event_type_uses_the_origin_limit(tmp_path):

@@ -5,7 +5,7 @@ queue), the values and lines it names, and suppression on the queue."""
 from __future__ import annotations
 
 import pytest
-from conftest import FIXTURES, fixture_cases
+from conftest import FIXTURES, case_files, fixture_cases
 
 from computefit.config import Config
 from computefit.runner import scan
@@ -20,6 +20,9 @@ EXPECTED: dict[str, list[tuple[str, str, str, int, str]]] = {
     "cfn/fire_warning_json.json": [(CHECK, "ImportQueue", "cfn/fire_warning_json.json", 7, "warning")],
     "cfn/fire_sam_event.yaml": [(CHECK, "OrdersQueue", "cfn/fire_sam_event.yaml", 13, "warning")],
     "cfn/quiet_six_times.yaml": [],
+    # a nested stack's mapping reads the parent's queue (its ARN passed as a parameter)
+    "cfn/fire_nested_queue_in_parent": [
+        (CHECK, "JobsQueue", "cfn/fire_nested_queue_in_parent/parent.yaml", 9, "error")],
     "cfn/quiet_imported_queue.yaml": [],
     "cfn/quiet_suppressed_on_queue.yaml": [],
     "tf/fire_resource": [(CHECK, "aws_sqs_queue.jobs", "tf/fire_resource/main.tf", 4, "error")],
@@ -59,7 +62,7 @@ def test_every_fixture_is_in_the_expectation_table():
 def test_fixtures_state_what_they_show():
     for case in fixture_cases(CHECK):
         path = BASE / case
-        for f in [path] if path.is_file() else sorted(path.rglob("*.tf")):
+        for f in [path] if path.is_file() else case_files(path):
             head = f.read_text(encoding="utf-8").lstrip()
             first = head.splitlines()[0 if head.startswith("#") else 1]
             assert "CF203" in first and ("FIRE" in first or "QUIET" in first), f

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from conftest import FIXTURES, cost_line, fixture_cases, only_finding, scan_case, scan_findings
 
-from computefit import facts, pricing
+from computefit import facts, pricing, prices
 
 CHECK = "CF204"
 
@@ -39,21 +39,21 @@ def test_raising_a_threshold_silences_a_firing_case():
 def test_scheduled_costs_use_runs_per_month_and_the_cpu_equivalent_fargate_size():
     f = only_finding(scan_case(CHECK, "tf/fire_scheduled_rule"))
     runs = pricing.runs_per_month(24)
-    gb_s = facts.value("price.lambda_gb_second")["x86_64"]
-    req = facts.value("price.lambda_request")
+    gb_s = prices.rate("lambda_gb_second", "x86_64")
+    req = prices.rate("lambda_request")
     lam = cost_line(f, "current: Lambda 10240 MB, 900 s, 730 runs")
     assert lam.monthly_usd == pytest.approx(runs * (req + 900 * 10 * gb_s))
-    far = cost_line(f, "Fargate task 8 vCPU / 16 GB, 900 s, 730 runs")
-    vcpu_h = facts.value("price.fargate_vcpu_hour")["x86_64"]
-    gb_h = facts.value("price.fargate_gb_hour")["x86_64"]
-    assert far.monthly_usd == pytest.approx(runs * 900 / 3600 * (8 * vcpu_h + 16 * gb_h))
+    far = cost_line(f, "Fargate task 4 vCPU / 10 GB, 900 s, 730 runs")  # 5.8 vCPU: nearest 4, 10 GB of 8-30
+    vcpu_h = prices.rate("fargate_vcpu_hour", "x86_64")
+    gb_h = prices.rate("fargate_gb_hour", "x86_64")
+    assert far.monthly_usd == pytest.approx(runs * 900 / 3600 * (4 * vcpu_h + 10 * gb_h))
     assert far.monthly_usd < lam.monthly_usd
 
 
 def test_unknown_volume_is_unknown_not_zero():
     f = only_finding(scan_case(CHECK, "cfn/fire_sam_s3_maxed.yaml"))
-    monthly = [c for c in f.costs if c.option.endswith("every run in a month")]
-    assert len(monthly) == 2 and all(c.monthly_usd is None for c in monthly)
+    assert len(f.costs) == 2 and all(c.option.endswith("per run") for c in f.costs)
+    assert all(c.monthly_usd is None and c.per_1000_runs > 0 for c in f.costs)
 
 
 def test_unresolved_memory_with_large_storage_still_fires_without_a_price(tmp_path):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from conftest import FIXTURES, cost_line, fixture_cases, only_finding, scan_case, scan_findings
 
-from computefit import facts
+from computefit import facts, prices
 from computefit.schedules import parse_aws
 
 CHECK = "CF205"
@@ -77,8 +77,8 @@ def test_upper_bound_is_capped_at_one_environment_without_reserved_concurrency(t
     f = only_finding(scan_findings(_template(tmp_path, "rate(1 minute)", 300), CHECK))
     line = cost_line(f, "current: Lambda 1024 MB, 43,800 runs a month, at most")
     month = facts.meta("seconds_per_month")
-    gb_s = facts.value("price.lambda_gb_second")["x86_64"]
-    req = facts.value("price.lambda_request")
+    gb_s = prices.rate("lambda_gb_second", "x86_64")
+    req = prices.rate("lambda_request")
     runs = 43800
     assert line.monthly_usd == pytest.approx(runs * req + month * 1.0 * gb_s)
     assert "capped at one execution environment" in line.assumptions[0]
@@ -89,8 +89,8 @@ def test_reserved_concurrency_multiplies_the_cap(tmp_path):
     f = only_finding(scan_findings(p, CHECK))
     line = cost_line(f, "current: Lambda 1024 MB, 43,800 runs a month, at most")
     month = facts.meta("seconds_per_month")
-    gb_s = facts.value("price.lambda_gb_second")["x86_64"]
-    req = facts.value("price.lambda_request")
+    gb_s = prices.rate("lambda_gb_second", "x86_64")
+    req = prices.rate("lambda_request")
     assert line.monthly_usd == pytest.approx(43800 * req + 3 * month * gb_s)
     assert "capped at 3 execution environment(s)" in line.assumptions[0]
     assert f.evidence["reserved_concurrency"]["value"] == 3

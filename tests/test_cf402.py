@@ -4,7 +4,8 @@ and pattern rules never fire."""
 
 from __future__ import annotations
 
-from conftest import assert_cases_say_what_they_show, finding_rows, scan_case, scan_findings
+import pytest
+from conftest import FIXTURES, assert_cases_say_what_they_show, finding_rows, only_finding, scan_case, scan_findings
 
 CHECK = "CF402"
 
@@ -63,3 +64,23 @@ def test_unknown_expression_still_reports_the_rule_without_a_guessed_cost(tmp_pa
     (f,) = scan_findings(t, CHECK).findings
     assert "not known statically" in f.message
     assert [c.monthly_usd for c in f.costs] == [None, None]
+
+
+@pytest.mark.parametrize("path, task", [
+    ("cfn/fire_rule_runs_ecs_task.yaml", "ExportTask"),
+    ("tf/fire_rule_runs_ecs_task", "aws_ecs_task_definition.export"),
+    ("tf/fire_registry_module_ecs_task", "aws_ecs_task_definition.report"),  # the schedules entry is quiet
+])
+def test_a_rule_that_runs_an_ecs_task_keeps_the_task_and_moves_only_the_schedule(path, task):
+    """A scheduled ECS task is the right compute model: the advice concerns the scheduler only."""
+    f = only_finding(scan_findings(FIXTURES / "CF402" / path, "CF402"), "CF402")
+    assert f"that runs the ECS task {task}: a scheduled ECS task is already the right compute model" in f.message
+    assert f.recommendation.startswith("Keep the task definition and move only the schedule")
+    assert "EcsParameters" in f.recommendation or "ecs_parameters" in f.recommendation
+    assert "resource permission" not in f.recommendation  # an ECS target already uses a role
+    assert f.evidence["ecs_tasks"] == [task]
+
+
+def test_a_rule_that_invokes_a_function_is_not_called_a_scheduled_task():
+    f = only_finding(scan_findings(FIXTURES / "CF402" / "cfn" / "fire_rule_to_lambda.yaml", "CF402"), "CF402")
+    assert "ECS task" not in f.message and "ecs_tasks" not in f.evidence

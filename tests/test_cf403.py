@@ -71,6 +71,8 @@ def test_each_fixture_names_every_offending_state():
         "aws_sfn_state_machine.ingest": ["Submit"],
         "module.step_function": ["Transcode"],
         "aws_sfn_state_machine.approval": ["AskApprover", "AskApprover"],
+        "IngestFlow": ["Ingest"],
+        "aws_sfn_state_machine.loader": ["Ingest"],
     }
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from conftest import cost_line, only_finding, scan_case, scan_findings
 
-from computefit import facts
+from computefit import facts, prices
 
 ID = "CF502"
 
@@ -17,7 +17,7 @@ def _one(case, **options):
 
 
 def _gb_s(arch):
-    return facts.value("price.lambda_gb_second")[arch]
+    return prices.rate("lambda_gb_second", arch)
 
 
 def test_scheduled_saving_is_the_price_difference_over_the_schedules_runs():

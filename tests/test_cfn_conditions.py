@@ -123,3 +123,37 @@ def test_cf201_fixture_quiet_under_a_false_condition_and_medium_when_unknown():
     assert scan_findings(base / "quiet_condition_false.yaml", "CF201").findings == []
     f, = scan_findings(base / "fire_condition_unknown.yaml", "CF201").findings
     assert f.resource == "ReportFunction" and f.confidence == "medium"
+
+
+SAM_PC = """\
+    Transform: AWS::Serverless-2016-10-31
+    Parameters:
+      Env: {Type: String, Default: ENV}
+      Flag: {Type: String}
+    Conditions:
+      IsProd: !Equals [!Ref Env, prod]
+      Flagged: !Equals [!Ref Flag, "on"]
+    Resources:
+      Fn:
+        Type: AWS::Serverless::Function
+        Properties:
+          Runtime: python3.12
+          Handler: app.handler
+          AutoPublishAlias: live
+          ProvisionedConcurrencyConfig: !If
+            - CONDITION
+            - ProvisionedConcurrentExecutions: 3
+            - !Ref AWS::NoValue
+    """
+
+
+def test_sam_provisioned_concurrency_under_fn_if(tmp_path):
+    # SAM's own examples switch provisioned concurrency per environment with !If ... AWS::NoValue
+    def pc(env: str, condition: str = "IsProd"):
+        res = build(tmp_path, SAM_PC.replace("ENV", env).replace("CONDITION", condition))
+        return res["FnAliaslive"].setting("provisioned_concurrency")
+
+    assert pc("prod").value == 3
+    assert pc("dev") is None  # the NoValue branch: no provisioned concurrency
+    unknown = pc("prod", "Flagged").value
+    assert getattr(unknown, "reason", "").startswith("ProvisionedConcurrencyConfig depends on condition Flagged")

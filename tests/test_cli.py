@@ -256,9 +256,12 @@ def test_json_report_matches_the_contract(project):
         assert isinstance(f["line"], int) and isinstance(f["evidence"], dict)
         assert not os.path.isabs(f["file"])  # relative to the working directory
         assert f["evidence"]["timeout"]["value"] in (900, 1000)
-        assert set(f["costs"]) == {"currency", "region", "prices_as_of", "options"}
+        assert set(f["costs"]) == {"currency", "region", "region_from", "prices_as_of", "options", "current",
+                                   "cheapest_alternative", "monthly_saving", "usage"}
+        assert f["costs"]["current"]["option"].startswith("current")
         for option in f["costs"]["options"]:
-            assert set(option) == {"option", "monthly_usd", "assumptions"}
+            assert set(option) - {"per_1000_runs_usd"} == {"option", "monthly_usd", "assumptions"}
+            assert option["monthly_usd"] is not None or "per_1000_runs_usd" in option  # never a silent gap
 
 
 def test_json_file_paths_are_absolute_outside_the_working_directory(project, tmp_path_factory):
@@ -285,7 +288,14 @@ def test_text_report_is_one_line_per_finding(project):
         ("jobs/error.yaml", "8", "7", "CF201", "error"), ("jobs/warn.yaml", "8", "7", "CF201", "warning")]
     assert found[0]["msg"].startswith("Import has a timeout of 1000 s")
     assert "fix:" not in result.output and "cost:" not in result.output
-    assert lines[2:] == ["", "2 findings (1 error, 1 warning, 0 info) in 3 files"]
+    # the report ends with the cost totals (region and price date once, then per check) and the summary
+    assert lines[2] == ""
+    assert lines[3].startswith("Costs (USD, us-east-1 on-demand, prices as of ")
+    # nothing invokes these functions, so their runs a month are unknown: counted, never priced as $0
+    assert lines[3].endswith("2 flagged resources with no monthly figure (runs a month unknown: give them in a "
+                             "usage file)")
+    assert lines[4].startswith("  CF201  2 flagged resources with no monthly figure")
+    assert lines[5:] == ["", "2 findings (1 error, 1 warning, 0 info) in 3 files"]
 
 
 def test_full_text_report_groups_findings_by_file_with_the_recommendation_under_each(project):

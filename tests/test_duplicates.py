@@ -97,3 +97,16 @@ def test_a_template_without_generator_is_not_named(tmp_path):
         "    Metadata:\n      Tool: Amazon.Lambda.Annotations\n"))
     [f] = scan([str(tmp_path)], Config(select=("CF301",))).findings
     assert "generated_template" not in f.evidence
+
+
+def test_two_calls_of_one_module_in_one_root_are_two_findings(tmp_path, monkeypatch):
+    """Two module calls in the same root are two resources, even when their findings read the same
+    once the module prefix is set aside (as costs from one usage-file default make them)."""
+    _roots(tmp_path, {
+        "dev": ('module "api" {\n  source = "../../modules/api"\n  name   = "api-a"\n}\n'
+                'module "web" {\n  source = "../../modules/api"\n  name   = "api-b"\n}\n')})
+    monkeypatch.chdir(tmp_path)
+    found = scan(["."], Config(select=("CF301",))).findings
+    assert sorted(f.resource for f in found) == ["module.api.aws_lambda_function.api",
+                                                 "module.web.aws_lambda_function.api"]
+    assert all("root_modules" not in f.evidence for f in found)

@@ -24,7 +24,7 @@ Resources:
       Cpu: "512"
       Memory: "1024"
       RequiresCompatibilities: [FARGATE]
-      RuntimePlatform: {CpuArchitecture: ARM64}
+      RuntimePlatform: {CpuArchitecture: ARM64, OperatingSystemFamily: LINUX}
       ContainerDefinitions:
         - Name: cron
           Image: alpine:3.19
@@ -66,7 +66,8 @@ resource "aws_ecs_task_definition" "t" {
   memory                   = "1024"
   requires_compatibilities = ["FARGATE"]
   runtime_platform {
-    cpu_architecture = "ARM64"
+    cpu_architecture        = "ARM64"
+    operating_system_family = "LINUX"
   }
   container_definitions = CONTAINERS
 }
@@ -223,11 +224,10 @@ module "s" {
     (tf,) = neutral(_model(folder))
     assert tf["kind"] == m.ECS_SERVICE
     assert tf["containers"] == cfn["containers"]
-    # runtime_platform is an object input of the module, which the kinds table cannot reach into
-    # yet (the Terraform front end walks blocks, not object values): the architecture is not read
-    # and the x86_64 default prices the task
-    cfn["attributes"].pop("cpu_architecture")
+    # runtime_platform is an object input of the module: the kinds table's module paths reach into it
     assert tf["attributes"] == cfn["attributes"]
+    assert tf["attributes"]["cpu_architecture"] == "ARM64"
+    assert tf["attributes"]["operating_system_family"] == "LINUX"
 
 
 def test_a_heredoc_with_unquoted_placeholders_is_still_read(tmp_path):
@@ -238,3 +238,79 @@ def test_a_heredoc_with_unquoted_placeholders_is_still_read(tmp_path):
     task = next(_model(folder).units_of(m.ECS_TASK))
     (c,) = task.containers
     assert c.name == "job" and c.process.kind == "scheduler"
+
+
+def test_the_batch_module_creates_compute_environments_queues_and_job_definitions(tmp_path):
+    """terraform-aws-modules/batch: each entry of compute_environments, job_queues and
+    job_definitions is a resource of its kind, with the module's defaults (MANAGED, container)."""
+    folder = tmp_path / "tf"
+    folder.mkdir()
+    (folder / "main.tf").write_text("""
+module "batch" {
+  source = "terraform-aws-modules/batch/aws"
+  compute_environments = {
+    spot = { compute_resources = { type = "SPOT", max_vcpus = 32, instance_types = ["c5.large"], subnets = [] } }
+  }
+  job_queues = {
+    low = { priority = 1, compute_environment_order = { 0 = { compute_environment_key = "spot" } } }
+    v2  = { priority = 2, compute_environments = ["spot"] }
+  }
+  job_definitions = {
+    nightly = { platform_capabilities = ["EC2"], container_properties = jsonencode({ image = "alpine" }) }
+  }
+}
+""")
+    doc = _model(folder).documents[0]
+    by = {r.address: r for r in doc.resources}
+    ce = by["module.batch.compute_environments.spot"]
+    assert (ce.kind, ce.value("environment_type"), ce.value("compute_type"), ce.value("max_vcpus"),
+            ce.value("instance_types")) == ("batch_compute_environment", "MANAGED", "SPOT", 32, ["c5.large"])
+    for q in ("low", "v2"):
+        queue = by[f"module.batch.job_queues.{q}"]
+        assert queue.kind == "batch_job_queue"
+        assert [e.target for e in queue.edges_via("compute_environments")] == ["module.batch.compute_environments.spot"]
+    jd = by["module.batch.job_definitions.nightly"]
+    assert (jd.kind, jd.value("job_type"), jd.value("platform_capabilities")) == ("batch_job_definition", "container", ["EC2"])
+    assert json.loads(jd.value("container_properties")) == {"image": "alpine"}
+    assert by["module.batch"].kind == "batch_module"
+
+
+def test_batch_job_queues_read_in_both_languages(tmp_path):
+    (tmp_path / "t.yaml").write_text("""
+Resources:
+  Env:
+    Type: AWS::Batch::ComputeEnvironment
+    Properties: {Type: MANAGED, ComputeResources: {Type: FARGATE, MaxvCpus: 4, Subnets: [], SecurityGroupIds: []}}
+  Queue:
+    Type: AWS::Batch::JobQueue
+    Properties:
+      Priority: 1
+      ComputeEnvironmentOrder: [{Order: 1, ComputeEnvironment: !Ref Env}]
+""")
+    folder = tmp_path / "tf"
+    folder.mkdir()
+    (folder / "main.tf").write_text("""
+resource "aws_batch_compute_environment" "env" {
+  type = "MANAGED"
+  compute_resources {
+    type      = "FARGATE"
+    max_vcpus = 4
+    subnets   = []
+  }
+}
+resource "aws_batch_job_queue" "queue" {
+  name     = "q"
+  priority = 1
+  state    = "ENABLED"
+  compute_environment_order {
+    order               = 1
+    compute_environment = aws_batch_compute_environment.env.arn
+  }
+}
+""")
+    cfn = {r.kind: r for r in _model(tmp_path / "t.yaml").documents[0].resources}
+    tf = {r.kind: r for r in _model(folder).documents[0].resources}
+    for graph, env in ((cfn, "Env"), (tf, "aws_batch_compute_environment.env")):
+        q = graph["batch_job_queue"]
+        assert q.value("priority") == 1
+        assert [e.target for e in q.edges_via("compute_environments")] == [env]

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from computefit import facts
+from computefit import facts, prices
 
 
 def all_fact_keys(node=None, prefix="") -> list[str]:
@@ -30,10 +30,10 @@ def test_fact_carries_value_unit_source_and_date():
 
 
 def test_meta_and_raw_tables():
-    assert (facts.meta("currency"), facts.meta("region"), facts.meta("hours_per_month")) == ("USD", "us-east-1", 730)
-    table = facts.raw("price.scheduler_invocation")
-    assert table["value"] == facts.value("price.scheduler_invocation")
-    assert isinstance(table["free_per_month"], int) and table["free_per_month"] > 0
+    assert facts.meta("hours_per_month") == 730
+    table = facts.raw("fargate.minimum_seconds")
+    assert table["value"] == facts.value("fargate.minimum_seconds") == 60
+    assert table["unit"] == "s"
 
 
 @pytest.mark.parametrize("key", ["lambda.timeout_maximum", "nothing", "price.lambda_gb_second.arm"])
@@ -49,7 +49,7 @@ def test_a_table_that_is_not_a_fact_is_a_key_error():
 
 def test_every_fact_has_a_source_an_openable_url_and_an_as_of_date():
     keys = all_fact_keys()
-    assert "price.lambda_gb_second" in keys and "ec2.instance_size" in keys
+    assert "lambda.timeout_max" in keys and "fargate.minimum_seconds" in keys
     for key in keys:
         f = facts.fact(key)
         assert f.source.strip(), key
@@ -63,8 +63,8 @@ def test_every_fact_has_a_source_an_openable_url_and_an_as_of_date():
 
 
 def test_per_architecture_prices_cover_both_architectures():
-    for key in ("price.lambda_gb_second", "price.lambda_pc_gb_second", "price.lambda_pc_duration_gb_second",
-                "price.fargate_vcpu_hour", "price.fargate_gb_hour"):
-        prices = facts.value(key)
-        assert set(prices) == {"x86_64", "arm64"}, key
-        assert 0 < prices["arm64"] < prices["x86_64"], key  # Graviton is the cheaper one
+    for key in ("lambda_gb_second", "lambda_pc_gb_second", "lambda_pc_duration_gb_second",
+                "fargate_vcpu_hour", "fargate_gb_hour"):
+        table = prices.data()["regions"]["us-east-1"][key]["value"]
+        assert set(table) == {"x86_64", "arm64"}, key
+        assert 0 < prices.rate(key, "arm64") < prices.rate(key, "x86_64"), key  # Graviton is the cheaper one

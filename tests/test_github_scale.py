@@ -65,8 +65,10 @@ def test_within_bytes_cuts_outside_tables():
 def test_markdown_cost_totals(monkeypatch):
     monkeypatch.chdir(REPO)
     out = CliRunner().invoke(main, ["scan", "examples", "--format", "markdown", "--select", "CF101"]).output
-    assert ("**Estimated cost** of the 2 findings with both figures: \\$130.82/month today, "
-            "\\$0.67/month with the cheapest alternative of each") in out
+    assert ("2 flagged resources cost \\$130.82/month; potential saving \\$130.14/month, all of it on "
+            "assumed usage (USD, us-east-1 on-demand, prices as of ") in out
+    assert "| CF101 | 2 | \\$130.82/month | \\$130.14/month | \\$130.14/month |" in out
+    assert out.rstrip().endswith("| **All** | 2 | \\$130.82/month | \\$130.14/month | \\$130.14/month | 0 |")
 
 
 def test_added_lines_from_a_unified_diff():

@@ -24,8 +24,8 @@ def test_attributes_are_well_formed():
     for kind in table().values():
         for a in kind.attributes:
             assert a.type in TYPES and all(t in TYPES for _l, t in a.types), (kind.name, a.name)
-            if a.default:
-                facts.fact(a.default)  # a typo raises KeyError
+            for key in {a.default, *dict(a.defaults).values()} - {None}:
+                facts.fact(key)  # a typo raises KeyError
             if "cloudformation" in a.paths:
                 assert kind.types["cloudformation"], (kind.name, a.name)
             if "terraform" in a.paths:
@@ -42,3 +42,21 @@ def test_one_row_serves_both_languages():
     assert "VisibilityTimeout" in mapped_keys("sqs_queue", "cloudformation")
     assert kind_of("module:terraform-aws-modules/sqs/aws") == "sqs_queue"
     assert kind_of("AWS::IAM::Role") is None  # unmapped types are still emitted, without a kind
+
+
+def test_a_default_can_differ_by_language(tmp_path):
+    # CloudFormation creates an ECS service with 1 task when DesiredCount is omitted; Terraform's
+    # provider with 0 (so an omitted desired_count is not read as 1)
+    from computefit.discovery import discover
+    from computefit.runner import build_model
+
+    (tmp_path / "t.yaml").write_text(
+        "Resources:\n  Svc:\n    Type: AWS::ECS::Service\n    Properties:\n      Cluster: c\n")
+    (tmp_path / "main.tf").write_text('resource "aws_ecs_service" "svc" {\n  name = "svc"\n}\n')
+    model, errors, _ = build_model(discover([str(tmp_path)]))
+    assert errors == []
+    by_name = {r.address: r for r in model.resources}
+    cfn = by_name["Svc"].attributes["desired_count"]
+    assert (cfn.value, cfn.origin) == (1, "service-default")
+    assert "aws-resource-ecs-service.html" in cfn.note
+    assert "desired_count" not in by_name["aws_ecs_service.svc"].attributes

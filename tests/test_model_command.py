@@ -79,3 +79,41 @@ def test_model_reports_unreadable_files(tmp_path):
     out = run("model", str(tmp_path))
     assert out.exit_code == 2
     assert "error: " in out.output and "bad.tf" in out.output
+
+
+def test_model_takes_the_environment_options_of_scan(tmp_path, monkeypatch):
+    """--var, --var-file, --parameter, --parameter-file and --root change the model as they change
+    a scan, so the model shown is the one checked."""
+    tf = tmp_path / "tf"
+    tf.mkdir()
+    (tf / "main.tf").write_text('variable "timeout" { default = 3 }\n'
+                                'resource "aws_lambda_function" "f" {\n  timeout = var.timeout\n}\n'
+                                'module "m" {\n  source = "../shared"\n}\n')
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "main.tf").write_text('resource "aws_lambda_function" "g" {\n  timeout = 5\n}\n')
+    (tmp_path / "prod.tfvars").write_text("timeout = 600\n")
+    (tmp_path / "stack.yaml").write_text(
+        "Parameters:\n  T:\n    Type: Number\n    Default: 3\nResources:\n  Fn:\n    Type: AWS::Lambda::Function\n"
+        "    Properties:\n      Timeout: !Ref T\n")
+    (tmp_path / "params.json").write_text('[{"ParameterKey": "T", "ParameterValue": "700"}]')
+    monkeypatch.chdir(tmp_path)
+
+    def model(*args: str) -> dict:
+        out = run("model", *args, "--format", "json")
+        assert out.exit_code == 0, out.output
+        data = json.loads(out.output)
+        return {r["address"]: r["attributes"].get("timeout", {}).get("value")
+                for d in data["documents"] for r in d["resources"]} | {"notices": data["notices"]}
+
+    plain = model("tf", "stack.yaml")
+    assert (plain["aws_lambda_function.f"], plain["Fn"]) == (3, 3)
+    assert "module.m.aws_lambda_function.g" not in plain  # ../shared is outside the boundary (tf)
+    assert any("outside the read boundary" in n["message"] for n in plain["notices"])
+    assert model("tf", "--var", "timeout=900")["aws_lambda_function.f"] == 900
+    assert model("tf", "--var-file", "prod.tfvars")["aws_lambda_function.f"] == 600
+    assert model("stack.yaml", "--parameter", "T=800")["Fn"] == 800
+    assert model("stack.yaml", "--parameter-file", "params.json")["Fn"] == 700
+    wide = model("tf", "--root", ".")
+    assert wide["module.m.aws_lambda_function.g"] == 5 and wide["notices"] == []
+    bad = run("model", "tf", "--var", "novalue")
+    assert bad.exit_code == 2 and "expected NAME=VALUE" in bad.output

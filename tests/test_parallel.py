@@ -79,7 +79,7 @@ def test_pool_is_used_and_results_come_back_in_order(always_parallel, monkeypatc
     assert len(results) == len(todo)
     for (kind, what), (doc, errors, _, _) in zip(todo, results):
         if doc is not None:
-            assert doc.path == (what if kind == "cloudformation" else what.directory)
+            assert doc.path == (what[0] if kind == "cloudformation" else what.directory)  # (path, boundary)
 
 
 def test_few_documents_stay_in_this_process(monkeypatch):

@@ -386,7 +386,146 @@ resource "aws_lambda_permission" "api" {
   principal     = "apigateway.amazonaws.com"
   source_arn    = "arn:aws:execute-api:us-east-1:123456789012:abc123/*"
 }
+""", ("api_gateway", "$LATEST")),
+    "permission with no SourceArn (API of unknown protocol)": ("""
+  Permission:
+    Type: AWS::Lambda::Permission
+    Properties:
+      Action: lambda:InvokeFunction
+      FunctionName: !Ref Fn
+      Principal: apigateway.amazonaws.com
+""", """
+resource "aws_lambda_permission" "api" {
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.fn.function_name
+  principal     = "apigateway.amazonaws.com"
+}
+""", ("api_gateway", "$LATEST")),
+    "REST API OpenAPI body": (f"""
+  Api:
+    Type: AWS::ApiGateway::RestApi
+    Properties:
+      EndpointConfiguration: {{Types: [REGIONAL]}}
+      Body:
+        openapi: "3.0.1"
+        paths:
+          /orders:
+            get:
+              x-amazon-apigateway-integration:
+                type: aws_proxy
+                httpMethod: POST
+                timeoutInMillis: 10000
+                uri: {INVOKE}
+""", """
+resource "aws_api_gateway_rest_api" "api" {
+  name = "api"
+  endpoint_configuration { types = ["REGIONAL"] }
+  body = jsonencode({
+    openapi = "3.0.1"
+    paths = { "/orders" = { get = { "x-amazon-apigateway-integration" = {
+      type = "aws_proxy", httpMethod = "POST", timeoutInMillis = 10000, uri = aws_lambda_function.fn.invoke_arn
+    } } } }
+  })
+}
 """, ("rest_api", "$LATEST")),
+    "HTTP API OpenAPI body": ("""
+  Api:
+    Type: AWS::ApiGatewayV2::Api
+    Properties:
+      ProtocolType: HTTP
+      Body:
+        openapi: "3.0.1"
+        paths:
+          /orders:
+            x-amazon-apigateway-any-method:
+              x-amazon-apigateway-integration:
+                type: aws_proxy
+                payloadFormatVersion: "2.0"
+                uri: !Join ["", ["arn:aws:apigateway:", !Ref "AWS::Region", ":lambda:path/2015-03-31/functions/", !GetAtt Fn.Arn, "/invocations"]]
+""", """
+resource "aws_apigatewayv2_api" "api" {
+  name          = "api"
+  protocol_type = "HTTP"
+  body = jsonencode({
+    openapi = "3.0.1"
+    paths = { "/orders" = { "x-amazon-apigateway-any-method" = { "x-amazon-apigateway-integration" = {
+      type = "aws_proxy", payloadFormatVersion = "2.0", uri = aws_lambda_function.fn.invoke_arn
+    } } } }
+  })
+}
+""", ("http_api", "$LATEST")),
+    "REST Lambda authorizer": (f"""
+  Authorizer:
+    Type: AWS::ApiGateway::Authorizer
+    Properties:
+      RestApiId: abc123
+      Name: auth
+      Type: TOKEN
+      IdentitySource: method.request.header.Authorization
+      AuthorizerUri: {INVOKE}
+      AuthorizerResultTtlInSeconds: 0
+""", """
+resource "aws_api_gateway_authorizer" "auth" {
+  name                             = "auth"
+  rest_api_id                      = "abc123"
+  authorizer_uri                   = aws_lambda_function.fn.invoke_arn
+  authorizer_result_ttl_in_seconds = 0
+}
+""", ("authorizer", "$LATEST")),
+    "HTTP API Lambda authorizer": (f"""
+  Authorizer:
+    Type: AWS::ApiGatewayV2::Authorizer
+    Properties:
+      ApiId: abc123
+      Name: auth
+      AuthorizerType: REQUEST
+      AuthorizerPayloadFormatVersion: "2.0"
+      AuthorizerUri: {INVOKE}
+""", """
+resource "aws_apigatewayv2_authorizer" "auth" {
+  name                              = "auth"
+  api_id                            = "abc123"
+  authorizer_type                   = "REQUEST"
+  authorizer_payload_format_version = "2.0"
+  authorizer_uri                    = aws_lambda_function.fn.invoke_arn
+}
+""", ("authorizer", "$LATEST")),
+    "AppSync Lambda authorization": (f"""
+  Graph:
+    Type: AWS::AppSync::GraphQLApi
+    Properties:
+      Name: graph
+      AuthenticationType: AWS_LAMBDA
+      LambdaAuthorizerConfig:
+        AuthorizerUri: {ARN}
+        AuthorizerResultTtlInSeconds: 600
+""", """
+resource "aws_appsync_graphql_api" "graph" {
+  name                = "graph"
+  authentication_type = "AWS_LAMBDA"
+  lambda_authorizer_config {
+    authorizer_uri                   = aws_lambda_function.fn.arn
+    authorizer_result_ttl_in_seconds = 600
+  }
+}
+""", ("authorizer", "$LATEST")),
+    "Step Functions DefinitionSubstitutions with a Task timeout": ("""
+  Workflow:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      RoleArn: arn:aws:iam::123456789012:role/sfn
+      DefinitionString: |
+        {"StartAt": "Go", "States": {"Go": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+         "Parameters": {"FunctionName": "${FnArn}", "Payload.$": "$"}, "TimeoutSeconds": 20, "End": true}}}
+      DefinitionSubstitutions:
+        FnArn: !GetAtt Fn.Arn
+""", """
+resource "aws_sfn_state_machine" "wf" {
+  name     = "wf"
+  role_arn = "arn:aws:iam::123456789012:role/sfn"
+  definition = templatefile("${path.module}/wf.json", { fn_arn = aws_lambda_function.fn.arn })
+}
+""", ("step_functions", "$LATEST")),
     "permission fallback (S3 in another stack)": ("""
   Permission:
     Type: AWS::Lambda::Permission
@@ -474,9 +613,14 @@ def _cfn_model(tmp_path, resources: str):
     return model
 
 
+WF_JSON = """{"StartAt": "Go", "States": {"Go": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+ "Parameters": {"FunctionName": "${fn_arn}", "Payload.$": "$"}, "TimeoutSeconds": 20, "End": true}}}"""
+
+
 def _tf_model(tmp_path, resources: str, publish: bool):
     folder = tmp_path / "tf"
     folder.mkdir()
+    (folder / "wf.json").write_text(WF_JSON)
     (folder / "main.tf").write_text(FN_TF.replace("PUBLISH", "true" if publish else "false") + resources)
     model, errors, _ = build_model(discover([str(folder)]))
     assert errors == []
@@ -498,8 +642,24 @@ def test_scenarios_cover_every_trigger_kind_and_qualifier_form():
     kinds = {e[0] for _c, _t, e in SCENARIOS.values()}
     assert {"schedule", "rest_api", "http_api", "websocket_api", "alb", "function_url", "appsync", "sqs",
             "kinesis", "dynamodb_stream", "s3", "sns", "eventbridge", "step_functions", "cognito",
-            "cloudfront"} <= kinds
+            "cloudfront", "authorizer", "api_gateway"} <= kinds
     assert {e[1] for _c, _t, e in SCENARIOS.values()} == {"$LATEST", "('alias', 'live')", "('version',)"}
+
+
+@pytest.mark.parametrize("name, settings", [
+    ("REST API OpenAPI body", "[('endpoint_type', 'REGIONAL'), ('integration_timeout_ms', 10000)]"),
+    ("HTTP API OpenAPI body", "[('payload_format_version', '2.0')]"),
+    ("REST Lambda authorizer", "[('authorizer_ttl', 0)]"),
+    ("HTTP API Lambda authorizer", "[]"),
+    ("AppSync Lambda authorization", "[('authorizer_ttl', 600)]"),
+    ("Step Functions DefinitionSubstitutions with a Task timeout", "[('task_states', ['Go']), ('task_timeout', 20)]"),
+])
+def test_definitions_and_authorizers_carry_their_settings(tmp_path, name, settings):
+    """The settings read from an OpenAPI body, an authorizer and a state machine's Task are the
+    same in both languages (the parity test above compares the two dumps)."""
+    cfn, _tf, _e = SCENARIOS[name]
+    [fn] = neutral(_cfn_model(tmp_path, cfn))
+    assert [t[2] for t in fn["triggers"]] == [settings]
 
 
 def test_provisioned_concurrency_is_part_of_the_model(tmp_path):

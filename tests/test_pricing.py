@@ -1,4 +1,4 @@
-"""computefit.pricing: monthly cost arithmetic against the unit prices in facts.toml.
+"""computefit.pricing: monthly cost arithmetic against the unit prices in data/prices/aws.json.
 
 Expected amounts are computed here from the facts (so a price update does not break them) with the
 formula written out; the assumption texts name the same prices.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from computefit import facts, pricing
+from computefit import facts, pricing, prices
 from computefit.model import Unknown
 
 HOURS = 730  # facts meta.hours_per_month
@@ -16,8 +16,7 @@ SECONDS = 2_628_000  # facts meta.seconds_per_month = 730 h
 
 
 def price(key: str, arch: str | None = None) -> float:
-    value = facts.value(key)
-    return value[arch] if arch else value
+    return prices.rate(key.removeprefix("price."), arch)
 
 
 def test_month_lengths_are_the_730_hour_convention():
@@ -54,7 +53,9 @@ def test_lambda_architecture(setting, arch):
     ((2, 16), (2.0, 16.0)),
     ((3, 5.5), (4.0, 8.0)),
     ((32, 8), (16.0, 32.0)),  # capped at the largest task
-    ((4, 500), (4.0, 120.0)),  # memory capped at 120 GB
+    ((4, 500), (16.0, 120.0)),  # memory capped at 120 GB, which only 16 vCPU takes (4 vCPU: 8-30 GB)
+    ((4, 31), (8.0, 32.0)),  # 8 vCPU memory in 4 GB steps
+    ((8, 61), (16.0, 64.0)),  # 16 vCPU memory in 8 GB steps
 ])
 def test_fargate_size(need, size):
     assert pricing.fargate_size(*need) == size
@@ -65,10 +66,13 @@ def test_ec2_size_and_hourly_price_from_facts():
     assert pricing.ec2_size("t3.nano") == (2.0, 0.5)
     assert pricing.ec2_size("x9.huge") is None and pricing.ec2_size(None) is None
     assert pricing.ec2_size(Unknown("parameter Type")) is None
-    assert pricing.ec2_hourly("t3.nano") == facts.value("price.ec2_linux_hour")["t3.nano"]
+    assert pricing.ec2_hourly("t3.nano") == prices.rate("ec2.t3.nano") == 0.0052
     assert pricing.ec2_hourly("x9.huge") is None
-    # every priced instance type has a size and every sized one a price
-    assert set(facts.value("ec2.instance_size")) == set(facts.value("price.ec2_linux_hour"))
+    # sizes without a price on file still size the alternatives (r6i.xlarge: 4 vCPU, 32 GiB)
+    assert pricing.ec2_size("r6i.xlarge") == (4.0, 32.0) and pricing.ec2_hourly("r6i.xlarge") is None
+    # one table: every priced instance type has its size beside its price
+    for name, spec in prices.data()["ec2"]["types"].items():
+        assert spec["vcpu"] > 0 and spec["memory_gib"] > 0, name
 
 
 # --------------------------------------------------------------------------------------------------
@@ -77,7 +81,7 @@ def test_ec2_size_and_hourly_price_from_facts():
 
 
 def test_ec2_always_on():
-    hourly = facts.value("price.ec2_linux_hour")["t3.medium"]
+    hourly = prices.rate("ec2.t3.medium")
     line = pricing.ec2_always_on("t3.medium")
     assert line.option == "current: 1 x t3.medium always on"
     assert line.monthly_usd == pytest.approx(hourly * HOURS)
@@ -92,7 +96,7 @@ def test_ec2_always_on():
 def test_ec2_always_on_without_a_price_is_unknown():
     line = pricing.ec2_always_on("x9.huge")
     assert (line.option, line.monthly_usd, line.assumptions) == (
-        "current: 1 x x9.huge always on", None, ["no on-demand price on file for x9.huge"])
+        "current: 1 x x9.huge always on", None, ["no on-demand price on file for x9.huge in us-east-1"])
     line = pricing.ec2_always_on(Unknown("parameter Type has no Default"))
     assert (line.option, line.monthly_usd, line.assumptions) == (
         "current: EC2 instance of unknown type, always on", None, ["instance type could not be resolved"])
@@ -129,7 +133,7 @@ def test_fargate_job(arch, label):
 
 
 def test_fargate_job_bills_the_one_minute_minimum():
-    assert facts.value("price.fargate_minimum_seconds") == 60
+    assert facts.value("fargate.minimum_seconds") == 60
     vcpu_h, gb_h = price("price.fargate_vcpu_hour", "x86_64"), price("price.fargate_gb_hour", "x86_64")
     line = pricing.fargate_job(100, 10, 0.25, 0.5, option="short task")
     assert line.option == "short task"
@@ -138,8 +142,8 @@ def test_fargate_job_bills_the_one_minute_minimum():
 
 
 def test_scheduler_free_tier_then_per_invocation():
-    table = facts.raw("price.scheduler_invocation")
-    free, per = table["free_per_month"], table["value"]
+    table = prices.unit("scheduler_invocation")
+    free, per = table.extra["free_per_month"], table.value
     terms = f"first {free / 1e6:g} M invocations/month free, then ${per * 1e6:.2f}/M"
     assert pricing.scheduler(1000) == 0.0
     assert pricing.scheduler(free) == 0.0
@@ -151,12 +155,12 @@ def test_scheduler_free_tier_then_per_invocation():
 
 
 def test_scheduler_with_an_unreadable_schedule_is_unknown():
-    table = facts.raw("price.scheduler_invocation")
+    table = prices.unit("scheduler_invocation")
     line = pricing.scheduler_schedule(None, option="schedule")
     assert (line.option, line.monthly_usd) == ("schedule", None)
     assert line.assumptions == [
         "runs per month unknown (schedule could not be read)",
-        f"first {table['free_per_month'] / 1e6:g} M invocations/month free, then ${table['value'] * 1e6:.2f}/M"]
+        f"first {table.extra['free_per_month'] / 1e6:g} M invocations/month free, then ${table.value * 1e6:.2f}/M"]
 
 
 @pytest.mark.parametrize("arch,label", [(None, "x86_64"), ("arm64", "arm64")])
@@ -177,3 +181,68 @@ def test_cost_line_to_dict_rounds_to_cents():
     assert line.to_dict() == {"option": "Lambda", "monthly_usd": round(line.monthly_usd, 2),
                               "assumptions": line.assumptions}
     assert pricing.ec2_always_on(None).to_dict()["monthly_usd"] is None
+
+
+def test_every_fargate_size_is_a_valid_combination():
+    """The ECS task size table: 0.25 vCPU 0.5/1/2 GB, 0.5 vCPU 1-4 GB, 1 vCPU 2-8, 2 vCPU 4-16,
+    4 vCPU 8-30 in 1 GB steps, 8 vCPU 16-60 in 4 GB steps, 16 vCPU 32-120 in 8 GB steps."""
+    valid = dict(pricing.fargate_sizes())
+    assert valid[0.25] == (0.5, 1.0, 2.0) and valid[0.5] == (1.0, 2.0, 3.0, 4.0)
+    assert valid[4.0][0] == 8.0 and valid[4.0][-1] == 30.0 and len(valid[4.0]) == 23
+    assert valid[8.0] == tuple(float(g) for g in range(16, 61, 4))
+    assert valid[16.0] == tuple(float(g) for g in range(32, 121, 8))
+    for vcpu in (0.1, 0.25, 0.3, 0.5, 1, 1.5, 2, 3, 4, 6, 8, 12, 16, 20):
+        for gb in (0.1, 0.5, 1, 1.5, 3, 7, 9, 17, 31, 45, 61, 100, 130):
+            got_vcpu, got_gb = pricing.fargate_size(vcpu, gb)
+            assert got_gb in valid[got_vcpu], (vcpu, gb)
+    for mb in range(128, 10241, 64):
+        vcpu, gb, _rule = pricing.fargate_for_lambda(mb)
+        assert gb in valid[vcpu] and gb * 1024 >= mb, mb
+
+
+@pytest.mark.parametrize("mb,size", [
+    (128, (0.25, 0.5)),
+    (512, (0.25, 0.5)),  # 0.29 vCPU: nearest 0.25, which takes 0.5 GB (0.5 vCPU needs 1 GB)
+    (1024, (0.5, 1.0)),  # 0.58 vCPU: nearest 0.5, not up to 1
+    (1769, (1.0, 2.0)),
+    (4096, (2.0, 4.0)),  # 2.3 vCPU: nearest 2, not 4 vCPU / 8 GB
+    (10240, (4.0, 10.0)),  # 5.8 vCPU: nearest 4 (8 is further), 10 GB of 8-30
+])
+def test_fargate_for_lambda_rounds_to_the_nearest_size(mb, size):
+    vcpu, gb, rule = pricing.fargate_for_lambda(mb)
+    assert (vcpu, gb) == size
+    assert f"{mb:,} MB / 1,769 MB per vCPU" in rule and "fargate-tasks-size" in rule
+
+
+def test_runs_count_every_schedule_and_say_what_is_not_counted():
+    from computefit import model as m
+    from computefit.schedules import parse_aws as parse
+
+    def trig(kind, name, expr=None):
+        return m.Trigger(kind, name, "x", m.Location("t.yaml", 1), schedule=parse(expr) if expr else None)
+
+    unit = m.ComputeUnit(m.LAMBDA_FUNCTION, "Fn", "AWS::Lambda::Function", m.Location("t.yaml", 1), "cloudformation",
+                         triggers=[trig(m.SCHEDULE, "Every5", "rate(5 minutes)"), trig(m.SQS, "Jobs")])
+    runs = pricing.lambda_runs(unit)
+    assert runs.per_month == pytest.approx(8760) and runs.lower_bound
+    assert runs.notes[0] == "8,760.0 runs/month from schedule Every5 (rate(5 minutes))"
+    assert "a lower bound: invocations by SQS Jobs are not in the code" in runs.notes[1]
+    unit.triggers = [trig(m.SQS, "Jobs")]
+    runs = pricing.lambda_runs(unit)
+    assert runs.per_month is None and "invocations by SQS Jobs are not in the code" in runs.notes[0]
+
+
+def test_capped_runs_by_reserved_concurrency():
+    runs, notes = pricing.capped_runs(14600, 900, 1)  # the issue's 3,650 h in a 730 h month
+    assert runs == pytest.approx(2920) and "reserved concurrency 1" in notes[0]
+    assert runs * 900 / 3600 == pytest.approx(730)
+    runs, notes = pricing.capped_runs(14600, 900, None)
+    assert runs == 14600 and "keep 5.0 environments busy all month" in notes[0]
+    assert pricing.capped_runs(10, 60, None) == (10, [])
+
+
+def test_per_1000_runs_line_has_no_monthly_figure():
+    line = pricing.per_1000_runs(pricing.lambda_job(1000, 900, 1024), ["runs per month unknown"])
+    assert line.monthly_usd is None and line.per_1000_runs == pytest.approx(1000 * (900 * 0.0000166667 + 2e-7))
+    assert line.assumptions[:2] == ["runs per month unknown", "per 1,000 runs: 900 s at 1024 MB (x86_64)"]
+    assert line.to_dict()["per_1000_runs_usd"] == round(line.per_1000_runs, 4)

@@ -554,3 +554,43 @@ def test_each_scanned_path_has_its_own_boundary(tmp_path, monkeypatch):
     assert sorted(f.resource for f in out["_result"].findings) == ["aws_instance.own", "aws_instance.own"]
     assert sorted((n["file"], n["line"]) for n in notices(out)) == [("a/main.tf", 9), ("b/main.tf", 9)]
     assert len(reports(["a", "b"], root=tmp_path)["_result"].findings) == 4
+
+
+@pytest.mark.slow  # 24 module folders, each scanned six times: about 20 s of CPU
+def test_terraform_aws_lambda_module_folders_give_the_same_findings_from_any_working_directory(corpus, monkeypatch):
+    """Issue 8's done-when on the shared corpus: every module folder of
+    terraform-aws-modules/terraform-aws-lambda scanned from the repository root, from a folder above
+    it and from /tmp with an absolute path gives the same findings and notices, with the default
+    read boundary (the folder itself: the corpus is not a git work tree) and with --root at the
+    repository (which follows the examples' ``source = "../../"``)."""
+    repo = corpus / "files" / "terraform-aws-modules__terraform-aws-lambda"
+    if not repo.is_dir():
+        pytest.skip("terraform-aws-modules/terraform-aws-lambda is not in the corpus")
+    folders = sorted({p.parent for p in repo.rglob("*.tf") if ".terraform" not in p.parts})
+    assert len(folders) >= 20  # the module, its submodules, examples and wrappers
+
+    def run(path: str, cwd: Path | str, root: str | None) -> tuple:
+        monkeypatch.chdir(cwd)
+        result = scan([path], root=root)
+        report = json.loads(render("json", result))
+        return (sorted((f["check_id"], f["severity"], f["resource"], os.path.realpath(f["file"]), f["line"])
+                       for f in report["findings"]),
+                sorted((os.path.realpath(n["file"]), n["line"], len(n.get("items", []))) for n in report["notices"]),
+                sorted((os.path.realpath(e["file"]), e["line"], e["message"]) for e in report["errors"]))
+
+    differ, found = [], 0
+    for folder in folders:
+        rel = folder.relative_to(repo)
+        for root in (None, str(repo)):
+            runs = [run(str(rel), repo, root),
+                    run(str(Path(repo.name) / rel), repo.parent, root),
+                    run(str(folder), "/tmp", root)]
+            found += len(runs[0][0])
+            if any(r != runs[0] for r in runs):
+                differ.append((str(rel), root, runs))
+            if str(rel) == "examples/complete" and root is not None:
+                # issue 8: CF301 only for the one call with create_lambda_function_url = true
+                assert {f[2] for f in runs[0][0] if f[0] == "CF301"} == {
+                    "module.lambda_function.aws_lambda_function.this"}
+    assert differ == [], differ[:2]
+    assert found > 0  # the examples' functions are found (a scan that reads nothing would pass)

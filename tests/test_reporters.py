@@ -554,7 +554,7 @@ def test_examples_every_format_in_one_run(in_repo, tmp_path):
 
     md = out["markdown"].read_text().splitlines()
     assert md[0] == f"## computefit: {n} findings (0 error, {n} warning, 0 info) in 4 files"
-    assert [l for l in md if l.startswith("### ")] == [f"### `{f}`" for f in dict.fromkeys(e[1] for e in expected)]
+    assert [l for l in md if l.startswith("### ")] == [f"### `{f}`" for f in dict.fromkeys(e[1] for e in expected)] + ["### Costs"]
     assert md.count("<details>") == len(expected)
 
 

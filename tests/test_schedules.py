@@ -65,11 +65,11 @@ def test_surrounding_whitespace_is_not_part_of_the_expression():
     assert schedules.parse_unix_cron("  15 2 * * *\n").expression == "15 2 * * *"
 
 
-@pytest.mark.xfail(strict=True, reason="schedules._day_fraction reads an nth weekday (5#2) from the "
-                   "expanded day-of-week list, but croniter.expand returns it separately (the second "
-                   "value parse_unix_cron discards): 'second Friday' is counted as every Friday")
 def test_nth_weekday_of_the_month_runs_once_a_month():
     assert schedules.parse_unix_cron("0 12 * * 5#2").runs_per_day == pytest.approx(12 / DAYS)
+    assert schedules.parse_unix_cron("0 12 * * 5#1,5#3").runs_per_day == pytest.approx(24 / DAYS)
+    # every Friday stays every Friday
+    assert schedules.parse_unix_cron("0 12 * * 5").runs_per_day == pytest.approx(53 / DAYS)
 
 
 @pytest.mark.parametrize("expr", ["61 * * * *", "0 25 * * *", "* * * *", "every day", "0 0 * * 5L"])
@@ -203,3 +203,9 @@ def test_cron_period_directories(name, runs, rate):
 ])
 def test_describe_rate(runs, text):
     assert schedules.describe_rate(runs) == text
+
+
+def test_aws_nth_weekday_runs_once_a_month():
+    # AWS numbers Sunday 1, so 6#2 is the second Friday, as FRI#2 is
+    for expr in ("cron(0 12 ? * 6#2 *)", "cron(0 12 ? * FRI#2 *)"):
+        assert schedules.parse_aws(expr).runs_per_day == pytest.approx(12 / DAYS)

@@ -18,18 +18,22 @@ import json
 
 import pytest
 from conftest import (FIXTURES, UPDATE_COMMAND, fixture_cases, fixture_checks, scan_case, snapshot_files,
-                      snapshot_path)
+                      snapshot_path, usage_path)
 
 CASES = [(cid, case) for cid in fixture_checks() for case in fixture_cases(cid)]
 
 
 def report_entries(check_id: str, case: str) -> dict:
-    """The ``findings`` and ``errors`` of the JSON report of one case."""
+    """The ``findings`` and ``errors`` of the JSON report of one case, and its ``notices`` when
+    the case has a usage file (what of the file the scan did not use)."""
     from computefit.reporters import RenderOptions
     from computefit.reporters.json_report import to_dict
 
     doc = to_dict(scan_case(check_id, case, every_check=True, allow_errors=True), RenderOptions())
-    return {"findings": doc["findings"], "errors": doc["errors"]}
+    entries = {"findings": doc["findings"], "errors": doc["errors"]}
+    if usage_path(check_id, case) is not None:
+        entries["notices"] = doc["notices"]
+    return entries
 
 
 def render(entries: dict) -> str:
@@ -83,6 +87,6 @@ def test_snapshot_paths_do_not_depend_on_the_working_directory():
         if not path.is_file():
             continue  # test_snapshot reports it
         entries = json.loads(path.read_text(encoding="utf-8"))
-        for entry in entries["findings"] + entries["errors"]:
+        for entry in entries["findings"] + entries["errors"] + entries.get("notices", []):
             assert (FIXTURES / cid / entry["file"]).is_file(), (cid, case, entry["file"])
             assert str(FIXTURES) not in json.dumps(entry), (cid, case)

@@ -43,8 +43,10 @@ def test_examples_fit_one_screen_at_120_columns(in_repo):
     assert len(lines) <= 40 and max(len(line) for line in lines) <= 120, text
     heads = [line for line in lines if re.match(r"^\S+:\d+:\d+: CF\d{3} \[", line)]
     assert len(heads) == len(result.findings)
-    # continuation lines hang under the headline
-    assert all(line.startswith("    ") for line in lines[:len(lines) - 2] if line not in heads and line)
+    # continuation lines hang under the headline; the cost totals (a line, then one per check) follow
+    costs = next(i for i, line in enumerate(lines) if line.startswith("Costs ("))
+    assert all(line.startswith("    ") for line in lines[:costs] if line not in heads and line)
+    assert all(line.startswith("  ") for line in lines[costs + 1:len(lines) - 2] if line)
     assert lines[-1].startswith(f"{len(result.findings)} findings")
 
 

@@ -83,8 +83,42 @@ def test_downloaded_registry_module_is_evaluated_from_its_folder(tmp_path):
 def test_not_downloaded_keeps_the_mapped_module_and_says_so(tmp_path):
     result = scan([str(tree(tmp_path, False))])
     assert [u.name for u in result.model.units] == ["module.worker"]
-    assert any(n.message.startswith("module.worker: source terraform-aws-modules/lambda/aws is not downloaded")
-               and n.message.endswith("not followed, modelled from its inputs") for n in result.notices)
+    # module.worker and module.other: one notice for the root module, standing for both calls
+    [n] = result.notices
+    assert n.message.startswith("2 module calls in ") and "run terraform init in " in n.message
+    assert any(i.message.startswith("module.worker: source terraform-aws-modules/lambda/aws is not downloaded")
+               and i.message.endswith("not followed, modelled from its inputs") for i in n.items)
+    assert [i.message.split(":")[0] for i in n.items] == ["module.worker", "module.other"]
+
+
+def test_not_downloaded_calls_are_one_notice_per_root_in_every_format(tmp_path, monkeypatch):
+    from computefit.reporters import FORMATS, RenderOptions, render
+
+    for root in ("prod", "dev"):
+        (tmp_path / root).mkdir()
+        (tmp_path / root / "main.tf").write_text("".join(
+            f'module "m{i}" {{\n  source = "example/m{i}/aws"\n}}\n' for i in range(5)))
+    (tmp_path / "single").mkdir()
+    (tmp_path / "single" / "main.tf").write_text('module "one" {\n  source = "example/one/aws"\n}\n')
+    monkeypatch.chdir(tmp_path)
+    result = scan(["."])
+    out = {fmt: render(fmt, result, RenderOptions()) for fmt in FORMATS}
+    grouped = [n for n in result.notices if n.items]
+    assert sorted((n.file, n.line, len(n.items)) for n in grouped) == [("dev/main.tf", 1, 5), ("prod/main.tf", 1, 5)]
+    # a root with one such call keeps its own notice
+    assert [n.message.split(":")[0] for n in result.notices if not n.items] == ["module.one"]
+    # the concise text names each root once; the full text and JSON list every call
+    assert out["text"].count("is not downloaded") == 1 and out["text"].count("module calls in ") == 2
+    assert "run terraform init in dev" in out["text"]
+    assert out["full"].count("is not downloaded") == 11
+    notices = json.loads(out["json"])["notices"]
+    assert sorted(len(n.get("items", [])) for n in notices) == [0, 5, 5]
+    assert {i["line"] for n in notices for i in n.get("items", [])} == {1, 4, 7, 10, 13}
+    sarif = json.loads(out["sarif"])["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert sorted(len(n["locations"]) for n in sarif) == [1, 5, 5]
+    assert out["github"].count("::notice") == 3
+    assert out["junit"].count("<skipped") == 3 and out["junit"].count("is not downloaded") >= 11
+    assert out["markdown"].count("module calls in ") == 2 and out["markdown"].count("is not downloaded") == 11
 
 
 def test_broken_modules_json_is_an_error_entry_not_a_crash(tmp_path):
@@ -93,3 +127,17 @@ def test_broken_modules_json_is_an_error_entry_not_a_crash(tmp_path):
     result = scan([str(tmp_path)])
     assert [u.name for u in result.model.units] == ["module.worker"]
     assert any("modules.json could not be read" in e.message for e in result.errors)
+
+
+def test_a_call_found_through_two_root_modules_is_one_notice(tmp_path, monkeypatch):
+    """A shared local module's remote call, reached from two roots that are each its only such
+    call, is listed once (not once per root)."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "main.tf").write_text('module "vpc" {\n  source = "example/vpc/aws"\n}\n')
+    for root in ("a", "b"):
+        (tmp_path / root).mkdir()
+        (tmp_path / root / "main.tf").write_text('module "base" {\n  source = "../shared"\n}\n')
+    monkeypatch.chdir(tmp_path)
+    result = scan(["a", "b"])
+    assert [(n.file, n.line, n.items) for n in result.notices] == [("shared/main.tf", 1, ())]

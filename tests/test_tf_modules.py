@@ -10,7 +10,7 @@ from computefit import terraform
 from computefit.discovery import TerraformModule, discover
 from computefit.model import (
     ALB, AUTO_SCALING_GROUP, EC2_INSTANCE, FUNCTION_URL, HTTP_API, KINESIS, LAMBDA_FUNCTION,
-    ORIGIN_MODULE_INPUT, ORIGIN_SERVICE_DEFAULT, ORIGIN_VARIABLE_DEFAULT, REST_API, SCHEDULE, SQS,
+    ORIGIN_MODULE_INPUT, ORIGIN_SERVICE_DEFAULT, ORIGIN_VARIABLE_DEFAULT, API_GATEWAY, SCHEDULE, SQS,
     Location, Unknown,
 )
 from computefit.terraform.scope import registry_source
@@ -123,7 +123,8 @@ def test_registry_lambda_module(monkeypatch):
     assert kinds["module.lambda.create_lambda_function_url"] == (FUNCTION_URL, None)
     # the module grants allowed_triggers on both $LATEST and the current version by default:
     # which one the caller invokes is unknown
-    for key, kind in (("APIGatewayAny", REST_API), ("ScheduledRule", SCHEDULE)):
+    # (a literal execute-api source ARN names no API of the scanned code: its protocol is unknown)
+    for key, kind in (("APIGatewayAny", API_GATEWAY), ("ScheduledRule", SCHEDULE)):
         t_kind, t_qualifier = kinds[f"module.lambda.allowed_triggers.{key}"]
         assert t_kind == kind and isinstance(t_qualifier, Unknown) and "both" in t_qualifier.reason
     assert kinds["module.lambda.event_source_mapping.sqs"] == (SQS, None)
@@ -134,7 +135,7 @@ def test_registry_lambda_module(monkeypatch):
     url = next(t for t in fn.triggers if t.kind == FUNCTION_URL)
     assert url.settings["auth_type"].value == "NONE"
     assert url.settings["invoke_mode"].value == "RESPONSE_STREAM"
-    assert any("REST or HTTP" in n for n in fn.notes)
+    assert any("REST, HTTP or WebSocket API unknown" in n for n in fn.notes)
 
 
 def test_registry_defaults_disabled_and_submodules(monkeypatch):

@@ -159,7 +159,10 @@ def test_log_rotation_of_a_web_server_log_is_not_a_web_server():
 
 def test_names_hint_at_a_service():
     assert services("", ["bastion-host"]) == [("bastion", "named bastion-host")]
-    assert services(None, ["NatBox", "my-vpn"]) == [("VPN", "named my-vpn")]  # "nat" must be a word
+    assert services(None, ["NationalStats", "my-vpn"]) == [("VPN", "named my-vpn")]  # "nat" must be a word
+    # CamelCase names are words too: BastionGroup is a bastion, NatBox a NAT instance
+    assert services(None, ["BastionGroup"]) == [("bastion", "named BastionGroup")]
+    assert services(None, ["NatBox"]) == [("NAT", "named NatBox")]
 
 
 def test_workload_background_process_is_a_service_and_fetched_scripts_are_opaque():

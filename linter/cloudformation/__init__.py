@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import os
+
 from .. import budget
 from ..model import Document, ParseError
 from .build import Builder
@@ -13,8 +15,20 @@ from .intrinsics import Template
 from .loader import CfnDict, load_text, read_text
 
 
-def load(path: str, parameters: tuple[tuple[str, str, str], ...] = ()) -> Document:
-    """``parameters``: (key, value text, where) values overriding the parameters' defaults."""
+def load(path: str, parameters: tuple[tuple[str, str, str], ...] = (), *, boundary: str | None = None,
+         sam_env: str | None = None, sam_values: tuple[tuple[str, str, str], ...] | None = None,
+         notices: list | None = None, errors: list | None = None) -> Document:
+    """``parameters``: (key, value text, where) values overriding the parameters' defaults.
+    ``boundary``: the read boundary for the files the template names (default: found from the
+    template). ``sam_values``: the parameter_overrides of a named samconfig file; when None, those
+    of the samconfig file beside the template (environment ``sam_env``, default ``default``), if
+    any. Either ranks below ``parameters``. What was not read is appended to ``notices``; a
+    samconfig file that cannot be read is an entry of ``errors`` (the template is read without it)."""
+    notices = notices if notices is not None else []
+    errors = errors if errors is not None else []
+    if sam_values is None:
+        sam_values = _samconfig_beside(path, boundary, sam_env, notices, errors)
+    parameters = tuple(sam_values) + tuple(parameters)
     with budget.file_budget(path):  # past it, a ParseError: an error entry, and the scan goes on
         data = load_text(read_text(path), path)
         if not isinstance(data, CfnDict):
@@ -23,9 +37,35 @@ def load(path: str, parameters: tuple[tuple[str, str, str], ...] = ()) -> Docume
         if not isinstance(resources, dict):
             line = data.line_of("Resources") if "Resources" in data else 1
             raise ParseError(path, line, "not a CloudFormation template: no Resources mapping")
-        doc = Builder(Template(path, data, parameters)).build()
+        from ..boundary import find_boundary
+        from .nested import Nesting
+
+        nesting = Nesting(boundary or find_boundary(path), notices, (os.path.realpath(path),))
+        doc = Builder(Template(path, data, parameters), nesting).build()
         doc.generated_by = generator(data)
         return doc
+
+
+def _samconfig_beside(path: str, boundary: str | None, env: str | None, notices: list, errors: list) -> tuple:
+    from ..boundary import Notice
+    from ..discovery import display_path
+    from ..model import FileError
+    from . import samconfig
+    from .parameters import ParameterFileError
+
+    found = samconfig.beside(path, boundary)
+    if found is None:
+        return ()
+    shown = display_path(found)
+    try:
+        values, has_env = samconfig.read(found, env or samconfig.DEFAULT_ENV, shown, boundary)
+    except ParameterFileError as exc:
+        errors.append(FileError(exc.file, exc.line, f"{exc.message} (the template beside it is read without it)"))
+        return ()
+    if not has_env and env:
+        notices.append(Notice(shown, None, f"no environment {env} in this samconfig file; its parameter_overrides "
+                                           f"are not applied to {display_path(path)}"))
+    return tuple(values)
 
 
 #: Tools that generate CloudFormation from source code and say so in the template.

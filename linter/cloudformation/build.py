@@ -16,13 +16,19 @@ from .. import model as m
 from .. import userdata
 from ..linker import link
 from ..model import Document, Edge, Location, Resource, Setting, Unknown, is_unknown
+from . import nested
 from .intrinsics import Template, _fn
 from .loader import CfnDict, CfnList
 
 SAM_FUNCTION = "AWS::Serverless::Function"
 #: SAM function properties expanded into the resources SAM generates (not raw properties).
+#: The branch of an Fn::If that removes a property (``!Ref AWS::NoValue``).
+_REMOVED = object()
 SAM_EXPANDED = ("AutoPublishAlias", "ProvisionedConcurrencyConfig", "FunctionUrlConfig", "Events")
 SAM_STATE_MACHINE = "AWS::Serverless::StateMachine"
+#: SAM APIs, and the type and kind of the authorizer SAM generates for each Lambda authorizer.
+SAM_APIS = {"AWS::Serverless::Api": ("AWS::ApiGateway::Authorizer", "api_authorizer"),
+            "AWS::Serverless::HttpApi": ("AWS::ApiGatewayV2::Authorizer", "api_v2_authorizer")}
 #: The SAM event types that become an EventBridge rule or a Scheduler schedule.
 _SAM_SCHEDULE_EVENTS = ("Schedule", "ScheduleV2", "EventBridgeRule", "CloudWatchEvent")
 LANG = kt.CLOUDFORMATION
@@ -95,8 +101,10 @@ def _segments(path: str) -> list[tuple[str, str | None, str | None]]:
 
 
 class Builder:
-    def __init__(self, tpl: Template) -> None:
+    def __init__(self, tpl: Template, nesting: "nested.Nesting | None" = None) -> None:
         self.t = tpl
+        #: how nested stacks are followed (None: they are not)
+        self.nesting = nesting
         self.doc = Document(path=tpl.file, source_format="cloudformation", files=[tpl.file])
         self.res = tpl.resources
         globals_ = tpl.data.get("Globals")
@@ -135,6 +143,8 @@ class Builder:
     def refs(self, value: Any) -> list[tuple[str, str | None, str | None]]:
         """Resources a value references: (logical id, attribute, appended qualifier)."""
         f = _fn(value)
+        if f is not None and f[0] == "Ref" and isinstance(f[1], str) and f[1] in self.t.external_refs:
+            return [self.t.external_refs[f[1]]]  # a parameter the parent stack set to one of its resources
         if f is not None and f[0] == "Ref" and isinstance(f[1], str):
             name = f[1]
             if "." in name:  # SAM: !Ref Fn.Alias / Fn.Version
@@ -303,7 +313,15 @@ class Builder:
     def document(self, value: Any, line: int | None, is_file: bool) -> Setting:
         """A document property (a state machine definition): an object with its intrinsic functions
         rendered as ``${...}`` placeholders, or its text; for a ``file`` attribute, the text of the
-        local file it names (an S3 location is not read)."""
+        local file it names (an S3 location is not read). A document an ``Fn::Transform``
+        (``AWS::Include``) inserts at deploy time is unknown."""
+        f = _fn(value)
+        if f is not None and f[0] == "Fn::Transform":
+            arg = f[1] if isinstance(f[1], dict) else {}
+            params = arg.get("Parameters") if isinstance(arg.get("Parameters"), dict) else {}
+            where = f" from {self.t.render(params['Location'])}" if "Location" in params else ""
+            return Setting(Unknown(f"included at deploy time by Fn::Transform {self.t.render(arg.get('Name'))}{where}, "
+                                   "not read"), self.loc(line), m.ORIGIN_UNKNOWN)
         if not is_file:
             if _fn(value) is not None:
                 return self.t.setting(value, line)
@@ -316,7 +334,7 @@ class Builder:
             return Setting(Unknown(f"DefinitionUri {path} is not known statically"), self.loc(line), m.ORIGIN_UNKNOWN)
         if path.startswith("s3://"):
             return Setting(Unknown(f"the definition is in S3 ({path}), not read"), self.loc(line), m.ORIGIN_UNKNOWN)
-        text = read_local_file(self.t.file, path)
+        text = read_local_file(self.t.file, path, self.nesting.boundary if self.nesting else None)
         origin = m.ORIGIN_UNKNOWN if is_unknown(text) else m.ORIGIN_LITERAL
         return Setting(text, self.loc(line), origin, note=f"definition file {path}")
 
@@ -329,13 +347,19 @@ class Builder:
         meta = res.get("Metadata")
         if isinstance(meta, dict):
             r.metadata_suppressions = _suppressions(meta)
+            path = meta.get("aws:cdk:path")
+            if isinstance(path, str) and path.strip():
+                r.construct_path = path.strip()
         return r
 
     def implicit_resource(self, declarer: Resource, address: str, rtype: str, kind: str, line: int) -> Resource:
         return Resource(address=address, type=rtype, kind=kind, location=self.loc(line),
-                        source_format="cloudformation", end_line=line, declared_by=declarer.address)
+                        source_format="cloudformation", end_line=line, declared_by=declarer.address,
+                        construct_path=declarer.construct_path)
 
-    def build(self) -> Document:
+    def build(self, link_units: bool = True) -> Document:
+        """The document of the template. ``link_units`` False (a nested stack's template, whose
+        resources join its parent's document): neither normalised nor linked."""
         top_meta = self.t.data.get("Metadata")
         if isinstance(top_meta, dict):
             self.doc.metadata_suppressions = _suppressions(top_meta)
@@ -351,6 +375,7 @@ class Builder:
                     self.implicit.add(address)
                     self.auto_alias[name] = address
         implicit: list[Resource] = []
+        children: list[Resource] = []
         for name, res in self.res.items():
             if not isinstance(res, dict) or name in self.absent:
                 continue
@@ -375,13 +400,21 @@ class Builder:
             if r.type == "AWS::Serverless::HttpApi" and "protocol_type" not in r.attributes:
                 r.attributes["protocol_type"] = Setting("HTTP", r.location, m.ORIGIN_LITERAL, "a SAM HttpApi")
             generated = (self.sam_function(r, props) if is_sam else
-                         self.sam_state_machine_events(r, props) if r.type == SAM_STATE_MACHINE else [])
+                         self.sam_state_machine_events(r, props) if r.type == SAM_STATE_MACHINE else
+                         self.sam_authorizers(r, props) if r.type in SAM_APIS else [])
             for g in generated:  # what SAM generates for a resource exists only if the resource does
                 g.may_not_exist = r.may_not_exist
             implicit.extend(generated)
             self.doc.resources.append(r)
+            if r.type in nested.NESTED_TYPES:
+                children += nested.evaluate(self, name, res, r)
         # SAM expands a function's own events before any other resource wires it
         self.doc.resources[:0] = implicit
+        self.doc.resources += children
+        if self.nesting is not None:
+            self.doc.nested = list(self.nesting.included)
+        if not link_units:
+            return self.doc
         for r in self.doc.resources:
             kt.normalise(r, LANG)
         link(self.doc)
@@ -395,6 +428,21 @@ class Builder:
         if self.fn_globals is not None and key in self.fn_globals:
             return self.fn_globals[key], self.fn_globals.line_of(key), True
         return None
+
+    def _if_branch(self, value: Any) -> Any:
+        """``value`` with each ``Fn::If`` around it replaced by the branch its condition chooses:
+        ``_REMOVED`` for ``AWS::NoValue``, Unknown when a condition is unknown."""
+        for _ in range(32):  # nested Fn::If, bounded
+            f = _fn(value)
+            if f is None or f[0] != "Fn::If" or not isinstance(f[1], list) or len(f[1]) != 3:
+                return value
+            cond = self.t.condition(f[1][0])
+            if cond is None:
+                return Unknown(f"depends on condition {f[1][0]}")
+            value = f[1][1] if cond else f[1][2]
+            if _fn(value) == ("Ref", "AWS::NoValue"):
+                return _REMOVED
+        return Unknown("Fn::If nested too deeply")
 
     def sam_function(self, fn: Resource, props: CfnDict) -> list[Resource]:
         """The resources SAM generates for a function: its AutoPublishAlias alias (with the
@@ -413,6 +461,16 @@ class Builder:
             pc = self.sam_value(props, "ProvisionedConcurrencyConfig")
             if pc is not None:
                 value, line, from_globals = pc
+                chosen = self._if_branch(value)  # !If [IsProd, {...}, !Ref AWS::NoValue], as SAM's examples write it
+                if chosen is _REMOVED:
+                    pc = None
+                elif isinstance(chosen, Unknown):
+                    a.attributes["provisioned_concurrency"] = Setting(
+                        Unknown(f"ProvisionedConcurrencyConfig {chosen.reason}"), self.loc(line), m.ORIGIN_UNKNOWN)
+                    pc = None
+                else:
+                    value = chosen
+            if pc is not None:
                 if isinstance(value, CfnDict) and "ProvisionedConcurrentExecutions" in value:
                     s = self.t.setting(value["ProvisionedConcurrentExecutions"],
                                        value.line_of("ProvisionedConcurrentExecutions"))
@@ -439,6 +497,23 @@ class Builder:
             for ev_name, ev in events.items():
                 if isinstance(ev, CfnDict):
                     out.append(self.sam_event(fn, target, events, ev_name, ev))
+        return out
+
+    def sam_authorizers(self, api: Resource, props: CfnDict) -> list[Resource]:
+        """The authorizer SAM generates for each Lambda authorizer of an API's
+        ``Auth.Authorizers`` (one with a ``FunctionArn``), read through the kinds table."""
+        auth = props.get("Auth")
+        table = auth.get("Authorizers") if isinstance(auth, CfnDict) else None
+        if not isinstance(table, CfnDict):
+            return []
+        rtype, kind = SAM_APIS[api.type]
+        out = []
+        for name, spec in table.items():
+            if isinstance(spec, CfnDict) and "FunctionArn" in spec:
+                a = self.implicit_resource(api, f"{api.address}.Auth.Authorizers.{name}", rtype, kind,
+                                           table.line_of(name))
+                self.read(a, spec)
+                out.append(a)
         return out
 
     def sam_state_machine_events(self, sm: Resource, props: CfnDict) -> list[Resource]:
@@ -616,13 +691,13 @@ def _json_text(tpl: Template, value: Any) -> str:
 MAX_LOCAL_FILE_BYTES = 1_000_000
 
 
-def read_local_file(template_file: str, path: str) -> Any:
+def read_local_file(template_file: str, path: str, boundary: str | None = None) -> Any:
     """The text of a file a template names, relative to the template; Unknown (with the reason)
     when it is missing, too large, not a regular file, or outside the template's read boundary
-    (computefit.boundary: the git work tree holding the template, else its folder; links are
-    checked before they are followed)."""
+    (``boundary``, default computefit.boundary's: the git work tree holding the template, else its
+    folder; links are checked before they are followed)."""
     folder = os.path.dirname(os.path.abspath(template_file))
-    res = resolve(path, folder, find_boundary(template_file))
+    res = resolve(path, folder, boundary or find_boundary(template_file))
     if res.refused is not None:
         return Unknown(res.why())
     if res.stat is None:

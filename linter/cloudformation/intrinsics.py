@@ -69,6 +69,9 @@ class Template:
         res = data.get("Resources")
         self.resources: dict = res if isinstance(res, dict) else {}
         self._cond_memo: dict[str, bool | None] = {}
+        #: parameters that stand for a resource of the template that nests this one (its
+        #: ``!GetAtt Queue.Arn`` passed as a parameter): name -> (address, attribute, None)
+        self.external_refs: dict[str, tuple] = {}
 
     # -- helpers ---------------------------------------------------------------------------
     def loc(self, line: int | None) -> Location:

@@ -23,6 +23,7 @@ Value = tuple[str, str, str]  # (key, value text, where it was set)
 class ParameterFileError(Exception):
     def __init__(self, file: str, line: int | None, message: str) -> None:
         super().__init__(f"{file}{f':{line}' if line else ''}: {message}")
+        self.file, self.line, self.message = file, line, message
 
 
 def parse_assignment(text: str) -> tuple[str, str] | None:

@@ -489,6 +489,7 @@ class Builder:
         self.sources.finish()
         doc = Document(path=self.path, source_format=FORMAT, files=[self.path] + self.sources.files)
         doc.resources = resources
+        doc.region, doc.region_at = plan_region(self.data, self.path)
         link(doc)
         return doc
 
@@ -724,3 +725,27 @@ def build_document(path: str, data: dict, boundary: str | None, notices: list | 
     b = Builder(path, data, boundary, notices, search_root)
     doc = b.build()
     return doc, b.sources.errors, {os.path.realpath(f) for f in b.sources.folders.values() if f is not None}
+
+
+def plan_region(data: dict, path: str) -> tuple[str | None, str | None]:
+    """The ``region`` of the plan's default ``aws`` provider configuration (``configuration.
+    provider_config.aws``: a constant, or a root variable's planned value), and where; (None,
+    None) when there is none or it is not a string."""
+    conf = data.get("configuration") if isinstance(data.get("configuration"), dict) else {}
+    providers = conf.get("provider_config") if isinstance(conf.get("provider_config"), dict) else {}
+    aws = providers.get("aws")
+    if not isinstance(aws, dict) or aws.get("alias"):
+        return None, None
+    region = (aws.get("expressions") or {}).get("region") if isinstance(aws.get("expressions"), dict) else None
+    if not isinstance(region, dict):
+        return None, None
+    if isinstance(region.get("constant_value"), str):
+        return region["constant_value"], f"{path} (provider_config.aws)"
+    refs = region.get("references") if isinstance(region.get("references"), list) else []
+    variables = data.get("variables") if isinstance(data.get("variables"), dict) else {}
+    for ref in refs:
+        if isinstance(ref, str) and ref.startswith("var."):
+            value = (variables.get(ref[4:]) or {}).get("value") if isinstance(variables.get(ref[4:]), dict) else None
+            if isinstance(value, str):
+                return value, f"{path} ({ref})"
+    return None, None

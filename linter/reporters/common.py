@@ -125,13 +125,32 @@ def count_by_check(findings) -> dict[str, dict[str, int]]:
     return out
 
 
+def resource_label(finding) -> str:
+    """The resource as a report names it: its logical ID or address, and beside it the CDK
+    construct path when ``cdk synth`` wrote the template (``ExportFnA1B2C3D4
+    (PaymentsStack/ExportFn/Resource)``): the name in the CDK app the logical ID was made from."""
+    path = getattr(finding, "construct_path", None)
+    return f"{finding.resource} ({path})" if path else finding.resource
+
+
+def with_construct_path(finding, message: str) -> str:
+    """``message`` with the construct path after the resource's name it starts with (or before
+    it, when it does not start with the name); unchanged without a construct path."""
+    if not getattr(finding, "construct_path", None):
+        return message
+    if finding.resource and message.startswith(finding.resource + " "):
+        return resource_label(finding) + message[len(finding.resource):]
+    return f"{resource_label(finding)}: {message}"
+
+
 def named_message(finding, message: str | None = None) -> str:
     """``resource: message``, or the message alone when it starts with the resource's name (most
-    do), so a one-line report does not name the resource twice."""
+    do), so a one-line report does not name the resource twice; with the construct path beside
+    the name (:func:`resource_label`)."""
     message = finding.message if message is None else message
     if finding.resource and message.startswith(finding.resource + " "):
-        return message
-    return f"{finding.resource}: {message}"
+        return with_construct_path(finding, message)
+    return f"{resource_label(finding)}: {message}"
 
 
 def plural(n: int, word: str) -> str:
@@ -187,6 +206,15 @@ def money(usd: float | None) -> str:
     return "unknown" if usd is None or not math.isfinite(usd) else f"{dollars(usd)}/month"
 
 
+def cost_text(cost) -> str:
+    """A cost line's figure: ``$12.00/month``; ``unknown`` when it cannot be computed; and when
+    only the runs per month are unknown, ``unknown/month ($0.75 per 1,000 runs)``."""
+    per = getattr(cost, "per_1000_runs", None)
+    if cost.monthly_usd is None and per is not None and math.isfinite(per):
+        return f"unknown/month ({dollars(per) if per >= 0.005 else f'${per:.4f}'} per 1,000 runs)"
+    return money(cost.monthly_usd)
+
+
 def _known(usd) -> bool:
     return usd is not None and math.isfinite(usd)
 
@@ -200,24 +228,72 @@ def cost_change(finding) -> str | None:
     return None if now == best else f"{now} -> {best} /month"
 
 
-def cost_pair(finding) -> tuple[float, float] | None:
-    """(current monthly cost, cheapest alternative's): the cost line whose option starts with
-    ``current`` and the cheapest other, when both are known. A line whose option is the first part
-    of others (``EventBridge Scheduler`` of ``EventBridge Scheduler + Lambda``) is a part they
-    share, added to each of them, not an alternative of its own."""
-    current = [c for c in finding.costs if c.option.lower().startswith("current")]
-    others = [c for c in finding.costs if not c.option.lower().startswith("current")]
-    if not current or not _known(current[0].monthly_usd):
-        return None
-    parts = [c for c in others if any(o.option.startswith(c.option + " + ") for o in others)]
-    totals = []
-    for c in others:
-        if c in parts and len(parts) < len(others):
+def cost_totals(findings) -> dict | None:
+    """The totals a report ends with, over the findings with both a current and an alternative
+    cost: ``{"bases": [header, ...], "overall": totals, "by_check": {ID: totals}}``, each totals
+    ``{"findings", "current", "saving", "assumed"}`` (the monthly cost of the flagged resources
+    today, the potential saving (findings whose cheapest option costs more add nothing), and the
+    part of that saving resting on assumed rather than known usage). None when no finding has both."""
+    from ..prices import header_of
+    from ..pricing import cost_summary
+
+    def zero() -> dict:
+        return {"findings": 0, "current": 0.0, "saving": 0.0, "assumed": 0.0, "unpriced": 0}
+
+    overall, by_check, bases = zero(), {}, []
+    for f in findings:
+        pair = cost_pair(f)
+        if pair is None:
+            if f.costs and (f.costs[0].monthly_usd is None or not math.isfinite(f.costs[0].monthly_usd)):
+                # costed, but with no monthly figure (runs a month unknown): counted, never as $0
+                header = header_of(f.pricing)
+                if header not in bases:
+                    bases.append(header)
+                for t in (overall, by_check.setdefault(f.check_id, zero())):
+                    t["unpriced"] += 1
             continue
-        shared = [p.monthly_usd for p in parts if c.option.startswith(p.option + " + ")]
-        if _known(c.monthly_usd) and all(_known(v) for v in shared):
-            totals.append(c.monthly_usd + sum(shared))
-    return (current[0].monthly_usd, min(totals)) if totals else None
+        header = header_of(f.pricing)
+        if header not in bases:
+            bases.append(header)
+        saving = max(0.0, pair[0] - pair[1])
+        assumed = saving if cost_summary(f.costs).get("usage") != "known" else 0.0
+        for t in (overall, by_check.setdefault(f.check_id, zero())):
+            t["findings"] += 1
+            t["current"] += pair[0]
+            t["saving"] += saving
+            t["assumed"] += assumed
+    if not overall["findings"] and not overall["unpriced"]:
+        return None
+    return {"bases": bases, "overall": overall, "by_check": dict(sorted(by_check.items()))}
+
+
+def totals_sentence(t: dict) -> str:
+    """``3 flagged resources cost $120.00/month; potential saving $90.00/month, $90.00 of it on
+    assumed usage``."""
+    unpriced = t.get("unpriced", 0)
+    if not t["findings"]:
+        return (f"{plural(unpriced, 'flagged resource')} with no monthly figure (runs a month unknown: "
+                "give them in a usage file)")
+    text = (f"{plural(t['findings'], 'flagged resource')} cost {money(t['current'])}; "
+            f"potential saving {money(t['saving'])}")
+    if t["saving"] > 0:
+        text += (", all of it on assumed usage" if abs(t["assumed"] - t["saving"]) < 0.005
+                 else f", {dollars(t['assumed'])} of it on assumed usage" if t["assumed"] >= 0.005
+                 else ", all of it on known usage")
+    if unpriced:
+        text += f"; {unpriced} more with no monthly figure (runs a month unknown)"
+    return text
+
+
+def cost_pair(finding) -> tuple[float, float] | None:
+    """(current monthly cost, cheapest alternative's) when both are known
+    (:func:`computefit.pricing.cheapest`)."""
+    from ..pricing import cheapest
+
+    found = cheapest(finding.costs)
+    if found is None or not _known(found[0].monthly_usd) or found[2] is None:
+        return None
+    return found[0].monthly_usd, found[2]
 
 
 # --------------------------------------------------------------------------------------------------

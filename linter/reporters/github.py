@@ -15,7 +15,7 @@ repository root.
 
 from __future__ import annotations
 
-from .common import is_file_path, report_path, severity_name, visible
+from .common import is_file_path, report_path, severity_name, visible, with_construct_path
 
 
 def escape_data(text: str) -> str:
@@ -64,7 +64,7 @@ def render(result, options) -> str:
     for f in result.findings:
         lines.append(command(
             severity_name("github", f.severity),
-            f"{f.message}\nFix: {f.recommendation}",
+            f"{with_construct_path(f, f.message)}\nFix: {f.recommendation}",
             file=report_path(f.location.file),
             line=f.location.line,
             title=f"{f.check_id} {f.check_name}",

@@ -10,13 +10,20 @@ from __future__ import annotations
 from .common import count_by_check, count_by_severity, json_text
 
 
+def notice_dict(n) -> dict:
+    """A notice; a grouped one lists the notices it stands for as ``items``."""
+    out = {"file": n.file, "line": n.line, "message": n.message}
+    if getattr(n, "items", ()):
+        out["items"] = [{"file": i.file, "line": i.line, "message": i.message} for i in n.items]
+    return out
+
+
 def to_dict(result, options) -> dict:
     doc = {
         "version": 1,
         "findings": [f.to_dict() for f in result.findings],
         "errors": [{"file": e.file, "line": e.line, "message": e.message} for e in result.errors],
-        "notices": [{"file": n.file, "line": n.line, "message": n.message}
-                    for n in getattr(result, "notices", [])],
+        "notices": [notice_dict(n) for n in getattr(result, "notices", [])],
         "summary": {
             "files_scanned": result.files_scanned,
             "findings": len(result.findings),

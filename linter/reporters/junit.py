@@ -167,7 +167,9 @@ def to_element(result, options) -> ET.Element:
             path = report_path(n.file)
             where = f"{path}:{n.line}" if n.line else path
             case = suite.case(f"{path}.notice", f"not read: {where}", path)
-            suite.outcome(case, "skipped", n.message, f"{where}: {n.message}")
+            text = f"{where}: {n.message}" + "".join(  # a grouped notice: each one it stands for
+                f"\n{report_path(i.file)}{f':{i.line}' if i.line else ''}: {i.message}" for i in n.items)
+            suite.outcome(case, "skipped", n.message, text)
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for suite in suites:
         for k, v in suite.close().items():

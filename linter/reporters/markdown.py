@@ -17,7 +17,8 @@ import html
 import re
 from itertools import groupby
 
-from .common import check_docs_url, cost_pair, count_by_check, money, plural, report_path, summary_line, utf8, visible
+from .common import (check_docs_url, cost_text, cost_totals, count_by_check, money, report_path, resource_label,
+                     summary_line, totals_sentence, utf8, visible)
 
 #: Markdown punctuation that can start a link or image (``[``), code, emphasis, strikethrough,
 #: math (GitHub reads ``$...$`` as TeX), a table cell boundary, or escape what follows (``\``).
@@ -70,15 +71,15 @@ def _inline(text) -> str:
 
 def _details(f) -> list[str]:
     line = f" (line {f.location.line})" if f.location.line else ""
-    summary = f"{f.check_id} {html_text(f.resource)}{line}: fix and costs"
+    summary = f"{f.check_id} {html_text(resource_label(f))}{line}: fix and costs"
     out = ["<details>", f"<summary>{summary}</summary>", "", f"**Fix:** {_inline(f.recommendation)}", ""]
     if f.costs:
-        d = f.to_dict()["costs"]
-        out.append(f"Monthly cost ({_inline(d['currency'])}, {_inline(d['region'])}, "
-                   f"prices as of {_inline(d['prices_as_of'])}):")
+        from ..prices import header_of
+
+        out.append(f"Monthly cost ({_inline(header_of(f.pricing))}):")
         out.append("")
         for c in f.costs:
-            out.append(f"- {_inline(c.option)}: **{_inline(money(c.monthly_usd))}**")
+            out.append(f"- {_inline(c.option)}: **{_inline(cost_text(c))}**")
             out.extend(f"  - {_inline(a)}" for a in c.assumptions)
         out.append("")
     out.append(f"Confidence: {f.confidence}. Resource type: {code(f.resource_type)}.")
@@ -87,13 +88,21 @@ def _details(f) -> list[str]:
 
 
 def _cost_totals(findings) -> list[str]:
-    pairs = [p for p in (cost_pair(f) for f in findings) if p is not None]
-    if not pairs:
+    """The totals the report ends with: overall, then a table per check."""
+    totals = cost_totals(findings)
+    if totals is None:
         return []
-    now, best = sum(p[0] for p in pairs), sum(p[1] for p in pairs)
-    return [f"**Estimated cost** of the {plural(len(pairs), 'finding')} with both figures: "
-            f"{escape(money(now))} today, {escape(money(best))} with the cheapest alternative of each "
-            f"(us-east-1 on-demand; each finding lists its assumptions).", ""]
+    t = totals["overall"]
+    out = ["### Costs", "", f"{_inline(totals_sentence(t))} ({_inline('; '.join(totals['bases']))}; "
+           "each finding lists its assumptions).", "",
+           "| Check | Findings | Current | Potential saving | On assumed usage | No monthly figure |",
+           "|---|---:|---:|---:|---:|---:|"]
+    for cid, c in totals["by_check"].items():
+        out.append(f"| {cid} | {c['findings']} | {escape(money(c['current']))} | {escape(money(c['saving']))} "
+                   f"| {escape(money(c['assumed']))} | {c['unpriced']} |")
+    out.append(f"| **All** | {t['findings']} | {escape(money(t['current']))} | {escape(money(t['saving']))} "
+               f"| {escape(money(t['assumed']))} | {t['unpriced']} |")
+    return out + [""]
 
 
 def render(result, options) -> str:
@@ -138,14 +147,13 @@ def _render(result, options) -> str:
             out.append(f"| [{cid}]({check_docs_url(cid)}) {cell(names[cid])} | {n['findings']} | {n['error']} "
                        f"| {n['warning']} | {n['info']} |")
         out.append("")
-    out += _cost_totals(result.findings)
     for file, group in groupby(result.findings, key=lambda f: report_path(f.location.file)):
         findings = list(group)
         out += [f"### {code(file)}", "", "| Line | Check | Severity | Resource | Message |",
                 "|---:|---|---|---|---|"]
         for f in findings:
             check = f"[{f.check_id}]({check_docs_url(f.check_id)}) {cell(f.check_name)}"
-            out.append(f"| {f.location.line or ''} | {check} | {f.severity} | {cell(f.resource)} | {cell(f.message)} |")
+            out.append(f"| {f.location.line or ''} | {check} | {f.severity} | {cell(resource_label(f))} | {cell(f.message)} |")
         out.append("")
         for f in findings:
             out.extend(_details(f))
@@ -166,5 +174,9 @@ def _render(result, options) -> str:
         for n in notices:
             where = f"{report_path(n.file)}:{n.line}" if n.line else report_path(n.file)
             out.append(f"- {_inline(where)}: {_inline(n.message)}")
+            for i in n.items:  # a grouped notice: each one it stands for, one level down
+                at = f"{report_path(i.file)}:{i.line}" if i.line else report_path(i.file)
+                out.append(f"  - {_inline(at)}: {_inline(i.message)}")
         out.append("")
+    out += _cost_totals(result.findings)
     return "\n".join(out).rstrip("\n") + "\n"

@@ -53,6 +53,7 @@ from .common import (
     resource_file,
     severity_name,
     visible,
+    with_construct_path,
     working_directory_uri,
 )
 from .markdown import escape as markdown_escape
@@ -145,11 +146,13 @@ def _result(finding, fingerprint: str, rule_index: dict[str, int]) -> dict:
         properties["costs"] = d["costs"]
     if finding.related:
         properties["related"] = list(finding.related)  # the function a queue feeds...
+    if getattr(finding, "construct_path", None):
+        properties["constructPath"] = finding.construct_path  # the CDK construct behind the logical ID
     result.update(
         level=severity_name("sarif", finding.severity),
         message={
-            "text": plain_message(finding.message),
-            "markdown": f"{markdown_escape(finding.message)}\n\n**Fix:** {markdown_escape(finding.recommendation)}",
+            "text": plain_message(with_construct_path(finding, finding.message)),
+            "markdown": f"{markdown_escape(with_construct_path(finding, finding.message))}\n\n**Fix:** {markdown_escape(finding.recommendation)}",
         },
         locations=[{
             "physicalLocation": _physical_location(finding.location.file, finding.location.line),
@@ -166,9 +169,12 @@ def _result(finding, fingerprint: str, rule_index: dict[str, int]) -> dict:
 
 
 def _notification(error, level: str = "error") -> dict:
+    """A file error or notice; a grouped notice has a location for each notice it stands for."""
     note: dict = {"level": level, "message": {"text": plain_message(error.message)}}
+    items = getattr(error, "items", ()) or (error,)
     if is_file_path(error.file):
-        note["locations"] = [{"physicalLocation": _physical_location(error.file, error.line)}]
+        note["locations"] = [{"physicalLocation": _physical_location(i.file, i.line)}
+                             for i in items if is_file_path(i.file)]
     else:
         note["message"]["text"] = plain_message(f"{error.file}: {error.message}")
     return note

@@ -36,6 +36,9 @@ from pathlib import Path
 
 from .common import (
     cost_change,
+    cost_totals,
+    totals_sentence,
+    cost_text,
     count_by_check,
     is_file_path,
     money,
@@ -189,11 +192,17 @@ def finding_details(f, color: bool = False, indent: str = "", paths: _Paths | No
     msg = paths.in_message if paths else (lambda t: t)
     fix = f"same as for {_s(fix_seen)} above" if fix_seen else _s(msg(f.recommendation))
     out = [
-        f"{indent}resource: {_s(f.resource)} ({_s(f.resource_type)}); confidence: {f.confidence}",
+        f"{indent}resource: {_s(f.resource)} ({_s(f.resource_type)})"
+        + (f", CDK construct {_s(f.construct_path)}" if getattr(f, "construct_path", None) else "")
+        + f"; confidence: {f.confidence}",
         f"{indent}{_c('fix:', 'green', color)} {fix}",
     ]
+    if f.costs:
+        from ..prices import header_of
+
+        out.append(f"{indent}costs ({header_of(f.pricing)}):")
     for cost in f.costs:
-        out.append(f"{indent}cost: {_s(msg(cost.option))}: {money(cost.monthly_usd)}")
+        out.append(f"{indent}cost: {_s(msg(cost.option))}: {cost_text(cost)}")
         for a in cost.assumptions:
             out.append(_c(f"{indent}      - {_s(msg(a))}", "dim", color))
     return out
@@ -213,8 +222,9 @@ def statistics_lines(result, color: bool = False) -> list[str]:
     return out
 
 
-def _tail(result, options, paths: _Paths, out: list[str]) -> None:
-    """Suppressed findings, stale baseline entries, errors, notices (what both layouts end with)."""
+def _tail(result, options, paths: _Paths, out: list[str], full: bool = False) -> None:
+    """Suppressed findings, stale baseline entries, errors, notices (what both layouts end with;
+    the ``full`` layout lists what each grouped notice stands for)."""
     color = options.color
     width = getattr(options, "width", None)
     quiet = getattr(options, "quiet", False)
@@ -246,12 +256,30 @@ def _tail(result, options, paths: _Paths, out: list[str]) -> None:
         out.append("")
     notices = getattr(result, "notices", [])
     if not quiet and notices:
-        out.append(_c("Notices (not read or not followed; they do not change the exit code)", "bold", color))
+        out.append(_c("Notices (not read, not followed or not used; they do not change the exit code)", "bold", color))
         for n in notices:
             where = f"{n.file}:{n.line}" if n.line else n.file
             out += _wrap(f"  {_s(where)}  {_c('notice', 'dim', color)}  {_s(n.message)}", width, "  ")
+            for item in n.items if full else ():  # a grouped notice: each one it stands for
+                at = f"{item.file}:{item.line}" if item.line else item.file
+                out += _wrap(f"      {_s(at)}  {_s(item.message)}", width, "        ")
         out.append("")
+    if not quiet:
+        out += cost_total_lines(result.findings, color, width)
     out.append(_c(summary_line(result), "bold", color))
+
+
+def cost_total_lines(findings, color: bool = False, width: int | None = None) -> list[str]:
+    """``Costs (USD, us-east-1 on-demand, prices as of ...): 3 flagged resources cost ...`` and one
+    line per check (:func:`computefit.reporters.common.cost_totals`), then a blank line."""
+    totals = cost_totals(findings)
+    if totals is None:
+        return []
+    out = [_c(line, "bold", color) for line in
+           _wrap(f"Costs ({'; '.join(totals['bases'])}): {totals_sentence(totals['overall'])}", width, "  ")]
+    for cid, t in totals["by_check"].items():
+        out += _wrap(f"  {cid}  {totals_sentence(t)}", width, "  ")
+    return out + [""]
 
 
 def _start(result, options, paths: _Paths) -> list[str]:
@@ -300,5 +328,5 @@ def render_full(result, options) -> str:
                 for line in details:
                     out += _wrap(line, width, "      ")
             out.append("")
-    _tail(result, options, paths, out)
+    _tail(result, options, paths, out, full=True)
     return "\n".join(paths.header(out, options.color)) + "\n"

@@ -26,7 +26,10 @@ Scope of evaluation, by design:
   checked settings differ are units of their own (``aws_lambda_function.fn["iis"]``), instances that
   agree one unit without index. A count known to be 0 or an empty for_each removes the resource; an
   unknown one keeps it once, with a note, and its findings at medium confidence. Module calls with
-  ``count`` / ``for_each`` are one instance. ``dynamic`` blocks are expanded for a known for_each.
+  ``count`` / ``for_each`` are the same: each instance is a scope of its own
+  (``module.jobs["nightly"].``), the instances are compared as a whole and kept apart only when
+  they differ. A reference with a known instance key reaches that instance only.
+  ``dynamic`` blocks are expanded for a known for_each.
 * Override files (``override.tf``, ``*_override.tf``) are merged last, as Terraform does.
 * Remote (registry, git) module calls are evaluated from the folders ``terraform init`` downloaded
   when the root module has ``.terraform/modules/modules.json``, exactly like local modules; nothing

@@ -14,12 +14,13 @@ from typing import Any
 
 from .. import kinds as kt
 from ..boundary import Notice
-from ..linker import link
+from ..discovery import display_path
+from ..linker import INSTANCE_KEY, link
 from ..model import (
     ORIGIN_LITERAL, ORIGIN_MODULE_INPUT, ORIGIN_SERVICE_DEFAULT, ORIGIN_TFVARS, Document, Edge, Location, Resource, Setting, Unknown,
 )
 from .evaluate import BoundExpr, Evaluator, Partial, Ref, Trace, plain
-from .scope import Scope, is_local_source, registry_source
+from .scope import MAX_INSTANCES, Scope, bind, bind_block, deep_plain, instances_of, is_local_source, registry_source
 from .syntax import Attribute, Block
 
 FORMAT = "terraform"
@@ -61,6 +62,16 @@ _ANY_REF = re.compile(r"((?:module\.[\w-]+\.)*)([a-z][a-z0-9_]*\.[\w-]+)(?:\[[^\
 _FN_ARN = re.compile(r"arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:[A-Za-z0-9_-]+(?::[A-Za-z0-9_$-]+)?")
 
 
+@dataclasses.dataclass
+class _Field:
+    """A key inside an object argument, found by a path (``runtime_platform.cpu_architecture`` of a
+    module input): its value, and the argument that holds it (where it is written)."""
+
+    attr: Attribute
+    value: Any
+    path: str
+
+
 class Builder:
     """Emits the resources of a root scope and of every local module it calls."""
 
@@ -70,12 +81,20 @@ class Builder:
         self.resources: list[Resource] = []
 
     def build(self) -> list[Resource]:
+        #: module calls evaluated per instance: (scope, call name, instance suffixes), callers first
+        self.module_groups: list[tuple[Scope, str, list[str]]] = []
+        #: module calls evaluated once whose instances are not known: generic address -> the note
+        self.maybe_modules: dict[str, tuple[str, str | None]] = {}
         self._collect(self.root)
         #: (scope id, address) -> the block as written, before its dynamic blocks were expanded
         #: without an instance's ``each`` / ``count``; instances re-expand it with theirs
         self.written: dict[tuple[int, str], Block] = {}
         #: full address of a resource reported per instance -> its instances' addresses
         self.split: dict[str, list[str]] = {}
+        #: module call address -> its instances' addresses, when they are reported each on its own
+        self.module_split: dict[str, list[str]] = {}
+        #: address of a module instance -> the address it is reported under (instances that agree)
+        self.renames: dict[str, str] = {}
         #: remote module calls that were not downloaded (scan-level notices)
         self.not_followed: list[Notice] = []
         for scope in self.scopes:
@@ -90,15 +109,10 @@ class Builder:
                 if r.kind in ("lambda_function", "ec2_instance", "auto_scaling_group") and r.declared_by is None:
                     r.notes.extend(n for n in rest if n not in r.notes)
             self.resources.extend(emitted)
-        if self.split:  # a reference to a resource reported per instance reaches every instance
-            for r in self.resources:
-                edges = []
-                for e in r.edges:
-                    if e.target in self.split:
-                        edges.extend(dataclasses.replace(e, target=t) for t in self.split[e.target])
-                    else:
-                        edges.append(e)
-                r.edges = edges
+        for scope, name, suffixes in reversed(self.module_groups):  # inner module calls first
+            self._module_instances(scope, name, suffixes)
+        self._maybe_modules()
+        self._retarget()
         for r in self.resources:
             kt.normalise(r, LANG)
         self.root.notices.extend(n for n in self.not_followed if n not in self.root.notices)
@@ -110,9 +124,104 @@ class Builder:
             call = scope.modules[name]
             if not scope.followed(name) or _not_created(scope, call):
                 continue
-            child = scope.child(name)
-            if child is not None:
-                self._collect(child)
+            insts = scope.expanded(name)
+            for suffix in [s for s, _env in insts] if insts is not None else [None]:
+                child = scope.child(name, suffix)
+                if child is not None:
+                    self._collect(child)
+
+    # -- module instances -----------------------------------------------------------------------
+    def _module_instances(self, scope: Scope, name: str, suffixes: list[str]) -> None:
+        """The instances of a module call with count / for_each, each evaluated on its own: when
+        every instance has the same resources with the same checked settings, one instance is
+        kept, named without an index (``module.jobs.aws_lambda_function.this``); otherwise each is
+        reported under its own address (``module.jobs["nightly"].aws_lambda_function.this``)."""
+        base = f"{scope.prefix}module.{name}"
+        bases = [base + s for s in suffixes]
+        groups: dict[str, list[Resource]] = {b: [] for b in bases}
+        for r in self.resources:
+            for b in bases:
+                if _under(r.address, b):
+                    groups[b].append(r)
+                    break
+        signatures = {_group_signature(groups[b], b) for b in bases}
+        if len(signatures) == 1:
+            first = bases[0]
+            dropped = {id(r) for b in bases[1:] for r in groups[b]}
+            by_rel = [{r.address[len(b):]: r for r in groups[b]} for b in bases]
+            for rel, r in by_rel[0].items():
+                _agreed([g[rel] for g in by_rel], base + rel)
+                if r.declared_by is not None:
+                    r.declared_by = _renamed(r.declared_by, first, base)
+            self.resources = [r for r in self.resources if id(r) not in dropped]
+            for b in bases:
+                self.renames[b] = base
+            return
+        self.module_split[base] = bases
+        call = scope.modules[name]
+        insts = dict(scope.expanded(name) or [])
+        for b, suffix in zip(bases, suffixes):
+            env = insts.get(suffix, {})
+            what = ("for_each key " + json.dumps(env["each"]["key"]) if "each" in env
+                    else f"count.index {env.get('count', {}).get('index')}")
+            for r in groups[b]:
+                for s in r.attributes.values():
+                    loc = s.location
+                    if s.origin == ORIGIN_MODULE_INPUT and loc is not None and loc.file == call.file \
+                            and call.line <= (loc.line or 0) <= (call.end_line or call.line):
+                        s.note = ((s.note + "; ") if s.note else "") + f"instance {what}"
+
+    def _maybe_modules(self) -> None:
+        """The resources of a module call evaluated once because its instances are not known (an
+        unknown count) or too many: a note, and for an unknown count medium confidence."""
+        for base, (note, reason) in self.maybe_modules.items():
+            base = self._rename(base)
+            for r in self.resources:
+                if _under(r.address, base) and r.kind in _UNIT_KINDS and r.declared_by is None:
+                    if note not in r.notes:
+                        r.notes.append(note)
+                    if reason is not None and r.may_not_exist is None:
+                        r.may_not_exist = reason
+
+    def _rename(self, address: str) -> str:
+        """``address`` after module instances that agree were merged into one."""
+        for old in self._renames_longest_first():
+            address = _renamed(address, old, self.renames[old])
+        return address
+
+    def _renames_longest_first(self) -> list[str]:
+        return sorted(self.renames, key=len, reverse=True)
+
+    def _retarget(self) -> None:
+        """Point every edge at a resource that is reported: through merged module instances to the
+        one kept, from an instance key to a resource reported once (``aws_sqs_queue.q[0]`` to
+        ``aws_sqs_queue.q``), and from a resource or module call reported per instance, without a
+        known key, to every instance."""
+        split = {self._rename(k): [self._rename(t) for t in v] for k, v in self.split.items()}
+        module_split = {self._rename(k): [self._rename(t) for t in v] for k, v in self.module_split.items()}
+        present = {r.address for r in self.resources}
+        order = self._renames_longest_first()
+
+        def targets(t: str) -> list[str]:
+            for old in order:
+                t = _renamed(t, old, self.renames[old])
+            out = [t]
+            for b in sorted(module_split, key=len, reverse=True):  # a call reached without a key
+                out = [x for y in out for x in ([i + y[len(b):] for i in module_split[b]]
+                                               if _under(y, b) else [y])]
+            bare = [_strip_key(x) if x not in present and x.endswith("]") else x for x in out]
+            out = [b if b in present or b in split else x for x, b in zip(out, bare)]
+            return [x for y in out for x in split.get(y, [y])]
+
+        for r in self.resources:
+            edges = []
+            for e in r.edges:
+                if e.target is None:
+                    edges.append(e)
+                    continue
+                ts = targets(e.target)
+                edges.extend([e] if ts == [e.target] else [dataclasses.replace(e, target=t) for t in ts])
+            r.edges = edges
 
     def _related(self, scope: Scope) -> list[Location]:
         out = []
@@ -163,33 +272,58 @@ class Builder:
         for name, call in scope.modules.items():
             if _not_created(scope, call):
                 continue
-            source = scope.module_source(call)
-            registry = registry_source(source)
-            rtype = f"module:{registry or source}" if isinstance(source, str) else "module"
-            followed = scope.followed(name)
-            r = Resource(f"{scope.prefix}module.{name}", rtype, None if followed else kt.kind_of(rtype),
-                         _loc(call), FORMAT, call.end_line, related=list(related) + [_loc(call)])
-            if followed and not is_local_source(source):
-                r.notes.append(f"evaluated from the folder terraform init downloaded: {scope.download_dir(name)}")
-            elif not followed and isinstance(source, str):
-                self.not_followed.append(Notice(
-                    call.file, call.line, f"{scope.prefix}module.{name}: source {source} is not downloaded "
-                    "(no .terraform/modules/modules.json entry; run terraform init to follow it); not followed"
-                    + (", modelled from its inputs" if r.kind is not None else "")))
-            if r.kind is not None and _module_flag(scope, call, "create_function" if r.kind == "lambda_function"
-                                                   else "create", True) is False:
-                r.kind = None
-                r.notes.append("the module creates nothing (create = false)")
-            before = len(scope.notes)
-            if r.kind is not None:
-                self.read(r, scope, call, kt.MODULE)
-            self.read_unmapped(r, scope, call, kt.MODULE, skip=("source", "version", "providers", "count",
-                                                                "for_each", "depends_on"))
-            self._claim(r, scope, before)
-            out.append(r)
-            expand = getattr(self, "_module_" + (r.kind or ""), None)
-            if expand is not None:
-                out.extend(expand(r, scope, call))
+            insts = scope.expanded(name)
+            if insts is not None:
+                for suffix, env in insts:
+                    out.extend(self._module_call(scope, name, bind_block(call, env), suffix, related))
+                self.module_groups.append((scope, name, [s for s, _env in insts]))
+                continue
+            out.extend(self._module_call(scope, name, call, "", related))
+            known = scope.module_instances(name)
+            if isinstance(known, Unknown):
+                reason = " ".join(known.reason.split())
+                self.maybe_modules[f"{scope.prefix}module.{name}"] = (
+                    f"module.{name}: {reason}: modelled as one instance, which may not exist", reason)
+            elif isinstance(known, list) and len(known) > MAX_INSTANCES:
+                self.maybe_modules[f"{scope.prefix}module.{name}"] = (
+                    f"module.{name}: more than {MAX_INSTANCES} instances (budget MAX_INSTANCES): modelled "
+                    "as one instance without instance values", None)
+        return out
+
+    def _module_call(self, scope: Scope, name: str, call: Block, suffix: str,
+                     related: list[Location]) -> list[Resource]:
+        """A module call (one instance of it: ``call``'s arguments bound to its ``each`` /
+        ``count``) as a resource, and what a mapped registry module creates from its inputs."""
+        source = scope.module_source(call)
+        registry = registry_source(source)
+        rtype = f"module:{registry or source}" if isinstance(source, str) else "module"
+        followed = scope.followed(name)
+        r = Resource(f"{scope.prefix}module.{name}{suffix}", rtype, None if followed else kt.kind_of(rtype),
+                     _loc(call), FORMAT, call.end_line, related=list(related) + [_loc(call)])
+        if followed and not is_local_source(source):
+            r.notes.append(f"evaluated from the folder terraform init downloaded: {scope.download_dir(name)}")
+        elif not followed and isinstance(source, str):
+            notice = Notice(
+                call.file, call.line, f"{scope.call_prefix}module.{name}: source {source} is not downloaded "
+                "(no .terraform/modules/modules.json entry; run terraform init to follow it); not followed"
+                + (", modelled from its inputs" if r.kind is not None else ""),
+                group=("not-downloaded", display_path(self.root.abs_dir)))
+            if notice not in self.not_followed:
+                self.not_followed.append(notice)
+        if r.kind is not None and _module_flag(scope, call, "create_function" if r.kind == "lambda_function"
+                                               else "create", True) is False:
+            r.kind = None
+            r.notes.append("the module creates nothing (create = false)")
+        before = len(scope.notes)
+        if r.kind is not None:
+            self.read(r, scope, call, kt.MODULE)
+        self.read_unmapped(r, scope, call, kt.MODULE, skip=("source", "version", "providers", "count",
+                                                            "for_each", "depends_on"))
+        self._claim(r, scope, before)
+        out = [r]
+        expand = getattr(self, "_module_" + (r.kind or ""), None)
+        if expand is not None:
+            out.extend(expand(r, scope, call))
         return out
 
     def _resource(self, scope: Scope, address: str, block: Block, related: list[Location],
@@ -202,6 +336,7 @@ class Builder:
         self.read_unmapped(r, scope, block, LANG)
         if r.kind == "auto_scaling_group":
             self._mixed_instances(r, scope, block)
+            self._group_tags(r, scope, block)
         self._claim(r, scope, before)
         return r
 
@@ -224,6 +359,13 @@ class Builder:
             for cur, unc in items:
                 if name == "**" and isinstance(cur, Attribute):
                     nxt.append((cur, unc))
+                    continue
+                if isinstance(cur, (Attribute, _Field)) and not many and name not in ("*", "**") and scope is not None:
+                    # a key of an object argument (a module input such as runtime_platform)
+                    obj = cur.value if isinstance(cur, _Field) else plain(Evaluator(scope).eval(cur.expr))
+                    if isinstance(obj, dict) and plain(obj.get(name)) is not None:
+                        attr = cur.attr if isinstance(cur, _Field) else cur
+                        nxt.append((_Field(attr, plain(obj[name]), ".".join(segs[: i + 1])), unc))
                     continue
                 if not isinstance(cur, Block):
                     continue
@@ -269,7 +411,14 @@ class Builder:
                     continue
                 if a.name in r.attributes:
                     break
+                if a.type == "blocks":  # every block (or list item) at the path, as plain dicts
+                    r.attributes[a.name] = self.blocks_setting(scope, found, path)
+                    break
                 node, uncertain = found[0]
+                if isinstance(node, _Field):
+                    where = make_setting(scope, node.attr)
+                    r.attributes[a.name] = self._entry_setting(where, node.value, node.path)
+                    break
                 if isinstance(node, Block):
                     if a.type != "any":
                         continue  # a block where an argument was expected (HCL 1 "tags {}")
@@ -283,6 +432,31 @@ class Builder:
                                       "(for_each unknown)")
                 r.attributes[a.name] = s
                 break
+
+    def blocks_setting(self, scope: Scope, found: list[tuple[Any, bool]], path: str) -> Setting:
+        """A ``blocks`` attribute: a list with one dict per nested block (its arguments evaluated,
+        its own nested blocks as lists by type), or the items of a list written as an argument
+        (a module input); located at the first one."""
+        items: list[Any] = []
+        first = found[0][0]
+        loc = _loc(first) if isinstance(first, Block) else _attr_loc(first)
+        for node, _unc in found:
+            if isinstance(node, Block):
+                items.append(self.block_value(scope, node))
+            else:
+                value = make_setting(scope, node).value
+                items.extend(value if isinstance(value, list) else [value])
+        if any(unc for _n, unc in found):
+            return Setting(Unknown(f"set by a dynamic {path.split('.')[0].rstrip('[]')} block that may be empty "
+                                   "(for_each unknown)"), loc)
+        return Setting(items, loc)
+
+    def block_value(self, scope: Scope, block: Block) -> dict:
+        out: dict[str, Any] = {name: _deep_plain(Evaluator(scope).eval(attr.expr))
+                               for name, attr in block.attributes.items()}
+        for nested in block.blocks:
+            out.setdefault(nested.type, []).append(self.block_value(scope, nested))
+        return out
 
     def read_unmapped(self, r: Resource, scope: Scope, block: Block, language: str,
                       skip: tuple[str, ...] = ("count", "for_each", "depends_on", "provider", "lifecycle")) -> None:
@@ -377,6 +551,23 @@ class Builder:
         for mt in _FN_ARN.finditer(text):
             out.append(Edge(source, via, None, None, None, mt.group(0), loc))
         return out
+
+    def _group_tags(self, r: Resource, scope: Scope, block: Block) -> None:
+        """An aws_autoscaling_group's tags are ``tag { key, value }`` blocks, not a map: the kinds
+        table maps a map, so they are read here, into the same canonical ``tags`` map (a key or
+        value that is not known is left out)."""
+        tags: dict = {}
+        first = None
+        for b in block.blocks_of("tag"):
+            key, value = b.attributes.get("key"), b.attributes.get("value")
+            if key is None or value is None:
+                continue
+            k, v = plain(Evaluator(scope).eval(key.expr)), plain(Evaluator(scope).eval(value.expr))
+            if isinstance(k, str) and isinstance(v, str):
+                tags[k] = v
+                first = first or b
+        if tags and "tags" not in r.attributes:
+            r.attributes["tags"] = Setting(tags, _loc(first))
 
     def _mixed_instances(self, r: Resource, scope: Scope, block: Block) -> None:
         if block.first("launch_template") is not None:
@@ -544,6 +735,10 @@ class Builder:
                     item = plain(item)
                     if isinstance(item, dict) and "arn" in item:
                         rule.edges.extend(self.value_edges(scope, rule.address, "target", item["arn"], rule.location))
+                    ecs = plain(item.get("ecs_target")) if isinstance(item, dict) else None
+                    if isinstance(ecs, dict) and "task_definition_arn" in ecs:  # a scheduled ECS task
+                        rule.edges.extend(self.value_edges(scope, rule.address, "ecs_task_definition",
+                                                           ecs["task_definition_arn"], rule.location))
                 out.append(rule)
         at, where, schedules = self._module_map(scope, call, "schedules")
         if at is not None and _module_flag(scope, call, "create_schedules", True) is not False:
@@ -554,7 +749,65 @@ class Builder:
                         sch.attributes[canon] = self._entry_setting(where, spec[field], f"schedules.{key}.{field}")
                 if "arn" in spec:
                     sch.edges.extend(self.value_edges(scope, sch.address, "target", spec["arn"], sch.location))
+                ecs = plain(spec.get("ecs_parameters"))
+                if isinstance(ecs, dict) and "task_definition_arn" in ecs:  # a scheduled ECS task
+                    sch.edges.extend(self.value_edges(scope, sch.address, "ecs_task_definition",
+                                                      ecs["task_definition_arn"], sch.location))
                 out.append(sch)
+        return out
+
+    def _module_batch_module(self, call_res: Resource, scope: Scope, call: Block) -> list[Resource]:
+        """What terraform-aws-modules/batch creates from its ``compute_environments``,
+        ``job_queues`` and ``job_definitions`` inputs (maps of objects): one resource each, with
+        the fields the kinds table names for that kind. The module's defaults: a compute
+        environment is MANAGED, a job definition of type container."""
+        out: list[Resource] = []
+        at, where, envs = self._module_map(scope, call, "compute_environments")
+        for key, spec in envs.items():
+            ce = self._implicit(call_res, f"compute_environments.{key}", "batch_compute_environment", at)
+            resources = plain(spec.get("compute_resources"))
+            resources = resources if isinstance(resources, dict) else {}
+            for canon, value, path in (
+                    ("environment_type", spec.get("type", "MANAGED"), "type"),
+                    ("compute_type", resources.get("type"), "compute_resources.type"),
+                    ("max_vcpus", resources.get("max_vcpus"), "compute_resources.max_vcpus"),
+                    ("instance_types", resources.get("instance_types", resources.get("instance_type")),
+                     "compute_resources.instance_types")):
+                if plain(value) is not None:
+                    ce.attributes[canon] = self._entry_setting(where, value, f"compute_environments.{key}.{path}")
+            out.append(ce)
+        if _module_flag(scope, call, "create_job_queues", True) is not False:
+            at, where, queues = self._module_map(scope, call, "job_queues")
+            for key, spec in queues.items():
+                q = self._implicit(call_res, f"job_queues.{key}", "batch_job_queue", at)
+                for field in ("priority", "state"):
+                    if plain(spec.get(field)) is not None:
+                        q.attributes[field] = self._entry_setting(where, spec[field], f"job_queues.{key}.{field}")
+                order = plain(spec.get("compute_environment_order"))  # v3: {n = {compute_environment_key}}
+                keys = [plain(plain(o).get("compute_environment_key")) for o in order.values()
+                        if isinstance(plain(o), dict)] if isinstance(order, dict) else []
+                listed = plain(spec.get("compute_environments"))  # v2: a list of keys
+                keys += [plain(k) for k in listed] if isinstance(listed, list) else []
+                for k in keys:
+                    if isinstance(k, str) and k in envs:
+                        q.edges.append(Edge(q.address, "compute_environments",
+                                            f"{call_res.address}.compute_environments.{k}", None, None, None, q.location))
+                out.append(q)
+        attr = call.attributes.get("job_definitions")
+        v = plain(Evaluator(scope, unknown_in_documents=True).eval(attr.expr)) if attr is not None else None
+        if isinstance(v, dict):
+            where = Setting(None, _attr_loc(attr), ORIGIN_LITERAL)  # each field is read from the map as written
+            for key, spec in v.items():
+                spec = plain(spec)
+                if not isinstance(spec, dict):
+                    continue
+                jd = self._implicit(call_res, f"job_definitions.{key}", "batch_job_definition", attr)
+                for canon, field in (("job_type", "type"), ("platform_capabilities", "platform_capabilities"),
+                                     ("container_properties", "container_properties")):
+                    value = spec.get(field, "container" if field == "type" else None)
+                    if plain(value) is not None:
+                        jd.attributes[canon] = self._entry_setting(where, value, f"job_definitions.{key}.{field}")
+                out.append(jd)
         return out
 
     def _module_auto_scaling_group(self, r: Resource, scope: Scope, call: Block) -> list[Resource]:
@@ -581,16 +834,7 @@ class Builder:
         return out
 
 
-def _deep_plain(v: Any, depth: int = 0) -> Any:
-    """Values handed to checks hold no evaluator objects: references become their value."""
-    v = plain(v)
-    if depth > 50:
-        return v
-    if isinstance(v, list):
-        return [_deep_plain(x, depth + 1) for x in v]
-    if isinstance(v, dict):
-        return {k: _deep_plain(x, depth + 1) for k, x in v.items()}
-    return v
+_deep_plain = deep_plain
 
 
 def _module_flag(scope: Scope, call: Block, name: str, default: bool) -> Any:
@@ -606,8 +850,23 @@ def _module_flag(scope: Scope, call: Block, name: str, default: bool) -> Any:
 def build_document(root: Scope, path: str, files: list[str]) -> Document:
     doc = Document(path=path, source_format=FORMAT, files=files)
     doc.resources = Builder(root).build()
+    doc.region, doc.region_at = provider_region(root)
     link(doc)
     return doc
+
+
+def provider_region(scope: Scope) -> tuple[str | None, str | None]:
+    """The ``region`` of the module's default ``provider "aws"`` block (the one without ``alias``),
+    evaluated, and the line that set it; (None, None) when there is none or it is not known."""
+    for block in scope.providers:
+        if "alias" in block.attributes or "region" not in block.attributes:
+            continue
+        setting = make_setting(scope, block.attributes["region"])
+        if isinstance(setting.value, str):
+            loc = setting.location
+            return setting.value, f"{loc.file}:{loc.line}"
+        return None, None
+    return None, None
 
 
 MAX_DYNAMIC_INSTANCES = 50
@@ -654,15 +913,8 @@ def expand_dynamic(scope: Scope, block: Block, env: dict | None = None, depth: i
     return out
 
 
-def _bind(attr: Attribute, env: dict) -> Attribute:
-    if not env or attr is None:
-        return attr
-    return Attribute(attr.name, BoundExpr(attr.expr, env), attr.file, attr.line)
+_bind = bind
 
-
-#: Instances of one counted resource are compared (and reported each on its own when they differ)
-#: up to this many; a larger count or for_each is one unit.
-MAX_INSTANCES = 50
 
 _UNIT_KINDS = ("lambda_function", "ec2_instance", "auto_scaling_group")
 
@@ -716,36 +968,37 @@ def _written_attr(block: Block, name: str) -> Attribute | None:
     return None
 
 
-def _instances(scope: Scope, block: Block) -> "list[tuple[str, dict]] | Unknown | None":
-    """The instances of a resource with ``count`` / ``for_each``: (address suffix, bindings) for
-    each, [] when it has none, Unknown when their number is not known, None without count and
-    for_each (one resource, no instance key)."""
-    for arg in ("count", "for_each"):
-        attr = block.attributes.get(arg)
-        if attr is None:
-            continue
-        v = plain(Evaluator(scope).eval(attr.expr))
-        if arg == "count":
-            if isinstance(v, bool) or not isinstance(v, (int, float)):
-                return Unknown(f"count is unknown ({v.reason})" if isinstance(v, Unknown)
-                               else "count is not a number")
-            n = int(v)
-            if n <= 0:
-                return []
-            return [(f"[{i}]", {"count": {"index": i}}) for i in range(min(n, MAX_INSTANCES + 1))]
-        if isinstance(v, dict):
-            pairs = [(k, _deep_plain(x)) for k, x in v.items()]
-        elif isinstance(v, list):
-            pairs = [(_deep_plain(x), _deep_plain(x)) for x in v]
-        else:
-            return Unknown(f"for_each is unknown ({v.reason})" if isinstance(v, Unknown)
-                           else "for_each is not a map or set")
-        if not pairs:
-            return []
-        if not all(isinstance(k, str) for k, _ in pairs):
-            return Unknown("for_each keys are not all known strings")
-        return [(f"[{json.dumps(k)}]", {"each": {"key": k, "value": x}}) for k, x in pairs[:MAX_INSTANCES + 1]]
-    return None
+_instances = instances_of
+
+
+def _under(address: str, base: str) -> bool:
+    """Whether ``address`` is ``base`` or something inside it (``base.x``)."""
+    return address == base or address.startswith(base + ".")
+
+
+def _renamed(address: str, old: str, new: str) -> str:
+    return new + address[len(old):] if _under(address, old) else address
+
+
+_KEY_AT_END = re.compile(INSTANCE_KEY.pattern + "$")
+
+
+def _strip_key(address: str) -> str:
+    """``aws_sqs_queue.q[0]`` -> ``aws_sqs_queue.q``."""
+    return _KEY_AT_END.sub("", address)
+
+
+def _group_signature(resources: list[Resource], base: str) -> tuple:
+    """What the checks and the linker read of one module instance's resources, with addresses
+    relative to the instance, for comparing the instances of a module call."""
+    def rel(a: str | None) -> str | None:
+        return "<instance>" + a[len(base):] if a is not None and _under(a, base) else a
+
+    return tuple(sorted(
+        (rel(r.address), r.kind or "", r.type, _signature(r), rel(r.declared_by),
+         tuple(sorted((e.via, rel(e.target) or "", e.ref or "", repr(e.qualifier), type(e.literal).__name__)
+                      for e in r.edges)))
+        for r in resources))
 
 
 def _not_created(scope: Scope, block: Block) -> bool:

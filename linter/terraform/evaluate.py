@@ -102,17 +102,24 @@ class Ref:
     ``module.x.`` prefix. ``value`` is the referenced argument's value when it is an argument we can
     evaluate, else Unknown."""
 
-    __slots__ = ("scope", "address", "path", "_value")
+    __slots__ = ("scope", "address", "path", "_value", "key")
 
-    def __init__(self, scope: Any, address: str, path: tuple = ()) -> None:
+    def __init__(self, scope: Any, address: str, path: tuple = (), key: Any = None) -> None:
         self.scope = scope
         self.address = address
         self.path = path
         self._value: Any = _UNSET
+        #: the instance key written after the address (``aws_lambda_function.fn["b"]``), when known
+        self.key = key
 
     @property
     def full_address(self) -> str:
-        return self.scope.prefix + self.address
+        """The address with its module prefix and, when one was written and is known, the
+        instance key: the target of the edge this reference makes."""
+        if self.key is None:
+            return self.scope.prefix + self.address
+        key = int(self.key) if isinstance(self.key, float) and self.key.is_integer() else self.key
+        return f"{self.scope.prefix}{self.address}[{json.dumps(key)}]"
 
     @property
     def attr(self) -> str | None:
@@ -128,7 +135,7 @@ class Ref:
         return ".".join((self.address,) + tuple(str(p) for p in self.path))
 
     def extend(self, name: str) -> "Ref":
-        return Ref(self.scope, self.address, self.path + (name,))
+        return Ref(self.scope, self.address, self.path + (name,), self.key)
 
     def __repr__(self) -> str:
         return f"Ref({self.full_address}{'.' + '.'.join(self.path) if self.path else ''})"
@@ -246,7 +253,7 @@ class Evaluator:
     """Evaluates expressions within one module instance (:class:`Scope`, defined by the builder).
 
     ``scope`` must provide: ``prefix``, ``lookup_var(name, ev)``, ``lookup_local(name, ev)``,
-    ``lookup_module(name, output, ev)``, ``has_resource(type, name)``, ``resolve_ref_value(ref)``,
+    ``lookup_module(name, output, ev, key)``, ``has_resource(type, name)``, ``resolve_ref_value(ref)``,
     ``path_module``, ``path_root``, ``root_dir`` (files outside it are not read), ``notes``.
     """
 
@@ -264,7 +271,7 @@ class Evaluator:
 
     def eval(self, expr: Any) -> Any:
         """Evaluate an HclExpr / JsonExpr; never raises for bad input. Past a budget the value
-        is Unknown with a note naming it; past the module's wall-clock budget ModuleTimeout (a
+        is Unknown with a note naming it; past the module's CPU-time budget ModuleTimeout (a
         ParseError) is raised, which makes the module an error entry."""
         if isinstance(expr, BoundExpr):
             self.env.append(expr.env)
@@ -746,16 +753,19 @@ class Evaluator:
         if root == "module":
             if len(names) < 2:
                 raise EvalError("bare 'module' reference")
+            key = None
             if len(names) == 2 and rest:
-                # module.x[0].output (module with count/for_each)
+                # module.x[0].output (module with count/for_each): that instance's output
                 rest = list(rest)
                 while rest and rest[0][0] != "attr":
-                    rest.pop(0)
+                    kind, arg = rest.pop(0)
+                    key = self._index_key(arg, ctx) if kind == "index" and key is None else Unknown(
+                        "a splat or second index of a module")
                 if rest:
                     names = names + [rest.pop(0)[1]]
             if len(names) < 3:
                 return Unknown(f"{src}: whole-module references are not evaluated")
-            val = scope.lookup_module(names[1], names[2], self)
+            val = scope.lookup_module(names[1], names[2], self, key)
             return self._apply(val, [("attr", n) for n in names[3:]] + rest, ctx)
         if root == "count":
             return Unknown("count.index is known only per instance")
@@ -773,6 +783,15 @@ class Evaluator:
         if len(names) >= 2:
             return Unknown(f"{root}.{names[1]} is not defined in this module")
         return Unknown(f"unknown name {root!r}")
+
+    def _index_key(self, arg: Any, ctx: HclExpr) -> Any:
+        """The value of an index step (``[each.key]``, legacy ``.0``)."""
+        trees = [c for c in arg.children if c is not None and hasattr(c, "data")
+                 and c.data != "new_line_or_comment"]
+        if trees:
+            return plain(self._hcl(trees[0], ctx))
+        text = "".join(str(c) for c in arg.children if c is not None)
+        return int(text) if text.isdigit() else Unknown(f"index {text!r} is not a number")
 
     def _apply(self, base: Any, steps: list, ctx: HclExpr) -> Any:
         cur = base
@@ -794,13 +813,14 @@ class Evaluator:
                     raise EvalError(f"attribute {arg!r} of a {type(cur).__name__}")
             elif kind == "index":
                 if isinstance(cur, Ref):
-                    continue  # an instance of a counted resource: same resource
-                trees = [c for c in arg.children if c is not None and hasattr(c, "data")
-                         and c.data != "new_line_or_comment"]
-                if trees:
-                    key = plain(self._hcl(trees[0], ctx))
-                else:  # legacy .0 index
-                    key = int("".join(str(c) for c in arg.children if c is not None))
+                    # an instance of a counted resource: the same resource, that instance when
+                    # its key is known (the edge reaches only it when instances are split)
+                    if cur.key is None and not cur.path and not cur.address.startswith("module."):
+                        key = self._index_key(arg, ctx)
+                        if isinstance(key, (str, int, float)) and not isinstance(key, bool):
+                            cur = Ref(cur.scope, cur.address, (), key)
+                    continue
+                key = self._index_key(arg, ctx)
                 if isinstance(key, Unknown):
                     return Unknown(f"index is unknown ({key.reason})")
                 cur = _index(cur, key)

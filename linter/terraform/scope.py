@@ -7,6 +7,7 @@ a local child module gets them from the arguments of the module call that instan
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -27,11 +28,15 @@ from ..model import (
 )
 from . import budgets
 from .budgets import Budget
-from .evaluate import Evaluator, Ref, Source, plain, var_source
+from .evaluate import BoundExpr, Evaluator, Ref, Source, plain, var_source
 from .syntax import Attribute, Block, HclExpr, JsonExpr, read_file
 
 #: How deep local module calls are followed.
 MAX_MODULE_DEPTH = 8
+
+#: Instances of one counted resource or module call are evaluated (and reported each on its own
+#: when they differ) up to this many; a larger count or for_each is one unit.
+MAX_INSTANCES = 50
 
 _REGISTRY_SOURCE = re.compile(r"^(?:registry\.terraform\.io/)?(terraform-aws-modules/[\w-]+/aws)(?://.*)?$")
 _GIT_SOURCE = re.compile(r"github\.com[/:]terraform-aws-modules/terraform-aws-([\w-]+?)(?:\.git)?(?://|\?|$)")
@@ -186,7 +191,7 @@ class Loader:
 class Scope:
     def __init__(self, loader: Loader, abs_dir: str, files: list[str], prefix: str = "",
                  parent: "Scope | None" = None, call: Block | None = None, depth: int = 0,
-                 chain: tuple[str, ...] = ()) -> None:
+                 chain: tuple[str, ...] = (), suffix: str = "") -> None:
         self.loader = loader
         self.budget = loader.budget
         self.budget.instances += 1
@@ -197,7 +202,13 @@ class Scope:
         self.files = files
         self.prefix = prefix
         self.parent = parent
+        #: the call's arguments, bound to this instance's ``each`` / ``count`` when it has one
         self.call = call
+        #: this module instance's key as Terraform prints it (``["nightly"]``, ``[0]``), or ""
+        self.suffix = suffix
+        #: ``prefix`` without instance keys (``module.jobs.``): what a notice about a line of this
+        #: module names, once for all the instances
+        self.call_prefix = "" if parent is None or call is None else f"{parent.call_prefix}module.{call.labels[0]}."
         self.depth = depth
         self.chain = chain + (self.abs_dir,)
         self.notes: list[str] = []
@@ -222,6 +233,7 @@ class Scope:
         self.resources: dict[str, Block] = {}  # "type.name" -> block
         self.modules: dict[str, Block] = {}
         self.outputs: dict[str, Block] = {}
+        self.providers: list[Block] = []  # provider "aws" blocks, in file order
         overrides = [f for f in files if _is_override(f)]
         for f in files:
             if not _is_override(f):
@@ -247,7 +259,10 @@ class Scope:
         self._local_memo: dict[str, tuple[Any, Source]] = {}
         self._busy: set[str] = set()
         self._arg_memo: dict[tuple[str, str], Any] = {}
-        self.children: dict[str, Scope | None] = {}
+        #: (module call, instance suffix or None for the call evaluated without an instance key)
+        #: -> its scope (None when not followed)
+        self.children: dict[tuple[str, str | None], Scope | None] = {}
+        self._instances: dict[str, Any] = {}
 
     # ---- reading ---------------------------------------------------------------------------------
 
@@ -262,6 +277,8 @@ class Scope:
             self.modules.setdefault(b.labels[0], b)
         elif b.type == "output" and b.labels:
             self.outputs[b.labels[0]] = b
+        elif b.type == "provider" and b.labels and b.labels[0] == "aws":
+            self.providers.append(b)
 
     def _override(self, b: Block) -> None:
         table: dict | None = None
@@ -513,29 +530,63 @@ class Scope:
         self._arg_memo[key] = value
         return value
 
-    def lookup_module(self, name: str, output: str, ev: Evaluator) -> Any:
+    def lookup_module(self, name: str, output: str, ev: Evaluator, key: Any = None) -> Any:
+        """``module.NAME.OUTPUT``, or ``module.NAME[KEY].OUTPUT`` of a call with count / for_each
+        (``key`` None: no index written; Unknown: an index not known statically). An instance
+        whose key is known is evaluated with its own ``each`` / ``count``; otherwise the call is
+        evaluated once without an instance key."""
         call = self.modules.get(name)
         if call is None:
             return Unknown(f"module.{name} is not defined")
+        suffix = self.instance_of(name, key)
+        if isinstance(suffix, Unknown):
+            return suffix
         source = self.module_source(call)
         if isinstance(source, str) and not self.followed(name):
             # an output of a module that is not read: a reference to the module call (an edge in
             # the graph), its value known only after apply
-            return Ref(self, f"module.{name}", (output,))
-        child = self.child(name)
+            return Ref(self, f"module.{name}{suffix or ''}", (output,))
+        child = self.child(name, suffix)
         if child is None:
             return Unknown(f"module.{name}.{output}: module source {source} is not read")
         out = child.outputs.get(output)
         if out is None or "value" not in out.attributes:
             return Unknown(f"module.{name} has no output {output}")
-        key = f"module.{name}.{output}"
-        if key in self._busy:
-            return Unknown(f"{key} refers to itself")
-        self._busy.add(key)
+        key_ = f"module.{name}{suffix or ''}.{output}"
+        if key_ in self._busy:
+            return Unknown(f"{key_} refers to itself")
+        self._busy.add(key_)
         try:
             return Evaluator(child, ev.trace).eval(out.attributes["value"].expr)
         finally:
-            self._busy.discard(key)
+            self._busy.discard(key_)
+
+    def module_instances(self, name: str) -> "list[tuple[str, dict]] | Unknown | None":
+        """The instances of module call ``name`` (see :func:`instances_of`), memoised."""
+        if name not in self._instances:
+            self._instances[name] = None  # cycle guard: count = length(module.self.x)
+            self._instances[name] = instances_of(self, self.modules[name])
+        return self._instances[name]
+
+    def expanded(self, name: str) -> "list[tuple[str, dict]] | None":
+        """The instances of module call ``name`` when each is evaluated on its own: a known,
+        non-empty count or for_each of at most MAX_INSTANCES; else None (one evaluation)."""
+        insts = self.module_instances(name)
+        if isinstance(insts, list) and 0 < len(insts) <= MAX_INSTANCES:
+            return insts
+        return None
+
+    def instance_of(self, name: str, key: Any) -> "str | None | Unknown":
+        """The suffix of the instance of module call ``name`` that index ``key`` names, None to
+        evaluate the call without an instance key, Unknown when the instance does not exist."""
+        insts = self.expanded(name)
+        if insts is None or key is None or isinstance(key, Unknown) or isinstance(key, bool) \
+                or not isinstance(key, (str, int, float)):
+            return None
+        suffix = instance_suffix(key)
+        if suffix not in {s for s, _ in insts}:
+            return Unknown(f"module.{name}{suffix} is not an instance of module.{name}")
+        return suffix
 
     # ---- modules ---------------------------------------------------------------------------------
 
@@ -545,14 +596,21 @@ class Scope:
             return None
         return plain(Evaluator(_NoRefs(self)).eval(attr.expr))
 
-    def child(self, name: str) -> "Scope | None":
-        """The scope of a local module call (None for remote sources, or beyond the bounds)."""
-        if name in self.children:
-            return self.children[name]
+    def child(self, name: str, suffix: str | None = None) -> "Scope | None":
+        """The scope of a followed module call (None for remote sources not downloaded, or beyond
+        the bounds): of its instance ``suffix`` (one of :meth:`expanded`), or with None of the call
+        evaluated once without an instance key (``each`` / ``count`` unknown)."""
+        if (name, suffix) in self.children:
+            return self.children[(name, suffix)]
         call = self.modules[name]
+        if suffix is not None:
+            env = dict(self.expanded(name) or []).get(suffix)
+            if env is None:
+                return None
+            call = bind_block(call, env)
         source = self.module_source(call)
         child = None
-        self.children[name] = None  # cycle guard while building
+        self.children[(name, suffix)] = None  # cycle guard while building
         downloaded = self.download_dir(name)
         if is_local_source(source) or downloaded is not None:
             where = _loc(call.attributes.get("source") or call)
@@ -565,30 +623,37 @@ class Scope:
             if res.refused is not None:
                 self._not_followed(name, where, "source " + res.why())
             elif abs_dir in self.chain:
-                self.notes.append(f"module.{name}: source {source} calls itself (module cycle), not followed")
+                self._note(f"module.{name}: source {source} calls itself (module cycle), not followed")
             elif self.depth + 1 > MAX_MODULE_DEPTH:
-                self.notes.append(f"module.{name}: nested deeper than {MAX_MODULE_DEPTH} modules, not followed")
+                self._note(f"module.{name}: nested deeper than {MAX_MODULE_DEPTH} modules, not followed")
             elif self.budget.instances >= budgets.MAX_MODULE_INSTANCES:
-                self.notes.append(f"module.{name}: not followed, the root module already has "
-                                  f"{budgets.MAX_MODULE_INSTANCES} module instances (budget MAX_MODULE_INSTANCES)")
+                self._note(f"module.{name}: not followed, the root module already has "
+                           f"{budgets.MAX_MODULE_INSTANCES} module instances (budget MAX_MODULE_INSTANCES)")
             elif self.budget.resources >= budgets.MAX_MODULE_RESOURCES:
-                self.notes.append(f"module.{name}: not followed, the root module's instances already have "
-                                  f"{budgets.MAX_MODULE_RESOURCES:,} resources (budget MAX_MODULE_RESOURCES)")
+                self._note(f"module.{name}: not followed, the root module's instances already have "
+                           f"{budgets.MAX_MODULE_RESOURCES:,} resources (budget MAX_MODULE_RESOURCES)")
             elif not res.is_dir:
                 self._not_followed(name, where, f"source folder {source} not found")
             else:
                 files = self.loader.folder_files(abs_dir)
-                child = Scope(self.loader, abs_dir, files, prefix=f"{self.prefix}module.{name}.",
-                              parent=self, call=call, depth=self.depth + 1, chain=self.chain)
-        self.children[name] = child
+                child = Scope(self.loader, abs_dir, files, prefix=f"{self.prefix}module.{name}{suffix or ''}.",
+                              parent=self, call=call, depth=self.depth + 1, chain=self.chain,
+                              suffix=suffix or "")
+        self.children[(name, suffix)] = child
         return child
+
+    def _note(self, text: str) -> None:
+        if text not in self.notes:  # once for all the instances of a call
+            self.notes.append(text)
 
     def _not_followed(self, name: str, where: Location, why: str) -> None:
         """A local module call that is not followed: a note on the module's units and a scan-level
         notice at the call."""
-        text = f"{self.prefix}module.{name}: {why}"
-        self.notes.append(text)
-        self.notices.append(Notice(where.file, where.line, text))
+        text = f"{self.call_prefix}module.{name}: {why}"
+        self._note(text)
+        notice = Notice(where.file, where.line, text)
+        if notice not in self.notices:
+            self.notices.append(notice)
 
 
 def _loc(node: Any) -> Location:
@@ -615,7 +680,7 @@ class _NoRefs:
     def lookup_local(self, name, ev):
         return Unknown(f"local.{name} cannot be used here")
 
-    def lookup_module(self, name, output, ev):
+    def lookup_module(self, name, output, ev, key=None):
         return Unknown(f"module.{name} cannot be used here")
 
     def has_resource(self, rtype, name):
@@ -738,4 +803,71 @@ def _read_tfvars_hcl(text: str, path: str) -> list[Attribute]:
     return out
 
 
-__all__ = ["Scope", "Loader", "registry_source", "is_local_source", "JsonExpr"]
+def deep_plain(v: Any, depth: int = 0) -> Any:
+    """Values handed to checks hold no evaluator objects: references become their value."""
+    v = plain(v)
+    if depth > 50:
+        return v
+    if isinstance(v, list):
+        return [deep_plain(x, depth + 1) for x in v]
+    if isinstance(v, dict):
+        return {k: deep_plain(x, depth + 1) for k, x in v.items()}
+    return v
+
+
+def instances_of(scope: Any, block: Block) -> "list[tuple[str, dict]] | Unknown | None":
+    """The instances of a resource or module call with ``count`` / ``for_each``: (address suffix,
+    bindings) for each (at most MAX_INSTANCES + 1), [] when it has none, Unknown when their number
+    is not known, None without count and for_each (one instance, no instance key)."""
+    for arg in ("count", "for_each"):
+        attr = block.attributes.get(arg)
+        if attr is None:
+            continue
+        v = plain(Evaluator(scope).eval(attr.expr))
+        if arg == "count":
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                return Unknown(f"count is unknown ({v.reason})" if isinstance(v, Unknown)
+                               else "count is not a number")
+            n = int(v)
+            if n <= 0:
+                return []
+            return [(f"[{i}]", {"count": {"index": i}}) for i in range(min(n, MAX_INSTANCES + 1))]
+        if isinstance(v, dict):
+            pairs = [(k, deep_plain(x)) for k, x in v.items()]
+        elif isinstance(v, list):
+            pairs = [(deep_plain(x), deep_plain(x)) for x in v]
+        else:
+            return Unknown(f"for_each is unknown ({v.reason})" if isinstance(v, Unknown)
+                           else "for_each is not a map or set")
+        if not pairs:
+            return []
+        if not all(isinstance(k, str) for k, _ in pairs):
+            return Unknown("for_each keys are not all known strings")
+        return [(instance_suffix(k), {"each": {"key": k, "value": x}}) for k, x in pairs[:MAX_INSTANCES + 1]]
+    return None
+
+
+def instance_suffix(key: Any) -> str:
+    """An instance key as Terraform prints it in an address: ``[0]``, ``["nightly"]``."""
+    if isinstance(key, float) and key.is_integer():
+        key = int(key)
+    return f"[{json.dumps(key)}]"
+
+
+def bind(attr: Attribute, env: dict) -> Attribute:
+    """``attr`` evaluated with the names of ``env`` bound (``each``, ``count``, a dynamic block's
+    iterator)."""
+    if not env or attr is None:
+        return attr
+    return Attribute(attr.name, BoundExpr(attr.expr, env), attr.file, attr.line)
+
+
+def bind_block(block: Block, env: dict) -> Block:
+    """A module call whose arguments see one instance's ``each`` / ``count``."""
+    out = Block(block.type, block.labels, block.file, block.line, block.end_line,
+                attributes={k: bind(a, env) for k, a in block.attributes.items()}, blocks=list(block.blocks))
+    return out
+
+
+__all__ = ["Scope", "Loader", "registry_source", "is_local_source", "JsonExpr", "MAX_INSTANCES",
+           "instances_of", "instance_suffix", "deep_plain", "bind", "bind_block"]

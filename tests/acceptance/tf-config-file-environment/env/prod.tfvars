@@ -1,0 +1,2 @@
+import_timeout = 420
+import_memory  = 2048

@@ -1,0 +1,1 @@
+ingest_timeout = 120

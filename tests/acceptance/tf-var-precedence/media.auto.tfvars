@@ -1,0 +1,3 @@
+# Loaded after terraform.tfvars
+thumbnail_timeout = 90
+ocr_timeout       = 800

@@ -1,0 +1,90 @@
+"""scripts/refresh_prices.py on hand-made excerpts of AWS Price List bulk offer files
+(tests/data/offers: the bulk API's JSON shape, eu-west-1; the figures are test data, not the
+shipped prices)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from computefit import prices
+
+ROOT = Path(__file__).resolve().parents[1]
+OFFERS = Path(__file__).parent / "data" / "offers"
+
+
+@pytest.fixture(scope="module")
+def refresh():
+    spec = importlib.util.spec_from_file_location("refresh_prices", ROOT / "scripts" / "refresh_prices.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_reads_lambda_tiers_requests_and_provisioned_concurrency(refresh):
+    code, found, ec2 = refresh.read_offer(json.loads((OFFERS / "AWSLambda-eu-west-1.json").read_text()))
+    assert code == "AWSLambda" and ec2 == {}
+    eu = found["eu-west-1"]
+    assert eu["lambda_gb_second"]["x86_64"] == [[6e9, 0.0000166667], [9e9, 0.000015], [None, 0.0000133334]]
+    assert eu["lambda_gb_second"]["arm64"] == [[7.5e9, 0.0000133334], [11.25e9, 0.0000120001], [None, 0.0000106667]]
+    assert eu["lambda_request"] == {"x86_64": 2e-7}
+    assert eu["lambda_pc_gb_second"] == {"x86_64": 0.000004646, "arm64": 0.0000037168}
+
+
+def test_reads_fargate_and_linux_instances_only(refresh):
+    _, found, _ = refresh.read_offer(json.loads((OFFERS / "AmazonECS-eu-west-1.json").read_text()))
+    assert found["eu-west-1"] == {"fargate_vcpu_hour": {"x86_64": 0.0446, "arm64": 0.03567},
+                                  "fargate_gb_hour": {"x86_64": 0.00489, "arm64": 0.00392}}
+    _, found, ec2 = refresh.read_offer(json.loads((OFFERS / "AmazonEC2-eu-west-1.json").read_text()))
+    assert found["eu-west-1"] == {"ebs_gb_month": {"gp3": 0.088}}
+    assert list(ec2.values()) == [{"type": "m5.large", "region": "eu-west-1", "vcpu": 2, "memory_gib": 8.0,
+                                   "linux_hour": 0.107}]  # the Windows row is not read
+
+
+def test_rebuilds_the_data_file_and_computefit_prices_from_it(refresh, tmp_path, monkeypatch, capsys):
+    data = tmp_path / "aws.json"
+    shutil.copy(prices.PRICES_FILE, data)
+    assert refresh.main([str(p) for p in sorted(OFFERS.glob("*.json"))] + ["--data", str(data)]) == 0
+    assert "eu-west-1 ec2 m5.large: None -> 0.107" in capsys.readouterr().out
+    new = json.loads(data.read_text())
+    eu = new["regions"]["eu-west-1"]
+    assert eu["fargate_vcpu_hour"]["source"] == "aws-price-list-AmazonECS"
+    assert new["sources"]["aws-price-list-AmazonECS"]["url"].startswith("https://pricing.us-east-1.amazonaws.com/")
+    assert eu["lambda_gb_second"]["value"]["x86_64"][1] == [9e9, 0.000015]
+    assert eu["lambda_pc_gb_second"]["source_arm64"] == "aws-price-list-AWSLambda"
+    assert new["ec2"]["types"]["m5.large"]["linux_hour"] == {"us-east-1": 0.096, "eu-west-1": 0.107}
+    assert new["prices_as_of"] == "2026-11-20"
+    # untouched prices keep their source
+    assert new["regions"]["us-east-1"] == json.loads(prices.PRICES_FILE.read_text())["regions"]["us-east-1"]
+    # computefit prices eu-west-1 from the rebuilt file
+    monkeypatch.setattr(prices, "PRICES_FILE", data)
+    prices.data.cache_clear()
+    try:
+        eu_basis = prices.Basis("eu-west-1")
+        assert prices.rate("fargate_vcpu_hour", "arm64", eu_basis) == 0.03567
+        assert prices.rate("ec2.m5.large", basis=eu_basis) == 0.107
+        assert prices.unit("ebs_gb_month", "gp3", eu_basis).notes == []
+    finally:
+        prices.data.cache_clear()
+
+
+def test_dry_run_writes_nothing(refresh, tmp_path):
+    data = tmp_path / "aws.json"
+    shutil.copy(prices.PRICES_FILE, data)
+    before = data.read_text()
+    assert refresh.main([str(OFFERS / "AmazonECS-eu-west-1.json"), "--data", str(data), "--dry-run"]) == 0
+    assert data.read_text() == before
+
+
+def test_reads_the_csv_form_of_an_offer_file_on_demand_rows_only(refresh):
+    offer = refresh.load_offer(OFFERS / "AmazonEC2-eu-west-1-excerpt.csv")
+    code, found, ec2 = refresh.read_offer(offer)
+    assert code == "AmazonEC2"
+    assert found == {"eu-west-1": {"ebs_gb_month": {"gp2": 0.11}}}
+    # the reserved row of the same SKU is not an on-demand price
+    assert list(ec2.values()) == [{"type": "t3.medium", "region": "eu-west-1", "vcpu": 2, "memory_gib": 4.0,
+                                   "linux_hour": 0.0456}]
