@@ -70,6 +70,25 @@ def measure(cmd: list[str], reps: int, cwd: Path, warm_up: bool = True) -> dict:
     }
 
 
+def measure_in_turn(cmds: list[list[str]], reps: int, cwd: Path, warm_up: bool = True) -> list[dict]:
+    """``measure`` for several commands whose runs take turns (a, b, c, a, b, c, ...), so that a
+    change of the machine's load during the measurement weighs on each command alike."""
+    if warm_up:
+        for cmd in cmds:
+            run_once(cmd, cwd)
+    runs: list[list[tuple]] = [[] for _ in cmds]
+    for _ in range(reps):
+        for i, cmd in enumerate(cmds):
+            runs[i].append(run_once(cmd, cwd))
+    return [{
+        "median": statistics.median(r[0] for r in rs),
+        "min": min(r[0] for r in rs),
+        "rss_mb": max(r[1] for r in rs),
+        "exit": sorted({r[2] for r in rs}),
+        "cpu": statistics.median(r[3] for r in rs),
+    } for rs in runs]
+
+
 def corpus_templates(corpus: Path, folder: Path) -> list[Path]:
     """The CloudFormation / SAM files under ``folder`` according to the corpus manifest."""
     out = []

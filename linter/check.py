@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import os
 import pkgutil
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Iterable
@@ -332,8 +333,46 @@ def plugin_errors() -> list[PluginError]:
     return list(_PLUGIN_ERRORS)
 
 
+def _may_declare_plugins() -> bool:
+    """Whether a distribution on ``sys.path`` may declare a ``computefit.checks`` entry point.
+
+    importlib.metadata costs a fifth of a one-file scan's start-up (its import pulls in the email
+    package, zipfile and csv, then it parses every distribution's metadata). This looks where its
+    path finder looks (each ``sys.path`` folder's ``*.dist-info`` and ``*.egg-info`` folders, and an
+    ``.egg`` folder's ``EGG-INFO``) for an ``entry_points.txt`` that mentions the group at all, so
+    a scan without plugins never imports it. What it cannot judge this way (a zip file on the path,
+    another finder that lists distributions) counts as a yes."""
+    import sys
+    from importlib.machinery import PathFinder
+
+    if any(finder is not PathFinder and hasattr(finder, "find_distributions") for finder in sys.meta_path):
+        return True
+    for root in sys.path:
+        folder = root or "."
+        try:
+            children = os.listdir(folder)
+        except OSError:
+            if os.path.isfile(folder):  # a zip file: importlib.metadata reads it, this does not
+                return True
+            continue
+        egg = os.path.basename(root).lower().endswith(".egg")
+        for child in children:
+            low = child.lower()
+            if not (low.endswith((".dist-info", ".egg-info")) or (egg and low == "egg-info")):
+                continue
+            try:
+                with open(os.path.join(folder, child, "entry_points.txt"), "rb") as fh:
+                    if ENTRY_POINT_GROUP.encode() in fh.read():
+                        return True
+            except OSError:  # none (most distributions), or not a folder
+                continue
+    return False
+
+
 def _add_plugins(found: dict[str, type[Check]]) -> list[PluginError]:
     """Add the checks of the ``computefit.checks`` entry points to ``found``; the problems."""
+    if not _may_declare_plugins():
+        return []
     from importlib.metadata import entry_points
 
     errors: list[PluginError] = []

@@ -10,7 +10,6 @@ internal error (one line on standard error, never a traceback: see ``_Main``). E
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 
 import click
@@ -100,6 +99,8 @@ def _price_options(ctx, region: str | None, price_file: str | None) -> dict:
 
 def _parameters(ctx, files: tuple[str, ...], options: tuple[str, ...]) -> tuple:
     """CloudFormation parameter values: the files' in order, then the --parameter options."""
+    if not files and not options:
+        return ()  # a scan that sets none does not import the CloudFormation front end for it
     from .cloudformation.parameters import ParameterFileError, from_option, read_file
 
     values: list = []
@@ -352,7 +353,11 @@ def scan(paths, formats, outputs, fail_on, ignore_bad_template, exit_zero, selec
         to_terminal = dest == "-" and sys.stdout.isatty()
         use_color = bool((color if color is not None else _colour_wanted(to_terminal))
                          and fmt in ("text", "full"))
-        width = shutil.get_terminal_size().columns if to_terminal else None
+        width = None
+        if to_terminal:
+            import shutil
+
+            width = shutil.get_terminal_size().columns
         text = render(fmt, result, RenderOptions(color=use_color, show_suppressed=show_suppressed,
                                                  fail_on=config.fail_on, sarif_category=sarif_category,
                                                  width=width, quiet=quiet, statistics=statistics,

@@ -10,7 +10,10 @@ import re
 
 
 class LazyPattern:
-    """``re.compile(pattern, flags)``, built the first time one of its methods is called."""
+    """``re.compile(pattern, flags)``, built the first time one of its methods is called.
+
+    The matching methods are defined here, so a bound method taken at import
+    (``_lazy(...).search``) stays lazy too; other attributes (``pattern``, ``groups``) compile."""
 
     __slots__ = ("_args", "_compiled")
 
@@ -18,7 +21,31 @@ class LazyPattern:
         self._args = (pattern, flags)
         self._compiled: re.Pattern | None = None
 
-    def __getattr__(self, name: str):
+    def compiled(self) -> re.Pattern:
         if self._compiled is None:
             self._compiled = re.compile(*self._args)
-        return getattr(self._compiled, name)
+        return self._compiled
+
+    def search(self, *args, **kwargs):
+        return (self._compiled or self.compiled()).search(*args, **kwargs)
+
+    def match(self, *args, **kwargs):
+        return (self._compiled or self.compiled()).match(*args, **kwargs)
+
+    def fullmatch(self, *args, **kwargs):
+        return (self._compiled or self.compiled()).fullmatch(*args, **kwargs)
+
+    def finditer(self, *args, **kwargs):
+        return (self._compiled or self.compiled()).finditer(*args, **kwargs)
+
+    def findall(self, *args, **kwargs):
+        return (self._compiled or self.compiled()).findall(*args, **kwargs)
+
+    def sub(self, *args, **kwargs):
+        return (self._compiled or self.compiled()).sub(*args, **kwargs)
+
+    def split(self, *args, **kwargs):
+        return (self._compiled or self.compiled()).split(*args, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self.compiled(), name)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import traceback
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -171,10 +170,18 @@ def _reported_alone(docs: list[Document]) -> set[int]:
     return kept
 
 
-def _parse_cache():
+#: Files a pool worker keeps parsed (an LRU; this process keeps ParseCache's default, 256). A worker
+#: takes the largest root modules first, one after another: with 256 parsed files kept, one grew
+#: to 207 MB on the 40 largest roots of the ministryofjustice folder, with 64 to 140 MB and no
+#: more CPU (shared child modules are reused within a few roots).
+WORKER_PARSE_CACHE = 64
+
+
+def _parse_cache(maxsize: int | None = None):
     from .terraform.scope import ParseCache
 
-    return ParseCache()  # bounded: parsed HCL is large, reuse is of a few shared child modules
+    # bounded: parsed HCL is large, reuse is of a few shared child modules
+    return ParseCache() if maxsize is None else ParseCache(maxsize)
 
 
 def _report_only(inputs: Inputs) -> dict[str, set[str]]:
@@ -375,11 +382,44 @@ def _scan_job(job: tuple[str, object], config: Config, cache=None
     global _WORKER_CACHE
     if cache is None and job[0] == "terraform":
         if _WORKER_CACHE is None:
-            _WORKER_CACHE = _parse_cache()
+            _WORKER_CACHE = _parse_cache(WORKER_PARSE_CACHE)
         cache = _WORKER_CACHE
     notices: list[Notice] = []
     doc, errors = _load(job, cache, notices, config)
     return doc, errors, notices, (None if doc is None else _check_document(doc, config))
+
+
+def _scan_chunk(chunk: list[tuple[str, object]], config: Config, whole: bool) -> list[tuple]:
+    """A worker's results for some jobs: each document as its outline (what the stages after the
+    checks read), unless ``whole`` (a whole-model check runs on the full documents here)."""
+    out = []
+    for job in chunk:
+        doc, errors, notices, checked = _scan_job(job, config)
+        out.append((doc if whole or doc is None else outline(doc), errors, notices, checked))
+    return out
+
+
+def outline(doc: Document) -> Document:
+    """``doc`` without what only the checks read: the units' settings, triggers, qualifiers and
+    derived setup, the resources' attributes, edges and raw properties. What is kept is what the
+    stages after the checks read (suppressions, findings once per module, generated templates,
+    the report scope, the JUnit passes): paths and files, every unit and resource with its kind,
+    name, type, lines, related locations and metadata suppressions. A worker of a pool sends this
+    back instead of the document: a third of the bytes to pickle and for the parent to keep (large
+    Terraform root modules), under half on small templates."""
+    import dataclasses
+
+    resources = {id(r): dataclasses.replace(r, attributes={}, edges=[], raw={}, notes=[]) for r in doc.resources}
+    units = [dataclasses.replace(u, settings={}, qualifiers=[], triggers=[], notes=[], setup={}, containers=[],
+                                 scheduled_actions=[], window=None, instance_schedule=None,
+                                 resource=None if u.resource is None else resources.get(id(u.resource)))
+             for u in doc.units]
+    return dataclasses.replace(doc, units=units, resources=list(resources.values()))
+
+
+def _whole_model_checks(config: Config) -> bool:
+    """Whether an enabled check reads the whole model (the earlier API: ``run(model, ctx)``)."""
+    return any(config.enabled(cid) and cls.run is not Check.run for cid, cls in all_checks().items())
 
 
 def _prepare(todo: list[tuple[str, object]]) -> None:
@@ -396,9 +436,50 @@ def _prepare(todo: list[tuple[str, object]]) -> None:
     from . import schedules, workload  # noqa: F401  (what the checks read schedules and workloads with)
 
 
+def _size(job: tuple[str, object]) -> int:
+    """A job's bytes of source: what its cost is estimated by (for a Terraform root module, its
+    own files; the local modules it calls are not counted)."""
+    kind, what = job
+    total = 0
+    for f in (what.files if kind == "terraform" else [what[0]]):  # a template job: (path, boundary)
+        try:
+            total += os.path.getsize(f)
+        except OSError:
+            pass
+    return total
+
+
+#: A chunk of small jobs sent to a worker at once holds about this share of the scan's bytes (per
+#: worker), and at most MAX_CHUNK jobs: few enough messages for 15,000 small templates, small
+#: enough chunks for the last ones to spread over every worker.
+CHUNK_SHARE = 1 / 32
+MAX_CHUNK = 64
+
+
+def _chunks(todo: list[tuple[str, object]], workers: int) -> list[list[int]]:
+    """The jobs' indexes in chunks, largest jobs first (each worker takes the next chunk when it is
+    free, so the longest jobs start first and the small ones fill the gaps at the end)."""
+    sizes = [_size(job) for job in todo]
+    order = sorted(range(len(todo)), key=lambda i: -sizes[i])
+    target = max(1, int(sum(sizes) * CHUNK_SHARE / workers))
+    chunks: list[list[int]] = []
+    current: list[int] = []
+    held = 0
+    for i in order:
+        if current and (held + sizes[i] > target or len(current) >= MAX_CHUNK):
+            chunks.append(current)
+            current, held = [], 0
+        current.append(i)
+        held += sizes[i]
+    if current:
+        chunks.append(current)
+    return chunks
+
+
 def _run_jobs(todo: list[tuple[str, object]], config: Config, jobs: int | None):
     """Each job's result, in order: in a process pool when ``jobs`` allows more than one process
-    and there are enough documents to be worth it, else here."""
+    and there are enough documents to be worth it, else here. From a pool, each document comes
+    back as its :func:`outline` unless a whole-model check needs the documents in full."""
     workers = min(default_jobs() if jobs is None else max(1, jobs), len(todo))
     if workers < 2 or _work(todo) < MIN_PARALLEL_WORK:
         cache = _parse_cache() if any(kind == "terraform" for kind, _ in todo) else None
@@ -406,29 +487,34 @@ def _run_jobs(todo: list[tuple[str, object]], config: Config, jobs: int | None):
             yield _scan_job(job, config, cache)
         return
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
-    from functools import partial
     from pickle import PicklingError
 
     _prepare(todo)
+    whole = _whole_model_checks(config)
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    # Small chunks keep the workers balanced (one Terraform root may cost a hundred templates)
-    # while sending few enough messages; results come back in submission order.
-    chunk = max(1, min(16, len(todo) // (workers * 8)))
+    results: dict[int, tuple] = {}  # finished, not yet yielded (in order)
     done = 0
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            for result in pool.map(partial(_scan_job, config=config), todo, chunksize=chunk):
-                done += 1
-                yield result
+            pending = {pool.submit(_scan_chunk, [todo[i] for i in chunk], config, whole): chunk
+                       for chunk in _chunks(todo, workers)}
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    results.update(zip(pending.pop(future), future.result()))
+                while done in results:
+                    yield results.pop(done)
+                    done += 1
     except (OSError, BrokenProcessPool, PicklingError):
         # No pool on this system (no semaphores), or a worker died (out of memory): the jobs
         # not yet reported run here, so the report is still whole.
-        cache = _parse_cache() if any(kind == "terraform" for kind, _ in todo[done:]) else None
-        for job in todo[done:]:
-            yield _scan_job(job, config, cache)
+        rest = [i for i in range(done, len(todo)) if i not in results]
+        cache = _parse_cache() if any(todo[i][0] == "terraform" for i in rest) else None
+        for i in range(done, len(todo)):
+            yield results.pop(i) if i in results else _scan_job(todo[i], config, cache)
 
 
 def _run_checks(model: Model, config: Config) -> tuple[list[Finding], list[FileError], set[str]]:
@@ -496,7 +582,8 @@ def scan(paths: list[str] | str | os.PathLike, config: Config | None = None, *, 
     ``root`` is the read boundary for every path (default: each path's git work tree, or the path
     itself outside git; see :mod:`computefit.boundary`); ``progress(done, total)`` is told how many
     inputs have been read. ``jobs`` is the number of processes that parse and check documents
-    (None: one per CPU); the result is the same for any number.
+    (None: one per CPU); the findings, errors and notices are the same for any number, and from a
+    pool each document of ``model`` is its :func:`outline`.
     """
     from . import suppress
 
@@ -662,6 +749,8 @@ def name_generated_templates(findings: list[Finding], model: Model) -> None:
 
 
 def _internal_error(where: str, what: str, exc: BaseException, line: int | None = None) -> FileError:
+    import traceback  # here: only a bug needs it
+
     tb = traceback.extract_tb(exc.__traceback__)
     origin = f" ({tb[-1].filename.rsplit('/', 1)[-1]}:{tb[-1].lineno})" if tb else ""
     return FileError(

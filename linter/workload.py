@@ -69,7 +69,7 @@ class Workload:
 # holds an adversarial input for each; benchmarks/userdata_regex.py measures them.
 _CRON_CHARS = r"\d*/,\-A-Za-z?LW#"
 _CRON_FIELD = rf"[{_CRON_CHARS}]+"
-_CRON_LINE = re.compile(
+_CRON_LINE = _lazy(
     rf"(?P<spec>@(?:yearly|annually|monthly|weekly|daily|midnight|hourly|reboot)|"
     # the lookbehind only skips starts inside a run of field characters, where no match can begin
     # that does not also begin at the start of the run: a search stays linear on a long token
@@ -91,7 +91,7 @@ _USERS = {"root", "ec2-user", "ubuntu", "admin", "centos", "www-data", "nobody"}
 def _then(first: str, then: str, flags: int = 0) -> Callable[[str], bool]:
     """Whether a line holds ``first`` and, after its first occurrence, ``then``: what the regex
     ``first[^\\n]*then`` finds, without rescanning the line from every occurrence of ``first``."""
-    a, b = re.compile(first, flags), re.compile(then, flags)
+    a, b = _lazy(first, flags), _lazy(then, flags)
 
     def search(line: str) -> bool:
         m = a.search(line)
@@ -107,33 +107,33 @@ def _any(*tests: Callable[[str], object]) -> Callable[[str], bool]:
 _SERVICE_PATTERNS: list[tuple[str, Callable[[str], object]]] = [
     # "apache" alone or apache2 (the package and service names), not inside a host name, a path or
     # another package's name (archive.apache.org, apache-maven, /opt/apache-kafka)
-    ("web server", re.compile(r"\b(nginx|httpd|caddy|lighttpd|haproxy|traefik|envoy)\b"
-                              r"|(?<![\w./-])apache2?(?![\w./-])", re.I).search),
-    ("database", re.compile(r"\b(mysqld?|mariadb(?:-server)?|postgres(?:ql)?(?:-server)?|mongod(?:b)?|redis-server|"
+    ("web server", _lazy(r"\b(nginx|httpd|caddy|lighttpd|haproxy|traefik|envoy)\b"
+                         r"|(?<![\w./-])apache2?(?![\w./-])", re.I).search),
+    ("database", _lazy(r"\b(mysqld?|mariadb(?:-server)?|postgres(?:ql)?(?:-server)?|mongod(?:b)?|redis-server|"
                             r"elasticsearch|opensearch|cassandra|memcached|influxdb|clickhouse)\b", re.I).search),
-    ("app server", re.compile(r"\b(gunicorn|uwsgi|uvicorn|puma|unicorn|tomcat\d*|jetty|wildfly|pm2\s+start|"
+    ("app server", _lazy(r"\b(gunicorn|uwsgi|uvicorn|puma|unicorn|tomcat\d*|jetty|wildfly|pm2\s+start|"
                               r"node\s+\S+\.js|npm\s+(?:run\s+)?start|java\s+(?:-\S+\s+)*-jar|flask\s+run|"
                               r"rails\s+server|php-fpm|dotnet\s+\S+\.dll)\b", re.I).search),
     ("container host", _any(
         _then(r"docker\s+run\b", r"\s-d\b", re.I), _then(r"docker(?:-|\s)compose\b", r"\bup\b", re.I),
-        re.compile(r"ECS_CLUSTER=|/etc/ecs/ecs\.config|\bkubelet\b|\bk3s\b|kubeadm\s+join|"
+        _lazy(r"ECS_CLUSTER=|/etc/ecs/ecs\.config|\bkubelet\b|\bk3s\b|kubeadm\s+join|"
                    r"/etc/eks/bootstrap\.sh|\bnomad\s+agent\b|docker\s+swarm", re.I).search)),
-    ("VPN", re.compile(r"\b(openvpn|wireguard|wg-quick|pritunl|strongswan|ipsec|softether|tailscale(?:d)?)\b", re.I).search),
-    ("NAT", re.compile(r"(MASQUERADE|net\.ipv4\.ip_forward\s*=\s*1)", re.I).search),
-    ("CI runner", re.compile(r"\b(gitlab-runner|actions-runner|config\.sh\s+--url|jenkins|buildkite-agent|"
+    ("VPN", _lazy(r"\b(openvpn|wireguard|wg-quick|pritunl|strongswan|ipsec|softether|tailscale(?:d)?)\b", re.I).search),
+    ("NAT", _lazy(r"(MASQUERADE|net\.ipv4\.ip_forward\s*=\s*1)", re.I).search),
+    ("CI runner", _lazy(r"\b(gitlab-runner|actions-runner|config\.sh\s+--url|jenkins|buildkite-agent|"
                              r"teamcity|drone-runner)\b", re.I).search),
-    ("message broker", re.compile(r"\b(rabbitmq-server|kafka-server-start|mosquitto|activemq|nats-server)\b", re.I).search),
-    ("proxy", re.compile(r"\b(squid|tinyproxy|socat\s+TCP-LISTEN)\b", re.I).search),
+    ("message broker", _lazy(r"\b(rabbitmq-server|kafka-server-start|mosquitto|activemq|nats-server)\b", re.I).search),
+    ("proxy", _lazy(r"\b(squid|tinyproxy|socat\s+TCP-LISTEN)\b", re.I).search),
 ]
 # A generic program runner: what the "app server" pattern finds that says nothing about serving by
 # itself (unlike gunicorn or tomcat). Run in the foreground of a boot script, with no sign that it
 # listens, it is a job the script waits for (_foreground_run).
-_GENERIC_RUNNER = re.compile(r"node\s+\S+\.js|java\s+(?:-\S+\s+)*-jar|dotnet\s+\S+\.dll", re.I)
+_GENERIC_RUNNER = _lazy(r"node\s+\S+\.js|java\s+(?:-\S+\s+)*-jar|dotnet\s+\S+\.dll", re.I)
 # Kept running past the script: backgrounded, detached or handed to a process manager / unit file.
-_DETACHED = re.compile(r"(?:[^&]&\s*$|\bnohup\b|\bsetsid\b|\bdisown\b|\bscreen\s+-d|\btmux\b|\bpm2\b|"
+_DETACHED = _lazy(r"(?:[^&]&\s*$|\bnohup\b|\bsetsid\b|\bdisown\b|\bscreen\s+-d|\btmux\b|\bpm2\b|"
                        r"\bforever\b|start-stop-daemon|\bdaemonize\b|^\s*ExecStart\s*=)", re.I)
 # A sign that the program listens: a port or bind option, a host:port, or a name that says so.
-_LISTENS = re.compile(r"(?:\bport\b|--?p(?:ort)?[\s=]+\d|\bPORT=|--bind\b|--listen\b|:\d{2,5}\b|"
+_LISTENS = _lazy(r"(?:\bport\b|--?p(?:ort)?[\s=]+\d|\bPORT=|--bind\b|--listen\b|:\d{2,5}\b|"
                       r"\b(?:server|serve|listen|http|https|web|api|app)\b)", re.I)
 _SYSTEMCTL_SERVICE = _lazy(r"systemctl\s+(?:enable|start|restart)(?:\s+--now)?\s+([\w@.\-]+)", re.I)
 _IGNORED_UNITS = _lazy(
@@ -143,18 +143,18 @@ _IGNORED_UNITS = _lazy(
     re.I,
 )
 # ``while true; do ...; sleep N``: the loop head, then the first ``sleep N`` after it (_while_sleep).
-_WHILE_DO = re.compile(r"while\s+(?:true|:|\[\s*1\s*\])\s*(?:;\s*)?do", re.I)
-_SLEEP = re.compile(r"\bsleep\s+(?P<secs>[\d.]+[smhd]?)", re.I)
+_WHILE_DO = _lazy(r"while\s+(?:true|:|\[\s*1\s*\])\s*(?:;\s*)?do", re.I)
+_SLEEP = _lazy(r"\bsleep\s+(?P<secs>[\d.]+[smhd]?)", re.I)
 # A process left running in the background: ``Xvfb :0 &``, ``nohup ./server &`` (not ``&&``).
-_BACKGROUND = re.compile(r"[^&]&\s*$")
+_BACKGROUND = _lazy(r"[^&]&\s*$")
 # Scripts fetched at boot (_fetched_paths): ``aws s3 cp SRC /path``, ``curl ... -o /path``,
 # ``wget ... -O /path``; and the lines that run a path (``bash /path``, ``. /path``).
-_FETCH_START = re.compile(r"(?P<aws>aws\s+s3\s+cp\s+\S+\s+)(?=/)|(?P<curl>curl)\s+|(?P<wget>wget)\s+")
-_FETCH_PATH = re.compile(r"/[\w./\-]+")
-_FETCH_OPTION = {"curl": (re.compile("-o"), re.compile(r"\s*(?P<path>/[\w./\-]+)")),
-                 "wget": (re.compile("-O"), re.compile(r"\s*(?P<path>/[\w./\-]+)"))}
-_RUNS_PATH = re.compile(r"^[^\S\n]*(?:(?:\.|source|bash|sh|sudo|python3?)[^\S\n]*)?(/[\w./\-]+)(?=\s|$)", re.M)
-_SCHTASKS = re.compile(r"schtasks(?:\.exe)?\s+/create\b(?P<args>.*)", re.I)
+_FETCH_START = _lazy(r"(?P<aws>aws\s+s3\s+cp\s+\S+\s+)(?=/)|(?P<curl>curl)\s+|(?P<wget>wget)\s+")
+_FETCH_PATH = _lazy(r"/[\w./\-]+")
+_FETCH_OPTION = {"curl": (_lazy("-o"), _lazy(r"\s*(?P<path>/[\w./\-]+)")),
+                 "wget": (_lazy("-O"), _lazy(r"\s*(?P<path>/[\w./\-]+)"))}
+_RUNS_PATH = _lazy(r"^[^\S\n]*(?:(?:\.|source|bash|sh|sudo|python3?)[^\S\n]*)?(/[\w./\-]+)(?=\s|$)", re.M)
+_SCHTASKS = _lazy(r"schtasks(?:\.exe)?\s+/create\b(?P<args>.*)", re.I)
 #: At most this many services (and scripts fetched at boot) are recorded per script: one is
 #: enough to show the server is more than a cron host, and a list built from every line of a
 #: hostile script would only cost time.
@@ -228,10 +228,10 @@ def _cron_jobs(text: str, cron_d: bool, in_cron_file: bool = False, budget: _Bud
 
 # Here-documents: ``cat > FILE <<EOF`` / ``tee FILE <<EOF`` and ``cat <<EOF | tee FILE`` /
 # ``cat <<EOF > FILE``; the body runs to the first later line that is the delimiter alone.
-_HEREDOC_TO_FILE = re.compile(
+_HEREDOC_TO_FILE = _lazy(
     r"(?:cat|tee)[^\S\n]+(?:-a[^\S\n]+)?(?:>>?[^\S\n]*)?(?P<file>[^\s<]\S*?)[^\S\n]*<<-?[^\S\n]*"
     r"['\"]?(?P<tag>\w+)(?!\w)")
-_HEREDOC_THEN_FILE = re.compile(
+_HEREDOC_THEN_FILE = _lazy(
     r"(?:cat|tee)[^\S\n]+<<-?[^\S\n]*['\"]?(?P<tag>\w+)(?!\w)['\"]?[^\S\n]*"
     r"(?:\|[^\S\n]*(?:sudo[^\S\n]+)?tee[^\S\n]+(?:-a[^\S\n]+)?|>>?[^\S\n]*)(?P<file>\S+)")
 
@@ -497,8 +497,8 @@ def analyse(text: str | None, names: list[str] | None = None, boot_script: bool 
     return wl
 
 
-_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-_ECHO_CRON = re.compile(r"""(?:echo|printf)\s+["'][^"'*]*\*[^"']*["']\s*(?:>>?|\|)""")
+_CAMEL_BOUNDARY = _lazy(r"(?<=[a-z0-9])(?=[A-Z])")
+_ECHO_CRON = _lazy(r"""(?:echo|printf)\s+["'][^"'*]*\*[^"']*["']\s*(?:>>?|\|)""")
 
 
 def _is_cron_job_line(line: str) -> bool:
@@ -598,12 +598,12 @@ OTHER = "other"
 
 #: A cron daemon kept in the foreground (the container's main process): ``crond -f``, ``cron -f``,
 #: ``busybox crond -f``, ``supercronic /etc/crontab``, ``go-crond``, ``ofelia daemon``.
-_CRON_DAEMON = re.compile(r"(?:^|[\s/;&|'\"])(?:(?:busybox\s+)?crond?\s+(?:-\S+\s+)*-f\b|supercronic\b|go-crond\b|"
+_CRON_DAEMON = _lazy(r"(?:^|[\s/;&|'\"])(?:(?:busybox\s+)?crond?\s+(?:-\S+\s+)*-f\b|supercronic\b|go-crond\b|"
                           r"ofelia\s+daemon\b|yacron\b)", re.I)
-_WORKERS = re.compile(r"\b(celery\b[^;&|]*\bworker|sidekiq|rq\s+worker|rqworker|huey_consumer|dramatiq|"
+_WORKERS = _lazy(r"\b(celery\b[^;&|]*\bworker|sidekiq|rq\s+worker|rqworker|huey_consumer|dramatiq|"
                       r"bull(?:mq)?|faktory|resque|shoryuken|delayed_job|jobs:work|queue:work|queue:listen|"
                       r"sqs[-_]?(?:worker|consumer|poller)|kafka[-_]?consumer|worker)\b", re.I)
-_CRON_IMAGE = re.compile(r"(?:^|[/:_-])(?:cron|crond|supercronic|ofelia|scheduler)(?:$|[/:_.-])", re.I)
+_CRON_IMAGE = _lazy(r"(?:^|[/:_-])(?:cron|crond|supercronic|ofelia|scheduler)(?:$|[/:_.-])", re.I)
 
 
 @dataclass

@@ -30,6 +30,13 @@ CFN_USAGE_SUFFIX = ".usage.yml"
 UPDATE_COMMAND = "python -m pytest tests/test_snapshots.py --update-snapshots"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache_folder(tmp_path_factory):
+    """computefit's cache (the built HCL parser) goes to a folder of the test session's, never to
+    the user's ~/.cache (COMPUTEFIT_CACHE_DIR set beforehand wins)."""
+    os.environ.setdefault("COMPUTEFIT_CACHE_DIR", str(tmp_path_factory.mktemp("computefit-cache")))
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--update-snapshots", action="store_true", default=False,

@@ -118,3 +118,28 @@ def test_a_pool_that_cannot_start_falls_back_to_this_process(always_parallel, mo
     serial = _reports(["fixtures"], 1)
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", NoPool)
     assert _reports(["fixtures"], 2) == serial
+
+
+def test_workers_send_back_outlines_largest_jobs_first(always_parallel, monkeypatch):
+    """A worker returns each document without what only the checks read, and the pool is given the
+    largest jobs first, every job exactly once."""
+    monkeypatch.chdir(REPO)
+    todo = runner._jobs(runner.discover(["fixtures"]))
+    chunks = runner._chunks(todo, 2)
+    order = [i for chunk in chunks for i in chunk]
+    assert sorted(order) == list(range(len(todo)))
+    sizes = [runner._size(todo[i]) for i in order]
+    assert sizes == sorted(sizes, reverse=True)
+    full = [r[0] for r in runner._run_jobs(todo, Config(), 1)]
+    sent = [r[0] for r in runner._run_jobs(todo, Config(), 2)]
+    assert [d.path for d in sent if d] == [d.path for d in full if d]
+    for whole, outline in zip(full, sent):
+        if whole is None:
+            continue
+        assert [(u.name, u.kind, u.location, u.end_line) for u in outline.units] == \
+            [(u.name, u.kind, u.location, u.end_line) for u in whole.units]
+        assert [(r.address, r.location, r.related) for r in outline.resources] == \
+            [(r.address, r.location, r.related) for r in whole.resources]
+        assert all(not r.attributes and not r.edges for r in outline.resources)
+        assert all(u.resource is None or any(u.resource is r for r in outline.resources) for u in outline.units)
+    assert any(r.attributes for d in full if d for r in d.resources)

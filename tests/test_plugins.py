@@ -159,3 +159,21 @@ def test_plugin_checks_are_explained_but_not_in_computefit_docs(install, monkeyp
     assert out.exit_code == 0 and out.output.startswith("# ACME101 every-function")
     monkeypatch.chdir(ROOT)
     assert CliRunner().invoke(main, ["docs", "--check"]).exit_code == 0  # the repository's docs stay current
+
+
+def test_package_metadata_is_read_only_when_a_distribution_names_the_group(tmp_path, monkeypatch):
+    """The pre-check that spares a scan importlib.metadata: an entry_points.txt without the group
+    is no plugin; one naming it, or a zip file on the path (not looked into), may be."""
+    site = tmp_path / "site"
+    info = site / "other-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "entry_points.txt").write_text("[console_scripts]\nother = other:main\n")
+    monkeypatch.syspath_prepend(str(site))
+    assert check_api._may_declare_plugins() is False
+    (info / "entry_points.txt").write_text("[computefit.checks]\nacme = acme_plugin\n")
+    assert check_api._may_declare_plugins() is True
+    (info / "entry_points.txt").unlink()
+    assert check_api._may_declare_plugins() is False
+    (tmp_path / "plugins.zip").write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    monkeypatch.syspath_prepend(str(tmp_path / "plugins.zip"))
+    assert check_api._may_declare_plugins() is True

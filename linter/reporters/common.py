@@ -7,7 +7,6 @@ documentation URL is asked for).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import re
@@ -351,6 +350,8 @@ def fingerprints(findings) -> list[str]:
     resource file and resource, never the line. When one check reports the same resource more than
     once, the second and later occurrences (in report order) add their ordinal so every
     fingerprint in a report stays unique."""
+    import hashlib  # here: a text report needs none, and hashlib's OpenSSL start-up costs 2 ms
+
     seen: Counter[str] = Counter()
     out = []
     for f in findings:
