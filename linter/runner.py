@@ -639,7 +639,9 @@ def scan(paths: list[str] | str | os.PathLike, config: Config | None = None, *, 
         files_scanned=inputs.file_count,
         model=model,
         checks=sorted(ran),  # a check that failed is an error, never a clean pass
-        notices=group_notices(sorted(set(notices), key=lambda n: (n.file, n.line or 0, n.message))),
+        # the group (root module) is part of the order: two roots' notices of one shared module call
+        # have the same file, line and message, and a set's order changes with every process
+        notices=group_notices(sorted(set(notices), key=lambda n: (n.file, n.line or 0, n.message, n.group or ()))),
     )
     from .inventory import classify
 

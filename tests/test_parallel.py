@@ -143,3 +143,29 @@ def test_workers_send_back_outlines_largest_jobs_first(always_parallel, monkeypa
         assert all(not r.attributes and not r.edges for r in outline.resources)
         assert all(u.resource is None or any(u.resource is r for r in outline.resources) for u in outline.units)
     assert any(r.attributes for d in full if d for r in d.resources)
+
+
+def test_notices_of_a_module_shared_by_two_roots_come_in_one_order_whatever_the_hash_seed(tmp_path):
+    """Two roots calling one local module with undownloaded remote calls give notices with the same
+    file, line and message: their order must not come from a set's (hash-seeded) order."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    shared = tmp_path / "modules" / "shared"
+    shared.mkdir(parents=True)
+    (shared / "main.tf").write_text('module "a" {\n  source = "git::https://example.com/a.git"\n}\n'
+                                    'module "b" {\n  source = "git::https://example.com/b.git"\n}\n')
+    for root in ("one", "two", "three"):
+        (tmp_path / root).mkdir()
+        (tmp_path / root / "main.tf").write_text('module "s" {\n  source = "../modules/shared"\n}\n')
+    code = ("import json, sys; from computefit.runner import scan; "
+            "print(json.dumps([(n.file, n.line, n.message) for n in scan([sys.argv[1]]).notices]))")
+    outs = set()
+    for seed in ("1", "2", "3", "4"):
+        proc = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed}, check=True)
+        outs.add(proc.stdout)
+    assert len(outs) == 1
+    assert len(json.loads(outs.pop())) >= 2  # the case does produce notices to order
