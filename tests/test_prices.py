@@ -99,6 +99,44 @@ def test_every_price_names_a_source_with_an_openable_url():
                                  "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "ap-south-1"}
 
 
+KARPENTER_SOURCE = ("https://github.com/aws/karpenter-provider-aws/blob/6fc13b5236fd04fd16ff3f9dc7490d0813994099/"
+                    "pkg/providers/pricing/zz_generated.pricing_aws.go")
+
+
+@pytest.mark.parametrize("instance_type, hourly, vcpu, memory_gib", [
+    ("m7i.xlarge", 0.2016, 4, 16),      # Karpenter's table (AWS Pricing API, 2026-07-20)
+    ("m5.4xlarge", 0.768, 16, 64),
+    ("c5.24xlarge", 4.08, 96, 192),
+    ("r5.xlarge", 0.252, 4, 32),
+    ("t3a.large", 0.0752, 2, 8),
+    ("t3.medium", 0.0416, 2, 4),        # = infracost instance_test.golden: $30.37 per 730 h
+    ("m6a.large", 0.0864, 2, 8),        # = infracost's aws_instance gist: $63.07 per 730 h
+    ("m5a.large", 0.086, 2, 8),         # = ctaminian/aws-cost-estimator pricing.py
+])
+def test_ec2_us_east_1_spot_checks(instance_type, hourly, vcpu, memory_gib):
+    price = prices.ec2_hour(instance_type, prices.Basis("us-east-1"))
+    assert (price.value, price.url, price.notes) == (hourly, KARPENTER_SOURCE, [])
+    spec = prices.ec2_type(instance_type)
+    assert (spec["vcpu"], spec["memory_gib"]) == (vcpu, memory_gib)
+
+
+def test_every_ec2_type_on_file_has_a_us_east_1_price_and_the_widened_sizes():
+    types = prices.data()["ec2"]["types"]
+    assert [t for t, spec in types.items() if "us-east-1" not in spec["linux_hour"]] == []
+    for family in ("m5", "m6i", "m7i", "c6i", "c7i", "r5", "r6i", "r7i"):
+        assert {f"{family}.{s}" for s in ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge",
+                                          "16xlarge", "24xlarge")} <= set(types), family
+    for family in ("m6g", "m7g", "c6g", "c7g", "r6g", "r7g"):
+        assert {f"{family}.{s}" for s in ("medium", "large", "8xlarge", "16xlarge")} <= set(types), family
+
+
+def test_ec2_outside_us_east_1_uses_us_east_1_stated():
+    # no EC2 price for eu-west-1 is on file yet: us-east-1's, and the cost line says so
+    price = prices.ec2_hour("m7i.xlarge", prices.Basis("eu-west-1"))
+    assert price.value == 0.2016
+    assert price.notes == ["m7i.xlarge price for eu-west-1 not on file: us-east-1's used"]
+
+
 def test_price_override_discount_and_own_rates(tmp_path):
     f = tmp_path / "rates.toml"
     f.write_text('discount = 0.25\n"ec2.m5.large" = 0.05\n')

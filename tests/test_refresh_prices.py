@@ -88,3 +88,41 @@ def test_reads_the_csv_form_of_an_offer_file_on_demand_rows_only(refresh):
     # the reserved row of the same SKU is not an on-demand price
     assert list(ec2.values()) == [{"type": "t3.medium", "region": "eu-west-1", "vcpu": 2, "memory_gib": 4.0,
                                    "linux_hour": 0.0456}]
+
+
+KARPENTER = OFFERS / "karpenter-pricing-excerpt.go"
+
+
+def test_reads_karpenter_price_table_by_region(refresh):
+    as_of, table = refresh.read_karpenter_prices(KARPENTER.read_text())
+    assert as_of == "2026-11-02"
+    assert table == {"us-east-1": {"m5.4xlarge": 0.768, "m5.large": 0.096, "m5.metal": 4.608, "zz9.large": 0.5},
+                     "eu-west-1": {"m5.large": 0.107}}
+    with pytest.raises(ValueError):
+        refresh.read_karpenter_prices("package pricing\n")
+
+
+def test_karpenter_table_prices_listed_types_only_citing_the_given_url(refresh, tmp_path, capsys):
+    data = tmp_path / "aws.json"
+    shutil.copy(prices.PRICES_FILE, data)
+    url = "https://github.com/aws/karpenter-provider-aws/blob/abc/pkg/providers/pricing/zz_generated.pricing_aws.go"
+    assert refresh.main([str(KARPENTER), "--data", str(data), "--url", url]) == 0
+    out = capsys.readouterr().out
+    assert "eu-west-1 ec2 m5.large: None -> 0.107" in out
+    new = json.loads(data.read_text())
+    types = new["ec2"]["types"]
+    assert "zz9.large" not in types and "m5.metal" not in types  # only types the data file lists
+    assert types["m5.large"]["linux_hour"]["eu-west-1"] == 0.107
+    assert new["ec2"]["price_sources"]["eu-west-1"] == "karpenter-ec2-prices"
+    assert new["sources"]["karpenter-ec2-prices"]["url"] == url
+    assert new["sources"]["karpenter-ec2-prices"]["as_of"] == "2026-11-02"
+
+
+def test_unreadable_karpenter_table_is_an_error_not_a_traceback(refresh, tmp_path, capsys):
+    bad = tmp_path / "empty.go"
+    bad.write_text("package pricing\n")
+    data = tmp_path / "aws.json"
+    shutil.copy(prices.PRICES_FILE, data)
+    before = data.read_text()
+    assert refresh.main([str(bad), "--data", str(data)]) == 2
+    assert "empty.go" in capsys.readouterr().err and data.read_text() == before
