@@ -39,6 +39,13 @@ A file ending in ``.go`` is read as that table; give ``--url`` to cite the commi
 
 It updates the price of each instance type already in the data file, for each region it covers
 (us-east-1 only, in the files published since 2023), and prints each changed price (old -> new).
+
+For the other regions, SkyPilot's AWS catalog (``catalogs/v8/aws/vms.csv`` in
+github.com/skypilot-org/skypilot-catalog, columns InstanceType, vCPUs, MemoryGiB, Price, Region,
+AvailabilityZone, ...; ``Price`` is the Linux on-demand price SkyPilot's fetch_aws.py reads from the
+AWS Price List) is read the same way: a CSV whose header starts with ``InstanceType`` (one row per
+availability zone; the zones of a region must agree on the price, else that price is reported and
+left out). Give ``--url`` with the commit it was taken from.
 """
 
 from __future__ import annotations
@@ -49,6 +56,7 @@ import re
 import sys
 from pathlib import Path
 
+SKYPILOT_URL = "https://github.com/skypilot-org/skypilot-catalog/blob/master/catalogs/v8/aws/vms.csv"
 KARPENTER_URL = ("https://github.com/aws/karpenter-provider-aws/blob/main/"
                  "pkg/providers/pricing/zz_generated.pricing_aws.go")
 DATA = Path(__file__).resolve().parents[1] / "linter" / "data" / "prices" / "aws.json"
@@ -219,6 +227,45 @@ def merge_ec2_table(data: dict, source_id: str, source: dict, table: dict[str, d
     return data
 
 
+def read_skypilot_vms(text: str) -> tuple[dict[str, dict[str, float]], list[str]]:
+    """({region: {instance type: Linux on-demand USD per hour}}, problems) of SkyPilot's AWS
+    ``vms.csv``: one row per availability zone, collapsed to one price per region; a type whose
+    zones disagree, or whose price is empty, is left out and named in ``problems``."""
+    import csv
+    import io
+
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or not {"InstanceType", "Price", "Region"} <= set(reader.fieldnames):
+        raise ValueError("no InstanceType, Price and Region columns: not a SkyPilot vms.csv")
+    seen: dict[tuple[str, str], set[float]] = {}
+    for row in reader:
+        name, region, price = row.get("InstanceType") or "", row.get("Region") or "", row.get("Price") or ""
+        if not name or not region:
+            continue
+        try:
+            value = float(price)
+        except ValueError:
+            value = None
+        seen.setdefault((region, name), set()).add(value)
+    table: dict[str, dict[str, float]] = {}
+    problems = []
+    for (region, name), values in sorted(seen.items()):
+        if len(values) != 1 or None in values:
+            problems.append(f"{region} {name}: zones disagree or no price ({sorted(map(str, values))}), left out")
+            continue
+        table.setdefault(region, {})[name] = values.pop()
+    return table, problems
+
+
+def merge_skypilot(data: dict, text: str, url: str, as_of: str, changes: list[str]) -> dict:
+    table, problems = read_skypilot_vms(text)
+    changes.extend(problems)
+    source = {"title": "SkyPilot's AWS catalog vms.csv: EC2 Linux on-demand price per instance type and region, "
+                       "read from the AWS Price List by skypilot's fetch_aws.py",
+              "url": url, "as_of": as_of or data["prices_as_of"]}
+    return merge_ec2_table(data, "skypilot-ec2-prices", source, table, changes)
+
+
 def merge_karpenter(data: dict, text: str, url: str, changes: list[str]) -> dict:
     as_of, table = read_karpenter_prices(text)
     regions = ", ".join(sorted(table))
@@ -275,8 +322,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("offers", nargs="+", type=Path, help="offer files (JSON or CSV) downloaded from the bulk API")
     parser.add_argument("--data", type=Path, default=DATA, help="the price file to update (default: %(default)s)")
-    parser.add_argument("--url", default=KARPENTER_URL,
-                        help="the address cited for a Karpenter price table (.go) (default: %(default)s)")
+    parser.add_argument("--url", help=f"the address cited for a Karpenter price table (.go; default {KARPENTER_URL}) "
+                                      f"or a SkyPilot vms.csv (default {SKYPILOT_URL})")
+    parser.add_argument("--as-of", default="", help="the date of a SkyPilot vms.csv (its commit date, YYYY-MM-DD)")
     parser.add_argument("--dry-run", action="store_true", help="print the changes without writing")
     args = parser.parse_args(argv)
     data = json.loads(args.data.read_text(encoding="utf-8"))
@@ -284,7 +332,11 @@ def main(argv: list[str] | None = None) -> int:
     for path in args.offers:
         try:
             if path.suffix.lower() == ".go":
-                merge_karpenter(data, path.read_text(encoding="utf-8"), args.url, changes)
+                merge_karpenter(data, path.read_text(encoding="utf-8"), args.url or KARPENTER_URL, changes)
+                continue
+            text = path.read_text(encoding="utf-8-sig")
+            if path.suffix.lower() == ".csv" and text.startswith("InstanceType,"):
+                merge_skypilot(data, text, args.url or SKYPILOT_URL, args.as_of, changes)
                 continue
             offer = load_offer(path)
         except (OSError, ValueError, KeyError, StopIteration) as exc:

@@ -245,3 +245,11 @@ def test_scheduler_in_tokyo_costs_more_past_the_free_tier():
         assert pricing.scheduler_schedule(100.0).assumptions[1].startswith(
             "first 14 M invocations/month free, then $1.25/M")
     assert pricing.scheduler(15_000_000) == pytest.approx(1.00)
+
+
+@pytest.mark.parametrize("region", ["us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "eu-west-2",
+                                    "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "ap-south-1"])
+def test_public_ipv4_is_priced_in_every_region_on_file_without_a_fallback(region):
+    price = prices.unit("public_ipv4_hour", basis=prices.Basis(region))
+    assert (price.value, price.notes, price.source_id) == (0.005, [], "ipv4-all-regions")
+    assert "all AWS regions" in prices.source(price.source_id)["title"]

@@ -126,3 +126,29 @@ def test_unreadable_karpenter_table_is_an_error_not_a_traceback(refresh, tmp_pat
     before = data.read_text()
     assert refresh.main([str(bad), "--data", str(data)]) == 2
     assert "empty.go" in capsys.readouterr().err and data.read_text() == before
+
+
+SKYPILOT = OFFERS / "skypilot-vms-excerpt.csv"
+
+
+def test_reads_skypilot_vms_one_price_per_region_zones_must_agree(refresh):
+    table, problems = refresh.read_skypilot_vms(SKYPILOT.read_text())
+    assert table == {"us-east-1": {"m5.large": 0.096}, "eu-west-1": {"m5.large": 0.107, "zz9.large": 0.5}}
+    assert [p.split(":")[0] for p in problems] == ["eu-west-1 m5.xlarge", "eu-west-2 t3.medium"]
+    with pytest.raises(ValueError):
+        refresh.read_skypilot_vms("SKU,OfferTermCode\n")
+
+
+def test_skypilot_vms_prices_other_regions_and_reports_disagreements(refresh, tmp_path, capsys):
+    data = tmp_path / "aws.json"
+    shutil.copy(prices.PRICES_FILE, data)
+    assert refresh.main([str(SKYPILOT), "--data", str(data), "--as-of", "2026-11-30"]) == 0
+    out = capsys.readouterr().out
+    assert "eu-west-1 ec2 m5.large: None -> 0.107" in out and "eu-west-1 m5.xlarge: zones disagree" in out
+    new = json.loads(data.read_text())
+    assert new["ec2"]["types"]["m5.large"]["linux_hour"]["eu-west-1"] == 0.107
+    assert "eu-west-1" not in new["ec2"]["types"]["m5.xlarge"]["linux_hour"]
+    assert new["ec2"]["price_sources"]["eu-west-1"] == "skypilot-ec2-prices"
+    assert new["ec2"]["price_sources"]["us-east-1"] == "skypilot-ec2-prices"  # the same price, now from this file
+    assert new["sources"]["skypilot-ec2-prices"]["url"] == refresh.SKYPILOT_URL
+    assert new["sources"]["skypilot-ec2-prices"]["as_of"] == "2026-11-30"
