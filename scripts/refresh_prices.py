@@ -202,27 +202,35 @@ def read_karpenter_prices(text: str) -> tuple[str, dict[str, dict[str, float]]]:
 
 
 def merge_ec2_table(data: dict, source_id: str, source: dict, table: dict[str, dict[str, float]],
-                    changes: list[str]) -> dict:
+                    changes: list[str], dated: bool = True) -> dict:
     """``data`` with the Linux hourly price of each instance type it lists, for each region of
     ``table`` (``{region: {type: price}}``), citing ``source``; types not in ``data`` are left out."""
     data["sources"][source_id] = source
     types = data["ec2"]["types"]
+    sources = data["ec2"]["price_sources"]
     for region, rows in sorted(table.items()):
-        hit = False
+        changed = []
         for name, price in rows.items():
             spec = types.get(name)
             if spec is None:
                 continue
-            hit = True
             old = spec["linux_hour"].get(region)
             if old != price:
                 changes.append(f"{region} ec2 {name}: {old!r} -> {price!r}")
+                changed.append(name)
             spec["linux_hour"][region] = price
-            if region == "us-east-1":
+        if not changed:
+            continue  # a file that only confirms the prices on file does not take over their citation
+        previous = sources.get(region)
+        others = [t for t, spec in types.items() if region in spec["linux_hour"] and t not in rows]
+        if previous and previous != source_id and others:
+            changes.append(f"{region}: {len(others)} price(s) not in this file (from {previous}) are now cited "
+                           f"as {source_id}; refresh them from a file that has them")
+        sources[region] = source_id
+        if region == "us-east-1":
+            for name in changed:
                 data["ec2"]["price_source_by_type"].pop(name, None)
-        if hit:
-            data["ec2"]["price_sources"][region] = source_id
-    if source.get("as_of"):
+    if dated and source.get("as_of"):  # an undated file's read date is not the prices' date
         data["prices_as_of"] = max(data["prices_as_of"], source["as_of"])
     return data
 
@@ -258,12 +266,16 @@ def read_skypilot_vms(text: str) -> tuple[dict[str, dict[str, float]], list[str]
 
 
 def merge_skypilot(data: dict, text: str, url: str, as_of: str, changes: list[str]) -> dict:
+    import datetime
+
     table, problems = read_skypilot_vms(text)
     changes.extend(problems)
+    read_on = datetime.date.today().isoformat()
     source = {"title": "SkyPilot's AWS catalog vms.csv: EC2 Linux on-demand price per instance type and region, "
-                       "read from the AWS Price List by skypilot's fetch_aws.py",
-              "url": url, "as_of": as_of or data["prices_as_of"]}
-    return merge_ec2_table(data, "skypilot-ec2-prices", source, table, changes)
+                       "read from the AWS Price List by skypilot's fetch_aws.py"
+                       + ("" if as_of else f" (the file carries no date: read on {read_on})"),
+              "url": url, "as_of": as_of or read_on}
+    return merge_ec2_table(data, "skypilot-ec2-prices", source, table, changes, dated=bool(as_of))
 
 
 def merge_karpenter(data: dict, text: str, url: str, changes: list[str]) -> dict:
@@ -324,7 +336,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DATA, help="the price file to update (default: %(default)s)")
     parser.add_argument("--url", help=f"the address cited for a Karpenter price table (.go; default {KARPENTER_URL}) "
                                       f"or a SkyPilot vms.csv (default {SKYPILOT_URL})")
-    parser.add_argument("--as-of", default="", help="the date of a SkyPilot vms.csv (its commit date, YYYY-MM-DD)")
+    parser.add_argument("--as-of", default="", help="the date of a SkyPilot vms.csv (its commit date, YYYY-MM-DD); "
+                                                    "without it the read date is cited and prices_as_of is kept")
     parser.add_argument("--dry-run", action="store_true", help="print the changes without writing")
     args = parser.parse_args(argv)
     data = json.loads(args.data.read_text(encoding="utf-8"))

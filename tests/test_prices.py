@@ -130,11 +130,41 @@ def test_every_ec2_type_on_file_has_a_us_east_1_price_and_the_widened_sizes():
         assert {f"{family}.{s}" for s in ("medium", "large", "8xlarge", "16xlarge")} <= set(types), family
 
 
+SKYPILOT_SOURCE = ("https://github.com/skypilot-org/skypilot-catalog/blob/00148f2af3672e2229b4f7bf8157d5a3f36e3c35/"
+                   "catalogs/v8/aws/vms.csv")
+
+
+@pytest.mark.parametrize("instance_type, region, hourly", [
+    ("m7i.xlarge", "eu-west-1", 0.2247),     # SkyPilot's AWS catalog
+    ("m7i.xlarge", "ap-south-1", 0.2121),
+    ("m7i.large", "eu-central-1", 0.12075),
+    ("m7i.48xlarge", "ap-northeast-1", 12.4992),
+    ("m7i.2xlarge", "us-west-2", 0.4032),
+    ("m5.large", "eu-west-1", 0.107),
+    ("m5.4xlarge", "eu-central-1", 0.92),
+    ("m5.24xlarge", "ap-southeast-2", 5.76),
+])
+def test_ec2_regional_spot_checks(instance_type, region, hourly):
+    price = prices.ec2_hour(instance_type, prices.Basis(region))
+    assert (price.value, price.url, price.notes) == (hourly, SKYPILOT_SOURCE, [])
+
+
+def test_ec2_regional_prices_agree_with_us_east_1_and_scale_with_size():
+    types = prices.data()["ec2"]["types"]
+    for region in ("eu-west-1", "eu-west-2", "ap-southeast-2"):
+        for family, sizes in (("m7i", ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "48xlarge")),
+                              ("m5", ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge",
+                                      "24xlarge"))):
+            per_vcpu = {round(types[f"{family}.{s}"]["linux_hour"][region] / types[f"{family}.{s}"]["vcpu"], 6)
+                        for s in sizes}
+            assert len(per_vcpu) == 1, (region, family, per_vcpu)  # AWS prices a family linearly in a region
+
+
 def test_ec2_outside_us_east_1_uses_us_east_1_stated():
-    # no EC2 price for eu-west-1 is on file yet: us-east-1's, and the cost line says so
-    price = prices.ec2_hour("m7i.xlarge", prices.Basis("eu-west-1"))
-    assert price.value == 0.2016
-    assert price.notes == ["m7i.xlarge price for eu-west-1 not on file: us-east-1's used"]
+    # no EC2 price for t3.medium in eu-west-1 is on file yet: us-east-1's, and the cost line says so
+    price = prices.ec2_hour("t3.medium", prices.Basis("eu-west-1"))
+    assert (price.value, price.url) == (0.0416, KARPENTER_SOURCE)
+    assert price.notes == ["t3.medium price for eu-west-1 not on file: us-east-1's used"]
 
 
 def test_price_override_discount_and_own_rates(tmp_path):
