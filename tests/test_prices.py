@@ -143,6 +143,8 @@ SKYPILOT_SOURCE = ("https://github.com/skypilot-org/skypilot-catalog/blob/00148f
     ("m5.large", "eu-west-1", 0.107),
     ("m5.4xlarge", "eu-central-1", 0.92),
     ("m5.24xlarge", "ap-southeast-2", 5.76),
+    ("t4g.medium", "eu-west-1", 0.0368),
+    ("t4g.micro", "ap-south-1", 0.0056),
 ])
 def test_ec2_regional_spot_checks(instance_type, region, hourly):
     price = prices.ec2_hour(instance_type, prices.Basis(region))
