@@ -76,12 +76,7 @@ KNOWN_BUGS: dict[str, str] = {}
 
 #: The same for the cost expectations: ``case`` for its Fargate sizes, ``case:resource:rule`` for
 #: one rule of its ``costs``.
-KNOWN_COST_BUGS: dict[str, str] = {
-    "cfn-cron-hosts-many-sizes:BillingAggregateHost:current_priced":
-        "m5.4xlarge has no size or price on file (issue 12: widen the EC2 table to m5-m8), so every figure is unknown",
-    "cfn-cron-hosts-many-sizes:IndexBuildHost:current_priced":
-        "c5.24xlarge has no size or price on file (issue 12: widen the EC2 table to c5-c8), so every figure is unknown",
-}
+KNOWN_COST_BUGS: dict[str, str] = {}
 
 
 def _judged_cases(known: dict[str, str] = KNOWN_BUGS) -> list:

@@ -99,6 +99,76 @@ def test_every_price_names_a_source_with_an_openable_url():
                                  "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "ap-south-1"}
 
 
+KARPENTER_SOURCE = ("https://github.com/aws/karpenter-provider-aws/blob/6fc13b5236fd04fd16ff3f9dc7490d0813994099/"
+                    "pkg/providers/pricing/zz_generated.pricing_aws.go")
+
+
+@pytest.mark.parametrize("instance_type, hourly, vcpu, memory_gib", [
+    ("m7i.xlarge", 0.2016, 4, 16),      # Karpenter's table (AWS Pricing API, 2026-07-20)
+    ("m5.4xlarge", 0.768, 16, 64),
+    ("c5.24xlarge", 4.08, 96, 192),
+    ("r5.xlarge", 0.252, 4, 32),
+    ("t3a.large", 0.0752, 2, 8),
+    ("t3.medium", 0.0416, 2, 4),        # = infracost instance_test.golden: $30.37 per 730 h
+    ("m6a.large", 0.0864, 2, 8),        # = infracost's aws_instance gist: $63.07 per 730 h
+    ("m5a.large", 0.086, 2, 8),         # = ctaminian/aws-cost-estimator pricing.py
+])
+def test_ec2_us_east_1_spot_checks(instance_type, hourly, vcpu, memory_gib):
+    price = prices.ec2_hour(instance_type, prices.Basis("us-east-1"))
+    assert (price.value, price.url, price.notes) == (hourly, KARPENTER_SOURCE, [])
+    spec = prices.ec2_type(instance_type)
+    assert (spec["vcpu"], spec["memory_gib"]) == (vcpu, memory_gib)
+
+
+def test_every_ec2_type_on_file_has_a_us_east_1_price_and_the_widened_sizes():
+    types = prices.data()["ec2"]["types"]
+    assert [t for t, spec in types.items() if "us-east-1" not in spec["linux_hour"]] == []
+    for family in ("m5", "m6i", "m7i", "c6i", "c7i", "r5", "r6i", "r7i"):
+        assert {f"{family}.{s}" for s in ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge",
+                                          "16xlarge", "24xlarge")} <= set(types), family
+    for family in ("m6g", "m7g", "c6g", "c7g", "r6g", "r7g"):
+        assert {f"{family}.{s}" for s in ("medium", "large", "8xlarge", "16xlarge")} <= set(types), family
+
+
+SKYPILOT_SOURCE = ("https://github.com/skypilot-org/skypilot-catalog/blob/00148f2af3672e2229b4f7bf8157d5a3f36e3c35/"
+                   "catalogs/v8/aws/vms.csv")
+
+
+@pytest.mark.parametrize("instance_type, region, hourly", [
+    ("m7i.xlarge", "eu-west-1", 0.2247),     # SkyPilot's AWS catalog
+    ("m7i.xlarge", "ap-south-1", 0.2121),
+    ("m7i.large", "eu-central-1", 0.12075),
+    ("m7i.48xlarge", "ap-northeast-1", 12.4992),
+    ("m7i.2xlarge", "us-west-2", 0.4032),
+    ("m5.large", "eu-west-1", 0.107),
+    ("m5.4xlarge", "eu-central-1", 0.92),
+    ("m5.24xlarge", "ap-southeast-2", 5.76),
+    ("t4g.medium", "eu-west-1", 0.0368),
+    ("t4g.micro", "ap-south-1", 0.0056),
+])
+def test_ec2_regional_spot_checks(instance_type, region, hourly):
+    price = prices.ec2_hour(instance_type, prices.Basis(region))
+    assert (price.value, price.url, price.notes) == (hourly, SKYPILOT_SOURCE, [])
+
+
+def test_ec2_regional_prices_agree_with_us_east_1_and_scale_with_size():
+    types = prices.data()["ec2"]["types"]
+    for region in ("eu-west-1", "eu-west-2", "ap-southeast-2"):
+        for family, sizes in (("m7i", ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "48xlarge")),
+                              ("m5", ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge",
+                                      "24xlarge"))):
+            per_vcpu = {round(types[f"{family}.{s}"]["linux_hour"][region] / types[f"{family}.{s}"]["vcpu"], 6)
+                        for s in sizes}
+            assert len(per_vcpu) == 1, (region, family, per_vcpu)  # AWS prices a family linearly in a region
+
+
+def test_ec2_outside_us_east_1_uses_us_east_1_stated():
+    # no EC2 price for t3.medium in eu-west-1 is on file yet: us-east-1's, and the cost line says so
+    price = prices.ec2_hour("t3.medium", prices.Basis("eu-west-1"))
+    assert (price.value, price.url) == (0.0416, KARPENTER_SOURCE)
+    assert price.notes == ["t3.medium price for eu-west-1 not on file: us-east-1's used"]
+
+
 def test_price_override_discount_and_own_rates(tmp_path):
     f = tmp_path / "rates.toml"
     f.write_text('discount = 0.25\n"ec2.m5.large" = 0.05\n')
@@ -207,3 +277,11 @@ def test_scheduler_in_tokyo_costs_more_past_the_free_tier():
         assert pricing.scheduler_schedule(100.0).assumptions[1].startswith(
             "first 14 M invocations/month free, then $1.25/M")
     assert pricing.scheduler(15_000_000) == pytest.approx(1.00)
+
+
+@pytest.mark.parametrize("region", ["us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "eu-west-2",
+                                    "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "ap-south-1"])
+def test_public_ipv4_is_priced_in_every_region_on_file_without_a_fallback(region):
+    price = prices.unit("public_ipv4_hour", basis=prices.Basis(region))
+    assert (price.value, price.notes, price.source_id) == (0.005, [], "ipv4-all-regions")
+    assert "all AWS regions" in prices.source(price.source_id)["title"]

@@ -61,15 +61,18 @@ def test_fargate_size(need, size):
     assert pricing.fargate_size(*need) == size
 
 
-def test_ec2_size_and_hourly_price_from_facts():
+def test_ec2_size_and_hourly_price_from_facts(monkeypatch):
     assert pricing.ec2_size("r5.large") == (2.0, 16.0)
     assert pricing.ec2_size("t3.nano") == (2.0, 0.5)
     assert pricing.ec2_size("x9.huge") is None and pricing.ec2_size(None) is None
     assert pricing.ec2_size(Unknown("parameter Type")) is None
     assert pricing.ec2_hourly("t3.nano") == prices.rate("ec2.t3.nano") == 0.0052
     assert pricing.ec2_hourly("x9.huge") is None
-    # sizes without a price on file still size the alternatives (r6i.xlarge: 4 vCPU, 32 GiB)
-    assert pricing.ec2_size("r6i.xlarge") == (4.0, 32.0) and pricing.ec2_hourly("r6i.xlarge") is None
+    assert pricing.ec2_size("r6i.xlarge") == (4.0, 32.0) and pricing.ec2_hourly("r6i.xlarge") == 0.252
+    # a size without a price on file still sizes the alternatives (every type on file is priced in
+    # us-east-1 now, so one is made here)
+    monkeypatch.setitem(prices.data()["ec2"]["types"], "zz1.xlarge", {"vcpu": 4, "memory_gib": 32, "linux_hour": {}})
+    assert pricing.ec2_size("zz1.xlarge") == (4.0, 32.0) and pricing.ec2_hourly("zz1.xlarge") is None
     # one table: every priced instance type has its size beside its price
     for name, spec in prices.data()["ec2"]["types"].items():
         assert spec["vcpu"] > 0 and spec["memory_gib"] > 0, name
