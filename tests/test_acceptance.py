@@ -184,7 +184,7 @@ def test_expected_json_is_well_formed(case):
     for resource, rules in expected.get("costs", {}).items():
         assert resource in flagged, f"costs for {resource}, which no expected finding names"
         assert rules and set(rules) <= set(COST_RULES), rules
-        for pattern in rules.get("from_usage_file", []):
+        for pattern in rules.get("from_usage_file", []) + rules.get("cost_lines", []):
             re.compile(pattern)
         if "fargate" in rules:
             assert _valid_fargate(*_fargate_size(rules["fargate"])), rules["fargate"]
@@ -194,7 +194,7 @@ def test_expected_json_is_well_formed(case):
 CLI_KEYS = ("scan", "options", "env", "notices", "reports", "costs_command", "usage_init")
 #: the rules a case's ``costs`` may give for a resource
 COST_RULES = ("max_concurrency", "volume_unknown", "fargate", "min_runs_per_month", "current_priced",
-              "current_usd", "from_usage_file", "region", "usage")
+              "current_usd", "from_usage_file", "region", "usage", "cost_lines")
 
 
 def _cli_args(case: str, base: str) -> list[str]:
@@ -416,7 +416,7 @@ def _rule_problems(rule: str, want, finding) -> list[str]:
             problems.append(f"{where}: no current-model line")
         problems += [f"{where}: {option!r} is ${usd}/month, expected ${want:,.2f} (by hand)"
                      for option, usd in current if usd is None or abs(usd - want) > 0.005]
-    elif rule == "from_usage_file":
+    elif rule in ("from_usage_file", "cost_lines"):
         texts = [text for option, _, assumptions in lines for text in [option] + assumptions]
         problems += [f"{where}: no cost line says it came from the usage file ({pattern!r}): {texts}"
                      for pattern in want if not any(re.search(pattern, t) for t in texts)]
