@@ -213,7 +213,7 @@ def test_expected_json_is_well_formed(case):
 CLI_KEYS = ("scan", "options", "env", "notices", "reports", "costs_command", "usage_init")
 #: the rules a case's ``costs`` may give for a resource
 COST_RULES = ("max_concurrency", "volume_unknown", "fargate", "min_runs_per_month", "current_priced",
-              "current_usd", "from_usage_file", "region", "usage", "cost_lines")
+              "current_usd", "from_usage_file", "region", "usage", "cost_lines", "per_1000_runs_usd")
 
 
 def _cli_args(case: str, base: str) -> list[str]:
@@ -437,8 +437,17 @@ def _rule_problems(rule: str, want, finding) -> list[str]:
                      for option, usd in current if usd is None or abs(usd - want) > 0.005]
     elif rule in ("from_usage_file", "cost_lines"):
         texts = [text for option, _, assumptions in lines for text in [option] + assumptions]
-        problems += [f"{where}: no cost line says it came from the usage file ({pattern!r}): {texts}"
+        said = "says it came from the usage file" if rule == "from_usage_file" else "matches"
+        problems += [f"{where}: no cost line {said} ({pattern!r}): {texts}"
                      for pattern in want if not any(re.search(pattern, t) for t in texts)]
+    elif rule == "per_1000_runs_usd":
+        options = (finding.to_dict().get("costs") or {}).get("options", [])
+        current = [o for o in options if o["option"].startswith("current")]
+        problems += [f"{where}: {o['option']!r} per_1000_runs_usd {o.get('per_1000_runs_usd')}, expected "
+                     f"${want:,.2f} (by hand)" for o in current
+                     if o.get("per_1000_runs_usd") is None or abs(o["per_1000_runs_usd"] - want) > 0.005]
+        if not current:
+            problems.append(f"{where}: no current-model line")
     elif rule == "usage":
         costs = finding.to_dict().get("costs") or {}
         if costs.get("usage") != want:
