@@ -89,6 +89,9 @@ KNOWN_BUGS: dict[str, str] = {
 _USAGE_NOT_KNOWN = ("costs.usage is 'assumed' (and the totals say 'all of it on assumed usage') though every volume "
                     "comes from the code and the usage file (README: known when both rest only on those)")
 
+_NESTED_KEY = ("a usage-file entry keyed by the nested stack's resource as findings name it ('Workers/Worker') is "
+               "rejected as 'neither a Terraform address nor a logical ID' (issue 12: stack-qualified IDs)")
+
 #: The same for the cost expectations: ``case`` for its Fargate sizes, ``case:resource:rule`` for
 #: one rule of its ``costs``.
 KNOWN_COST_BUGS: dict[str, str] = {
@@ -101,6 +104,8 @@ KNOWN_COST_BUGS: dict[str, str] = {
     "tf-cf501-steady-lambdas-no-usage": _NO_CF501,
     "cfn-cf503-low-traffic-api": _NO_CF503,
     "cfn-cf503-low-traffic-api-no-usage": _NO_CF503,
+    "cfn-usage-file-nested-logical-ids:Workers/Worker:current_usd": _NESTED_KEY,
+    "cfn-usage-file-nested-logical-ids:Workers/Worker:from_usage_file": _NESTED_KEY,
     "tf-cf501-steady-lambdas:aws_lambda_function.event_enricher:current_usd": _NO_CF501,
     "tf-cf501-steady-lambdas:aws_lambda_function.event_enricher:from_usage_file": _NO_CF501,
     "tf-cf501-steady-lambdas:aws_lambda_function.pdf_renderer:current_usd": _NO_CF501,
