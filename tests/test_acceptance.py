@@ -169,7 +169,7 @@ def test_cases_are_present():
 def test_expected_json_is_well_formed(case):
     expected = _load_expected(case)
     assert {"description", "findings"} <= set(expected) <= {
-        "description", "findings", "select", "costs", *CLI_KEYS, "any_cwd"}
+        "description", "findings", "select", "costs", *CLI_KEYS, "any_cwd", "usage_error"}
     for fmt, patterns in expected.get("reports", {}).items():
         assert fmt in ("text", "markdown") and patterns, fmt
         for pattern in patterns:
@@ -683,3 +683,24 @@ def test_acceptance_usage_init(case, monkeypatch, tmp_path):
     problems += [f"{name} not listed (listed: {sorted(listed)})" for name in want["resources"] if name not in listed]
     problems += [f"{name} listed, but no check could price it" for name in want.get("absent", []) if name in listed]
     assert not problems, "\n".join([f"case {case}:"] + problems + [target.read_text(encoding="utf-8")])
+
+
+@pytest.mark.parametrize("case", _command_cases("usage_error"))
+def test_acceptance_usage_file_error(case, monkeypatch):
+    """README 'Usage files': a usage file that cannot be read stops the run with exit code 2 and a
+    message naming the file and the line (no traceback)."""
+    from click.testing import CliRunner
+
+    from computefit.cli import main
+
+    want = _load_expected(case)["usage_error"]
+    monkeypatch.chdir(REPO)
+    args = ["scan", f"tests/acceptance/{case}", *[a.replace("{case}", f"tests/acceptance/{case}") for a in want["options"]],
+            "--format", "json"]
+    result = CliRunner().invoke(main, args)
+    text = result.output + (result.stderr if result.stderr_bytes is not None else "")
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code == 2, f"exit {result.exit_code}: {text}"
+    assert "Traceback" not in text
+    unsaid = [p for p in want["output"] if not re.search(p, text)]
+    assert not unsaid, f"case {case}: output does not match {unsaid}: {text}"
