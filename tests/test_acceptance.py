@@ -78,6 +78,8 @@ CASES = _case_names()
 _NO_CF501 = "CF501 steady-high-volume-lambda (issue 12 item 6) is not on main: `--select CF501` is an unknown check"
 _NO_CF503 = "CF503 low-traffic-api-on-always-on-server (issue 12 item 8) is not on main: `--select CF503` is an unknown check"
 KNOWN_BUGS: dict[str, str] = {
+    "sam-cf501-steady-lambdas": _NO_CF501,
+    "sam-cf501-steady-lambdas-no-usage": _NO_CF501,
     "tf-cf501-steady-lambdas": _NO_CF501,
     "tf-cf501-steady-lambdas-no-usage": _NO_CF501,
     "cfn-cf503-low-traffic-api": _NO_CF503,
@@ -106,6 +108,12 @@ KNOWN_COST_BUGS: dict[str, str] = {
     "cfn-cf503-low-traffic-api-no-usage": _NO_CF503,
     "cfn-usage-file-nested-logical-ids:Workers/Worker:current_usd": _NESTED_KEY,
     "cfn-usage-file-nested-logical-ids:Workers/Worker:from_usage_file": _NESTED_KEY,
+    "sam-cf501-steady-lambdas": _NO_CF501,
+    "sam-cf501-steady-lambdas-no-usage": _NO_CF501,
+    "sam-cf501-steady-lambdas:StreamProcessor:current_usd": _NO_CF501,
+    "sam-cf501-steady-lambdas:StreamProcessor:from_usage_file": _NO_CF501,
+    "sam-cf501-steady-lambdas:WebhookFunction:current_usd": _NO_CF501,
+    "sam-cf501-steady-lambdas:WebhookFunction:from_usage_file": _NO_CF501,
     "tf-cf501-steady-lambdas:aws_lambda_function.event_enricher:current_usd": _NO_CF501,
     "tf-cf501-steady-lambdas:aws_lambda_function.event_enricher:from_usage_file": _NO_CF501,
     "tf-cf501-steady-lambdas:aws_lambda_function.pdf_renderer:current_usd": _NO_CF501,
@@ -704,3 +712,42 @@ def test_acceptance_usage_file_error(case, monkeypatch):
     assert "Traceback" not in text
     unsaid = [p for p in want["output"] if not re.search(p, text)]
     assert not unsaid, f"case {case}: output does not match {unsaid}: {text}"
+
+
+# --- issue 12 'Done when', second bullet: the corpus scan ---------------------------------------
+
+CORPUS = REPO.parent / "shared" / "corpus" / "files"
+_RESERVED = re.compile(r"reserved concurrency (\d+)")
+
+
+def _corpus_cost_problems(report: dict) -> list[str]:
+    """No $0.00 for an unknown volume, no invalid Fargate size, no upper bound above 730 h per
+    environment of reserved concurrency, in every finding's cost lines."""
+    problems = []
+    for item in report["findings"]:
+        f = _as_finding(item)
+        where = f"{f.check_id} {f.resource} ({item['file']}:{item['line']})"
+        lines = _cost_lines(f)
+        problems += [f"{where}: {vcpu:g} vCPU / {gb:g} GB is not a Fargate size"
+                     for vcpu, gb in _fargate_sizes_named(f) if not _valid_fargate(vcpu, gb)]
+        for option, usd, assumptions in lines:
+            if usd is not None and round(usd, 2) == 0 and any("unknown" in a for a in assumptions):
+                problems.append(f"{where}: {option!r} prints $0.00/month for an unknown volume")
+        reserved = [int(n) for _, _, assumptions in lines for a in assumptions for n in _RESERVED.findall(a)]
+        if reserved:
+            problems += _rule_problems("max_concurrency", min(reserved), f)[:1]
+    return problems
+
+
+@pytest.mark.slow
+def test_acceptance_corpus_costs_are_honest(monkeypatch, tmp_path):
+    """Scan the shared corpus (skipped when it is absent) and judge every cost line."""
+    if not CORPUS.is_dir():
+        pytest.skip("the shared corpus is not on this machine")
+    out = tmp_path / "corpus.json"
+    _cli(["scan", str(CORPUS), "--format", "json", "-o", str(out), "--fail-on", "never", "--ignore-bad-template"],
+         monkeypatch)
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert len(report["findings"]) > 100, len(report["findings"])
+    problems = _corpus_cost_problems(report)
+    assert not problems, "\n".join(problems[:40] + [f"... {len(problems)} in all"])
