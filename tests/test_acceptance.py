@@ -509,6 +509,19 @@ def test_acceptance_fargate_sizes_are_valid(case, monkeypatch):
     assert not problems, "\n".join([f"case {case}:"] + problems)
 
 
+_UNOPENABLE = re.compile(r"(?i)knowledge base|knowledge\.md|section \d+\.\d+")
+
+
+@pytest.mark.parametrize("case", _judged_cases(KNOWN_COST_BUGS))
+def test_acceptance_cost_sources_can_be_opened(case, monkeypatch):
+    """Issue 12 'Sources users cannot open': no cost line cites a document that is not in the
+    repository (``knowledge base section 3.2``); sources are URLs or files a user can open."""
+    _, findings = _scan_for_costs(case, monkeypatch)
+    problems = [f"{f.check_id} {f.resource}: {text!r}" for f in findings for option, _, assumptions in _cost_lines(f)
+                for text in [option, *assumptions] if _UNOPENABLE.search(text)]
+    assert not problems, "\n".join([f"case {case}:"] + problems)
+
+
 def _cost_rules() -> list:
     params = []
     for case in CASES:
@@ -742,6 +755,8 @@ def _corpus_cost_problems(report: dict) -> list[str]:
         lines = _cost_lines(f)
         problems += [f"{where}: {vcpu:g} vCPU / {gb:g} GB is not a Fargate size"
                      for vcpu, gb in _fargate_sizes_named(f) if not _valid_fargate(vcpu, gb)]
+        problems += [f"{where}: cites {text!r}, which no user can open" for _, _, assumptions in lines
+                     for text in assumptions if _UNOPENABLE.search(text)][:1]
         for option, usd, assumptions in lines:
             if usd is not None and round(usd, 2) == 0 and any("unknown" in a for a in assumptions):
                 problems.append(f"{where}: {option!r} prints $0.00/month for an unknown volume")
