@@ -1,5 +1,5 @@
-"""Acceptance tests for CF101-CF103, CF201-CF206, CF301-CF304, CF401-CF403 and CF502, written from
-the specification only.
+"""Acceptance tests for CF101-CF103, CF201-CF206, CF301-CF304, CF401-CF403, CF502 (and issue 12's
+CF501, CF503 and costs), written from the specification only.
 
 Every folder under tests/acceptance/ is one realistic case: CloudFormation / SAM / CDK templates or
 a Terraform root folder, plus an ``expected.json``::
@@ -40,6 +40,24 @@ as a user runs it):
   construct path the report names beside the logical ID;
 - ``any_cwd``: true when the case is also scanned from the repository root, the folder above it and
   /tmp with an absolute path, which must give identical findings (issue 8, "Done when").
+
+Issue 12 keys (costs a FinOps reviewer would sign; dollar figures are worked out by hand from AWS's
+published unit prices, the arithmetic in the case's description):
+
+- more ``costs`` rules: ``current_usd`` (the current-model line's monthly figure, to the cent),
+  ``per_1000_runs_usd`` (its cost per 1,000 runs when the volume is unknown), ``from_usage_file``
+  (regular expressions, e.g. ``infracost-usage\\.yml:12``, each matched by some cost line: the line
+  says it came from the usage file), ``cost_lines`` (the same for any text), ``region`` (the region
+  priced) and ``usage`` (``known`` / ``assumed``); a case with CLI keys is priced through the CLI,
+  so ``options`` can pass ``--usage-file {case}/infracost-usage.yml``;
+- ``reports``: ``{"text"|"markdown": [patterns]}`` the report must match (the totals), and every
+  finding with costs must carry ``current``, ``cheapest_alternative`` and ``monthly_saving``;
+- ``costs_command``: ``computefit costs PATH --format json`` (with its ``options``) must have the
+  issue's exact shape, price every resource two ways or more with the current model first, and give
+  each listed resource its ``current_usd`` / ``resource_type`` / ``mentions``;
+- ``usage_init``: ``computefit usage PATH --init FILE`` must list ``resources`` under
+  ``resource_usage`` and none of ``absent``;
+- ``usage_error``: the scan with these ``options`` exits 2 and its output matches ``output``.
 """
 
 from __future__ import annotations
