@@ -396,11 +396,13 @@ class ScheduledJobOnAlwaysOnServer(Check):
                 lam = pricing.lambda_job(runs_per_month, duration_s, memory_mb, arch,
                                          option=f"EventBridge Scheduler + Lambda {memory_mb} MB")
                 lam.assumptions[:0] = run_notes + [f"memory {sizing}"]
+                lam.assumed = given.minutes is None or bool(unknown_schedules)
                 costs.append(lam)
             f_vcpu, f_gb = pricing.fargate_size(vcpu, gib)
             far = pricing.fargate_job(runs_per_month, duration_s, f_vcpu, f_gb, arch,
                                       option=f"EventBridge Scheduler + Fargate task {f_vcpu:g} vCPU / {f_gb:g} GB")
             far.assumptions[:0] = run_notes + [sizing]
+            far.assumed = given.minutes is None or bool(unknown_schedules)
             costs.append(far)
         costs.append(pricing.scheduler_schedule(runs_per_month))
         return costs

@@ -210,6 +210,9 @@ class LambdaNearTimeoutLimit(Check):
         lam.assumptions[:0] = [dur_note, *runs.notes, *capped, *inputs]
         far = pricing.fargate_job(count, duration, vcpu, gb, arch, option=f"{far_label} {label}")
         far.assumptions[:0] = [dur_note, *runs.notes, *capped, rule]
+        # known usage when the runs are counted in full (a usage file, or schedules only) and each
+        # run's duration is given; the full timeout is an upper bound, an assumption
+        lam.assumed = far.assumed = runs.lower_bound or given is None
         return [lam, far]
 
 

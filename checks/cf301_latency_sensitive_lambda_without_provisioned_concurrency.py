@@ -458,9 +458,11 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
             pc = CostLine(label, None, ["memory size could not be resolved"])
         if peak is not None and peak.value >= 1:
             pc.assumptions.append(pricing.input_note("environments: peak_concurrency", peak, f"{peak.value:,}"))
+            pc.assumed = False  # warm capacity sized to the given peak, all month
         else:
             pc.assumptions.append("environments: check option provisioned_environments; size it to peak "
                                   "concurrent requests (or give peak_concurrency in a usage file)")
+            pc.assumed = True  # the number of environments is an assumption
         costs = [pc]
         current = None
         requests = usage.get("monthly_requests") if usage else None
@@ -482,6 +484,7 @@ class LatencySensitiveLambdaWithoutProvisionedConcurrency(Check):
                                          option=f"current: on demand, {count:,.0f} requests/month at {memory} MB")
                 now.assumptions[:0] = [pricing.input_note("requests", requests, f"{requests.value:,}/month"),
                                        note, *capped]
+                now.assumed = given is None  # the requests are given; the duration may be the timeout
                 current = now
         if rt.snapstart_supported:
             fact = facts.fact("lambda.snapstart_free_runtimes")

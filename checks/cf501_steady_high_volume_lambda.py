@@ -252,7 +252,7 @@ class SteadyHighVolumeLambda(Check):
             cost = f"${cur:,.2f} a month on Lambda if they are busy all month (${idle:,.2f} idle)"
         saving = f" (about ${cur - far:,.2f} less)" if vol.known and not vol.upper_bound else ""
         message = (f"{unit.name} {what}: {cost} against ${far:,.2f} for a Fargate service of {v.tasks} tasks"
-                   f"{saving}; {v.break_even}.")
+                   f"{saving}; break-even: {v.break_even}.")
         recommendation = (
             "If the load is steady, run it as an ECS service on Fargate (at least two tasks across Availability "
             "Zones behind the same API or an Application Load Balancer; Graviton tasks cost about 20 % less), or "

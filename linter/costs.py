@@ -109,7 +109,7 @@ def _lambda(unit: m.ComputeUnit, vol: Volumes) -> list[CostLine]:
     return options
 
 
-def _servers(unit: m.ComputeUnit, count: int | None, usage=None) -> list[CostLine]:
+def _servers(unit: m.ComputeUnit, count: int | None, usage=None, model: m.Model | None = None) -> list[CostLine]:
     itype = unit.value(m.INSTANCE_TYPE)
     given_n = usage.get("instances") if usage is not None else None
     given_h = usage.get("monthly_hrs") if usage is not None else None
@@ -131,6 +131,8 @@ def _servers(unit: m.ComputeUnit, count: int | None, usage=None) -> list[CostLin
     elif count is None:
         current.assumptions.append("group size unknown: priced for 1 instance")
         current.assumed = True
+    # the EBS volumes and public IPv4 addresses written in the source, as the checks count them
+    pricing.with_extras(current, pricing.ec2_extras(unit, model, hours), n)
     options = [current]
     size = pricing.ec2_size(itype)
     if size is not None:
@@ -156,7 +158,15 @@ def _ecs(unit: m.ComputeUnit) -> list[CostLine]:
     if count is None:
         line.assumptions.append("desired count unknown: priced for 1 task")
     line.assumed = count is None
-    return [line]
+    options = [line]
+    if arch == "x86_64":  # the same tasks on Graviton: 20 % less, for an arm64 (or multi-arch) image
+        arm = pricing.fargate_hours(n * pricing.hours_per_month(), size[0], size[1], "arm64",
+                                    option=f"{n} x Fargate task {size[0]:g} vCPU / {size[1]:g} GB on arm64 (Graviton), "
+                                           "always on")
+        arm.assumptions.append("needs an arm64 or multi-architecture image (runtime_platform cpu_architecture ARM64)")
+        arm.assumed = line.assumed
+        options.append(arm)
+    return options
 
 
 def _state_machine(res: m.Resource) -> list[CostLine]:
@@ -202,9 +212,10 @@ def bill(model: m.Model, volumes: Callable[[m.ComputeUnit], Volumes] | None = No
                 if unit.kind == m.LAMBDA_FUNCTION:
                     options = _lambda(unit, volumes(unit))
                 elif unit.kind == m.EC2_INSTANCE:
-                    options = _servers(unit, 1, given)
+                    options = _servers(unit, 1, given, model)
                 elif unit.kind == m.AUTO_SCALING_GROUP:
-                    options = _servers(unit, _int(unit.value(m.DESIRED_CAPACITY, unit.value(m.MIN_SIZE))), given)
+                    options = _servers(unit, _int(unit.value(m.DESIRED_CAPACITY, unit.value(m.MIN_SIZE))), given,
+                                       model)
                 elif unit.kind == m.ECS_SERVICE:
                     options = _ecs(unit)
                 else:

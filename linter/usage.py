@@ -138,7 +138,7 @@ def _kind_of(rtype: str | None) -> str | None:
 # --------------------------------------------------------------------------------------------------
 
 _TOKEN = re.compile(r'([A-Za-z_][A-Za-z0-9_-]*)(?:\[(\*|\d+|"(?:[^"\\]|\\.)*")\])?')
-_LOGICAL_ID = re.compile(r"^[A-Za-z0-9]+$")
+_LOGICAL_ID = re.compile(r"^[A-Za-z0-9]+(?:/[A-Za-z0-9]+)*$")  # a nested stack's resource: Workers/Worker
 
 
 @dataclass(frozen=True)
