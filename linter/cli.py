@@ -402,11 +402,14 @@ def scan(paths, formats, outputs, fail_on, ignore_bad_template, exit_zero, selec
 
 
 def _bad_file(error) -> bool:
-    """A file that exists but could not be read as a template or module (what
-    --ignore-bad-template lets pass); not a missing path or an internal error (``<model>``)."""
+    """A file (or a module folder none of whose files could be read) that exists but could not be
+    read as a template or module (what --ignore-bad-template lets pass); not a missing path or an
+    internal error (``<model>``)."""
     from .reporters.common import is_file_path
 
-    return is_file_path(error.file) and os.path.isfile(error.file)
+    if getattr(error, "internal", False) or not is_file_path(error.file):
+        return False
+    return os.path.isfile(error.file) or os.path.isdir(error.file)
 
 
 def _split_commas(values: tuple[str, ...]) -> tuple[str, ...]:

@@ -217,3 +217,15 @@ def test_ignore_bad_template_lists_the_file_without_exit_2(tmp_path, monkeypatch
     assert lenient.exit_code == 0 and "bad.template:2  error  YAML syntax error" in lenient.output
     # a path that does not exist is still a usage problem
     assert CliRunner().invoke(main, ["scan", "nowhere", "--ignore-bad-template"]).exit_code == 2
+
+
+def test_ignore_bad_template_covers_a_module_none_of_whose_files_parse(tmp_path, monkeypatch):
+    # the error of a module folder whose every .tf file is broken names the folder, not a file
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "main.tf").write_text('resource "aws_lambda_function" "f" {\n  timeout = \n')
+    (tmp_path / "broken" / "other.tf").write_text('variable "x" {\n  default = [\n')
+    strict = CliRunner().invoke(main, ["scan", "broken"])
+    assert "no file of the module could be read" in strict.output
+    assert strict.exit_code == 2
+    assert CliRunner().invoke(main, ["scan", "broken", "--ignore-bad-template"]).exit_code == 0
