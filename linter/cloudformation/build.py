@@ -22,8 +22,6 @@ from .loader import CfnDict, CfnList
 
 SAM_FUNCTION = "AWS::Serverless::Function"
 #: SAM function properties expanded into the resources SAM generates (not raw properties).
-#: The branch of an Fn::If that removes a property (``!Ref AWS::NoValue``).
-_REMOVED = object()
 SAM_EXPANDED = ("AutoPublishAlias", "ProvisionedConcurrencyConfig", "FunctionUrlConfig", "Events")
 SAM_STATE_MACHINE = "AWS::Serverless::StateMachine"
 #: SAM APIs, and the type and kind of the authorizer SAM generates for each Lambda authorizer.
@@ -437,21 +435,6 @@ class Builder:
             return self.fn_globals[key], self.fn_globals.line_of(key), True
         return None
 
-    def _if_branch(self, value: Any) -> Any:
-        """``value`` with each ``Fn::If`` around it replaced by the branch its condition chooses:
-        ``_REMOVED`` for ``AWS::NoValue``, Unknown when a condition is unknown."""
-        for _ in range(32):  # nested Fn::If, bounded
-            f = _fn(value)
-            if f is None or f[0] != "Fn::If" or not isinstance(f[1], list) or len(f[1]) != 3:
-                return value
-            cond = self.t.condition(f[1][0])
-            if cond is None:
-                return Unknown(f"depends on condition {f[1][0]}")
-            value = f[1][1] if cond else f[1][2]
-            if _fn(value) == ("Ref", "AWS::NoValue"):
-                return _REMOVED
-        return Unknown("Fn::If nested too deeply")
-
     def sam_function(self, fn: Resource, props: CfnDict) -> list[Resource]:
         """The resources SAM generates for a function: its AutoPublishAlias alias (with the
         provisioned concurrency SAM puts on it), its function URL, and one per event."""
@@ -469,15 +452,14 @@ class Builder:
             pc = self.sam_value(props, "ProvisionedConcurrencyConfig")
             if pc is not None:
                 value, line, from_globals = pc
-                chosen = self._if_branch(value)  # !If [IsProd, {...}, !Ref AWS::NoValue], as SAM's examples write it
-                if chosen is _REMOVED:
-                    pc = None
-                elif isinstance(chosen, Unknown):
-                    a.attributes["provisioned_concurrency"] = Setting(
-                        Unknown(f"ProvisionedConcurrencyConfig {chosen.reason}"), self.loc(line), m.ORIGIN_UNKNOWN)
-                    pc = None
-                else:
-                    value = chosen
+                if (_fn(value) or ("",))[0] == "Fn::If":  # !If [IsProd, {...}, !Ref AWS::NoValue], as SAM's examples write it
+                    value = self.t.value(value)  # the branch its condition chooses, None for AWS::NoValue
+                    if value is None:
+                        pc = None
+                    elif is_unknown(value):
+                        a.attributes["provisioned_concurrency"] = Setting(
+                            Unknown(f"ProvisionedConcurrencyConfig {value.reason}"), self.loc(line), m.ORIGIN_UNKNOWN)
+                        pc = None
             if pc is not None:
                 if isinstance(value, CfnDict) and "ProvisionedConcurrentExecutions" in value:
                     s = self.t.setting(value["ProvisionedConcurrentExecutions"],
