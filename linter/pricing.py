@@ -304,7 +304,7 @@ def ec2_extras(unit, model=None, hours: float | None = None, volume_hours: float
                          + (f" (type not written: {vtype}, the EC2 default, {default_type.url})" if stated else "")
                          + f" ({prices.source(found.source_id)['url']})" + "".join(f"; {n}" for n in found.notes))
     ipv4_price = prices.unit("public_ipv4_hour")
-    ipv4 = _Rate(ipv4_price.value, prices.source(ipv4_price.source_id)["url"])
+    ipv4_h, ipv4_url = ipv4_price.value, prices.source(ipv4_price.source_id)["url"]
     run_h = month if hours is None else hours
     public = unit.setting(m.PUBLIC_IP)
     eips = _elastic_ips(unit, model)
@@ -312,22 +312,16 @@ def ec2_extras(unit, model=None, hours: float | None = None, volume_hours: float
         out.notes.append(f"public IPv4 (associate_public_ip_address at {public.location}) replaced by the "
                          "Elastic IP below: counted once")
     elif public is not None and _truthy(public.value):
-        out.monthly_usd += ipv4.value * run_h
-        out.notes.append(f"public IPv4 (associate_public_ip_address at {public.location}): ${_p(ipv4.value)}/h x "
-                         f"{run_h:,.0f} h = ${ipv4.value * run_h:,.2f} ({ipv4.url})")
+        out.monthly_usd += ipv4_h * run_h
+        out.notes.append(f"public IPv4 (associate_public_ip_address at {public.location}): ${_p(ipv4_h)}/h x "
+                         f"{run_h:,.0f} h = ${ipv4_h * run_h:,.2f} ({ipv4_url})")
     elif public is not None and m.is_unknown(public.value):
         out.notes.append(f"public IPv4 at {public.location}: unknown ({public.value.reason}), not priced")
     for eip in eips:
-        out.monthly_usd += ipv4.value * month
-        out.notes.append(f"Elastic IP {eip.address} ({eip.location}): ${_p(ipv4.value)}/h x {month:,.0f} h = "
-                         f"${ipv4.value * month:,.2f}, billed while allocated ({ipv4.url})")
+        out.monthly_usd += ipv4_h * month
+        out.notes.append(f"Elastic IP {eip.address} ({eip.location}): ${_p(ipv4_h)}/h x {month:,.0f} h = "
+                         f"${ipv4_h * month:,.2f}, billed while allocated ({ipv4_url})")
     return out
-
-
-@dataclass
-class _Rate:
-    value: float
-    url: str
 
 
 def _truthy(v) -> bool:
