@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NamedTuple
 
 from . import schedules
 from .lazyre import LazyPattern as _lazy
@@ -270,9 +270,21 @@ def _heredoc_blocks(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def _while_sleep(text: str) -> Iterator[tuple[str, str, str]]:
-    """(body, seconds, loop text) of each ``while true; do ... sleep N`` loop: the loop head and the
-    first ``sleep N`` after it, without rescanning the text from every loop head."""
+class _Loop(NamedTuple):
+    """One ``while true; do ... sleep N`` loop: its body (text and span in the script), the sleep
+    as written, its seconds (None when unreadable) and the loop's text."""
+
+    body: str
+    start: int
+    end: int
+    secs_text: str
+    seconds: float | None
+    text: str
+
+
+def _while_sleep(text: str) -> Iterator[_Loop]:
+    """Each ``while true; do ... sleep N`` loop: the loop head and the first ``sleep N`` after it,
+    without rescanning the text from every loop head."""
     sleeps = list(_SLEEP.finditer(text))
     sleep_starts = [s.start() for s in sleeps]
     pos = 0
@@ -284,23 +296,10 @@ def _while_sleep(text: str) -> Iterator[tuple[str, str, str]]:
         if k == len(sleeps):
             return  # no sleep after this loop head, nor after any later one
         s = sleeps[k]
-        yield text[w.end():s.start()], s.group("secs"), text[w.start():s.end()]
+        secs = s.group("secs")
+        yield _Loop(text[w.end():s.start()], w.end(), s.start(), secs,
+                    schedules.parse_duration(secs[:-1] if secs.endswith("s") else secs), text[w.start():s.end()])
         pos = s.end()
-
-
-def _while_sleep_spans(text: str) -> list[tuple[int, int, float | None]]:
-    """(start, end, seconds) of each ``while true; do ... sleep N`` loop's body in ``text``."""
-    out = []
-    sleeps = list(_SLEEP.finditer(text))
-    sleep_starts = [s.start() for s in sleeps]
-    for w in _WHILE_DO.finditer(text):
-        k = bisect_left(sleep_starts, w.end())
-        if k == len(sleeps):
-            break
-        secs = sleeps[k].group("secs")
-        out.append((w.end(), sleeps[k].start(),
-                    schedules.parse_duration(secs[:-1] if secs.endswith("s") else secs)))
-    return out
 
 
 def _fetched_paths(text: str) -> list[str]:
@@ -415,11 +414,11 @@ def analyse(text: str | None, names: list[str] | None = None, boot_script: bool 
         wl.opaque.append(f"over {MAX_CRON_LINES:,} cron lines: the rest of the script was not read")
     for j in _timer_jobs(script, None):
         add(j)
-    for body, secs_text, loop in _while_sleep(script):
-        secs = schedules.parse_duration(secs_text.replace("s", "") if secs_text.endswith("s") else secs_text)
-        if secs and secs >= 60:
-            body = " ".join(body.split()).rstrip(";& ")[:120]
-            add(Job(schedules.interval(secs, f"sleep {secs_text}"), body, loop.split("\n")[0][:200]))
+    loops = list(_while_sleep(script))
+    for loop in loops:
+        if loop.seconds and loop.seconds >= 60:
+            body = " ".join(loop.body.split()).rstrip(";& ")[:120]
+            add(Job(schedules.interval(loop.seconds, f"sleep {loop.secs_text}"), body, loop.text.split("\n")[0][:200]))
     for m in _SCHTASKS.finditer(script):
         args = m.group("args")
         sc = re.search(r"/sc\s+(\w+)", args, re.I)
@@ -438,7 +437,7 @@ def analyse(text: str | None, names: list[str] | None = None, boot_script: bool 
     # the body of a loop that sleeps a minute or more between runs is a job, not a server, even
     # when it starts one (`while :; do node export.js; sleep 1800; done`); a short sleep is a
     # restart loop around a server
-    job_bodies = [(a, b) for a, b, secs in _while_sleep_spans(script) if (secs or 0) >= 60]
+    job_bodies = [(loop.start, loop.end) for loop in loops if (loop.seconds or 0) >= 60]
 
     def in_job_loop(i: int, found_at: int) -> bool:
         at = numbered[i][0] + found_at
