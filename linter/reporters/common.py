@@ -243,18 +243,17 @@ def cost_totals(findings) -> dict | None:
     overall, by_check, bases = zero(), {}, []
     for f in findings:
         pair = cost_pair(f)
-        if pair is None:
-            if f.costs and (f.costs[0].monthly_usd is None or not math.isfinite(f.costs[0].monthly_usd)):
-                # costed, but with no monthly figure (runs a month unknown): counted, never as $0
-                header = header_of(f.pricing)
-                if header not in bases:
-                    bases.append(header)
-                for t in (overall, by_check.setdefault(f.check_id, zero())):
-                    t["unpriced"] += 1
+        # costed, but with no monthly figure (runs a month unknown): counted, never as $0
+        unpriced = pair is None and bool(f.costs) and not _known(f.costs[0].monthly_usd)
+        if pair is None and not unpriced:
             continue
         header = header_of(f.pricing)
         if header not in bases:
             bases.append(header)
+        if unpriced:
+            for t in (overall, by_check.setdefault(f.check_id, zero())):
+                t["unpriced"] += 1
+            continue
         saving = max(0.0, pair[0] - pair[1])
         assumed = saving if cost_summary(f.costs).get("usage") != "known" else 0.0
         for t in (overall, by_check.setdefault(f.check_id, zero())):
