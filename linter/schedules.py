@@ -151,12 +151,9 @@ def parse_unix_cron(fields: str) -> Schedule:
     spec = _MACROS.get(expr.lower(), expr)
     if re.search(rf"\d{{{_MAX_DIGITS + 1}}}", spec):
         return _invalid(expr, "a number in it is too large for a cron field")
-    try:
-        from croniter import croniter  # imported only when a schedule is read
-
-        expanded, nth_weekday = croniter.expand(spec)
-    except Exception as exc:  # croniter raises its own error types for bad fields
-        return _invalid(expr, f"cannot read {_quoted(expr)}: {exc}")
+    expanded, nth_weekday, error = _expand(spec)
+    if error is not None:
+        return _invalid(expr, f"cannot read {_quoted(expr)}: {error}")
     try:
         minutes, hours, dom, month, dow = expanded[:5]
         if nth_weekday:  # `5#2`: croniter lists the weekday (5) and returns its nth (2) apart
@@ -167,6 +164,94 @@ def parse_unix_cron(fields: str) -> Schedule:
         return Schedule(expr, runs, _describe_cron(minutes, hours, runs), _shortest_gap(minutes, hours))
     except (ValueError, TypeError) as exc:  # a field croniter accepts that cron does not
         return _invalid(expr, f"cannot read {_quoted(expr)}: {exc}")
+
+
+#: How many expansions the cache entry keeps (a repository has a few dozen expressions).
+_MAX_KEPT_EXPANSIONS = 2048
+
+
+def _expand(spec: str) -> tuple[list, dict, str | None]:
+    """croniter's expansion of five cron fields: (fields, nth weekdays, None), or (None, None, the
+    reason croniter gives) for fields it rejects.
+
+    Importing croniter (with python-dateutil's time zones) is a fifth of a one-file scan, so its
+    answers are kept in computefit's cache folder (:mod:`computefit.usercache`), in an entry named
+    by computefit's version and by croniter's own file: a pre-commit run on a template whose
+    expressions were read before never imports croniter. An upgrade of either reads a new entry."""
+    memo = _expansions()
+    kept = memo.get(spec)
+    if kept is None:
+        from croniter import croniter  # imported only for an expression not read before
+
+        try:
+            fields, nth = croniter.expand(spec)
+            kept = {"fields": fields, "nth": {str(k): sorted(v) for k, v in nth.items()}}
+        except Exception as exc:  # croniter raises its own error types for bad fields
+            kept = {"error": str(exc)}
+        memo[spec] = kept
+        _keep_expansions(memo)
+    if "error" in kept:
+        return None, None, kept["error"]
+    return [list(f) for f in kept["fields"]], {int(k): set(v) for k, v in kept["nth"].items()}, None
+
+
+@functools.lru_cache(maxsize=1)
+def _expansions_entry() -> str | None:
+    """The cache entry's name, or None when croniter is not where its file can be read."""
+    import importlib.util
+    import os
+
+    from . import __version__
+
+    try:
+        spec = importlib.util.find_spec("croniter")
+        folder = next(iter(spec.submodule_search_locations or [])) if spec else None
+        st = os.stat(os.path.join(folder, "croniter.py")) if folder else None
+    except (ImportError, OSError, ValueError, StopIteration):
+        return None
+    if st is None:
+        return None
+    return f"cron-expansions-{__version__}-croniter{st.st_size}-{st.st_mtime_ns}.json"
+
+
+@functools.lru_cache(maxsize=1)
+def _expansions() -> dict:
+    import json
+
+    from . import usercache
+
+    name = _expansions_entry()
+    data = usercache.read(name) if name else None
+    try:
+        memo = json.loads(data) if data else {}
+    except ValueError:  # a damaged entry: start again
+        memo = {}
+    return memo if isinstance(memo, dict) and all(_well_formed(v) for v in memo.values()) else {}
+
+
+def _well_formed(kept) -> bool:
+    if not isinstance(kept, dict):
+        return False
+    if "error" in kept:
+        return isinstance(kept["error"], str)
+    fields, nth = kept.get("fields"), kept.get("nth")
+    return (isinstance(fields, list) and len(fields) >= 5
+            and all(isinstance(f, list) and all(isinstance(x, (int, str)) for x in f) for f in fields)
+            and isinstance(nth, dict) and all(k.isascii() and k.isdigit() and isinstance(v, list)
+                                              and all(isinstance(n, int) for n in v) for k, v in nth.items()))
+
+
+def _keep_expansions(memo: dict) -> None:
+    import json
+
+    from . import usercache
+
+    name = _expansions_entry()
+    if name is None:
+        return
+    while len(memo) > _MAX_KEPT_EXPANSIONS:  # the oldest first
+        del memo[next(iter(memo))]
+    usercache.write(name, json.dumps(memo, separators=(",", ":")).encode())
 
 
 def _shortest_gap(minutes: list, hours: list) -> float:

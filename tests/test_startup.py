@@ -162,3 +162,59 @@ def test_no_usable_cache_folder_still_parses(fresh_parser, monkeypatch, tmp_path
     (tmp_path / "a-file").write_text("")
     monkeypatch.setenv("COMPUTEFIT_CACHE_DIR", str(tmp_path / "a-file" / "cache"))  # cannot be made
     assert syntax.parse_hcl_text('a = 1\n').data == "start"
+
+
+# --------------------------------------------------------------------------------------------------
+# croniter's expansions, kept between runs
+# --------------------------------------------------------------------------------------------------
+
+_CRON = ["15 2 * * *", "*/5 * * * 1-5", "0 9 * * 5#2", "0 0 L * *", "0 8-18/2 1,15 JAN-MAR MON-FRI",
+         "0 0 * * 6L", "bad", "61 * * * *", "0 0 31 2 *", "@daily"]
+
+
+@pytest.fixture
+def fresh_expansions(cache_dir):
+    from computefit import schedules
+
+    def clear():
+        for fn in (schedules._expansions, schedules._expansions_entry, schedules.parse_unix_cron):
+            fn.cache_clear()
+
+    clear()
+    yield schedules, clear
+    clear()
+
+
+def test_kept_expansions_read_as_croniter_reads_them(fresh_expansions, cache_dir):
+    schedules, clear = fresh_expansions
+    cold = [schedules.parse_unix_cron(e) for e in _CRON]  # croniter's answers, kept
+    [entry] = os.listdir(cache_dir)
+    assert entry.startswith("cron-expansions-") and entry.endswith(".json")
+    assert set(json.loads((cache_dir / entry).read_text())) == {schedules._MACROS.get(e, e) for e in _CRON}
+    clear()
+    warm = [schedules.parse_unix_cron(e) for e in _CRON]  # read back from the entry
+    assert warm == cold
+    assert [s.invalid is not None for s in cold] == [False, False, False, False, False, True, True, True, False, False]
+    os.environ["COMPUTEFIT_CACHE_DIR"] = ""  # the cache turned off: croniter every time
+    clear()
+    assert [schedules.parse_unix_cron(e) for e in _CRON] == cold
+
+
+def test_a_damaged_expansions_entry_is_read_again_from_croniter(fresh_expansions, cache_dir):
+    schedules, clear = fresh_expansions
+    want = schedules.parse_unix_cron("*/5 * * * 1-5")
+    [entry] = os.listdir(cache_dir)
+    for damage in ('{"*/5 * * * 1-5": {"fields": 3}}', "not json", '["a list"]',
+                   '{"*/5 * * * 1-5": {"fields": [[1], [2], [3], [4], [5]], "nth": {"x": [1]}}}',
+                   '{"*/5 * * * 1-5": {"fields": [[1], [2], [3], [4], [{}]], "nth": {}}}'):
+        (cache_dir / entry).write_text(damage)
+        os.chmod(cache_dir / entry, 0o600)
+        clear()
+        assert schedules.parse_unix_cron("*/5 * * * 1-5") == want
+
+
+def test_a_template_read_before_does_not_import_croniter(cache_dir):
+    first = _modules_loaded_by_scan(str(TEMPLATE))
+    assert "computefit.schedules" in first  # the template has a schedule expression
+    second = _modules_loaded_by_scan(str(TEMPLATE))
+    assert _loaded(second, "croniter", "dateutil") == []
