@@ -39,11 +39,6 @@ from typing import Any
 
 from .check import SEVERITIES
 
-try:  # Python 3.11+
-    import tomllib as _toml
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    import tomli as _toml  # type: ignore[no-redef]
-
 FAIL_ON = (*reversed(SEVERITIES), "never")  # error, warning, info, never
 CONFIG_FILE = ".computefit.toml"
 PYPROJECT = "pyproject.toml"
@@ -242,6 +237,10 @@ def _has_tool_table(pyproject: str) -> bool:
 
 
 def _read_toml(path: str) -> dict:
+    try:  # Python 3.11+; imported only when there is a configuration file to read
+        import tomllib as _toml
+    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+        import tomli as _toml  # type: ignore[no-redef]
     try:
         with open(path, "rb") as fh:
             return _toml.load(fh)

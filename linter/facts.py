@@ -12,11 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-try:  # Python 3.11+
-    import tomllib as _toml
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    import tomli as _toml  # type: ignore[no-redef]
-
 _FACTS_FILE = Path(__file__).with_name("data") / "facts.toml"
 
 
@@ -39,8 +34,9 @@ class Fact:
 
 @functools.lru_cache(maxsize=1)
 def _data() -> dict:
-    with _FACTS_FILE.open("rb") as fh:
-        return _toml.load(fh)
+    from . import usercache
+
+    return usercache.data_table(str(_FACTS_FILE))
 
 
 def fact(key: str) -> Fact:

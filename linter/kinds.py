@@ -17,11 +17,6 @@ from typing import Any
 from . import facts
 from .model import ORIGIN_SERVICE_DEFAULT, Resource, Setting, Unknown, is_unknown
 
-try:  # Python 3.11+
-    import tomllib as _toml
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    import tomli as _toml  # type: ignore[no-redef]
-
 _FILE = Path(__file__).with_name("data") / "kinds.toml"
 
 CLOUDFORMATION = "cloudformation"
@@ -61,8 +56,9 @@ _LANG_KEYS = {"cfn": CLOUDFORMATION, "tf": TERRAFORM, "module": MODULE}
 
 @functools.lru_cache(maxsize=1)
 def table() -> dict[str, Kind]:
-    with _FILE.open("rb") as fh:
-        data = _toml.load(fh)
+    from . import usercache
+
+    data = usercache.data_table(str(_FILE))
     out = {}
     for name, row in data.items():
         attrs = []

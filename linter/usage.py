@@ -48,11 +48,6 @@ from typing import Any, Iterable
 from .boundary import Notice
 from .model import ORIGIN_USAGE_FILE, Location, Setting
 
-try:  # Python 3.11+
-    import tomllib as _toml
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    import tomli as _toml  # type: ignore[no-redef]
-
 __all__ = ["UsageFileError", "UsageFile", "Usage", "Key", "load", "keys", "keys_for", "parse_address",
            "EMPTY"]
 
@@ -100,8 +95,9 @@ class Key:
 
 @functools.lru_cache(maxsize=1)
 def _table() -> dict:
-    with _KEYS_FILE.open("rb") as fh:
-        return _toml.load(fh)
+    from . import usercache
+
+    return usercache.data_table(str(_KEYS_FILE))
 
 
 @functools.lru_cache(maxsize=1)

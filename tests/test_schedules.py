@@ -209,3 +209,15 @@ def test_aws_nth_weekday_runs_once_a_month():
     # AWS numbers Sunday 1, so 6#2 is the second Friday, as FRI#2 is
     for expr in ("cron(0 12 ? * 6#2 *)", "cron(0 12 ? * FRI#2 *)"):
         assert schedules.parse_aws(expr).runs_per_day == pytest.approx(12 / DAYS)
+
+
+def test_a_time_zone_is_told_by_loading_it_as_the_full_list_tells_it():
+    from computefit import schedule_syntax as syn
+
+    zones = syn._zones()
+    if not zones:
+        pytest.skip("no time zone database on this machine")
+    names = sorted(zones) + ["europe/london", "Mars/Base", "posix/Europe/London", "right/UTC", "posixrules",
+                             "Europe", "../etc/passwd", "/etc/localtime", "", "Europe/../UTC", "UTC\x00"]
+    assert [n for n in names if syn._loads_as_zone(n) != (n in zones)] == []
+    assert syn.timezone("Europe/London") == [] and syn.timezone("europe/london")[0].fix == "Europe/London"

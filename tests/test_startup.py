@@ -104,6 +104,47 @@ def test_the_default_folder_follows_xdg_then_home(monkeypatch, tmp_path):
     assert usercache.folders()[0] == str(tmp_path / "home" / ".cache" / "computefit")
 
 
+def _data_tables() -> list[Path]:
+    tables = sorted((ROOT / "linter" / "data").glob("*.toml"))
+    assert {t.name for t in tables} >= {"kinds.toml", "facts.toml", "usage_keys.toml"}
+    return tables
+
+
+def test_a_data_table_reads_the_same_from_its_copy(cache_dir):
+    import tomllib
+
+    for table in _data_tables():
+        want = tomllib.loads(table.read_text(encoding="utf-8"))
+        assert usercache.data_table(str(table)) == want  # parsed, and a copy kept
+        assert usercache.data_table(str(table)) == want  # read from the copy
+    names = sorted(os.listdir(cache_dir))
+    assert len(names) == len(_data_tables()) and all(n.startswith("table-") for n in names)
+
+
+def test_an_edited_or_damaged_table_is_read_again(cache_dir, tmp_path):
+    table = tmp_path / "t.toml"
+    table.write_text('[a]\nvalue = 1\nname = "x"\n')
+    assert usercache.data_table(str(table)) == {"a": {"value": 1, "name": "x"}}
+    table.write_text('[a]\nvalue = 2\nname = "x"\n')  # same length, another content
+    assert usercache.data_table(str(table)) == {"a": {"value": 2, "name": "x"}}
+    for name in os.listdir(cache_dir):
+        (cache_dir / name).write_text("{damaged")
+        os.chmod(cache_dir / name, 0o600)
+    assert usercache.data_table(str(table)) == {"a": {"value": 2, "name": "x"}}
+    dated = tmp_path / "d.toml"
+    dated.write_text("as_of = 2026-08-21\n")  # a TOML date: JSON cannot hold it, so no copy
+    before = set(os.listdir(cache_dir))
+    assert str(usercache.data_table(str(dated))["as_of"]) == "2026-08-21"
+    assert set(os.listdir(cache_dir)) == before
+
+
+def test_a_scan_whose_tables_were_read_before_does_not_parse_toml(cache_dir, tmp_path):
+    template = tmp_path / "template.yaml"  # away from this repository's pyproject.toml
+    template.write_bytes(TEMPLATE.read_bytes())
+    _modules_loaded_by_scan(str(template))
+    assert _loaded(_modules_loaded_by_scan(str(template)), "tomllib", "tempfile") == []
+
+
 # --------------------------------------------------------------------------------------------------
 # The HCL parser, built once and loaded from the cache
 # --------------------------------------------------------------------------------------------------
