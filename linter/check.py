@@ -20,7 +20,7 @@ import inspect
 import os
 import pkgutil
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Iterable
+from typing import Any, ClassVar, Iterable, Mapping
 
 from .model import ComputeUnit, Location, Model, Resource, Setting, Trigger
 from .pricing import CostLine
@@ -270,7 +270,7 @@ def setting_evidence(setting: Setting | None) -> dict[str, Any]:
 # Registry
 # --------------------------------------------------------------------------------------------------
 
-_REGISTRY: dict[str, type[Check]] | None = None
+_REGISTRY: Mapping[str, type[Check]] | None = None
 
 #: The entry-point group under which other distributions register checks. Each entry point names a
 #: module (every Check subclass defined in it is registered) or a Check class (``module:Class``).
@@ -311,20 +311,130 @@ def _defined_in(mod, base: type) -> list[type]:
             and obj.__module__ == mod.__name__]
 
 
-def all_checks() -> dict[str, type[Check]]:
+class _Registry(Mapping):
+    """Check ID -> check class, sorted by ID. A built-in check known from the index
+    (:func:`_builtin_index`) has its module imported when its class is first asked for, so a scan
+    imports only the checks that apply to what it read (:func:`checks_needed`)."""
+
+    def __init__(self, index: dict[str, dict], loaded: dict[str, type[Check]]) -> None:
+        self._index = index  # ID -> what the index says of a built-in check not imported yet
+        self._loaded = dict(loaded)
+        self._ids = sorted(set(index) | set(loaded))
+
+    def __getitem__(self, check_id: str) -> type[Check]:
+        cls = self._loaded.get(check_id)
+        if cls is None:
+            entry = self._index[check_id]  # KeyError for an unknown ID, as a dict raises
+            mod = importlib.import_module(f"{__package__}.checks.{entry['module']}")
+            for obj in _defined_in(mod, Check):
+                self._loaded.setdefault(obj.id, obj)
+            cls = self._loaded[check_id]
+        return cls
+
+    def __setitem__(self, check_id: str, cls: type[Check]) -> None:  # a plugin's check
+        self._loaded[check_id] = cls
+        self._ids = sorted(set(self._ids) | {check_id})
+
+    def __contains__(self, check_id: object) -> bool:
+        return check_id in self._loaded or check_id in self._index
+
+    def __iter__(self):
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def info(self, check_id: str) -> dict:
+        """What the runner needs to know of a check without importing it (see :func:`_describe`)."""
+        cls = self._loaded.get(check_id)
+        return _describe(cls) if cls is not None else self._index[check_id]
+
+
+def _describe(cls: type[Check]) -> dict:
+    """A check's index entry: its module (under ``computefit.checks``), what it applies to, whether
+    the runner calls it per subject, and whether it runs unless selected."""
+    return {
+        "module": cls.__module__.rsplit(".", 1)[-1],
+        "applies_to": list(getattr(cls, "applies_to", ())),
+        "per_subject": cls.run is Check.run,
+        "own_subjects": cls.subjects is not Check.subjects,
+        "default_enabled": bool(getattr(cls, "default_enabled", True)),
+    }
+
+
+def _builtin_index(pkg) -> dict[str, dict] | None:
+    """The index of the built-in checks (ID -> :func:`_describe`), kept in computefit's cache folder
+    (:mod:`computefit.usercache`) under a name made of computefit's version and the name, size and
+    mtime of every file in the checks folder, so adding or editing a check builds it again. Building
+    it imports every check; None when the folder cannot be listed (the checks are then imported)."""
+    import json
+    import zlib
+
+    from . import __version__, usercache
+
+    folders = list(getattr(pkg, "__path__", []))
+    if len(folders) != 1:
+        return None
+    try:
+        with os.scandir(folders[0]) as it:
+            stamp = sorted(f"{e.name}:{e.stat().st_size}:{e.stat().st_mtime_ns}"
+                           for e in it if e.name != "__pycache__")
+    except OSError:
+        return None
+    name = f"check-index-{__version__}-{zlib.crc32(chr(0).join(stamp).encode()):08x}.json"
+    kept = usercache.read(name)
+    if kept is not None:
+        try:
+            index = json.loads(kept)
+        except ValueError:  # a damaged entry: build it again
+            index = None
+        if isinstance(index, dict) and all(isinstance(v, dict) and {"module", "applies_to", "per_subject",
+                                                                    "own_subjects", "default_enabled"} <= set(v)
+                                           for v in index.values()):
+            return index
+    found = _collect(_import_builtin(pkg), Check, {})
+    index = {cid: _describe(cls) for cid, cls in found.items()}
+    usercache.write(name, json.dumps(index, sort_keys=True).encode())
+    return index
+
+
+def _import_builtin(pkg) -> list:
+    return [importlib.import_module(f"{pkg.__name__}.{info.name}")
+            for info in pkgutil.iter_modules(pkg.__path__) if not info.name.startswith("_")]
+
+
+def all_checks() -> Mapping[str, type[Check]]:
     """Every check class in ``computefit.checks`` and every check registered under the
     ``computefit.checks`` entry-point group, keyed and sorted by ID. A plugin that cannot be loaded,
-    is not a check or reuses a registered ID is left out and recorded (:func:`plugin_errors`)."""
+    is not a check or reuses a registered ID is left out and recorded (:func:`plugin_errors`).
+    A built-in check's module is imported when its class is first looked up."""
     global _REGISTRY
     if _REGISTRY is None:
         from . import checks as pkg  # computefit.checks
 
-        modules = [importlib.import_module(f"{pkg.__name__}.{info.name}")
-                   for info in pkgutil.iter_modules(pkg.__path__) if not info.name.startswith("_")]
-        found = _collect(modules, Check, {})
-        _PLUGIN_ERRORS[:] = _add_plugins(found)
-        _REGISTRY = dict(sorted(found.items()))
+        index = _builtin_index(pkg)
+        registry = _Registry(index or {}, {} if index is not None else _collect(_import_builtin(pkg), Check, {}))
+        _PLUGIN_ERRORS[:] = _add_plugins(registry)
+        _REGISTRY = registry
     return _REGISTRY
+
+
+def check_info(check_id: str) -> dict:
+    """:func:`_describe` of a registered check, without importing a built-in check's module."""
+    registry = all_checks()
+    return registry.info(check_id) if isinstance(registry, _Registry) else _describe(registry[check_id])
+
+
+def checks_needed(kinds: set[str]) -> set[str]:
+    """The IDs of the checks that may have subjects among resources and units of ``kinds``: those
+    whose ``applies_to`` names one of them, and those that choose their own subjects or read the
+    whole model."""
+    out = set()
+    for check_id in all_checks():
+        info = check_info(check_id)
+        if not info["per_subject"] or info["own_subjects"] or kinds.intersection(info["applies_to"]):
+            out.add(check_id)
+    return out
 
 
 def plugin_errors() -> list[PluginError]:
@@ -449,17 +559,49 @@ class EngineRule(Rule):
 #: Modules (under ``computefit``) that define the engine rules.
 ENGINE_RULE_MODULES = ("suppress",)
 
-_RULES: dict[str, type[Rule]] | None = None
+_RULES: Mapping[str, type[Rule]] | None = None
 
 
-def all_rules() -> dict[str, type[Rule]]:
+class _Rules(Mapping):
+    """Rule ID -> rule class: the engine rules, then the checks (looked up in :func:`all_checks`,
+    so a check's module is imported only when its class is asked for)."""
+
+    def __init__(self, engine: dict[str, type[Rule]], checks: Mapping[str, type[Check]]) -> None:
+        clash = sorted(set(engine) & set(checks))
+        if clash:
+            raise RuntimeError(f"duplicate rule id {clash[0]}")
+        self.engine = engine
+        self._checks = checks
+        self._ids = sorted(set(engine) | set(checks))
+
+    def __getitem__(self, rule_id: str) -> type[Rule]:
+        return self.engine[rule_id] if rule_id in self.engine else self._checks[rule_id]
+
+    def __contains__(self, rule_id: object) -> bool:
+        return rule_id in self.engine or rule_id in self._checks
+
+    def __iter__(self):
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+def all_rules() -> Mapping[str, type[Rule]]:
     """Every check and every engine rule, keyed and sorted by ID (for ``computefit checks``,
     ``explain`` and configuration validation)."""
     global _RULES
     if _RULES is None:
         modules = [importlib.import_module(f"{__package__}.{name}") for name in ENGINE_RULE_MODULES]
-        _RULES = dict(sorted(_collect(modules, EngineRule, dict(all_checks())).items()))
+        _RULES = _Rules(_collect(modules, EngineRule, {}), all_checks())
     return _RULES
+
+
+def engine_rule_ids() -> set[str]:
+    """The IDs of the engine rules (CF001-CF003)."""
+    rules = all_rules()
+    return set(rules.engine) if isinstance(rules, _Rules) else {
+        cid for cid, cls in rules.items() if issubclass(cls, EngineRule)}
 
 
 def get_rule(rule_id: str) -> type[Rule] | None:

@@ -525,7 +525,6 @@ def _show(value: Any) -> str:
 
 def _opt_in(check_id: str) -> bool:
     """Whether a registered check is off unless selected (``default_enabled = False``)."""
-    from .check import all_checks
+    from .check import all_checks, check_info
 
-    cls = all_checks().get(check_id)
-    return cls is not None and not getattr(cls, "default_enabled", True)
+    return check_id in all_checks() and not check_info(check_id)["default_enabled"]

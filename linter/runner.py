@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .boundary import Notice, group_notices
-from .check import Check, CheckContext, EngineRule, Finding, all_checks, all_rules, plugin_errors
+from .check import (Check, CheckContext, Finding, all_checks, all_rules, check_info, checks_needed,
+                    engine_rule_ids, plugin_errors)
 from .config import Config
 from .discovery import Inputs, discover
 from .model import Document, FileError, Model, ParseError
@@ -255,9 +256,13 @@ class _DocChecks:
     no_subjects: dict[str, FileError] = field(default_factory=dict)
 
 
-def _per_subject_checks(config: Config) -> list[tuple[int, str, type[Check]]]:
-    return [(i, cid, cls) for i, (cid, cls) in enumerate(all_checks().items())
-            if config.enabled(cid) and cls.run is Check.run]
+def _per_subject_checks(config: Config, doc: Document) -> list[tuple[int, str, type[Check]]]:
+    """The enabled per-subject checks that may have subjects in ``doc``, with their positions among
+    all checks (a check with none is not even imported: :func:`computefit.check.checks_needed`)."""
+    registry = all_checks()
+    needed = checks_needed({u.kind for u in doc.units} | {r.kind for r in doc.resources})
+    return [(i, cid, registry[cid]) for i, cid in enumerate(registry)
+            if cid in needed and config.enabled(cid) and check_info(cid)["per_subject"]]
 
 
 def _check_document(doc: Document, config: Config) -> _DocChecks:
@@ -282,7 +287,7 @@ def _check_document_at(doc: Document, config: Config, basis) -> _DocChecks:
     out = _DocChecks()
     model = Model([doc])
     seq = 0
-    for index, check_id, check_cls in _per_subject_checks(config):
+    for index, check_id, check_cls in _per_subject_checks(config, doc):
         check = check_cls()
         ctx = CheckContext(config.options_for(check_cls), model, config.usage)
         try:
@@ -321,17 +326,18 @@ def _merge_checks(model: Model, per_doc: list[_DocChecks], config: Config
         failed |= res.failed
         tagged_f += [(i, phase, d, seq, f) for i, phase, seq, f in res.findings]
         tagged_e += [(i, phase, d, seq, e) for i, phase, seq, e in res.errors]
-    checks = list(all_checks().items())
+    checks = list(all_checks())
     ran: set[str] = set()
-    for index, (check_id, check_cls) in enumerate(checks):
+    for index, check_id in enumerate(checks):
         if not config.enabled(check_id):
             continue
-        if check_cls.run is Check.run:
+        if check_info(check_id)["per_subject"]:
             if check_id in dropped:  # its subjects could not be listed: the check did not run
                 tagged_e.append((index, -1, -1, 0, dropped[check_id]))
             elif check_id not in failed:  # only a check that saw every subject can call a suppression unused
                 ran.add(check_id)
             continue
+        check_cls = all_checks()[check_id]
         check = check_cls()  # a whole-model check (the earlier API): one call on the whole model
         from . import prices
 
@@ -346,9 +352,9 @@ def _merge_checks(model: Model, per_doc: list[_DocChecks], config: Config
         ran.add(check_id)
         tagged_f += [(index, -1, -1, seq, f) for seq, f in enumerate(_configured(found, config))]
     findings = [t[-1] for t in sorted(tagged_f, key=lambda t: t[:4])
-                if checks[t[0]][0] not in dropped]
+                if checks[t[0]] not in dropped]
     errors = [t[-1] for t in sorted(tagged_e, key=lambda t: t[:4])
-              if t[1] == -1 or checks[t[0]][0] not in dropped]
+              if t[1] == -1 or checks[t[0]] not in dropped]
     return findings, errors, ran
 
 
@@ -419,13 +425,15 @@ def outline(doc: Document) -> Document:
 
 def _whole_model_checks(config: Config) -> bool:
     """Whether an enabled check reads the whole model (the earlier API: ``run(model, ctx)``)."""
-    return any(config.enabled(cid) and cls.run is not Check.run for cid, cls in all_checks().items())
+    return any(config.enabled(cid) and not check_info(cid)["per_subject"] for cid in all_checks())
 
 
 def _prepare(todo: list[tuple[str, object]]) -> None:
     """Import the front ends and checks the jobs need, and build the HCL parser, before the pool
     forks: the workers inherit them instead of each importing them again."""
-    all_checks()
+    registry = all_checks()
+    for cid in registry:
+        registry[cid]  # noqa: B018  (imports the check's module)
     kinds = {kind for kind, _ in todo}
     if "cloudformation" in kinds:
         from . import cloudformation  # noqa: F401
@@ -621,7 +629,7 @@ def scan(paths: list[str] | str | os.PathLike, config: Config | None = None, *, 
     findings = same_findings_once(findings, model)
     name_generated_templates(findings, model)
     rules = all_rules()
-    engine = {cid for cid, cls in rules.items() if issubclass(cls, EngineRule)}
+    engine = engine_rule_ids()
     try:
         outcome = suppress.apply(findings, model, ran=ran, known=set(rules) - engine, engine=engine,
                                  today=today or date.today())

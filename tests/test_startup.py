@@ -259,3 +259,69 @@ def test_a_template_read_before_does_not_import_croniter(cache_dir):
     assert "computefit.schedules" in first  # the template has a schedule expression
     second = _modules_loaded_by_scan(str(TEMPLATE))
     assert _loaded(second, "croniter", "dateutil") == []
+
+
+# --------------------------------------------------------------------------------------------------
+# Checks imported only when they apply
+# --------------------------------------------------------------------------------------------------
+
+
+def test_a_lambda_template_imports_only_the_checks_that_apply_to_it(cache_dir, tmp_path):
+    template = tmp_path / "template.yaml"
+    template.write_text("Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n"
+                        "    Properties: {Runtime: python3.12, Handler: a.h, Timeout: 890, Code: {ZipFile: x}}\n")
+    _modules_loaded_by_scan(str(template))  # the first run builds the index of the checks
+    checks = {m.rsplit(".", 1)[-1][:5] for m in _modules_loaded_by_scan(str(template))
+              if m.startswith("computefit.checks.")}
+    assert "cf201" in checks and "cf501" in checks  # the Lambda checks run
+    assert not {"cf101", "cf102", "cf103", "cf203", "cf206", "cf402", "cf403", "cf503"} & checks
+
+
+def _scan_json(path: Path) -> str:
+    from computefit import check as check_api
+    from computefit.reporters import render
+    from computefit.runner import scan
+
+    check_api._REGISTRY = check_api._RULES = None
+    return render("json", scan([str(path)]))
+
+
+def test_findings_are_the_same_with_every_check_imported_and_with_the_index(cache_dir, monkeypatch):
+    from computefit import check as check_api
+
+    fixtures = ROOT / "fixtures"
+    try:
+        monkeypatch.setenv("COMPUTEFIT_CACHE_DIR", "")  # no index: every check is imported
+        every = _scan_json(fixtures)
+        monkeypatch.setenv("COMPUTEFIT_CACHE_DIR", str(cache_dir))
+        _scan_json(fixtures)  # builds the index
+        assert any(n.startswith("check-index-") for n in os.listdir(cache_dir))
+        indexed = _scan_json(fixtures)
+    finally:
+        check_api._REGISTRY = check_api._RULES = None
+    assert json.loads(indexed)["findings"] and indexed == every
+
+
+def test_the_index_is_built_again_for_an_edited_check_or_a_damaged_entry(cache_dir, tmp_path, monkeypatch):
+    from computefit import check as check_api
+
+    pkg = tmp_path / "cfx_tmp_checks"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    body = ("from computefit.check import Check\n\nclass One(Check):\n    id = 'TMP101'\n    name = 'one'\n"
+            "    severity = 'warning'\n    summary = 's'\n    applies_to = ('{}',)\n")
+    (pkg / "tmp101.py").write_text(body.format("lambda_function"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import importlib
+
+    module = importlib.import_module("cfx_tmp_checks")
+    first = check_api._builtin_index(module)
+    assert first["TMP101"]["applies_to"] == ["lambda_function"] and first["TMP101"]["per_subject"]
+    [entry] = [n for n in os.listdir(cache_dir) if n.startswith("check-index-")]
+    (cache_dir / entry).write_text("{damaged")
+    os.chmod(cache_dir / entry, 0o600)
+    assert check_api._builtin_index(module) == first  # rebuilt from the modules
+    (pkg / "tmp101.py").write_text(body.format("sqs_queue") + "\n")  # another size: another entry
+    importlib.invalidate_caches()
+    monkeypatch.delitem(sys.modules, "cfx_tmp_checks.tmp101")
+    assert check_api._builtin_index(module)["TMP101"]["applies_to"] == ["sqs_queue"]
