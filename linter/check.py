@@ -111,6 +111,36 @@ class Option:
     type: type = int
 
 
+@dataclass
+class Usage:
+    """The usage values of one resource: key -> :class:`Setting` (value, the file and line that
+    gave it, origin ``usage-file``). Empty when no usage file gives any."""
+
+    settings: dict[str, Setting] = field(default_factory=dict)
+
+    def get(self, key: str) -> Setting | None:
+        return self.settings.get(key)
+
+    def value(self, key: str, default: Any = None) -> Any:
+        s = self.settings.get(key)
+        return default if s is None else s.value
+
+    def where(self, key: str) -> str | None:
+        """``usage file infracost-usage.yml:12`` for a key that is set, else None."""
+        s = self.settings.get(key)
+        return None if s is None else f"usage file {s.location}"
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.settings
+
+    def __bool__(self) -> bool:
+        return bool(self.settings)
+
+
+#: The usage values of a resource no usage file gives values for.
+EMPTY = Usage()
+
+
 class CheckContext:
     """What a check gets besides its subject: its effective options, the model (to follow a
     subject's links: the functions a queue feeds), and the usage file's values
@@ -129,8 +159,6 @@ class CheckContext:
         """The usage values of ``subject`` (a unit or resource) from the usage file: a
         :class:`computefit.usage.Usage` whose :meth:`~computefit.usage.Usage.get` gives each key
         as a Setting (value, the file and line, origin ``usage-file``); empty without a file."""
-        from .usage import EMPTY
-
         if self.usage_file is None or subject is None:
             return EMPTY
         return self.usage_file.lookup(subject)

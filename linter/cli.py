@@ -440,6 +440,8 @@ def _fail(message: str) -> None:
 def _load_usage(config):
     """The configuration with its usage file read; a file that cannot be read exits with 2,
     naming the file and the line."""
+    if config.usage_file is None:
+        return config
     from .usage import UsageFileError
 
     try:

@@ -8,11 +8,11 @@ region are in ``data/prices/aws.json``, read through :mod:`computefit.prices`.
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-_FACTS_FILE = Path(__file__).with_name("data") / "facts.toml"
+_FACTS_FILE = os.path.join(os.path.dirname(__file__), "data", "facts.toml")
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class Fact:
 def _data() -> dict:
     from . import usercache
 
-    return usercache.data_table(str(_FACTS_FILE))
+    return usercache.data_table(_FACTS_FILE)
 
 
 def fact(key: str) -> Fact:

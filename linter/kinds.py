@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from . import facts
 from .model import ORIGIN_SERVICE_DEFAULT, Resource, Setting, Unknown, is_unknown
 
-_FILE = Path(__file__).with_name("data") / "kinds.toml"
+_FILE = os.path.join(os.path.dirname(__file__), "data", "kinds.toml")
 
 CLOUDFORMATION = "cloudformation"
 TERRAFORM = "terraform"
@@ -58,7 +58,7 @@ _LANG_KEYS = {"cfn": CLOUDFORMATION, "tf": TERRAFORM, "module": MODULE}
 def table() -> dict[str, Kind]:
     from . import usercache
 
-    data = usercache.data_table(str(_FILE))
+    data = usercache.data_table(_FILE)
     out = {}
     for name, row in data.items():
         attrs = []

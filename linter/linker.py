@@ -13,7 +13,6 @@ import re
 from typing import Any
 
 from . import model as m
-from . import openapi, stepfunctions
 from .kinds import convert, default_setting, kind_of
 from .model import ComputeUnit, Document, Edge, Qualifier, Resource, Setting, Trigger, Unknown, is_unknown
 
@@ -533,6 +532,8 @@ class Linker:
         """An API's OpenAPI definition wires the functions its ``x-amazon-apigateway-integration``
         URIs invoke (one trigger per function and integration settings) and its
         ``x-amazon-apigateway-authorizer`` functions."""
+        from . import openapi  # only for an API, with its definition parsed
+
         defn = openapi.definition(res)
         if defn is None:
             return
@@ -660,6 +661,8 @@ class Linker:
         for fn in self.functions(res, "definition"):
             if fn[0].kind == m.LAMBDA_FUNCTION and id(fn[0]) not in triggers:
                 triggers[id(fn[0])] = self.add(fn, m.STEP_FUNCTIONS, res)
+        from . import stepfunctions  # only for a state machine
+
         defn = stepfunctions.definition(res)
         if defn is None or not isinstance(defn.doc, dict):
             return

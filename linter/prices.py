@@ -25,10 +25,9 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-PRICES_FILE = Path(__file__).with_name("data") / "prices" / "aws.json"
+PRICES_FILE = os.path.join(os.path.dirname(__file__), "data", "prices", "aws.json")
 DEFAULT_REGION = "us-east-1"
 _REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 
@@ -36,7 +35,7 @@ _REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 @functools.lru_cache(maxsize=1)
 def data() -> dict:
     """The price file, read once, the first time a price is asked for."""
-    with PRICES_FILE.open(encoding="utf-8") as fh:
+    with open(PRICES_FILE, encoding="utf-8") as fh:
         return json.load(fh)
 
 

@@ -83,6 +83,7 @@ def _fmt_rate(runs: float) -> str:
     return f"{_nice(runs * 365 / 12)}x/month"
 
 
+@functools.lru_cache(maxsize=1)
 def _reference_days() -> list[tuple[int, int, int, int, int]]:
     """(month, day, last day of the month, cron weekday with Sunday = 0, week of the month) of
     every day of the reference year."""
@@ -94,9 +95,6 @@ def _reference_days() -> list[tuple[int, int, int, int, int]]:
         out.append((day.month, day.day, last, (day.weekday() + 1) % 7, (day.day - 1) // 7 + 1))
         day += _dt.timedelta(days=1)
     return out
-
-
-_DAYS = _reference_days()
 
 
 def _day_fraction(dom: list, month: list, dow: list) -> float:
@@ -124,7 +122,7 @@ def _day_fraction_of(dom: tuple, month: tuple, dow: tuple) -> float:
             else:
                 dows.add(int(d) % 7)
     hits = 0
-    for month_no, day_no, last, cron_dow, week_no in _DAYS:
+    for month_no, day_no, last, cron_dow, week_no in _reference_days():
         if months is None or month_no in months:
             dom_ok = any_dom or day_no in doms or ("l" in doms and day_no == last)
             dow_ok = any_dow or (cron_dow in dows) or (

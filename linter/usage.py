@@ -40,18 +40,19 @@ from __future__ import annotations
 import functools
 import json
 import math
+import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Iterable
 
 from .boundary import Notice
+from .check import EMPTY, Usage  # the values a check reads (part of the check API)
 from .model import ORIGIN_USAGE_FILE, Location, Setting
 
 __all__ = ["UsageFileError", "UsageFile", "Usage", "Key", "load", "keys", "keys_for", "parse_address",
            "EMPTY"]
 
-_KEYS_FILE = Path(__file__).with_name("data") / "usage_keys.toml"
+_KEYS_FILE = os.path.join(os.path.dirname(__file__), "data", "usage_keys.toml")
 VERSION = "0.1"
 TOP_KEYS = ("version", "resource_type_default_usage", "resource_usage")
 #: A usage file larger than this is refused (infracost's full example is 90 KB).
@@ -97,7 +98,7 @@ class Key:
 def _table() -> dict:
     from . import usercache
 
-    return usercache.data_table(str(_KEYS_FILE))
+    return usercache.data_table(_KEYS_FILE)
 
 
 @functools.lru_cache(maxsize=1)
@@ -234,33 +235,6 @@ class Entry:
         return None
 
 
-@dataclass
-class Usage:
-    """The usage values of one resource: key -> :class:`Setting` (value, the file and line that
-    gave it, origin ``usage-file``). Empty when no usage file gives any."""
-
-    settings: dict[str, Setting] = field(default_factory=dict)
-
-    def get(self, key: str) -> Setting | None:
-        return self.settings.get(key)
-
-    def value(self, key: str, default: Any = None) -> Any:
-        s = self.settings.get(key)
-        return default if s is None else s.value
-
-    def where(self, key: str) -> str | None:
-        """``usage file infracost-usage.yml:12`` for a key that is set, else None."""
-        s = self.settings.get(key)
-        return None if s is None else f"usage file {s.location}"
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.settings
-
-    def __bool__(self) -> bool:
-        return bool(self.settings)
-
-
-EMPTY = Usage()
 
 
 @dataclass

@@ -99,7 +99,7 @@ def test_the_kinds_rows_work_as_rows(tmp_path, monkeypatch):
     rows = [b for b in blocks("toml") if "[lambda_function.attributes]" in b or "[sqs_queue]" in b]
     assert len(rows) == 2
     added = tomllib.loads(rows[0])["lambda_function"]["attributes"]
-    real = tomllib.loads(kinds._FILE.read_text(encoding="utf-8"))
+    real = tomllib.loads(Path(kinds._FILE).read_text(encoding="utf-8"))
     queue = tomllib.loads(rows[1])["sqs_queue"]
     assert {k: v for k, v in real["sqs_queue"].items() if k != "attributes"} == {
         k: v for k, v in queue.items() if k != "attributes"}
@@ -107,7 +107,7 @@ def test_the_kinds_rows_work_as_rows(tmp_path, monkeypatch):
         assert real["sqs_queue"]["attributes"][name] == spec
 
     table = tmp_path / "kinds.toml"
-    text = kinds._FILE.read_text(encoding="utf-8")
+    text = Path(kinds._FILE).read_text(encoding="utf-8")
     text = text.replace("[lambda_function.attributes]\n", rows[0].split("\n", 1)[1].join(
         ["[lambda_function.attributes]\n", ""]), 1)
     table.write_text(text, encoding="utf-8")

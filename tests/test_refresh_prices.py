@@ -70,7 +70,7 @@ def test_rebuilds_the_data_file_and_computefit_prices_from_it(refresh, tmp_path,
     assert new["ec2"]["types"]["m5.large"]["linux_hour"] == {"us-east-1": 0.096, "eu-west-1": 0.107}
     assert new["prices_as_of"] == "2026-11-20"
     # untouched prices keep their source
-    assert new["regions"]["us-east-1"] == json.loads(prices.PRICES_FILE.read_text())["regions"]["us-east-1"]
+    assert new["regions"]["us-east-1"] == json.loads(Path(prices.PRICES_FILE).read_text())["regions"]["us-east-1"]
     # computefit prices eu-west-1 from the rebuilt file
     monkeypatch.setattr(prices, "PRICES_FILE", data)
     prices.data.cache_clear()

@@ -4,6 +4,7 @@ workflow commands, GitLab Code Quality and markdown, plus the helpers they share
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import socket
@@ -123,6 +124,17 @@ def test_report_path_and_uri(tmp_path, monkeypatch):
     outside = tmp_path.parent / "elsewhere.tf"
     assert common.file_uri(str(outside)) == (outside.as_uri(), False)
     assert common.working_directory_uri() == tmp_path.resolve().as_uri() + "/"
+
+
+@pytest.mark.skipif(os.sep != "/", reason="the POSIX reading; elsewhere pathlib itself reads paths")
+@pytest.mark.parametrize("cwd", ["/", "/work", "/work/repo", "//net/share"])
+def test_report_path_reads_paths_as_pathlib_does(cwd, monkeypatch):
+    monkeypatch.setattr(common.os, "getcwd", lambda: cwd)
+    paths = ["", ".", "./", "a", "./a/b.yaml", "a//b", "a/./b/", "a/../b", "../x.tf", "/", "//", "///", "////x",
+             "/work", "/work/", "/work/repo", "/work/repo/a.yaml", "/work/repo/./a//b.yaml", "/work/repox/a",
+             "/work/repo/../other/a", "//net/share/a", "//net/share", "///work/repo/a", "/WORK/repo/a",
+             "a b/c\\d.yaml", "/work/repo/ü.yaml", "x/\u202e.yaml"]
+    assert [common.report_path(p) for p in paths] == [common._report_path_by_pathlib(p) for p in paths]
 
 
 def test_doc_sections_and_docs_url(monkeypatch):

@@ -32,7 +32,6 @@ import re
 import shlex
 import textwrap
 from itertools import groupby
-from pathlib import Path
 
 from .common import (
     cost_change,
@@ -86,7 +85,7 @@ class _Paths:
                 self.base = os.path.commonpath([os.path.dirname(p) for p in absolute])
             except ValueError:  # different drives
                 self.base = None
-        self.cwd = str(Path.cwd())
+        self.cwd = os.getcwd()
         self.base_used = False
 
     def show(self, path: str) -> str:
