@@ -16,6 +16,8 @@ def _threshold_default() -> int:
 
 @dataclass
 class NearTimeout(Violation):
+    """A function whose timeout is at or above the threshold, near Lambda's hard limit."""
+
     setting: m.Setting  # the timeout, where it is set
     timeout: int
     threshold: int

@@ -54,6 +54,8 @@ class CallerLimit:
 
 @dataclass
 class OutlivesCaller(Violation):
+    """A function whose timeout exceeds the limit of callers that wait for it."""
+
     timeout: m.Setting
     timeout_s: int
     callers: list[CallerLimit]  # the callers whose limit the timeout exceeds, strictest first

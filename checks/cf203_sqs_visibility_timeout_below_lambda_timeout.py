@@ -10,6 +10,8 @@ from computefit.check import ERROR, HIGH, WARNING, Check, CheckContext, Finding,
 
 @dataclass
 class VisibilityTooShort(Violation):
+    """A queue whose visibility timeout is shorter than the timeout of a function it feeds."""
+
     visibility: m.Setting  # the queue's visibility timeout
     function: m.ComputeUnit  # the function the queue feeds
     timeout: m.Setting  # its timeout

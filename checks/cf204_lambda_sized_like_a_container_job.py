@@ -22,6 +22,8 @@ def _number(setting: m.Setting | None) -> int | None:
 
 @dataclass
 class ContainerSized(Violation):
+    """A function with a long timeout and container-sized memory or storage."""
+
     timeout: m.Setting
     memory: m.Setting | None  # set when the memory reaches the threshold
     storage: m.Setting | None  # set when the ephemeral storage reaches the threshold

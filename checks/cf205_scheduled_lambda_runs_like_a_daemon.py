@@ -19,6 +19,8 @@ def _interval(seconds: float) -> str:
 
 @dataclass
 class Daemon(Violation):
+    """A scheduled function that runs most of the interval between its runs, like a daemon."""
+
     timeout: m.Setting
     timeout_s: int
     trigger: m.Trigger  # the most frequent schedule

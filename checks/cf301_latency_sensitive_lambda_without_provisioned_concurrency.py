@@ -72,6 +72,8 @@ _executions = warmth.executions
 
 @dataclass
 class ColdForUsers(Violation):
+    """A slow-starting function serving users synchronously, and the callers left cold."""
+
     coverage: list[Coverage]  # every user-facing caller
     exposed: list[Coverage]  # the callers not (known to be) warm
 

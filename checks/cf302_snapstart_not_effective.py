@@ -12,6 +12,8 @@ from computefit.check import (
 
 @dataclass
 class SnapStartNotEffective(Violation):
+    """SnapStart configured where it is rejected or where no caller invokes a snapshot."""
+
     blockers: list[warmth.Blocker] = field(default_factory=list)  # the deployment is rejected
     unused: str | None = None  # warmth.NO_VERSION or warmth.ALL_LATEST
 

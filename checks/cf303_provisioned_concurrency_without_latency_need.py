@@ -19,6 +19,8 @@ _LABEL = {
 
 @dataclass
 class WarmForNoOne(Violation):
+    """Provisioned concurrency on a function no latency-sensitive caller waits for."""
+
     warm: list[tuple[m.Qualifier, int]]  # the qualifiers with provisioned concurrency
 
 

@@ -12,6 +12,8 @@ from computefit.check import (
 
 @dataclass
 class StaticWarmCapacity(Violation):
+    """A fixed provisioned concurrency with nothing that scales it."""
+
     qualifier: m.Qualifier
     executions: int
 

@@ -23,6 +23,8 @@ _WHAT = {syn.RULE: "schedule expression", syn.SCHEDULER: "schedule expression", 
 
 @dataclass
 class BadSchedule(Violation):
+    """A schedule expression the service would reject, or read otherwise than meant."""
+
     service: str
     expression: m.Setting
     timezone: m.Setting | None

@@ -47,6 +47,8 @@ class Volume:
 
 @dataclass
 class SteadyLambda(Violation):
+    """A function busy enough all month that a container would run it for less."""
+
     volume: Volume
     memory_mb: int
     arch: str

@@ -39,6 +39,9 @@ LOW = "low"
 
 @dataclass
 class Finding:
+    """One reported mismatch: the check, the resource and the line to change, why it matters, what
+    to do instead, how sure it is and on what evidence, and what each option costs."""
+
     check_id: str
     check_name: str
     severity: str

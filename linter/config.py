@@ -48,6 +48,9 @@ TOP_KEYS = ("select", "ignore", "exclude", "fail-on", "format", "baseline", "che
 
 @dataclass
 class Config:
+    """The effective configuration of a run: what is selected and ignored, severities, check options,
+    exclusions, outputs and the environment a scan reads the code in (variables, parameters, region)."""
+
     select: tuple[str, ...] = ()  # IDs or prefixes; empty = all checks
     ignore: tuple[str, ...] = ()
     severity: dict[str, str] = field(default_factory=dict)  # check ID -> severity override

@@ -45,6 +45,8 @@ _AWS_TYPE = re.compile(rb"AWS::[A-Za-z0-9]+::[A-Za-z0-9]+")
 
 @dataclass
 class TerraformModule:
+    """A Terraform root module found by discovery: its folder and files, and the files to report on."""
+
     directory: str  # as reported
     files: list[str]  # every .tf / .tf.json file of the folder
     #: The files to report findings for; None means all of them (folder scans).
@@ -66,6 +68,8 @@ class PlanFile:
 
 @dataclass
 class Inputs:
+    """What discovery found: templates, Terraform modules and plan files, and the files it refused."""
+
     templates: list[str] = field(default_factory=list)
     #: The read boundary of each template (the files it names: nested stacks, samconfig, definitions).
     template_boundaries: dict[str, str] = field(default_factory=dict)

@@ -17,6 +17,8 @@ _FACTS_FILE = os.path.join(os.path.dirname(__file__), "data", "facts.toml")
 
 @dataclass(frozen=True)
 class Fact:
+    """One limit, default or billing rule from ``data/facts.toml``, with its source and as-of date."""
+
     key: str
     value: Any
     unit: str | None

@@ -45,6 +45,8 @@ class Attr:
 
 @dataclass(frozen=True)
 class Kind:
+    """One row of the kinds table: a canonical kind, its resource types per language and attributes."""
+
     name: str
     types: dict[str, tuple[str, ...]]
     module: str | None

@@ -371,6 +371,9 @@ class Container:
 
 @dataclass
 class ComputeUnit:
+    """A resource that runs code (a function, an instance, a group, a container service or task, a
+    batch job): its settings, qualifiers (aliases, versions) and the triggers that invoke it."""
+
     kind: str
     name: str  # CloudFormation logical ID, or Terraform address without count/for_each index
     resource_type: str  # "AWS::Serverless::Function", "aws_instance", "module:terraform-aws-modules/lambda/aws"
@@ -545,6 +548,8 @@ class Document:
 
 @dataclass
 class Model:
+    """Every document of a scan: the neutral resources and compute units the checks read."""
+
     documents: list[Document] = field(default_factory=list)
 
     @property

@@ -23,6 +23,8 @@ from .model import Document, FileError, Model, ParseError
 
 @dataclass
 class ScanResult:
+    """What a scan produced: findings, errors, suppressed findings, notices and the model they came from."""
+
     findings: list[Finding] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
     files_scanned: int = 0
@@ -202,6 +204,8 @@ def _merge_errors(errors: list[FileError], jobs: list[tuple[str, object]]) -> li
 
 @dataclass(frozen=True)
 class _TfError:
+    """A Terraform module's error as the parallel runner returns it (merged with the module's others)."""
+
     error: FileError
 
 

@@ -19,6 +19,8 @@ UNKNOWN = "unknown"
 
 @dataclass(frozen=True)
 class Runtime:
+    """A Lambda runtime read from its identifier (``java21``): family, version, or a container image."""
+
     name: str | None  # e.g. "java21"; None for container images or when unresolved
     family: str | None  # "java", "python", "dotnet", "nodejs", "ruby", "provided"
     version: tuple[int, ...] | None  # (21,), (3, 12), (8,) ...

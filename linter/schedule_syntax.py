@@ -58,6 +58,8 @@ class Problem:
 
 @dataclass(frozen=True)
 class _Field:
+    """One field of a cron expression: its name, range and month or weekday names."""
+
     name: str
     low: int
     high: int

@@ -35,6 +35,8 @@ _UNIT_SECONDS = {
 
 @dataclass(frozen=True)
 class Schedule:
+    """A schedule expression read: how many times a day it runs, in words, and why it is invalid."""
+
     expression: str
     runs_per_day: float | None  # None when it could not be read
     description: str

@@ -168,6 +168,8 @@ TEMPLATE_METADATA = "template-metadata"
 
 @dataclass(eq=False)
 class Suppression:
+    """One suppression as written (a comment or a Metadata entry): its IDs, reason, expiry and problems."""
+
     kind: str  # COMMENT, RESOURCE_METADATA or TEMPLATE_METADATA
     location: Location
     text: str  # as written (the comment's directive, or the Metadata entry rendered as one)
@@ -505,6 +507,8 @@ def _scan_braces(text: str, hcl: bool) -> tuple[dict[int, tuple[int, str]], dict
 
 @dataclass
 class Outcome:
+    """The suppression stage's result: the findings kept and silenced, and its own CF001-CF003 findings."""
+
     kept: list[Finding]  # findings still reported
     suppressed: list[tuple[Finding, str]]  # (finding, why) silenced
     meta: list[Finding]  # CF001 / CF002 / CF003 findings
@@ -513,6 +517,8 @@ class Outcome:
 
 @dataclass
 class _Block:
+    """A span of lines of one file that a suppression covers."""
+
     file: str
     start: int
     end: int

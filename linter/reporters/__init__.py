@@ -24,6 +24,8 @@ FORMATS: dict[str, tuple[str, str]] = {
 
 @dataclass
 class RenderOptions:
+    """How a report is rendered: colour, width, what is shown and the threshold it fails on."""
+
     color: bool = False
     show_suppressed: bool = False
     fail_on: str = "warning"
