@@ -532,7 +532,9 @@ class Linker:
         """An API's OpenAPI definition wires the functions its ``x-amazon-apigateway-integration``
         URIs invoke (one trigger per function and integration settings) and its
         ``x-amazon-apigateway-authorizer`` functions."""
-        from . import openapi  # only for an API, with its definition parsed
+        if res.setting("api_definition") is None and res.setting("api_definition_file") is None:
+            return  # no definition: the OpenAPI reader is not even imported
+        from . import openapi
 
         defn = openapi.definition(res)
         if defn is None:
