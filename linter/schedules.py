@@ -176,7 +176,7 @@ def _expand(spec: str) -> tuple[list, dict, str | None]:
 
     Importing croniter (with python-dateutil's time zones) is a fifth of a one-file scan, so its
     answers are kept in computefit's cache folder (:mod:`computefit.usercache`), in an entry named
-    by computefit's version and by croniter's own file: a pre-commit run on a template whose
+    by computefit's version and the length and CRC-32 of croniter's module: a pre-commit run on a template whose
     expressions were read before never imports croniter. An upgrade of either reads a new entry."""
     memo = _expansions()
     kept = memo.get(spec)
@@ -197,21 +197,23 @@ def _expand(spec: str) -> tuple[list, dict, str | None]:
 
 @functools.lru_cache(maxsize=1)
 def _expansions_entry() -> str | None:
-    """The cache entry's name, or None when croniter is not where its file can be read."""
+    """The cache entry's name, or None when croniter's module file cannot be read."""
     import importlib.util
     import os
+    import zlib
 
     from . import __version__
 
     try:
         spec = importlib.util.find_spec("croniter")
         folder = next(iter(spec.submodule_search_locations or [])) if spec else None
-        st = os.stat(os.path.join(folder, "croniter.py")) if folder else None
+        if folder is None:
+            return None
+        with open(os.path.join(folder, "croniter.py"), "rb") as fh:
+            code = fh.read()
     except (ImportError, OSError, ValueError, StopIteration):
         return None
-    if st is None:
-        return None
-    return f"cron-expansions-{__version__}-croniter{st.st_size}-{st.st_mtime_ns}.json"
+    return f"cron-expansions-{__version__}-croniter{len(code)}-{zlib.crc32(code):08x}.json"
 
 
 @functools.lru_cache(maxsize=1)
