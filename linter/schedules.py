@@ -176,8 +176,9 @@ def _expand(spec: str) -> tuple[list, dict, str | None]:
 
     Importing croniter (with python-dateutil's time zones) is a fifth of a one-file scan, so its
     answers are kept in computefit's cache folder (:mod:`computefit.usercache`), in an entry named
-    by computefit's version and the length and CRC-32 of croniter's module: a pre-commit run on a template whose
-    expressions were read before never imports croniter. An upgrade of either reads a new entry."""
+    by computefit's version and the length and CRC-32 of croniter's module: a pre-commit run on a
+    template whose expressions were read before never imports croniter. An upgrade of either reads
+    a new entry."""
     memo = _expansions()
     kept = memo.get(spec)
     if kept is None:
