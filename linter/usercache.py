@@ -1,7 +1,8 @@
 """computefit's cache folder: what is slow to build and the same on every run, kept between runs.
 
-Today one entry: the Terraform parser (python-hcl2's grammar built by lark takes about a second;
-loaded from here, 7 ms). The folder is ``$XDG_CACHE_HOME/computefit``, else
+Two kinds of entries today: the Terraform parser (python-hcl2's grammar built by lark takes about a
+second; loaded from here, 7 ms), and the parse of each native Terraform file by content, in a
+subfolder (:mod:`computefit.terraform.treecache`: a file seen before loads without lark). The folder is ``$XDG_CACHE_HOME/computefit``, else
 ``~/.cache/computefit``; when that cannot be written (a read-only or absent home), a folder of the
 user's own in the temporary folder (``computefit-UID``). ``COMPUTEFIT_CACHE_DIR`` names another
 folder; set to an empty string, it turns the cache off. Nothing is ever written into a scanned tree.
@@ -42,8 +43,11 @@ def folders() -> list[str]:
     return out
 
 
-def read(name: str) -> bytes | None:
-    """The content of entry ``name``, or None (absent, unreadable, or not trusted)."""
+def read(name: str, touch_after: float | None = None) -> bytes | None:
+    """The content of entry ``name`` (``sub/name`` for one in a subfolder), or None (absent,
+    unreadable, or not trusted). With ``touch_after``, an entry last written or touched more than
+    that many seconds ago is touched, so that pruning by time removes the entries used least
+    recently."""
     for folder in folders():
         path = os.path.join(folder, name)
         try:
@@ -52,9 +56,12 @@ def read(name: str) -> bytes | None:
             continue
         try:
             with os.fdopen(fd, "rb") as fh:
-                if not _trusted(os.fstat(fh.fileno())):
+                st = os.fstat(fh.fileno())
+                if not _trusted(st):
                     continue
                 data = fh.read(MAX_ENTRY_BYTES + 1)
+                if touch_after is not None and _age(st) > touch_after and os.utime in os.supports_fd:
+                    os.utime(fh.fileno())
         except OSError:
             continue
         if len(data) <= MAX_ENTRY_BYTES:
@@ -63,15 +70,23 @@ def read(name: str) -> bytes | None:
 
 
 def write(name: str, data: bytes) -> bool:
-    """Keep ``data`` as entry ``name`` in the first folder that takes it; whether one did."""
+    """Keep ``data`` as entry ``name`` (``sub/name``: in subfolder ``sub``, made on first use) in
+    the first folder that takes it; whether one did."""
     import tempfile
 
+    sub, _, base = name.rpartition("/")
     for folder in folders():
         try:
             os.makedirs(folder, mode=0o700, exist_ok=True)
             if not _trusted(os.stat(folder)):
                 continue  # someone else's folder (a predictable name in a shared /tmp)
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")  # mode 0600
+            where = folder
+            if sub:
+                where = os.path.join(folder, sub)
+                os.makedirs(where, mode=0o700, exist_ok=True)
+                if not _trusted(os.stat(where)):
+                    continue
+            fd, tmp = tempfile.mkstemp(dir=where, prefix=f".{base}.", suffix=".tmp")  # mode 0600
         except OSError:
             continue
         try:
@@ -85,6 +100,64 @@ def write(name: str, data: bytes) -> bool:
             except OSError:
                 pass
     return False
+
+
+def prune(prefix: str, max_bytes: int, keep_share: float = 0.75) -> int:
+    """Hold the subfolders named ``prefix*`` of the cache folder under ``max_bytes`` in all: when
+    they hold more, their entries least recently written (or touched by :func:`read`) are removed
+    until they hold ``keep_share`` of it. Temporary files left by a writer that died are removed
+    after an hour. Returns the bytes removed; every failure is silent."""
+    import time
+
+    now = time.time()
+    entries: list[tuple[float, int, str]] = []
+    removed = 0
+    for folder in folders():
+        try:
+            subs = [e.path for e in os.scandir(folder) if e.name.startswith(prefix) and e.is_dir(follow_symlinks=False)]
+        except OSError:
+            continue
+        for sub in subs:
+            try:
+                with os.scandir(sub) as it:
+                    for e in it:
+                        try:
+                            st = e.stat(follow_symlinks=False)
+                        except OSError:
+                            continue
+                        if e.name.endswith(".tmp") and e.name.startswith("."):
+                            if now - st.st_mtime > 3600:
+                                removed += _remove(e.path, st.st_size)
+                            continue
+                        entries.append((st.st_mtime, st.st_size, e.path))
+            except OSError:
+                continue
+        break  # the first folder that exists is the one written to
+    total = sum(size for _, size, _ in entries)
+    if total <= max_bytes:
+        return removed
+    entries.sort()
+    for _, size, path in entries:
+        if total <= max_bytes * keep_share:
+            break
+        got = _remove(path, size)
+        removed += got
+        total -= got
+    return removed
+
+
+def _remove(path: str, size: int) -> int:
+    try:
+        os.unlink(path)
+        return size
+    except OSError:
+        return 0
+
+
+def _age(st: os.stat_result) -> float:
+    import time
+
+    return time.time() - st.st_mtime
 
 
 def _trusted(st: os.stat_result) -> bool:
