@@ -97,14 +97,13 @@ def load(kind: str, text: str, file: str) -> tuple | None:
     data = usercache.read(_name(folder, kind, text), touch_after=TOUCH_AFTER_S)
     if data is None:
         return None
-    import pickle
     import zlib
 
     from .hcltree import gc_paused
 
     try:
         with gc_paused():
-            fmt, kept_kind, kept_text, result = pickle.loads(zlib.decompress(data))
+            fmt, kept_kind, kept_text, result = _loads()(zlib.decompress(data))
     except Exception:  # a truncated or damaged entry: parse the file again
         return None
     if fmt != FORMAT or kept_kind != kind or kept_text != text:
@@ -114,6 +113,15 @@ def load(kind: str, text: str, file: str) -> tuple | None:
     return result
 
 
+def _loads() -> Any:
+    """pickle.loads, from the C module when there is one (pickle.py itself costs 1 ms to import)."""
+    try:
+        from _pickle import loads
+    except ImportError:  # another interpreter
+        from pickle import loads
+    return loads
+
+
 def store(kind: str, text: str, result: tuple) -> None:
     """Keep ``result`` (``("ok", blocks or attributes)`` or ``("error", line, message)``) for
     ``text`` read as ``kind``; silently nothing when that fails."""
@@ -121,16 +129,19 @@ def store(kind: str, text: str, result: tuple) -> None:
     folder = subfolder()
     if folder is None:
         return
-    import pickle
     import zlib
 
     from .. import usercache
     from .hcltree import gc_paused
 
     try:
+        from _pickle import PicklingError, dumps  # the C module: pickle.py costs 1 ms to import
+    except ImportError:  # another interpreter
+        from pickle import PicklingError, dumps
+    try:
         with gc_paused():
-            data = zlib.compress(pickle.dumps((FORMAT, kind, text, result), protocol=pickle.HIGHEST_PROTOCOL), 1)
-    except (RecursionError, pickle.PicklingError, TypeError, ValueError, AttributeError):
+            data = zlib.compress(dumps((FORMAT, kind, text, result), protocol=5), 1)
+    except (RecursionError, PicklingError, TypeError, ValueError, AttributeError):
         return  # too deeply nested to pickle: parsed again next time
     if len(data) > MAX_ENTRY_BYTES:
         return
