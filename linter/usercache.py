@@ -127,8 +127,8 @@ def _temporary(folder: str, base: str) -> tuple[int, str]:
 
 
 def prune(prefix: str, max_bytes: int, keep_share: float = 0.75) -> int:
-    """Hold the subfolders named ``prefix*`` of the cache folder under ``max_bytes`` in all: when
-    they hold more, their entries least recently written (or touched by :func:`read`) are removed
+    """Hold the subfolders named ``prefix*`` of the cache folder under ``max_bytes`` in all (the
+    room their files take on disk): when they hold more, their entries least recently written (or touched by :func:`read`) are removed
     until they hold ``keep_share`` of it. Temporary files left by a writer that died are removed
     after an hour. Returns the bytes removed; every failure is silent."""
     import time
@@ -151,9 +151,9 @@ def prune(prefix: str, max_bytes: int, keep_share: float = 0.75) -> int:
                             continue
                         if e.name.endswith(".tmp") and e.name.startswith("."):
                             if now - st.st_mtime > 3600:
-                                removed += _remove(e.path, st.st_size)
+                                removed += _remove(e.path, disk_bytes(st))
                             continue
-                        entries.append((st.st_mtime, st.st_size, e.path))
+                        entries.append((st.st_mtime, disk_bytes(st), e.path))
             except OSError:
                 continue
         break  # the first folder that exists is the one written to
@@ -168,6 +168,12 @@ def prune(prefix: str, max_bytes: int, keep_share: float = 0.75) -> int:
         removed += got
         total -= got
     return removed
+
+
+def disk_bytes(st: os.stat_result) -> int:
+    """The room a file takes on disk (whole blocks: a small entry takes a block), else its size."""
+    blocks = getattr(st, "st_blocks", None)
+    return blocks * 512 if blocks else st.st_size
 
 
 def _remove(path: str, size: int) -> int:

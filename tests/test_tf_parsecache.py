@@ -194,16 +194,18 @@ def test_the_cache_off_writes_nothing(tmp_path, monkeypatch, restore_cache_env):
 
 def test_the_oldest_entries_are_pruned_past_the_bound(tmp_path, monkeypatch, restore_cache_env):
     monkeypatch.setenv("COMPUTEFIT_CACHE_DIR", str(tmp_path / "cache"))
+    trees = tmp_path / "cache" / f"{treecache.PREFIX}x"
     for i in range(10):
         assert usercache.write(f"{treecache.PREFIX}x/e{i}", b"x" * 1000)
-        os.utime(tmp_path / "cache" / f"{treecache.PREFIX}x" / f"e{i}", (1000 + i, 1000 + i))
+        os.utime(trees / f"e{i}", (1000 + i, 1000 + i))
     usercache.write(f"{treecache.PREFIX}old/e", b"x" * 1000)  # another version's subfolder counts too
     os.utime(tmp_path / "cache" / f"{treecache.PREFIX}old" / "e", (10, 10))
     usercache.write("hcl-parser-entry", b"x" * 100_000)  # not a parse: never pruned
-    assert usercache.prune(treecache.PREFIX, 11_000) == 0  # within the bound: nothing removed
-    assert usercache.prune(treecache.PREFIX, 8_000) == 5000  # down to 75% of it, oldest first
-    left = sorted(p.name for p in (tmp_path / "cache" / f"{treecache.PREFIX}x").iterdir())
-    assert left == [f"e{i}" for i in range(4, 10)]
+    each = usercache.disk_bytes(os.stat(trees / "e0"))  # a block, where the file system counts them
+    assert each >= 1000
+    assert usercache.prune(treecache.PREFIX, 11 * each) == 0  # within the bound: nothing removed
+    assert usercache.prune(treecache.PREFIX, 8 * each) == 5 * each  # down to 75% of it, oldest first
+    assert sorted(p.name for p in trees.iterdir()) == [f"e{i}" for i in range(4, 10)]
     assert not (tmp_path / "cache" / f"{treecache.PREFIX}old" / "e").exists()
     assert (tmp_path / "cache" / "hcl-parser-entry").exists()
 
@@ -225,8 +227,11 @@ def test_a_writing_process_prunes_past_a_share_of_the_bound(tmp_path, monkeypatc
     for i in range(40):
         (tmp_path / f"f{i}.tf").write_text("locals {\n" + "".join(f'  a{j} = "{i}-{j}"\n' for j in range(40)) + "}\n")
         syntax.read_file(str(tmp_path / f"f{i}.tf"))
-    total = sum(p.stat().st_size for p in _entries(tmp_path / "cache"))
-    assert 0 < total <= 16000 + 2 * 2000  # the bound, plus what was written since the last check
+    total = sum(usercache.disk_bytes(p.stat()) for p in _entries(tmp_path / "cache"))
+    written = sum(p.stat().st_size for p in _entries(tmp_path / "cache"))
+    assert len(_entries(tmp_path / "cache")) < 40 and written > 0
+    # the bound, plus what was written since the last check (an eighth of it)
+    assert total <= treecache.MAX_TOTAL_BYTES + treecache.MAX_TOTAL_BYTES // 8 + 4096
 
 
 # --------------------------------------------------------------------------------------------------

@@ -2,8 +2,10 @@
 
 Native syntax (``.tf``) is parsed with python-hcl2's lark grammar. We use the lark parse tree rather
 than python-hcl2's dict output because only the tree keeps a line for every attribute (the dict output
-of 7.x has lines for blocks only, and 8.x has none). Attribute values stay unevaluated parse trees
-(:class:`HclExpr`); :mod:`.evaluate` turns them into values.
+of 7.x has lines for blocks only, and 8.x has none). The tree is copied into lark-free classes
+(:mod:`.hcltree`), so that the parse of a file seen before is read back from computefit's cache
+folder (:mod:`.treecache`, :func:`read_native`) without importing lark. Attribute values stay
+unevaluated parse trees (:class:`HclExpr`); :mod:`.evaluate` turns them into values.
 
 JSON syntax (``.tf.json``) is read with :mod:`computefit.jsonpos`, the position-recording JSON reader
 shared with the CloudFormation front end: every object member keeps the line of its key.
@@ -27,7 +29,8 @@ from ..model import FileError
 
 
 class HclExpr:
-    """An unevaluated native-syntax expression: a lark tree plus the text it was parsed from."""
+    """An unevaluated native-syntax expression: a parse tree (:mod:`.hcltree` nodes, copied from
+    lark's) plus the text it was parsed from."""
 
     __slots__ = ("tree", "text", "file", "line")
 

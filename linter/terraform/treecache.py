@@ -15,8 +15,8 @@ message), so a broken file is not parsed again either.
   checkout), the grammar and lark's options, the versions of lark and python-hcl2, and Python's.
   The file's path is not part of the key (a copy of a file elsewhere is a hit); the path in the
   kept blocks is replaced by the reader's on load.
-- **Bound.** The subfolders hold at most :data:`MAX_TOTAL_BYTES`; past it the entries used least
-  recently are removed (:func:`computefit.usercache.prune`), checked when a process has written a
+- **Bound.** The subfolders take at most :data:`MAX_TOTAL_BYTES` of disk; past it the entries used
+  least recently are removed (:func:`computefit.usercache.prune`), checked when a process has written a
   share of the bound and at most hourly otherwise. An entry larger than :data:`MAX_ENTRY_BYTES`
   is not kept. Entries are zlib-compressed pickles (a parse is about 10 times its source; compressed,
   about 1.5 times).
@@ -146,7 +146,7 @@ def store(kind: str, text: str, result: tuple) -> None:
     if len(data) > MAX_ENTRY_BYTES:
         return
     if usercache.write(_name(folder, kind, text), data):
-        _written += len(data)
+        _written += -(-len(data) // 4096) * 4096  # as prune counts it: whole blocks
         _maybe_prune()
 
 
