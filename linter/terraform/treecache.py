@@ -1,9 +1,9 @@
 """Parsed native Terraform files kept between runs, by content: a file seen before loads without lark.
 
-Parsing a ``.tf`` file takes lark (25 ms to import, 7 ms to load the cached parser) and then about
-10 ms per 10 KB of source; the parse of a file whose text was seen before is read back from
-computefit's cache folder (:mod:`computefit.usercache`) in well under a millisecond per file,
-without importing lark or python-hcl2. What is kept is the result of the reader
+Parsing a ``.tf`` file takes lark (20-25 ms to import, 7 ms to load the cached parser) and then
+about 12 ms per 10 KB of source; the parse of a file whose text was seen before is read back from
+computefit's cache folder (:mod:`computefit.usercache`) about 10 times faster (300 corpus files:
+1.1 s parsed, 0.13 s read back), without importing lark or python-hcl2. What is kept is the result of the reader
 (:func:`.syntax.read_hcl` for a ``.tf`` file, the attributes of a ``.tfvars`` file): the blocks and
 attributes with their expression trees (:mod:`.hcltree`), or the syntax error it reported (line and
 message), so a broken file is not parsed again either.
@@ -18,8 +18,10 @@ message), so a broken file is not parsed again either.
 - **Bound.** The subfolders take at most :data:`MAX_TOTAL_BYTES` of disk; past it the entries used
   least recently are removed (:func:`computefit.usercache.prune`), checked when a process has written a
   share of the bound and at most hourly otherwise. An entry larger than :data:`MAX_ENTRY_BYTES`
-  is not kept. Entries are zlib-compressed pickles (a parse is about 10 times its source; compressed,
-  about 1.5 times).
+  is not kept. Entries are zlib-compressed pickles (a parse pickles to about 8 times its source;
+  compressed, 1.5 times). One file an entry, in one folder: the 41 Terraform folders of the shared
+  corpus (10,800 ``.tf`` files) leave 8,700 entries, 59 MB of disk; a hit reads one in 35 us and
+  a miss costs 7 us, and a pruning pass over them all takes 26 ms.
 - **Rules of the cache folder.** Owner-only entries, written whole (temporary file then rename),
   every failure silent (the file is parsed), ``COMPUTEFIT_CACHE_DIR=""`` turns it off; nothing is
   written into the scanned tree.
@@ -35,7 +37,7 @@ from typing import Any
 FORMAT = 1
 #: The subfolders of the cache folder that hold parsed files (one per combination of versions).
 PREFIX = "hcl-trees-"
-#: All parsed files kept, over every subfolder (the shared corpus's 5,800 .tf files take about 60 MB).
+#: The disk all parsed files kept may take, over every subfolder (the shared corpus's take 59 MB).
 MAX_TOTAL_BYTES = 96 * 1024 * 1024
 #: A parse larger than this (compressed) is not kept: a few of them would push out thousands of others.
 MAX_ENTRY_BYTES = 4 * 1024 * 1024
