@@ -1,11 +1,12 @@
 """computefit's cache folder: what is slow to build and the same on every run, kept between runs.
 
 Two kinds of entries today: the Terraform parser (python-hcl2's grammar built by lark takes about a
-second; loaded from here, 7 ms), and the parse of each native Terraform file by content, in a
-subfolder (:mod:`computefit.terraform.treecache`: a file seen before loads without lark). The folder is ``$XDG_CACHE_HOME/computefit``, else
-``~/.cache/computefit``; when that cannot be written (a read-only or absent home), a folder of the
-user's own in the temporary folder (``computefit-UID``). ``COMPUTEFIT_CACHE_DIR`` names another
-folder; set to an empty string, it turns the cache off. Nothing is ever written into a scanned tree.
+second; loaded from here, 4-7 ms), and the parse of each native Terraform file by content, in
+subfolders (:mod:`computefit.terraform.treecache`: a file seen before loads without lark). The
+folder is ``$XDG_CACHE_HOME/computefit``, else ``~/.cache/computefit``; when that cannot be
+written (a read-only or absent home), a folder of the user's own in the temporary folder
+(``computefit-UID``). ``COMPUTEFIT_CACHE_DIR`` names another folder; set to an empty string, it
+turns the cache off. Nothing is ever written into a scanned tree.
 
 An entry's name holds everything its content depends on (the versions of computefit, of the
 library that built it and of Python), so an upgrade never reads an old entry. Entries are written
@@ -128,9 +129,11 @@ def _temporary(folder: str, base: str) -> tuple[int, str]:
 
 def prune(prefix: str, max_bytes: int, keep_share: float = 0.75) -> int:
     """Hold the subfolders named ``prefix*`` of the cache folder under ``max_bytes`` in all (the
-    room their files take on disk): when they hold more, their entries least recently written (or touched by :func:`read`) are removed
-    until they hold ``keep_share`` of it. Temporary files left by a writer that died are removed
-    after an hour. Returns the bytes removed; every failure is silent."""
+    room their files take on disk): when they hold more, their entries least recently written (or
+    touched by :func:`read`) are removed until they hold ``keep_share`` of it. Temporary files
+    left by a writer that died are removed after an hour. Returns the bytes removed; every failure
+    is silent.
+    """
     import time
 
     now = time.time()
@@ -138,7 +141,8 @@ def prune(prefix: str, max_bytes: int, keep_share: float = 0.75) -> int:
     removed = 0
     for folder in folders():
         try:
-            subs = [e.path for e in os.scandir(folder) if e.name.startswith(prefix) and e.is_dir(follow_symlinks=False)]
+            subs = [e.path for e in os.scandir(folder)
+                    if e.name.startswith(prefix) and e.is_dir(follow_symlinks=False)]
         except OSError:
             continue
         for sub in subs:

@@ -4,9 +4,10 @@ python-hcl2's grammar is parsed by lark into ``lark.Tree`` and ``lark.Token`` ob
 :func:`from_lark` copies such a tree once into :class:`Node` and :class:`Leaf`, which answer what the
 walkers of :mod:`.syntax`, :mod:`.evaluate` and :mod:`.scope` ask of a tree, the way lark answers it:
 
-- a ``Node`` has ``data`` (the rule name: a ``Leaf`` of type RULE, as lark's is a Token), ``children`` (nodes, leaves and ``None`` placeholders) and
-  ``meta`` with ``line``, ``end_line``, ``start_pos``, ``end_pos`` and ``empty`` (True when the rule
-  matched no text: then there are no positions); equality, hashing and ``repr`` are lark's;
+- a ``Node`` has ``data`` (the rule name: a ``Leaf`` of type RULE, as lark's is a Token),
+  ``children`` (nodes, leaves and ``None`` placeholders) and ``meta`` with ``line``,
+  ``end_line``, ``start_pos``, ``end_pos`` and ``empty`` (True when the rule matched no text: then
+  there are no positions); equality, hashing and ``repr`` are lark's;
 - a ``Leaf`` is the token's text (a ``str``) with its terminal name in ``type``; it has no ``meta``.
 
 Nothing here imports lark: :mod:`.syntax` pickles these trees into computefit's cache folder and
@@ -122,7 +123,8 @@ def _copy(tree: Any) -> Node:
         if getattr(meta, "empty", True):
             n.line = n.end_line = n.start_pos = n.end_pos = None
         else:
-            n.line, n.end_line, n.start_pos, n.end_pos = meta.line, meta.end_line, meta.start_pos, meta.end_pos
+            n.line, n.end_line = meta.line, meta.end_line
+            n.start_pos, n.end_pos = meta.start_pos, meta.end_pos
         return n
 
     root = node(tree)

@@ -3,10 +3,11 @@
 Parsing a ``.tf`` file takes lark (20-25 ms to import, 7 ms to load the cached parser) and then
 about 12 ms per 10 KB of source; the parse of a file whose text was seen before is read back from
 computefit's cache folder (:mod:`computefit.usercache`) about 10 times faster (300 corpus files:
-1.1 s parsed, 0.13 s read back), without importing lark or python-hcl2. What is kept is the result of the reader
-(:func:`.syntax.read_hcl` for a ``.tf`` file, the attributes of a ``.tfvars`` file): the blocks and
-attributes with their expression trees (:mod:`.hcltree`), or the syntax error it reported (line and
-message), so a broken file is not parsed again either.
+1.1 s parsed, 0.13 s read back), without importing lark or python-hcl2. What is kept is the result
+of the reader (:func:`.syntax.read_hcl` for a ``.tf`` file, the attributes of a ``.tfvars`` file):
+the blocks and attributes with their expression trees (:mod:`.hcltree`), or the syntax error it
+reported (line and message), so a broken file is not parsed again either. Template expressions
+(heredocs, ``templatefile()``) are kept the same way, by the template's text (kind "tpl").
 
 - **Key.** An entry is named by two checksums of the exact text the reader was given, and holds that
   text: it is used only when the text is the same (a clash of checksums is a miss, never a wrong
@@ -16,8 +17,8 @@ message), so a broken file is not parsed again either.
   The file's path is not part of the key (a copy of a file elsewhere is a hit); the path in the
   kept blocks is replaced by the reader's on load.
 - **Bound.** The subfolders take at most :data:`MAX_TOTAL_BYTES` of disk; past it the entries used
-  least recently are removed (:func:`computefit.usercache.prune`), checked when a process has written a
-  share of the bound and at most hourly otherwise. An entry larger than :data:`MAX_ENTRY_BYTES`
+  least recently are removed (:func:`computefit.usercache.prune`), checked when a process has
+  written a share of the bound and at most hourly otherwise. An entry larger than :data:`MAX_ENTRY_BYTES`
   is not kept. Entries are zlib-compressed pickles (a parse pickles to about 8 times its source;
   compressed, 1.5 times). One file an entry, in one folder: the 41 Terraform folders of the shared
   corpus (10,800 ``.tf`` files) leave 8,700 entries, 59 MB of disk; a hit reads one in 35 us and
