@@ -19,7 +19,11 @@ installation (``pip install .``, not ``-e``: an editable install adds an import 
 start-up).
 
 Inputs: one CloudFormation template and one Terraform file (with its folder) of the bundled
-examples; from the shared corpus (skipped when absent) awslabs/aws-cloudformation-templates
+examples. The Terraform file is scanned twice over: unchanged (after the untimed run, every file
+of its folder and the expressions of its templates are read back from computefit's parse cache,
+without lark), and edited (a copy of the folder whose file gets a new comment before each run:
+that file is parsed, its siblings are read back; what a pre-commit hook sees on a commit that
+changed the file); from the shared corpus (skipped when absent) awslabs/aws-cloudformation-templates
 (cfn-lint gets the template files the corpus MANIFEST.tsv lists, computefit and checkov the folder)
 and terraform-aws-modules/terraform-aws-lambda. Then computefit ``-j 1`` against ``-j N`` on
 ministryofjustice/modernisation-platform-environments (4,000 .tf files), with identical findings
@@ -36,9 +40,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -124,8 +130,12 @@ def main(argv: list[str] | None = None) -> int:
     def checkov(framework: str, *target: str) -> list[str] | None:
         return peer("checkov", *target, "--framework", framework, "--skip-download", "--quiet", "--compact")
 
-    def run(title: str, commands: list[tuple[str, list[str] | None]], reps: int, warm: bool = True) -> list:
-        measured = measure_in_turn([c for _, c in commands if c is not None], reps, REPO, warm_up=warm)
+    def run(title: str, commands: list[tuple[str, list[str] | None]], reps: int, warm: bool = True,
+            before: dict | None = None) -> list:
+        shown = [label for label, c in commands if c is not None]
+        hooks = {shown.index(label): fn for label, fn in (before or {}).items()}
+        measured = measure_in_turn([c for _, c in commands if c is not None], reps, REPO, warm_up=warm,
+                                   before=hooks)
         got = iter(measured)
         rows = [(label, next(got) if c is not None else None) for label, c in commands]
         block(title, rows)
@@ -134,19 +144,33 @@ def main(argv: list[str] | None = None) -> int:
     table: list[tuple[str, dict, str, dict | None]] = []  # (what, computefit, peer label, peer)
     py = sys.executable if Path(cf).parent == Path(sys.executable).parent else None
     floor = [("python -c pass", [py, "-c", "pass"])] if py else []
+    edited_dir = Path(tempfile.mkdtemp(prefix="computefit-bench-"))
+    shutil.copytree(ONE_TF.parent, edited_dir / ONE_TF.parent.name)
+    edited = edited_dir / ONE_TF.parent.name / ONE_TF.name
+    original = edited.read_text(encoding="utf-8")
+    edits = iter(range(1, 1 << 30))
+
+    def edit() -> None:
+        """A text never scanned before: the one file is parsed, its folder's other files are not."""
+        edited.write_text(f"{original}# edit {next(edits)} at {time.time_ns()}\n", encoding="utf-8")
+
     one = run(f"One CloudFormation template ({ONE_TEMPLATE.relative_to(REPO)}), median of {args.reps}", [
         ("computefit scan", [cf, "scan", str(ONE_TEMPLATE)]),
         ("computefit scan (Terraform file)", [cf, "scan", str(ONE_TF)]),
+        ("computefit scan (edited TF file)", [cf, "scan", str(edited)]),
         ("cfn-lint", peer("cfn-lint", str(ONE_TEMPLATE))),
         ("checkov -f (template)", checkov("cloudformation", "-f", str(ONE_TEMPLATE))),
         ("checkov -f (Terraform file)", checkov("terraform", "-f", str(ONE_TF))),
         *floor,
         ("computefit --version", [cf, "--version"]),
-    ], args.reps)
+    ], args.reps, before={"computefit scan (edited TF file)": edit})
+    shutil.rmtree(edited_dir, ignore_errors=True)
     rows = dict(one)
     if rows["cfn-lint"] is not None:
         table.append(("one template (pre-commit)", rows["computefit scan"], "cfn-lint", rows["cfn-lint"]))
         table.append(("one Terraform file with its folder (pre-commit)", rows["computefit scan (Terraform file)"],
+                      "cfn-lint (the template)", rows["cfn-lint"]))
+        table.append(("the same Terraform file just edited (pre-commit)", rows["computefit scan (edited TF file)"],
                       "cfn-lint (the template)", rows["cfn-lint"]))
     if rows["checkov -f (Terraform file)"] is not None:
         table.append(("one Terraform file", rows["computefit scan (Terraform file)"], "checkov",

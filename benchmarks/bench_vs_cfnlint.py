@@ -70,16 +70,25 @@ def measure(cmd: list[str], reps: int, cwd: Path, warm_up: bool = True) -> dict:
     }
 
 
-def measure_in_turn(cmds: list[list[str]], reps: int, cwd: Path, warm_up: bool = True) -> list[dict]:
+def measure_in_turn(cmds: list[list[str]], reps: int, cwd: Path, warm_up: bool = True,
+                    before: dict | None = None) -> list[dict]:
     """``measure`` for several commands whose runs take turns (a, b, c, a, b, c, ...), so that a
-    change of the machine's load during the measurement weighs on each command alike."""
+    change of the machine's load during the measurement weighs on each command alike.
+    ``before`` maps a command's index to a function called (untimed) before each of its runs."""
+    before = before or {}
+
+    def one(i: int, cmd: list[str]) -> tuple:
+        if i in before:
+            before[i]()
+        return run_once(cmd, cwd)
+
     if warm_up:
-        for cmd in cmds:
-            run_once(cmd, cwd)
+        for i, cmd in enumerate(cmds):
+            one(i, cmd)
     runs: list[list[tuple]] = [[] for _ in cmds]
     for _ in range(reps):
         for i, cmd in enumerate(cmds):
-            runs[i].append(run_once(cmd, cwd))
+            runs[i].append(one(i, cmd))
     return [{
         "median": statistics.median(r[0] for r in rs),
         "min": min(r[0] for r in rs),

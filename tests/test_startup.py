@@ -33,8 +33,10 @@ print(json.dumps(sorted(sys.modules)), file=sys.stderr)
 """
 
 
-def _modules_loaded_by_scan(*args: str) -> set[str]:
-    proc = subprocess.run([sys.executable, "-c", _LOADED, *args], capture_output=True, text=True, cwd=ROOT)
+def _modules_loaded_by_scan(*args: str, cache: str | None = None) -> set[str]:
+    env = None if cache is None else {**os.environ, "COMPUTEFIT_CACHE_DIR": cache}
+    proc = subprocess.run([sys.executable, "-c", _LOADED, *args], capture_output=True, text=True, cwd=ROOT,
+                          env=env)
     return set(json.loads(proc.stderr.strip().splitlines()[-1]))
 
 
@@ -51,8 +53,10 @@ def test_a_template_scan_loads_no_terraform_front_end_and_no_package_metadata():
     assert _loaded(modules, "computefit.reporters.sarif", "computefit.reporters.json_report", "hashlib") == []
 
 
-def test_a_terraform_scan_loads_no_cloudformation_front_end():
-    modules = _modules_loaded_by_scan(str(TF_FILE))
+def test_a_terraform_scan_loads_no_cloudformation_front_end(tmp_path):
+    # an empty cache folder: the files are parsed (a second run reads them back without lark:
+    # test_tf_parsecache.py)
+    modules = _modules_loaded_by_scan(str(TF_FILE), cache=str(tmp_path / "cache"))
     assert "computefit.terraform" in modules and "lark" in modules
     assert _loaded(modules, "computefit.cloudformation", "yaml", "hcl2", "importlib.metadata") == []
 

@@ -330,6 +330,20 @@ class Evaluator:
                 self.env.pop()
 
     def _template(self, text: str, ctx: Any) -> Any:
+        """Render ``text``; the expressions parsed for it are kept in the cache folder by the
+        template's text (:func:`_kept_template_parses`), so that rendering it again in another run
+        needs no parser."""
+        _kept_template_parses(text)
+        mark = len(_TEMPLATE_FRESH)
+        try:
+            result = self._render_template(text, ctx)
+            if len(_TEMPLATE_FRESH) > mark:
+                _keep_template_parses(text, _TEMPLATE_FRESH[mark:])
+            return result
+        finally:
+            del _TEMPLATE_FRESH[mark:]
+
+    def _render_template(self, text: str, ctx: Any) -> Any:
         segments = _template_segments(text)
         if len(segments) == 1 and segments[0][0] == "expr":
             return self._template_expr(segments[0][1], ctx)
@@ -396,9 +410,18 @@ class Evaluator:
             # parsing costs about 80 us, ten times a loop step: a template of 100,000 distinct
             # interpolations is stopped by MAX_STEPS instead of parsing for seconds
             self.budget.step(budgets.PARSE_STEPS, getattr(ctx, "file", ""), getattr(ctx, "line", 0))
-            try:
-                tree = parse_hcl_text(text)
-            except Exception:
+            if text in _TEMPLATE_KEPT:  # parsed in an earlier run (None: it does not parse)
+                tree = _TEMPLATE_KEPT[text]
+            else:
+                try:
+                    tree = parse_hcl_text(text)
+                except Exception as exc:
+                    if type(exc).__module__.startswith("lark"):
+                        _TEMPLATE_FRESH.append((text, None))
+                    tree = None
+                else:
+                    _TEMPLATE_FRESH.append((text, tree))
+            if tree is None:
                 return Unknown(f"could not parse the template expression ${{{src}}}")
             if len(_TEMPLATE_CACHE) < 4096:
                 _TEMPLATE_CACHE[text] = tree
@@ -1017,6 +1040,38 @@ def _identifier_text(node: Any) -> str:
 
 
 _TEMPLATE_CACHE: dict[str, Any] = {}
+#: Template expressions parsed by earlier runs (read from the cache folder): text -> tree, or None
+#: for one that does not parse. Kept apart from _TEMPLATE_CACHE so that the evaluation budget is
+#: charged for a parse whether or not the tree came from the cache folder.
+_TEMPLATE_KEPT: dict[str, Any] = {}
+#: Templates whose kept parses were looked for in this process: text -> those parses.
+_TEMPLATE_LOOKED: dict[str, dict] = {}
+#: Template expressions this process parsed, (text, tree or None), while a template is rendered.
+_TEMPLATE_FRESH: list[tuple[str, Any]] = []
+
+
+def _kept_template_parses(template: str) -> None:
+    """Read the parses kept for ``template`` into _TEMPLATE_KEPT, once per template a process."""
+    if template in _TEMPLATE_LOOKED or len(_TEMPLATE_LOOKED) >= 4096:
+        return
+    from .treecache import load
+
+    kept = load("tpl", template, "")
+    parses = kept[1] if kept is not None and kept[0] == "ok" and isinstance(kept[1], dict) else {}
+    _TEMPLATE_LOOKED[template] = parses
+    if len(_TEMPLATE_KEPT) < 16384:
+        _TEMPLATE_KEPT.update(parses)
+
+
+def _keep_template_parses(template: str, fresh: list[tuple[str, Any]]) -> None:
+    """Keep the expressions parsed while rendering ``template`` (with those kept before)."""
+    from .treecache import store
+
+    parses = dict(_TEMPLATE_LOOKED.get(template) or {})
+    parses.update(fresh)
+    if template in _TEMPLATE_LOOKED:
+        _TEMPLATE_LOOKED[template] = parses
+    store("tpl", template, ("ok", parses))
 _ELLIPSIS_RE = re.compile(r"\.\.\.\s*\)\s*\Z")
 _FOR_RE = re.compile(r"^for\s+([A-Za-z_][\w-]*)(?:\s*,\s*([A-Za-z_][\w-]*))?\s+in\s+(.+)$", re.S)
 

@@ -2,8 +2,10 @@
 
 Native syntax (``.tf``) is parsed with python-hcl2's lark grammar. We use the lark parse tree rather
 than python-hcl2's dict output because only the tree keeps a line for every attribute (the dict output
-of 7.x has lines for blocks only, and 8.x has none). Attribute values stay unevaluated parse trees
-(:class:`HclExpr`); :mod:`.evaluate` turns them into values.
+of 7.x has lines for blocks only, and 8.x has none). The tree is copied into lark-free classes
+(:mod:`.hcltree`), so that the parse of a file seen before is read back from computefit's cache
+folder (:mod:`.treecache`, :func:`read_native`) without importing lark. Attribute values stay
+unevaluated parse trees (:class:`HclExpr`); :mod:`.evaluate` turns them into values.
 
 JSON syntax (``.tf.json``) is read with :mod:`computefit.jsonpos`, the position-recording JSON reader
 shared with the CloudFormation front end: every object member keeps the line of its key.
@@ -27,7 +29,8 @@ from ..model import FileError
 
 
 class HclExpr:
-    """An unevaluated native-syntax expression: a lark tree plus the text it was parsed from."""
+    """An unevaluated native-syntax expression: a parse tree (:mod:`.hcltree` nodes, copied from
+    lark's) plus the text it was parsed from."""
 
     __slots__ = ("tree", "text", "file", "line")
 
@@ -96,29 +99,37 @@ _HEREDOC_END, _HEREDOC_END_LINEAR = r"\n\s*(?P=", r"\n[ \t]*(?P="
 
 
 @functools.lru_cache(maxsize=1)
-def _parser():
-    """python-hcl2's LALR parser with positions, its heredoc terminals made linear.
-
-    Building it from the grammar takes about a second, so it is built once and kept in computefit's
-    cache folder (:mod:`computefit.usercache`), pickled whole: loading that takes 7 ms, where lark's
-    own cache (``cache=True``) rebuilds the parse table and the lexers from its serialised form
-    (25 ms). The grammar is read without importing the ``hcl2`` package: its ``__init__`` loads
-    the dict transformer, the reconstructor and the builder, which a scan never uses."""
+def _grammar() -> str | None:
+    """python-hcl2's grammar with its heredoc terminals made linear, read without importing the
+    ``hcl2`` package (its ``__init__`` loads the dict transformer, the reconstructor and the
+    builder, which a scan never uses); None for an unexpected layout or another grammar (then
+    python-hcl2's own parser is used as it is, and nothing is cached)."""
     import importlib.util
 
     spec = importlib.util.find_spec("hcl2")  # finds the package without running its __init__
     folder = next(iter(spec.submodule_search_locations or []), None) if spec else None
     grammar_file = Path(folder, "hcl2.lark") if folder else None
     if grammar_file is None or not grammar_file.is_file():
+        return None
+    grammar = grammar_file.read_text(encoding="utf-8")
+    if grammar.count(_HEREDOC_END) != 2:
+        return None
+    return grammar.replace(_HEREDOC_END, _HEREDOC_END_LINEAR)
+
+
+@functools.lru_cache(maxsize=1)
+def _parser():
+    """python-hcl2's LALR parser with positions, its heredoc terminals made linear (:func:`_grammar`).
+
+    Building it from the grammar takes about a second, so it is built once and kept in computefit's
+    cache folder (:mod:`computefit.usercache`), pickled whole: loading that takes 7 ms, where lark's
+    own cache (``cache=True``) rebuilds the parse table and the lexers from its serialised form
+    (25 ms)."""
+    grammar = _grammar()
+    if grammar is None:
         from hcl2.parser import parser  # an unexpected layout: python-hcl2's own function
 
         return parser()
-    grammar = grammar_file.read_text(encoding="utf-8")
-    if grammar.count(_HEREDOC_END) != 2:  # another python-hcl2 grammar: use it as it is
-        from hcl2.parser import parser
-
-        return parser()
-    grammar = grammar.replace(_HEREDOC_END, _HEREDOC_END_LINEAR)
     from .. import usercache
 
     name = _cache_name(grammar)
@@ -137,18 +148,60 @@ def _parser():
 _LARK_OPTIONS = {"parser": "lalr", "propagate_positions": True}
 
 
-def _cache_name(grammar: str) -> str:
-    """The cache entry of the parser built from ``grammar``: named by everything it depends on."""
+def _python_tag() -> str:
     import sys
-    import zlib
 
-    import lark
+    return f"{sys.implementation.name}{sys.version_info[0]}.{sys.version_info[1]}"
+
+
+def _cache_name(grammar: str) -> str:
+    """The cache entry of the parser built from ``grammar``: named by everything it depends on
+    (found without importing lark: :func:`_dist_version`)."""
+    import zlib
 
     from .. import __version__
 
-    py = f"{sys.implementation.name}{sys.version_info[0]}.{sys.version_info[1]}"
     crc = zlib.crc32(f"{grammar}\0{sorted(_LARK_OPTIONS.items())}".encode())
-    return f"hcl-parser-{__version__}-lark{lark.__version__}-{py}-{crc:08x}.pickle"
+    return f"hcl-parser-{__version__}-lark{_dist_version('lark', 'lark')}-{_python_tag()}-{crc:08x}.pickle"
+
+
+@functools.lru_cache(maxsize=None)
+def _dist_version(module: str, dist: str) -> str:
+    """The installed version of distribution ``dist`` (which provides package ``module``), without
+    importing it: the ``Version:`` line of its ``.dist-info/METADATA`` next to the package (0.1 ms,
+    where importing lark for its ``__version__`` takes 25 ms). Another layout (an egg, a source
+    tree on the path) is named by the size and time of the package's ``__init__.py`` instead, which
+    any reinstall changes; "unknown" when the package is not found at all."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.origin:
+        return "unknown"
+    package = os.path.dirname(spec.origin)
+    site = os.path.dirname(package)
+    prefix = dist.replace("-", "_").lower() + "-"
+    try:
+        names = [n for n in os.listdir(site) if n.lower().startswith(prefix) and n.endswith(".dist-info")]
+    except OSError:
+        names = []
+    for name in names:
+        try:
+            with open(os.path.join(site, name, "METADATA"), encoding="utf-8") as fh:
+                for line in fh:
+                    if line.startswith("Version:"):
+                        return line.split(":", 1)[1].strip()
+                    if not line.strip():
+                        break  # the end of the headers
+        except OSError:
+            continue
+    try:
+        st = os.stat(spec.origin)
+    except OSError:
+        return "unknown"
+    return f"stat{st.st_size:x}.{st.st_mtime_ns:x}"
 
 
 def _pickle_refs() -> dict[str, Any]:
@@ -187,18 +240,26 @@ def _loads(data: bytes, grammar: str) -> Any:
         def persistent_load(self, pid):
             return refs[pid]
 
+    from .hcltree import gc_paused
+
     try:
-        kept, parser = Unpickler(io.BytesIO(data)).load()
+        with gc_paused():  # thousands of objects and no cycle: the collections took 2-5 ms of 7
+            kept, parser = Unpickler(io.BytesIO(data)).load()
     except Exception:  # a truncated or corrupt entry, or one from another lark: build it again
         return None
     return parser if kept == grammar and isinstance(parser, Lark) else None
 
 
 def parse_hcl_text(text: str) -> Any:
-    """Parse native syntax into a lark tree. Raises lark exceptions."""
+    """Parse native syntax into a tree of :mod:`.hcltree` nodes (lark's tree, copied into classes
+    that load without lark). Raises lark exceptions."""
+    from .hcltree import from_lark, gc_paused
+
     if not text.endswith("\n"):
         text += "\n"
-    return _parser().parse(text)
+    parser = _parser()
+    with gc_paused():
+        return from_lark(parser.parse(text))
 
 
 def syntax_error_message(exc: Exception) -> tuple[int | None, str]:
@@ -284,6 +345,54 @@ def _parenthesise_key(text: str, exc: Exception) -> str | None:
 
 def _is_lark_error(exc: Exception) -> bool:
     return type(exc).__module__.startswith("lark")
+
+
+class HclSyntaxError(Exception):
+    """Native syntax the parser rejects: where, and what (:func:`syntax_error_message`)."""
+
+    def __init__(self, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def read_native(text: str, file: str, kind: str = "tf") -> list:
+    """:func:`read_hcl` (``kind`` "tf": the file's blocks) or :func:`read_tfvars_hcl` (``kind``
+    "tfvars": its attributes), through the parse cache (:mod:`.treecache`): a text read before is
+    not parsed again. Raises HclSyntaxError for bad syntax, RecursionError for syntax nested too
+    deeply to parse (which is not cached: it depends on the stack)."""
+    from . import treecache
+
+    kept = treecache.load(kind, text, file)
+    if kept is None:
+        try:
+            kept = ("ok", (read_hcl if kind == "tf" else read_tfvars_hcl)(text, file))
+        except RecursionError:
+            raise
+        except Exception as exc:
+            if not _is_lark_error(exc):
+                raise
+            kept = ("error", *syntax_error_message(exc))
+        treecache.store(kind, text, kept)
+    if kept[0] == "error":
+        raise HclSyntaxError(kept[1], kept[2])
+    return kept[1]
+
+
+def read_tfvars_hcl(text: str, file: str) -> list[Attribute]:
+    """The attributes of a ``.tfvars`` file (or of ``v = <value>``), each with its line; parsed as
+    written (no tolerant rewrites: Terraform's own tfvars reader takes literals only). Raises lark
+    exceptions."""
+    if not text.endswith("\n"):
+        text += "\n"
+    tree = parse_hcl_text(text)
+    out = []
+    for child in tree.children[0].children:
+        if getattr(child, "data", None) == "attribute":
+            name = str(child.children[0].children[0])
+            out.append(Attribute(name, HclExpr(child.children[-1], text, file, child.meta.line), file,
+                                 child.meta.line))
+    return out
 
 
 def read_hcl(text: str, file: str) -> list[Block]:
@@ -471,11 +580,8 @@ def read_file(path: str) -> tuple[list[Block], FileError | None]:
         except RecursionError:
             return [], FileError(path, None, "JSON is nested too deeply to read")
     try:
-        return read_hcl(text, path), None
+        return read_native(text, path), None
     except RecursionError:
         return [], FileError(path, None, "HCL is nested too deeply to read")
-    except Exception as exc:  # lark errors: UnexpectedToken / UnexpectedCharacters / UnexpectedEOF
-        if _is_lark_error(exc):
-            line, message = syntax_error_message(exc)
-            return [], FileError(path, line, message)
-        raise
+    except HclSyntaxError as exc:
+        return [], FileError(path, exc.line, exc.message)
