@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -227,14 +228,23 @@ def resolve_config(paths: list[str], config_file: str | None = None) -> Config:
     return load_config(found, discovered=True) if found else Config()
 
 
+#: A line of a pyproject.toml that may open or write into [tool.computefit], whatever the quoting and
+#: spacing TOML allows: a ``[tool.computefit...]`` or ``[[tool.computefit...]]`` header, a bare
+#: ``[tool]`` table (its ``computefit.x = ...`` keys), or a top-level ``tool.computefit...`` or
+#: ``tool = {...}`` key. Only a file with one is parsed; a file that merely names computefit (as a
+#: dependency) is not. A false match only costs the parse.
+_MAY_HOLD_TOOL_TABLE = re.compile(
+    r"""^[ \t]*(?:\[{1,2}[ \t]*)?(?:tool|"tool"|'tool')[ \t]*(?:\]|=|\.[ \t]*["']?computefit\b)""", re.M)
+
+
 def _has_tool_table(pyproject: str) -> bool:
     try:
         with open(pyproject, encoding="utf-8", errors="replace") as fh:
             text = fh.read()
     except OSError:
         return False
-    if "computefit" not in text:  # cheap: most pyproject files are not ours to parse
-        return False
+    if "computefit" not in text or not _MAY_HOLD_TOOL_TABLE.search(text):
+        return False  # cheap: most pyproject files are not ours to parse
     data = _read_toml(pyproject)
     return isinstance(data.get("tool"), dict) and "computefit" in data["tool"]
 

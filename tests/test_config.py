@@ -71,6 +71,25 @@ def test_pyproject_without_our_table_is_skipped(repo):
     assert find_config([str(repo / "stacks" / "app")]) == str(cfg)
 
 
+@pytest.mark.parametrize("table", [
+    '[tool.computefit]\nfail-on = "error"', '[ tool . "computefit" ]\nfail-on = "error"',
+    "[tool.'computefit'.checks.CF201]\nthreshold_seconds = 600", '[tool]\ncomputefit.fail-on = "error"',
+    '[tool]\ncomputefit = { fail-on = "error" }', 'tool.computefit.fail-on = "error"',
+    'tool = { computefit = { fail-on = "error" } }', '"tool".computefit.fail-on = "error"',
+])
+def test_every_toml_spelling_of_our_table_is_found(repo, table):
+    before = '[project]\nname = "x"\n' if table.startswith("[") else ""  # a top-level key comes first
+    cfg = write(repo / "stacks" / "pyproject.toml", f"{before}{table}\n")
+    assert find_config([str(repo / "stacks" / "app")]) == str(cfg)
+
+
+def test_a_pyproject_that_only_names_computefit_is_not_ours(repo):
+    write(repo / "stacks" / "pyproject.toml", '[project]\nname = "x"\ndependencies = ["computefit>=0.1"]\n'
+                                              '[tool.ruff]\nsrc = ["computefit"]\n[tool.computefit-extra]\nx = 1\n')
+    cfg = write(repo / ".computefit.toml", "")
+    assert find_config([str(repo / "stacks" / "app")]) == str(cfg)
+
+
 def test_search_stops_at_the_repository_root(tmp_path):
     write(tmp_path / ".computefit.toml", 'fail-on = "info"\n')  # outside the repository
     (tmp_path / "repo" / ".git").mkdir(parents=True)

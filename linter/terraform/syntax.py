@@ -17,7 +17,6 @@ import functools
 import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ..jsonpos import JsonSyntaxError, read_json_value
@@ -108,10 +107,11 @@ def _grammar() -> str | None:
 
     spec = importlib.util.find_spec("hcl2")  # finds the package without running its __init__
     folder = next(iter(spec.submodule_search_locations or []), None) if spec else None
-    grammar_file = Path(folder, "hcl2.lark") if folder else None
-    if grammar_file is None or not grammar_file.is_file():
+    grammar_file = os.path.join(folder, "hcl2.lark") if folder else None
+    if grammar_file is None or not os.path.isfile(grammar_file):
         return None
-    grammar = grammar_file.read_text(encoding="utf-8")
+    with open(grammar_file, encoding="utf-8") as fh:
+        grammar = fh.read()
     if grammar.count(_HEREDOC_END) != 2:
         return None
     return grammar.replace(_HEREDOC_END, _HEREDOC_END_LINEAR)
