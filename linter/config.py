@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .check import SEVERITIES
+from .lazyre import LazyPattern as _lazy
 
 FAIL_ON = (*reversed(SEVERITIES), "never")  # error, warning, info, never
 CONFIG_FILE = ".computefit.toml"
@@ -233,7 +234,7 @@ def resolve_config(paths: list[str], config_file: str | None = None) -> Config:
 #: ``[tool]`` table (its ``computefit.x = ...`` keys), or a top-level ``tool.computefit...`` or
 #: ``tool = {...}`` key. Only a file with one is parsed; a file that merely names computefit (as a
 #: dependency) is not. A false match only costs the parse.
-_MAY_HOLD_TOOL_TABLE = re.compile(
+_MAY_HOLD_TOOL_TABLE = _lazy(
     r"""^[ \t]*(?:\[{1,2}[ \t]*)?(?:tool|"tool"|'tool')[ \t]*(?:\]|=|\.[ \t]*["']?computefit\b)""", re.M)
 
 

@@ -11,10 +11,11 @@ are always kept. REF must be a revision git knows (fetch it first: ``actions/che
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 
-_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+from .lazyre import LazyPattern as _lazy
+
+_HUNK = _lazy(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 
 
 class DiffError(Exception):

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import re
 from dataclasses import dataclass, field
 
 from .boundary import Notice, find_boundary, inside, resolve
+from .lazyre import LazyPattern as _lazy
 from .model import FileError
 
 #: Folders never walked into. Not "env": Terraform layouts use env/ for environments, and a
@@ -39,8 +39,8 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 
 CFN_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 # A template is recognised by its content; these cheap markers decide whether to parse at all.
-_CFN_MARKER = re.compile(rb"AWSTemplateFormatVersion|[\"']?Resources[\"']?\s*:")
-_AWS_TYPE = re.compile(rb"AWS::[A-Za-z0-9]+::[A-Za-z0-9]+")
+_CFN_MARKER = _lazy(rb"AWSTemplateFormatVersion|[\"']?Resources[\"']?\s*:")
+_AWS_TYPE = _lazy(rb"AWS::[A-Za-z0-9]+::[A-Za-z0-9]+")
 
 
 @dataclass
@@ -217,8 +217,8 @@ def sniff_cloudformation(path: str, errors: list[FileError], explicit: bool) -> 
 
 #: How much of a JSON file is read to tell a Terraform plan from anything else.
 PLAN_SNIFF_BYTES = 65536
-_PLAN_START = re.compile(rb'^(?:[^{\n][^\n]*\n)*\s*\{\s*"format_version"\s*:')  # after a wrapper's lines
-_PLAN_MARKER = re.compile(rb'"(?:planned_values|resource_changes)"\s*:')
+_PLAN_START = _lazy(rb'^(?:[^{\n][^\n]*\n)*\s*\{\s*"format_version"\s*:')  # after a wrapper's lines
+_PLAN_MARKER = _lazy(rb'"(?:planned_values|resource_changes)"\s*:')
 
 
 def sniff_plan(path: str) -> bool:

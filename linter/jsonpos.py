@@ -9,8 +9,9 @@ A syntax error is a :class:`JsonSyntaxError` with the line it was found on.
 
 from __future__ import annotations
 
-import re
 from typing import Any
+
+from .lazyre import LazyPattern as _lazy
 
 
 class JsonSyntaxError(Exception):
@@ -31,7 +32,7 @@ class _Arr(list):
 
 
 _WS = " \t\r\n"
-_NUMBER = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?")
+_NUMBER = _lazy(r"-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?")
 _ESC = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 
 

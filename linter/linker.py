@@ -12,6 +12,7 @@ import dataclasses
 import re
 from typing import Any
 
+from .lazyre import LazyPattern as _lazy
 from . import model as m
 from .kinds import convert, default_setting, kind_of
 from .model import ComputeUnit, Document, Edge, Qualifier, Resource, Setting, Trigger, Unknown, is_unknown
@@ -31,11 +32,11 @@ SOURCE_KINDS = {"sqs_queue": m.SQS, "kinesis_stream": m.KINESIS, "dynamodb_table
 SOURCE_SERVICES = {"sqs": m.SQS, "kinesis": m.KINESIS, "dynamodb": m.DYNAMODB_STREAM, "kafka": m.KAFKA,
                    "mq": m.MQ}
 
-_ARN_SERVICE = re.compile(r"arn:aws[\w-]*:(\w+):")
-_FUNCTION_ARN = re.compile(r"arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:([A-Za-z0-9_-]+)(?::([A-Za-z0-9_$-]+))?")
-_TYPE_IN_TEXT = re.compile(r"\b(aws_[a-z0-9_]+)\.")
+_ARN_SERVICE = _lazy(r"arn:aws[\w-]*:(\w+):")
+_FUNCTION_ARN = _lazy(r"arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:([A-Za-z0-9_-]+)(?::([A-Za-z0-9_$-]+))?")
+_TYPE_IN_TEXT = _lazy(r"\b(aws_[a-z0-9_]+)\.")
 #: A reference placeholder a front end left in a text, and the ``:qualifier`` written after it.
-_PLACEHOLDER_REF = re.compile(r"\$\{([^{}]+)\}(?::(\$\{[^{}]*\}|[A-Za-z0-9_$-]+))?")
+_PLACEHOLDER_REF = _lazy(r"\$\{([^{}]+)\}(?::(\$\{[^{}]*\}|[A-Za-z0-9_$-]+))?")
 _API_KINDS = (m.REST_API, m.HTTP_API, m.WEBSOCKET_API, m.API_GATEWAY)
 #: The scalable dimension of a Lambda alias's or version's provisioned concurrency.
 PC_DIMENSION = "lambda:function:ProvisionedConcurrency"
@@ -885,7 +886,7 @@ _CONTAINER_KEYS = {"name": "name", "image": "image", "command": "command", "entr
                    "essential": "essential", "resourcerequirements": "resource_requirements"}
 
 
-_BARE_PLACEHOLDER = re.compile(r"([:\[,]\s*)\$\{[^{}\"]*\}")
+_BARE_PLACEHOLDER = _lazy(r"([:\[,]\s*)\$\{[^{}\"]*\}")
 
 
 def _key(k: str) -> str:
@@ -971,7 +972,7 @@ def _more_instances(res: Resource, via: str) -> list[Edge]:
 
 
 #: An instance key in an address, as Terraform prints it: ``[0]``, ``["nightly"]``.
-INSTANCE_KEY = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|-?\d+)\]')
+INSTANCE_KEY = _lazy(r'\[(?:"(?:[^"\\]|\\.)*"|-?\d+)\]')
 
 
 def link(doc: Document) -> Document:

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .lazyre import LazyPattern as _lazy
 from .model import Setting, Unknown, is_unknown
 from .stepfunctions import parse
 
@@ -29,7 +30,7 @@ INTEGRATION_KEY = "x-amazon-apigateway-integration"
 AUTHORIZER_KEY = "x-amazon-apigateway-authorizer"
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "x-amazon-apigateway-any-method")
 #: The Lambda function inside an API Gateway service URI: ``.../functions/<ARN>/invocations``.
-_LAMBDA_PATH = re.compile(r":lambda:path/[^/]+/functions/(.+?)/invocations\s*$", re.S)
+_LAMBDA_PATH = _lazy(r":lambda:path/[^/]+/functions/(.+?)/invocations\s*$", re.S)
 
 
 @dataclass

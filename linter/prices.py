@@ -23,13 +23,14 @@ import contextlib
 import functools
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .lazyre import LazyPattern as _lazy
+
 PRICES_FILE = os.path.join(os.path.dirname(__file__), "data", "prices", "aws.json")
 DEFAULT_REGION = "us-east-1"
-_REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+_REGION_RE = _lazy(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 
 
 @functools.lru_cache(maxsize=1)

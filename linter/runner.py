@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -18,6 +17,7 @@ from .check import (Check, CheckContext, Finding, all_checks, all_rules, check_i
                     engine_rule_ids, plugin_errors)
 from .config import Config
 from .discovery import Inputs, discover
+from .lazyre import LazyPattern as _lazy
 from .model import Document, FileError, Model, ParseError
 
 
@@ -671,7 +671,7 @@ def scan(paths: list[str] | str | os.PathLike, config: Config | None = None, *, 
     return result
 
 
-_ADDRESS = re.compile(r"^((?:module\.[^.]+\.)*?)((?:module\.[^.]+)|(?:[^.]+\.[^.]+))$")
+_ADDRESS = _lazy(r"^((?:module\.[^.]+\.)*?)((?:module\.[^.]+)|(?:[^.]+\.[^.]+))$")
 
 
 def same_findings_once(findings: list[Finding], model: Model) -> list[Finding]:

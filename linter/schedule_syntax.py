@@ -29,6 +29,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+from .lazyre import LazyPattern as _lazy
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -197,9 +199,9 @@ def _unix_to_aws(fields: list[str]) -> str | None:
 # EventBridge rules and EventBridge Scheduler
 # --------------------------------------------------------------------------------------------------
 
-_RATE = re.compile(r"rate\((.*)\)", re.I | re.S)
-_CRON = re.compile(r"cron\((.*)\)", re.I | re.S)
-_AT = re.compile(r"at\((.*)\)", re.I | re.S)
+_RATE = _lazy(r"rate\((.*)\)", re.I | re.S)
+_CRON = _lazy(r"cron\((.*)\)", re.I | re.S)
+_AT = _lazy(r"at\((.*)\)", re.I | re.S)
 _RATE_UNITS = {"minute": 60, "hour": 3600, "day": 86400}
 _SUB_MINUTE = ("s", "sec", "secs", "second", "seconds", "ms", "millisecond", "milliseconds")
 
@@ -207,7 +209,7 @@ _SUB_MINUTE = ("s", "sec", "secs", "second", "seconds", "ms", "millisecond", "mi
 #: A number with more digits than this is out of range in every field and value (and Python
 #: refuses to convert one of over 4,300 digits): it is reported, never converted.
 _MAX_DIGITS = 18
-_LONG_NUMBER = re.compile(r"\d{%d,}" % (_MAX_DIGITS + 1))
+_LONG_NUMBER = _lazy(r"\d{%d,}" % (_MAX_DIGITS + 1))
 
 
 def _long_number(text: str) -> list[Problem]:

@@ -17,6 +17,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from .lazyre import LazyPattern as _lazy
+
 REFERENCE_YEAR = 2027  # a non-leap year
 _MACROS = {
     "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *",
@@ -357,7 +359,7 @@ def _aws_dow_to_unix(field: str) -> str:
 
 #: A number and its unit in a systemd time span. The lookbehind starts a match only at the start of a
 #: number (a match cannot start inside one anyway), which keeps the search linear on a long number.
-_SPAN = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*([a-zA-Z]+)")
+_SPAN = _lazy(r"(?<![\d.])(\d+(?:\.\d+)?)\s*([a-zA-Z]+)")
 
 
 def parse_duration(text: str) -> float | None:
@@ -602,7 +604,7 @@ def _sizes_text(lo: int | None, hi: int | None, want: int | None) -> str:
 _IS_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _IS_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
               "october", "november", "december")
-_IS_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+_IS_TIME = _lazy(r"^(\d{1,2}):(\d{2})$")
 
 
 def _is_field(value: object, names: tuple[str, ...], lo: int, hi: int, what: str) -> "set[int] | None | str":

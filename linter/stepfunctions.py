@@ -20,9 +20,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+from .lazyre import LazyPattern as _lazy
 from .model import Setting, Unknown, is_unknown
 
-_PLACEHOLDER = re.compile(r"\$\{[^{}]*\}")
+_PLACEHOLDER = _lazy(r"\$\{[^{}]*\}")
 
 
 @dataclass

@@ -34,6 +34,7 @@ from typing import Iterable
 
 from .check import INFO, WARNING, EngineRule, Finding
 from .discovery import read_source_text
+from .lazyre import LazyPattern as _lazy
 from .model import ComputeUnit, Document, Location, Model
 
 DIRECTIVE = "computefit:ignore"
@@ -197,8 +198,8 @@ class Suppression:
         return out + (f": {self.reason}" if self.reason else ": no reason given")
 
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_UNTIL = re.compile(r"\buntil\b\s*(\S*)", re.IGNORECASE)
+_DATE = _lazy(r"^\d{4}-\d{2}-\d{2}$")
+_UNTIL = _lazy(r"\buntil\b\s*(\S*)", re.IGNORECASE)
 
 
 def parse_directive(body: str, location: Location, kind: str, known: set[str], engine: set[str],
@@ -276,9 +277,9 @@ def _metadata_suppression(entry: dict, kind: str, where: Location, known: set[st
 YAML, HCL, TF_JSON, PLAIN_JSON = "yaml", "hcl", "tf-json", "json"
 
 #: The directive inside a comment's text (the comment marker included).
-_IN_COMMENT = re.compile(r"^(?:#|//|/\*)\s*computefit:ignore\b(?P<body>.*?)(?:\*/.*)?$", re.DOTALL)
+_IN_COMMENT = _lazy(r"^(?:#|//|/\*)\s*computefit:ignore\b(?P<body>.*?)(?:\*/.*)?$", re.DOTALL)
 #: A ``"//"`` comment key in Terraform JSON syntax.
-_JSON_COMMENT = re.compile(r'"//"\s*:\s*"\s*computefit:ignore\b(?P<body>(?:[^"\\]|\\.)*)"')
+_JSON_COMMENT = _lazy(r'"//"\s*:\s*"\s*computefit:ignore\b(?P<body>(?:[^"\\]|\\.)*)"')
 
 
 def syntax_of(path: str, source_format: str | None) -> str:

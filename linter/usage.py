@@ -41,12 +41,12 @@ import functools
 import json
 import math
 import os
-import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from .boundary import Notice
 from .check import EMPTY, Usage  # the values a check reads (part of the check API)
+from .lazyre import LazyPattern as _lazy
 from .model import ORIGIN_USAGE_FILE, Location, Setting
 
 __all__ = ["UsageFileError", "UsageFile", "Usage", "Key", "load", "keys", "keys_for", "parse_address",
@@ -134,8 +134,8 @@ def _kind_of(rtype: str | None) -> str | None:
 # Addresses
 # --------------------------------------------------------------------------------------------------
 
-_TOKEN = re.compile(r'([A-Za-z_][A-Za-z0-9_-]*)(?:\[(\*|\d+|"(?:[^"\\]|\\.)*")\])?')
-_LOGICAL_ID = re.compile(r"^[A-Za-z0-9]+(?:/[A-Za-z0-9]+)*$")  # a nested stack's resource: Workers/Worker
+_TOKEN = _lazy(r'([A-Za-z_][A-Za-z0-9_-]*)(?:\[(\*|\d+|"(?:[^"\\]|\\.)*")\])?')
+_LOGICAL_ID = _lazy(r"^[A-Za-z0-9]+(?:/[A-Za-z0-9]+)*$")  # a nested stack's resource: Workers/Worker
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import Any, Iterable
 
 from .. import kinds as kt
 from ..boundary import find_boundary, read_regular, resolve
+from ..lazyre import LazyPattern as _lazy
 from .. import model as m
 from .. import userdata
 from ..linker import link
@@ -34,7 +35,7 @@ LANG = kt.CLOUDFORMATION
 # Placeholders the renderer leaves for references: ${Name} or ${Name.Attr}, optionally followed by
 # ":qualifier" (an alias or version appended to a function ARN). A qualifier that is itself an
 # unresolved placeholder (":${Stage}") is captured whole so that it is not mistaken for "$".
-_REF_IN_TEXT = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.([A-Za-z0-9.]+))?\}(?::(\$\{[^}]*\}|[A-Za-z0-9_$-]+))?")
+_REF_IN_TEXT = _lazy(r"\$\{([A-Za-z0-9]+)(?:\.([A-Za-z0-9.]+))?\}(?::(\$\{[^}]*\}|[A-Za-z0-9_$-]+))?")
 
 #: SAM event types: the kind of the resource SAM generates for the event, and for events that
 #: become a permission or an event source mapping, the principal or source service.

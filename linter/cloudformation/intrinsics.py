@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..lazyre import LazyPattern as _lazy
 from ..model import (
     ORIGIN_LITERAL,
     ORIGIN_MAPPING,
@@ -31,7 +32,7 @@ from .loader import CfnDict
 
 # ``${Name}`` / ``${!Literal}`` in Fn::Sub. No ``$`` inside: a search from every ``${`` without a
 # closing brace would otherwise rescan the rest of the text (quadratic); no variable name holds one.
-_SUB_VAR = re.compile(r"\$\{(!?)([^}$]*)\}")
+_SUB_VAR = _lazy(r"\$\{(!?)([^}$]*)\}")
 #: Longest text a value renders to. A real user data script is a few KB (EC2 takes 16 KB).
 MAX_RENDER = 4 * 1024 * 1024
 _TOO_LARGE = "${TooLarge}"

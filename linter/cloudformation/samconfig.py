@@ -28,6 +28,7 @@ import shlex
 from typing import Any
 
 from ..boundary import find_boundary, read_regular, resolve
+from ..lazyre import LazyPattern as _lazy
 from ..model import ParseError
 from .loader import CfnDict
 from .parameters import ParameterFileError, Value
@@ -40,7 +41,7 @@ COMMANDS = ("global", "deploy")
 #: A samconfig file is a few hundred bytes; anything much larger is not one.
 MAX_BYTES = 1_000_000
 
-_LONG_FORM = re.compile(r"^ParameterKey=([^,]*),ParameterValue=(.*)$", re.S)
+_LONG_FORM = _lazy(r"^ParameterKey=([^,]*),ParameterValue=(.*)$", re.S)
 
 
 def beside(template: str, boundary: str | None = None) -> str | None:

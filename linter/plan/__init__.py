@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 
+from ..lazyre import LazyPattern as _lazy
 from ..model import Document, ParseError
 
 __all__ = ["load", "json_span"]
@@ -30,7 +31,7 @@ __all__ = ["load", "json_span"]
 #: 0.3 s per MB).
 MAX_PLAN_BYTES = 10 * 1024 * 1024
 
-_JSON_START = re.compile(r"^\s*\{", re.M)
+_JSON_START = _lazy(r"^\s*\{", re.M)
 
 
 def json_span(text: str) -> tuple[int, int] | None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import kinds as kt
+from ..lazyre import LazyPattern as _lazy
 from ..linker import link
 from ..model import ORIGIN_PLAN, Document, Edge, FileError, Location, Resource, Setting, Unknown, is_unknown
 from ..terraform.scope import _literal as _plain  # the reader's dicts and lists as plain ones
@@ -18,16 +19,16 @@ FORMAT = "terraform"
 LANG = kt.TERRAFORM
 
 #: One ``module.NAME`` step of a module instance address, with its key (``["x"]``, ``[0]``).
-_MODULE_STEP = re.compile(r'module\.([A-Za-z0-9_-]+)(\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\])?')
+_MODULE_STEP = _lazy(r'module\.([A-Za-z0-9_-]+)(\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\])?')
 #: A reference in ``expressions.<arg>.references``: ``aws_x.y``, ``aws_x.y["k"]``, ``aws_x.y.arn``.
-_RESOURCE_REF = re.compile(r'^([a-z][a-z0-9_]*\.[A-Za-z0-9_-]+)(?:\[("(?:[^"\\]|\\.)*"|[0-9]+)\])?(?:\.([A-Za-z0-9_]+))?')
-_MODULE_REF = re.compile(r'^module\.([A-Za-z0-9_-]+)(\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\])?(?:\.([A-Za-z0-9_]+))?')
-_FN_ARN = re.compile(r"arn:aws[\w-]*:lambda:[^:\s\"]*:[^:\s\"]*:function:[A-Za-z0-9_-]+(?::[A-Za-z0-9_$-]+)?")
-_QUALIFIED = re.compile(r":function:[A-Za-z0-9_-]+:([A-Za-z0-9_$-]+)$")
+_RESOURCE_REF = _lazy(r'^([a-z][a-z0-9_]*\.[A-Za-z0-9_-]+)(?:\[("(?:[^"\\]|\\.)*"|[0-9]+)\])?(?:\.([A-Za-z0-9_]+))?')
+_MODULE_REF = _lazy(r'^module\.([A-Za-z0-9_-]+)(\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\])?(?:\.([A-Za-z0-9_]+))?')
+_FN_ARN = _lazy(r"arn:aws[\w-]*:lambda:[^:\s\"]*:[^:\s\"]*:function:[A-Za-z0-9_-]+(?::[A-Za-z0-9_$-]+)?")
+_QUALIFIED = _lazy(r":function:[A-Za-z0-9_-]+:([A-Za-z0-9_$-]+)$")
 #: Arguments that are Terraform's meta-arguments, not the resource's.
 _META = ("count", "for_each", "depends_on", "provider", "lifecycle")
 #: The AWS provider keeps only a SHA-1 of an instance's user data in its state and plan.
-_HASH = re.compile(r"^[0-9a-f]{40}$")
+_HASH = _lazy(r"^[0-9a-f]{40}$")
 
 UNKNOWN_AFTER_APPLY = "known only after apply (after_unknown in the plan)"
 SENSITIVE = "sensitive in the plan; not read"

@@ -15,6 +15,7 @@ from collections import Counter
 from functools import lru_cache
 
 from ..check import ERROR, INFO, SEVERITIES, WARNING
+from ..lazyre import LazyPattern as _lazy
 
 # --------------------------------------------------------------------------------------------------
 # Text from the scanned files, at the output boundary
@@ -29,9 +30,9 @@ from ..check import ERROR, INFO, SEVERITIES, WARNING
 _CONTROLS = "\x00-\x1f\x7f-\x9f"
 _INVISIBLE = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
 _SURROGATES = "\ud800-\udfff"
-_VISIBLE = re.compile(f"[{_CONTROLS}{_INVISIBLE}{_SURROGATES}]")
-_VISIBLE_NO_CONTROLS = re.compile(f"[{_INVISIBLE}{_SURROGATES}]")
-_SURROGATE = re.compile(f"[{_SURROGATES}]")
+_VISIBLE = _lazy(f"[{_CONTROLS}{_INVISIBLE}{_SURROGATES}]")
+_VISIBLE_NO_CONTROLS = _lazy(f"[{_INVISIBLE}{_SURROGATES}]")
+_SURROGATE = _lazy(f"[{_SURROGATES}]")
 
 
 def escape_char(ch: str) -> str:
@@ -431,7 +432,7 @@ def check_docs_url(check_id: str) -> str:
     return f"{base}/{check_id}.md"
 
 
-_SECTION = re.compile(r"^##\s+(.+?)\s*$", re.MULTILINE)
+_SECTION = _lazy(r"^##\s+(.+?)\s*$", re.MULTILINE)
 
 
 def doc_sections(doc: str) -> dict[str, str]:

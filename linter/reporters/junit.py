@@ -43,17 +43,17 @@ What the consumers read:
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from itertools import groupby
 from operator import attrgetter
 
 from ..config import fails
+from ..lazyre import LazyPattern as _lazy
 from .common import is_file_path, report_path, visible
 from .text import finding_details
 
 #: Characters XML 1.0 cannot carry (control characters other than tab, LF, CR).
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NOT_XML = _lazy("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _x(text) -> str:

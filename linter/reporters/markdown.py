@@ -19,13 +19,14 @@ from itertools import groupby
 
 from .common import (check_docs_url, cost_text, cost_totals, count_by_check, money, report_path, resource_label,
                      summary_line, totals_sentence, utf8, visible)
+from ..lazyre import LazyPattern as _lazy
 
 #: Markdown punctuation that can start a link or image (``[``), code, emphasis, strikethrough,
 #: math (GitHub reads ``$...$`` as TeX), a table cell boundary, or escape what follows (``\``).
-_MARKDOWN = re.compile(r"([\\`*_\[\]~$|])")
+_MARKDOWN = _lazy(r"([\\`*_\[\]~$|])")
 #: GitHub's extended autolinks: ``scheme://`` and ``www.`` (a backslash escape splits the text, so
 #: no link is recognised) and e-mail addresses (a word joiner before ``@`` breaks the address).
-_AUTOLINK = re.compile(r"(?<=[A-Za-z0-9])(:)(?=//)|(?<=www)(\.)", re.IGNORECASE)
+_AUTOLINK = _lazy(r"(?<=[A-Za-z0-9])(:)(?=//)|(?<=www)(\.)", re.IGNORECASE)
 
 
 def escape(text) -> str:

@@ -38,9 +38,9 @@ read static-analysis results.
 
 from __future__ import annotations
 
-import re
 
 from .. import __version__, facts
+from ..lazyre import LazyPattern as _lazy
 from .common import (
     check_docs_url,
     doc_sections,
@@ -58,7 +58,7 @@ from .common import (
 )
 from .markdown import escape as markdown_escape
 
-_BRACKET = re.compile(r"([\[\]])")
+_BRACKET = _lazy(r"([\[\]])")
 
 
 def plain_message(text: str) -> str:

@@ -45,10 +45,10 @@ Scope of evaluation, by design:
 from __future__ import annotations
 
 import os
-import re
 
 from ..boundary import find_boundary
 from ..discovery import TerraformModule
+from ..lazyre import LazyPattern as _lazy
 from ..model import Document, FileError, ParseError
 from .build import build_document
 from .scope import Loader, ParseCache, Scope, VarInputs
@@ -102,7 +102,7 @@ def dedupe_errors(errors: list[FileError]) -> list[FileError]:
     return out
 
 
-_SOURCE_RE = re.compile(r"""\bsource\s*[=:]\s*"(\.\.?/[^"]*)\"""")
+_SOURCE_RE = _lazy(r"""\bsource\s*[=:]\s*"(\.\.?/[^"]*)\"""")
 
 
 def called_module_dirs(modules: list[TerraformModule]) -> set[str]:

@@ -15,6 +15,7 @@ from typing import Any
 from .. import kinds as kt
 from ..boundary import Notice
 from ..discovery import display_path
+from ..lazyre import LazyPattern as _lazy
 from ..linker import INSTANCE_KEY, link
 from ..model import (
     ORIGIN_LITERAL, ORIGIN_MODULE_INPUT, ORIGIN_SERVICE_DEFAULT, ORIGIN_TFVARS, Document, Edge, Location, Resource, Setting, Unknown,
@@ -56,10 +57,10 @@ def _attr_loc(a: Attribute) -> Location:
     return Location(a.file, a.line)
 
 
-_FN_REF = re.compile(r"((?:module\.[\w-]+\.)*)(aws_lambda_function|aws_lambda_alias)\.([\w-]+)(?:\[[^\]]*\])?(?:\.(\w+))?|"
+_FN_REF = _lazy(r"((?:module\.[\w-]+\.)*)(aws_lambda_function|aws_lambda_alias)\.([\w-]+)(?:\[[^\]]*\])?(?:\.(\w+))?|"
                      r"((?:module\.[\w-]+\.)+)(lambda_function_\w+)")
-_ANY_REF = re.compile(r"((?:module\.[\w-]+\.)*)([a-z][a-z0-9_]*\.[\w-]+)(?:\[[^\]]*\])?(?:\.(\w+))?")
-_FN_ARN = re.compile(r"arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:[A-Za-z0-9_-]+(?::[A-Za-z0-9_$-]+)?")
+_ANY_REF = _lazy(r"((?:module\.[\w-]+\.)*)([a-z][a-z0-9_]*\.[\w-]+)(?:\[[^\]]*\])?(?:\.(\w+))?")
+_FN_ARN = _lazy(r"arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:[A-Za-z0-9_-]+(?::[A-Za-z0-9_$-]+)?")
 
 
 @dataclasses.dataclass
@@ -925,7 +926,7 @@ _UNIT_KINDS = ("lambda_function", "ec2_instance", "auto_scaling_group")
 #: agree, and are reported once.
 _IDENTITY = frozenset({"function_name", "handler", "image_uri", "tags", "template_name", "description"})
 
-_PER_INSTANCE = re.compile(r"\b(each\.(key|value)|count\.index)\b")
+_PER_INSTANCE = _lazy(r"\b(each\.(key|value)|count\.index)\b")
 
 
 def _signature(r: Resource) -> tuple:
@@ -983,7 +984,7 @@ def _renamed(address: str, old: str, new: str) -> str:
     return new + address[len(old):] if _under(address, old) else address
 
 
-_KEY_AT_END = re.compile(INSTANCE_KEY.pattern + "$")
+_KEY_AT_END = _lazy(INSTANCE_KEY.pattern + "$")
 
 
 def _strip_key(address: str) -> str:

@@ -23,6 +23,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from ..lazyre import LazyPattern as _lazy
 from ..model import (
     ORIGIN_LITERAL,
     ORIGIN_LOCAL,
@@ -234,7 +235,7 @@ _BIN_PREC = {"||": 1, "&&": 2, "==": 3, "!=": 3, "<": 4, ">": 4, "<=": 4, ">=": 
              "+": 5, "-": 5, "*": 6, "/": 6, "%": 6}
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
-_ESCAPE_RE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
+_ESCAPE_RE = _lazy(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
 
 
 def _unescape(text: str) -> str:
@@ -1072,8 +1073,8 @@ def _keep_template_parses(template: str, fresh: list[tuple[str, Any]]) -> None:
     if template in _TEMPLATE_LOOKED:
         _TEMPLATE_LOOKED[template] = parses
     store("tpl", template, ("ok", parses))
-_ELLIPSIS_RE = re.compile(r"\.\.\.\s*\)\s*\Z")
-_FOR_RE = re.compile(r"^for\s+([A-Za-z_][\w-]*)(?:\s*,\s*([A-Za-z_][\w-]*))?\s+in\s+(.+)$", re.S)
+_ELLIPSIS_RE = _lazy(r"\.\.\.\s*\)\s*\Z")
+_FOR_RE = _lazy(r"^for\s+([A-Za-z_][\w-]*)(?:\s*,\s*([A-Za-z_][\w-]*))?\s+in\s+(.+)$", re.S)
 
 
 def _template_segments(text: str) -> list[tuple[str, str]]:
@@ -1209,7 +1210,7 @@ def _num(v: Any) -> int | float:
     raise EvalError(f"a {_type_name(v)} is not a number")
 
 
-_NUMBER_RE = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\Z")
+_NUMBER_RE = _lazy(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\Z")
 
 
 def _parse_number(text: str) -> int | float:
@@ -1271,7 +1272,7 @@ def _valid_text(s: str) -> str:
     return _SURROGATE_RE.sub("\ufffd", s) if _SURROGATE_RE.search(s) else s
 
 
-_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_SURROGATE_RE = _lazy("[\ud800-\udfff]")
 
 
 def _has_unknown(v: Any, limit: int = budgets.MAX_COLLECTION) -> bool:
@@ -1617,7 +1618,7 @@ def _fn_yamldecode(ev, args, ctx):
     return _decoded(ev, value, "yamldecode()")
 
 
-_FMT_RE = re.compile(r"%(?:\[(\d+)\])?([-+# 0]*)(\d+)?(?:\.(\d*))?(.|$)", re.S)
+_FMT_RE = _lazy(r"%(?:\[(\d+)\])?([-+# 0]*)(\d+)?(?:\.(\d*))?(.|$)", re.S)
 
 
 def _go_float(x: float, verb: str, prec: int | None) -> str:
@@ -1951,7 +1952,7 @@ def _fn_regexall(ev, args, ctx):
     return [_match_value(rx, m) for m in _go_matches(rx, _tostring(args[1]), ev.budget, "regexall()")]
 
 
-_GO_TEMPLATE_RE = re.compile(r"\$(?:(\$)|\{(\w+)\}|(\w+))")
+_GO_TEMPLATE_RE = _lazy(r"\$(?:(\$)|\{(\w+)\}|(\w+))")
 
 
 def _go_expand(template: str, rx: Any, m: Any) -> str:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from ..boundary import Notice, resolve
 from ..discovery import display_path, is_terraform_file
 from ..jsonpos import JsonSyntaxError, read_json_value
+from ..lazyre import LazyPattern as _lazy
 from ..model import (
     ORIGIN_LOCAL,
     ORIGIN_MODULE_INPUT,
@@ -38,8 +38,8 @@ MAX_MODULE_DEPTH = 8
 #: when they differ) up to this many; a larger count or for_each is one unit.
 MAX_INSTANCES = 50
 
-_REGISTRY_SOURCE = re.compile(r"^(?:registry\.terraform\.io/)?(terraform-aws-modules/[\w-]+/aws)(?://.*)?$")
-_GIT_SOURCE = re.compile(r"github\.com[/:]terraform-aws-modules/terraform-aws-([\w-]+?)(?:\.git)?(?://|\?|$)")
+_REGISTRY_SOURCE = _lazy(r"^(?:registry\.terraform\.io/)?(terraform-aws-modules/[\w-]+/aws)(?://.*)?$")
+_GIT_SOURCE = _lazy(r"github\.com[/:]terraform-aws-modules/terraform-aws-([\w-]+?)(?:\.git)?(?://|\?|$)")
 
 
 def registry_source(source: Any) -> str | None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..jsonpos import JsonSyntaxError, read_json_value
+from ..lazyre import LazyPattern as _lazy
 from ..model import FileError
 
 # --------------------------------------------------------------------------------------------------
@@ -294,9 +295,9 @@ def _string_label(node: Any) -> str:
                    and not hasattr(c.children[0], "data"))
 
 
-_HEREDOC_END_TRAILING = re.compile(r"^([ \t]*[A-Za-z][A-Za-z0-9._-]*)[ \t]+$", re.M)
-_LEADING_OPERATOR = re.compile(r"\n([ \t]*)(\?|\|\||&&|=>)(?=[ \t])")
-_CORE_NAMESPACE = re.compile(r"(?<![\w:])core::([A-Za-z_][A-Za-z0-9_]*)(?=[ \t]*\()")
+_HEREDOC_END_TRAILING = _lazy(r"^([ \t]*[A-Za-z][A-Za-z0-9._-]*)[ \t]+$", re.M)
+_LEADING_OPERATOR = _lazy(r"\n([ \t]*)(\?|\|\||&&|=>)(?=[ \t])")
+_CORE_NAMESPACE = _lazy(r"(?<![\w:])core::([A-Za-z_][A-Za-z0-9_]*)(?=[ \t]*\()")
 
 
 def _tolerant(text: str) -> str:
@@ -314,7 +315,7 @@ def _tolerant(text: str) -> str:
 #: e.g. ``format("%s-alb", local.name) = {`` or ``local.accounts[local.env].domain = {``. Terraform
 #: accepts any expression as an object key; python-hcl2 7.x only a name, a dotted name, a string, a
 #: number or a parenthesised expression, which means the same.
-_EXPRESSION_KEY = re.compile(r"^([ \t]*)([A-Za-z_][^=\n#]*?)([ \t]*)=(?![=>])")
+_EXPRESSION_KEY = _lazy(r"^([ \t]*)([A-Za-z_][^=\n#]*?)([ \t]*)=(?![=>])")
 
 #: How many expression keys one file may have parenthesised for it (each costs a parse).
 MAX_KEY_RETRIES = 20
