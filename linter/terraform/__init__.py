@@ -74,6 +74,7 @@ def load(module: TerraformModule, root_dir: str | None = None,
     loader = Loader(root_dir, _cache)
     if inputs is not None:
         loader.inputs = inputs
+    scope = None
     try:
         scope = Scope(loader, abs_dir, list(module.files))
         own_errors = [e for e in loader.errors if e.file in module.files]
@@ -87,6 +88,8 @@ def load(module: TerraformModule, root_dir: str | None = None,
                              f"{first.line or 0}: {first.message})")
         doc = build_document(scope, module.directory, list(module.files))
     finally:
+        if scope is not None:
+            scope.release()
         if notices is not None:
             notices.extend(loader.notices)
     return doc, dedupe_errors(loader.errors)

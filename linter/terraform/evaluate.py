@@ -635,6 +635,7 @@ class Evaluator:
                 operands.append(n)
 
         flatten(node)
+        flatten = _push = None  # noqa: F841  (two closures calling each other are a reference cycle)
         value = self._climb(operands, ops, ctx)
         if cond_tail is not None:
             cond = plain(value)
@@ -685,7 +686,12 @@ class Evaluator:
                 return _binop(t[1], left, run(t[3]))
             return _binop(t[1], run(t[2]), run(t[3]))
 
-        return run(out[0])
+        try:
+            return run(out[0])
+        finally:
+            # a closure that calls itself is a reference cycle, and this one holds self (the
+            # evaluator and all it reads) until the cyclic collector runs: break it here
+            run = None  # noqa: F841
 
     # ---- references -----------------------------------------------------------------------------
 
