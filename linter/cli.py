@@ -30,9 +30,18 @@ def _started() -> None:
     """Start-up is over: what it made lives until exit, so the collector never looks at it again
     (``gc.freeze``; forked workers inherit it untouched), and the default thresholds return. A
     large scan's cyclic garbage holds whole parsed modules: collected every 50,000 allocations, a
-    worker's peak on the ministryofjustice folder doubled (107 MB to 212 MB)."""
+    worker's peak on the ministryofjustice folder doubled (107 MB to 212 MB). Once a process:
+    a caller running several commands in one process (the tests, through click's CliRunner) does
+    not freeze the garbage of the earlier ones."""
+    global _STARTED
+    if _STARTED:
+        return
+    _STARTED = True
     gc.freeze()
     gc.set_threshold(*_GC_DEFAULTS)
+
+
+_STARTED = False
 
 
 def _format_names() -> list[str]:

@@ -329,3 +329,28 @@ def test_the_index_is_built_again_for_an_edited_check_or_a_damaged_entry(cache_d
     importlib.invalidate_caches()
     monkeypatch.delitem(sys.modules, "cfx_tmp_checks.tmp101")
     assert check_api._builtin_index(module)["TMP101"]["applies_to"] == ["sqs_queue"]
+
+
+# --------------------------------------------------------------------------------------------------
+# The cyclic collector: raised while the command line starts, the defaults for the scan
+# --------------------------------------------------------------------------------------------------
+
+_GC = """
+import gc, json, sys
+default = gc.get_threshold()
+from computefit import cli
+during = gc.get_threshold()
+try:
+    cli.main(["scan", *sys.argv[1:]])
+except SystemExit:
+    pass
+print(json.dumps([default, during, gc.get_threshold(), gc.get_freeze_count()]), file=sys.stderr)
+"""
+
+
+def test_the_collector_is_raised_for_start_up_only():
+    proc = subprocess.run([sys.executable, "-c", _GC, str(TEMPLATE)], capture_output=True, text=True, cwd=ROOT)
+    default, during, after, frozen = json.loads(proc.stderr.strip().splitlines()[-1])
+    assert during[0] == 50_000 and during != default  # while the command line starts
+    assert after == default  # the scan runs with the defaults
+    assert frozen > 0  # and what start-up made is frozen, never traversed again
