@@ -22,6 +22,7 @@ value again.
 from __future__ import annotations
 
 import os
+import stat
 
 #: Entries larger than this are not read (no entry is near it: the parser is 0.5 MB).
 MAX_ENTRY_BYTES = 16 * 1024 * 1024
@@ -62,14 +63,15 @@ def read(name: str, touch_after: float | None = None) -> bytes | None:
     for folder in folders():
         path = os.path.join(folder, name)
         try:
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            # never through a link, and without waiting: a named pipe in its place opens at once
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
         except OSError:
             continue
         try:
             with os.fdopen(fd, "rb") as fh:
                 st = os.fstat(fh.fileno())
-                if not _trusted(st):
-                    continue
+                if not stat.S_ISREG(st.st_mode) or not _trusted(st):
+                    continue  # a pipe, a device or a folder is no entry
                 data = fh.read(MAX_ENTRY_BYTES + 1)
                 if touch_after is not None and _age(st) > touch_after and os.utime in os.supports_fd:
                     os.utime(fh.fileno())
