@@ -419,14 +419,27 @@ def _builtin_index(pkg) -> dict[str, dict] | None:
             index = json.loads(kept)
         except ValueError:  # a damaged entry: build it again
             index = None
-        if isinstance(index, dict) and all(isinstance(v, dict) and {"module", "applies_to", "per_subject",
-                                                                    "own_subjects", "default_enabled"} <= set(v)
-                                           for v in index.values()):
+        if _index_fits(index, pkg):
             return index
     found = _collect(_import_builtin(pkg), Check, {})
     index = {cid: _describe(cls) for cid, cls in found.items()}
     usercache.write(name, json.dumps(index, sort_keys=True).encode())
     return index
+
+
+def _index_fits(index, pkg) -> bool:
+    """Whether ``index`` (read back from the cache) has the shape :func:`_describe` gives, and names
+    exactly the modules of the checks folder (each defines at least one check): an entry of another
+    shape, or one naming a module that is not there or leaving one out, is built again."""
+    if not isinstance(index, dict) or not index:
+        return False
+    for cid, v in index.items():
+        if not (isinstance(cid, str) and isinstance(v, dict) and isinstance(v.get("module"), str)
+                and isinstance(v.get("applies_to"), list) and all(isinstance(k, str) for k in v["applies_to"])
+                and all(isinstance(v.get(k), bool) for k in ("per_subject", "own_subjects", "default_enabled"))):
+            return False
+    modules = {info.name for info in pkgutil.iter_modules(pkg.__path__) if not info.name.startswith("_")}
+    return {v["module"] for v in index.values()} == modules
 
 
 def _import_builtin(pkg) -> list:

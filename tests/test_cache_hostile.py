@@ -50,3 +50,33 @@ def test_a_scan_with_named_pipes_for_entries_reports_as_with_the_cache_off(tmp_p
     off = _scan("", str(TF_FOLDER))
     hostile = _scan(str(cache), str(TF_FOLDER), timeout=60)
     assert hostile.stderr == "" and hostile.stdout == off.stdout and hostile.returncode == off.returncode
+
+
+def _index_entry(cache: Path) -> Path:
+    [entry] = [p for p in cache.iterdir() if p.name.startswith("check-index-")]
+    return entry
+
+
+@pytest.mark.parametrize("damage", [
+    lambda index: index["CF101"].update(module="no_such_module"),
+    lambda index: index["CF101"].update(module="../../os"),
+    lambda index: index["CF101"].update(applies_to=5),
+    lambda index: index["CF101"].update(applies_to=[None]),
+    lambda index: index["CF101"].update(per_subject="no"),
+    lambda index: index.clear(),  # valid JSON, no checks at all
+    lambda index: index.pop("CF201"),  # a check of an indexed module left out
+])
+def test_a_check_index_of_the_wrong_shape_is_built_again(tmp_path, damage):
+    import json
+
+    cache = tmp_path / "cache"
+    folder = str(ROOT / "fixtures")
+    off = _scan("", folder)
+    assert _scan(str(cache), folder).stdout == off.stdout  # builds the index
+    entry = _index_entry(cache)
+    index = json.loads(entry.read_text())
+    damage(index)
+    entry.write_text(json.dumps(index))
+    os.chmod(entry, 0o600)
+    hostile = _scan(str(cache), folder)
+    assert hostile.stderr == "" and hostile.stdout == off.stdout and hostile.returncode == off.returncode
