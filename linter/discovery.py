@@ -275,6 +275,18 @@ def _has_terraform(folder: str) -> bool:
         return False
 
 
+def _cache_folders() -> set[str]:
+    """computefit's cache folders (:func:`computefit.usercache.folders`) as a walk names them:
+    absolute, and resolved, so that a cache folder inside a scanned tree is not scanned."""
+    from . import usercache
+
+    out = set()
+    for folder in usercache.folders():
+        out.add(os.path.abspath(folder))
+        out.add(os.path.realpath(folder))
+    return out
+
+
 def _walk(top: str, onerror):
     """Like ``os.walk(top)`` (top-down; the caller may prune ``dirs``), but yields
     ``(folder, dirs, files, links)``: symbolic links are listed apart, unfollowed, so not even their
@@ -320,6 +332,7 @@ def discover(paths: list[str], excludes: tuple[str, ...] = (), root: str | None 
     boundaries: dict[str, str] = {}  # module dir (abs) -> its read boundary
     real_root = os.path.realpath(root) if root is not None else None
     noticed: set[str] = set()
+    cache_folders = _cache_folders()
 
     def outside(abs_path: str, boundary: str, what: str, action: str = "not read") -> bool:
         """Whether the entry ``abs_path`` (in a folder already inside ``boundary``) leads outside
@@ -403,6 +416,9 @@ def discover(paths: list[str], excludes: tuple[str, ...] = (), root: str | None 
             inputs.errors.append(FileError(display_path(path), None, "not a regular file or folder"))
             continue
         for here, dirs, files, links in _walk(path, walk_error):
+            if here in cache_folders:  # computefit's own cache, set inside the tree: not the user's files
+                dirs[:], files[:], links[:] = [], [], []
+                continue
             if excludes:
                 inputs.excluded.extend(display_path(os.path.join(here, d)) for d in sorted(dirs)
                                        if d not in SKIP_DIRS and _excluded(display_path(os.path.join(here, d)), excludes))

@@ -80,3 +80,18 @@ def test_a_check_index_of_the_wrong_shape_is_built_again(tmp_path, damage):
     os.chmod(entry, 0o600)
     hostile = _scan(str(cache), folder)
     assert hostile.stderr == "" and hostile.stdout == off.stdout and hostile.returncode == off.returncode
+
+
+@pytest.mark.parametrize("where", [".cache/computefit", "cache"])
+def test_a_cache_folder_inside_the_scanned_tree_is_not_scanned(tmp_path, where):
+    """COMPUTEFIT_CACHE_DIR (or XDG_CACHE_HOME, as CI jobs set it to have the folder kept) inside
+    the folder scanned: its entries are not counted as files of the tree, so the second scan reports
+    as the first and as the cache turned off."""
+    tree = tmp_path / "tree"
+    shutil.copytree(TF_FOLDER, tree)
+    cache = tree / where
+    off = _scan("", str(tree))
+    first = _scan(str(cache), str(tree))
+    assert any(cache.iterdir())  # the cache was written where it was told
+    second = _scan(str(cache), str(tree))
+    assert first.stdout == off.stdout and second.stdout == off.stdout and second.stderr == ""
