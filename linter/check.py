@@ -398,7 +398,6 @@ def _builtin_index(pkg) -> dict[str, dict] | None:
     (:mod:`computefit.usercache`) under a name made of computefit's version and the name, size and
     mtime of every file in the checks folder, so adding or editing a check builds it again. Building
     it imports every check; None when the folder cannot be listed (the checks are then imported)."""
-    import json
     import zlib
 
     from . import __version__, usercache
@@ -413,21 +412,17 @@ def _builtin_index(pkg) -> dict[str, dict] | None:
     except OSError:
         return None
     name = f"check-index-{__version__}-{zlib.crc32(chr(0).join(stamp).encode()):08x}.json"
-    kept = usercache.read(name)
-    if kept is not None:
-        try:
-            index = json.loads(kept)
-        except ValueError:  # a damaged entry: build it again
-            index = None
-        if _index_fits(index, pkg):
-            return index
-    found = _collect(_import_builtin(pkg), Check, {})
+    modules = _builtin_modules(pkg)
+    index = usercache.read_json(name)
+    if _index_fits(index, modules):
+        return index
+    found = _collect(_import_builtin(pkg, modules), Check, {})
     index = {cid: _describe(cls) for cid, cls in found.items()}
-    usercache.write(name, json.dumps(index, sort_keys=True).encode())
+    usercache.write_json(name, index)
     return index
 
 
-def _index_fits(index, pkg) -> bool:
+def _index_fits(index, modules: list[str]) -> bool:
     """Whether ``index`` (read back from the cache) has the shape :func:`_describe` gives, and names
     exactly the modules of the checks folder (each defines at least one check): an entry of another
     shape, or one naming a module that is not there or leaving one out, is built again."""
@@ -438,13 +433,17 @@ def _index_fits(index, pkg) -> bool:
                 and isinstance(v.get("applies_to"), list) and all(isinstance(k, str) for k in v["applies_to"])
                 and all(isinstance(v.get(k), bool) for k in ("per_subject", "own_subjects", "default_enabled"))):
             return False
-    modules = {info.name for info in pkgutil.iter_modules(pkg.__path__) if not info.name.startswith("_")}
-    return {v["module"] for v in index.values()} == modules
+    return {v["module"] for v in index.values()} == set(modules)
 
 
-def _import_builtin(pkg) -> list:
-    return [importlib.import_module(f"{pkg.__name__}.{info.name}")
-            for info in pkgutil.iter_modules(pkg.__path__) if not info.name.startswith("_")]
+def _builtin_modules(pkg) -> list[str]:
+    """The names of the check modules in the checks package (a name starting with ``_`` is a helper)."""
+    return [info.name for info in pkgutil.iter_modules(pkg.__path__) if not info.name.startswith("_")]
+
+
+def _import_builtin(pkg, modules: list[str] | None = None) -> list:
+    return [importlib.import_module(f"{pkg.__name__}.{name}")
+            for name in (_builtin_modules(pkg) if modules is None else modules)]
 
 
 def all_checks() -> Mapping[str, type[Check]]:

@@ -221,16 +221,10 @@ def _expansions_entry() -> str | None:
 
 @functools.lru_cache(maxsize=1)
 def _expansions() -> dict:
-    import json
-
     from . import usercache
 
     name = _expansions_entry()
-    data = usercache.read(name) if name else None
-    try:
-        memo = json.loads(data) if data else {}
-    except ValueError:  # a damaged entry: start again
-        memo = {}
+    memo = usercache.read_json(name) if name else None
     return memo if isinstance(memo, dict) and all(_well_formed(v) for v in memo.values()) else {}
 
 
@@ -247,8 +241,6 @@ def _well_formed(kept) -> bool:
 
 
 def _keep_expansions(memo: dict) -> None:
-    import json
-
     from . import usercache
 
     name = _expansions_entry()
@@ -256,7 +248,7 @@ def _keep_expansions(memo: dict) -> None:
         return
     while len(memo) > _MAX_KEPT_EXPANSIONS:  # the oldest first
         del memo[next(iter(memo))]
-    usercache.write(name, json.dumps(memo, separators=(",", ":")).encode())
+    usercache.write_json(name, memo)
 
 
 def _shortest_gap(minutes: list, hours: list) -> float:

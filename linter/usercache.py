@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import stat
+from typing import Any
 
 #: Entries larger than this are not read (no entry is near it: the parser is 0.5 MB).
 MAX_ENTRY_BYTES = 16 * 1024 * 1024
@@ -205,6 +206,32 @@ def _trusted(st: os.stat_result) -> bool:
     return uid is None or (st.st_uid == uid() and not st.st_mode & 0o022)
 
 
+def read_json(name: str) -> Any:
+    """The value kept as JSON in entry ``name``, or None (absent, untrusted, or not JSON: damaged).
+    The caller checks its shape: a value of another shape is to be built again."""
+    kept = read(name)
+    if kept is None:
+        return None
+    import json
+
+    try:
+        return json.loads(kept)
+    except ValueError:  # a damaged entry
+        return None
+
+
+def write_json(name: str, value: Any) -> bool:
+    """Keep ``value`` as JSON in entry ``name``; whether it was kept (False for a value JSON cannot
+    hold, such as a TOML date, or when no folder takes the write)."""
+    import json
+
+    try:
+        data = json.dumps(value, separators=(",", ":"), allow_nan=True).encode()  # in its own order
+    except (TypeError, ValueError):
+        return False
+    return write(name, data)
+
+
 def data_table(path: str) -> dict:
     """The TOML file at ``path`` (one of computefit's own data tables: kinds, facts, usage keys) as
     a dict, read through a JSON copy kept in the cache folder.
@@ -213,28 +240,18 @@ def data_table(path: str) -> dict:
     parse, where ``json`` reads the same values in a fiftieth of it. The copy is named by the
     file's name, length and CRC-32, so an edited table is read again; a table JSON cannot hold
     (a TOML date) is simply not copied. Errors in the file itself propagate as from ``tomllib``."""
-    import json
     import zlib
 
     with open(path, "rb") as fh:
         raw = fh.read()
     name = f"table-{os.path.basename(path)}-{len(raw)}-{zlib.crc32(raw):08x}.json"
-    kept = read(name)
-    if kept is not None:
-        try:
-            data = json.loads(kept)
-        except ValueError:  # a damaged copy: read the table again
-            data = None
-        if isinstance(data, dict):
-            return data
+    data = read_json(name)
+    if isinstance(data, dict):
+        return data
     try:
         import tomllib as toml
     except ModuleNotFoundError:  # pragma: no cover - Python 3.10
         import tomli as toml  # type: ignore[no-redef]
     data = toml.loads(raw.decode("utf-8"))
-    try:
-        copy = json.dumps(data, separators=(",", ":"), allow_nan=True).encode()
-    except (TypeError, ValueError):  # a value JSON cannot hold: no copy
-        return data
-    write(name, copy)
+    write_json(name, data)  # not kept when JSON cannot hold a value of it
     return data
